@@ -1,0 +1,236 @@
+// Package httpcheck holds the HTTP endpoint checks.
+package httpcheck
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/httpx"
+)
+
+// maxBody bounds how much of a response the check reads: health bodies are small, and a server
+// that streams forever must not hold the check.
+const maxBody = 1 << 20
+
+// Health checks that an endpoint answers, in time, with the expected status and body.
+type Health struct {
+	URL                string            `yaml:"url" required:"true" doc:"The URL to request, e.g. https://api.example.com/healthz."`
+	Method             string            `yaml:"method" doc:"The HTTP method."`
+	Headers            map[string]string `yaml:"headers" doc:"Request headers, e.g. an Authorization header from ${VAR}."`
+	ExpectStatus       StatusRanges      `yaml:"expect_status" doc:"Accepted status codes: a code, a class (2xx), a range (200-299) or a list."`
+	MaxLatency         check.Duration    `yaml:"max_latency" doc:"Fail when the full response takes longer than this."`
+	ExpectBody         string            `yaml:"expect_body" doc:"A substring the body must contain, or a regular expression between slashes (/ok|healthy/)."`
+	JSON               map[string]string `yaml:"json" doc:"JSON fields and their expected values, by dotted path (status: pass, checks.db.0.status: pass)."`
+	InsecureSkipVerify bool              `yaml:"insecure_skip_verify" doc:"Do not verify the TLS certificate (use the tls check to judge it)."`
+	FollowRedirects    bool              `yaml:"follow_redirects" doc:"Follow redirects and judge the final response."`
+
+	bodyRE *regexp.Regexp
+}
+
+func init() {
+	check.Register(check.Kind{
+		Name:       "http.health",
+		Summary:    "An HTTP endpoint answers in time with the expected status and a healthy body.",
+		Title:      "Endpoint answers its health check",
+		Positional: "url",
+		New: func() check.Check {
+			return &Health{Method: http.MethodGet, ExpectStatus: StatusRanges{{200, 299}}, FollowRedirects: true}
+		},
+		Example: `url: ${API_URL}/healthz
+max_latency: 500ms
+expect_status: 200
+json:
+  status: pass`,
+	})
+}
+
+// Title names the endpoint.
+func (h *Health) Title() string { return "Health of " + h.URL }
+
+// Validate checks the URL and compiles the body pattern.
+func (h *Health) Validate() error {
+	u, err := url.Parse(h.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("url %q must be an absolute http:// or https:// URL", h.URL)
+	}
+	h.Method = strings.ToUpper(h.Method)
+	if len(h.ExpectBody) > 1 && strings.HasPrefix(h.ExpectBody, "/") && strings.HasSuffix(h.ExpectBody, "/") {
+		re, err := regexp.Compile(h.ExpectBody[1 : len(h.ExpectBody)-1])
+		if err != nil {
+			return fmt.Errorf("expect_body: invalid regular expression: %w", err)
+		}
+		h.bodyRE = re
+	}
+	return nil
+}
+
+// Run requests the endpoint once.
+func (h *Health) Run(ctx context.Context, env *check.Env) check.Result {
+	budget := time.Duration(0)
+	if dl, ok := ctx.Deadline(); ok {
+		budget = time.Until(dl)
+	}
+	req, err := http.NewRequestWithContext(ctx, h.Method, h.URL, nil)
+	if err != nil {
+		return check.Errorf("fix the url parameter", "cannot build a request for %s: %v", h.URL, err)
+	}
+	for k, v := range h.Headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("User-Agent", env.UserAgent())
+	client := httpx.NewClient(env, httpx.ClientOptions{
+		InsecureSkipVerify: h.InsecureSkipVerify,
+		FollowRedirects:    h.FollowRedirects,
+	})
+	defer client.CloseIdleConnections()
+
+	tctx, trace := httpx.WithTrace(ctx)
+	start := time.Now()
+	resp, err := client.Do(req.WithContext(tctx))
+	if err != nil {
+		f := httpx.Explain(err, req.URL.Host, budget, trace)
+		return check.Result{Status: check.Error, Summary: f.Summary, Remedy: f.Remedy,
+			Evidence: []check.Evidence{{Label: "request", Observed: f.Kind, Expected: "a response", Status: check.Error}}}
+	}
+	defer resp.Body.Close()
+	body, truncated, err := httpx.ReadBody(resp.Body, maxBody)
+	latency := time.Since(start)
+	if err != nil {
+		f := httpx.Explain(err, req.URL.Host, budget, trace)
+		return check.Result{Status: check.Error, Summary: fmt.Sprintf("%s sent status %d, then: %s", req.URL.Host, resp.StatusCode, f.Summary), Remedy: f.Remedy}
+	}
+	return h.judge(resp, body, truncated, latency)
+}
+
+func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency time.Duration) check.Result {
+	var r check.Result
+	r.Status = check.Pass
+	statusLine := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	var problems, remedies []string
+
+	st := check.Pass
+	if !h.ExpectStatus.Contains(resp.StatusCode) {
+		st = check.Fail
+		problems = append(problems, "status "+statusLine)
+		remedies = append(remedies, "make the endpoint answer "+h.ExpectStatus.String())
+	}
+	r.Add(check.Evidence{Label: "status", Observed: statusLine, Expected: h.ExpectStatus.String(), Status: st})
+
+	st = check.Pass
+	exp := ""
+	if h.MaxLatency > 0 {
+		exp = "≤ " + h.MaxLatency.String()
+		if latency > h.MaxLatency.D() {
+			st = check.Fail
+			problems = append(problems, fmt.Sprintf("slow: %s over the %s budget", httpx.Elapsed(latency), h.MaxLatency))
+			remedies = append(remedies, "find what makes the endpoint slow (cold caches, slow dependencies) before launch")
+		}
+	}
+	r.Add(check.Evidence{Label: "latency", Observed: httpx.Elapsed(latency), Expected: exp, Status: st})
+
+	if h.ExpectBody != "" {
+		matched := strings.Contains(string(body), h.ExpectBody)
+		if h.bodyRE != nil {
+			matched = h.bodyRE.Match(body)
+		}
+		st, obs := check.Pass, "matches"
+		if !matched {
+			st, obs = check.Fail, "no match in "+excerpt(body)
+			problems = append(problems, "body does not match "+h.ExpectBody)
+			remedies = append(remedies, "check that the endpoint returns the expected body")
+		}
+		r.Add(check.Evidence{Label: "body", Observed: obs, Expected: h.ExpectBody, Status: st})
+	}
+
+	doc, jsonErr := parseJSON(resp.Header.Get("Content-Type"), body)
+	if len(h.JSON) > 0 {
+		paths := make([]string, 0, len(h.JSON))
+		for p := range h.JSON {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			want := h.JSON[p]
+			st, obs := check.Pass, ""
+			switch {
+			case doc == nil && truncated:
+				st, obs = check.Fail, fmt.Sprintf("body larger than %d bytes, not parsed", maxBody)
+			case doc == nil:
+				st, obs = check.Fail, "body is not JSON"
+				if jsonErr != nil {
+					obs += ": " + jsonErr.Error()
+				}
+			default:
+				v, ok := lookupPath(doc, p)
+				obs = v
+				if !ok {
+					obs = "missing"
+				}
+				if !ok || !strings.EqualFold(v, want) {
+					st = check.Fail
+				}
+			}
+			if st == check.Fail {
+				problems = append(problems, fmt.Sprintf("json %s is %s, want %s", p, obs, want))
+				remedies = append(remedies, "check the dependency the health body reports as unhealthy")
+			}
+			r.Add(check.Evidence{Label: "json " + p, Observed: obs, Expected: want, Status: st})
+		}
+	}
+
+	if hb, ok := interpretHealthBody(doc); ok {
+		r.Add(check.Evidence{Label: hb.format + " status", Observed: hb.raw, Expected: hb.expected, Status: hb.status})
+		for _, c := range hb.components {
+			r.Evidence = append(r.Evidence, c)
+		}
+		switch hb.status {
+		case check.Fail:
+			problems = append(problems, fmt.Sprintf("body reports %s", hb.raw))
+			remedies = append(remedies, "the service says it is unhealthy: fix the failing components listed in the evidence")
+		case check.Warn:
+			if len(problems) == 0 {
+				r.Summary = fmt.Sprintf("%s in %s, but the body reports %s", statusLine, httpx.Elapsed(latency), hb.raw)
+				r.Remedy = "look at the components the body reports as degraded"
+			}
+		}
+	}
+
+	if len(problems) > 0 {
+		r.Status = check.Fail
+		r.Summary = strings.Join(problems, "; ")
+		r.Remedy = strings.Join(dedupe(remedies), "; ")
+	} else if r.Summary == "" {
+		r.Summary = fmt.Sprintf("%s in %s", statusLine, httpx.Elapsed(latency))
+	}
+	return r
+}
+
+func excerpt(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	if s == "" {
+		return "an empty body"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

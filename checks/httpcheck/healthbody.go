@@ -1,0 +1,186 @@
+package httpcheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// parseJSON decodes a JSON body, whatever its declared content type, as long as it looks like
+// JSON: many health endpoints send application/json as text/plain.
+func parseJSON(contentType string, body []byte) (any, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
+		if strings.Contains(contentType, "json") {
+			return nil, fmt.Errorf("content type %s but the body does not start with { or [", contentType)
+		}
+		return nil, nil
+	}
+	var v any
+	d := json.NewDecoder(bytes.NewReader(trimmed))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// lookupPath follows a dotted path (checks.db.0.status) through maps and arrays.
+func lookupPath(doc any, path string) (string, bool) {
+	cur := doc
+	for _, key := range strings.Split(path, ".") {
+		switch v := cur.(type) {
+		case map[string]any:
+			next, ok := v[key]
+			if !ok {
+				return "", false
+			}
+			cur = next
+		case []any:
+			i, err := strconv.Atoi(key)
+			if err != nil || i < 0 || i >= len(v) {
+				return "", false
+			}
+			cur = v[i]
+		default:
+			return "", false
+		}
+	}
+	switch v := cur.(type) {
+	case string:
+		return v, true
+	case nil:
+		return "null", true
+	case map[string]any, []any:
+		b, _ := json.Marshal(v)
+		return string(b), true
+	default:
+		return fmt.Sprint(v), true
+	}
+}
+
+type healthBody struct {
+	format     string
+	raw        string
+	expected   string
+	status     check.Status
+	components []check.Evidence
+}
+
+// interpretHealthBody recognises the two common health formats: the IETF draft
+// application/health+json (status pass|warn|fail, with a checks map) and Spring Boot actuator
+// (status UP|DOWN|OUT_OF_SERVICE|UNKNOWN, with components). A 200 whose body says it is down is
+// a failure.
+func interpretHealthBody(doc any) (healthBody, bool) {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return healthBody{}, false
+	}
+	raw, ok := m["status"].(string)
+	if !ok {
+		return healthBody{}, false
+	}
+	if st, ok := healthJSONStatus(raw); ok {
+		hb := healthBody{format: "health+json", raw: raw, expected: "pass", status: st}
+		if checks, ok := m["checks"].(map[string]any); ok {
+			hb.components = healthJSONChecks(checks)
+		}
+		return hb, true
+	}
+	if st, ok := actuatorStatus(raw); ok {
+		hb := healthBody{format: "actuator", raw: raw, expected: "UP", status: st}
+		comps, ok := m["components"].(map[string]any)
+		if !ok {
+			comps, _ = m["details"].(map[string]any)
+		}
+		hb.components = actuatorComponents(comps)
+		return hb, true
+	}
+	return healthBody{}, false
+}
+
+func healthJSONStatus(s string) (check.Status, bool) {
+	switch s {
+	case "pass", "ok", "up":
+		return check.Pass, true
+	case "warn":
+		return check.Warn, true
+	case "fail", "error", "down":
+		return check.Fail, true
+	}
+	return 0, false
+}
+
+func actuatorStatus(s string) (check.Status, bool) {
+	switch s {
+	case "UP":
+		return check.Pass, true
+	case "UNKNOWN":
+		return check.Warn, true
+	case "DOWN", "OUT_OF_SERVICE":
+		return check.Fail, true
+	}
+	return 0, false
+}
+
+// healthJSONChecks flattens {"db:responseTime": [{"status": "pass", "observedValue": 12}]}.
+func healthJSONChecks(checks map[string]any) []check.Evidence {
+	names := sortedKeys(checks)
+	var out []check.Evidence
+	for _, name := range names {
+		items, _ := checks[name].([]any)
+		for i, it := range items {
+			obj, _ := it.(map[string]any)
+			raw, _ := obj["status"].(string)
+			st, ok := healthJSONStatus(raw)
+			if !ok {
+				continue
+			}
+			label := name
+			if len(items) > 1 {
+				label = fmt.Sprintf("%s[%d]", name, i)
+			}
+			obs := raw
+			if v, ok := obj["observedValue"]; ok {
+				obs += fmt.Sprintf(" (observed %v", v)
+				if u, ok := obj["observedUnit"].(string); ok {
+					obs += " " + u
+				}
+				obs += ")"
+			}
+			if out2, ok := obj["output"].(string); ok && out2 != "" {
+				obs += ": " + out2
+			}
+			out = append(out, check.Evidence{Label: "component " + label, Observed: obs, Expected: "pass", Status: st})
+		}
+	}
+	return out
+}
+
+func actuatorComponents(comps map[string]any) []check.Evidence {
+	var out []check.Evidence
+	for _, name := range sortedKeys(comps) {
+		obj, _ := comps[name].(map[string]any)
+		raw, _ := obj["status"].(string)
+		st, ok := actuatorStatus(raw)
+		if !ok {
+			continue
+		}
+		out = append(out, check.Evidence{Label: "component " + name, Observed: raw, Expected: "UP", Status: st})
+	}
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

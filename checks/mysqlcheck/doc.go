@@ -1,0 +1,2 @@
+// Package mysqlcheck holds the MySQL and MariaDB readiness checks.
+package mysqlcheck

@@ -1,0 +1,2 @@
+// Package redischeck holds the Redis readiness checks.
+package redischeck

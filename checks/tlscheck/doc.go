@@ -1,0 +1,2 @@
+// Package tlscheck holds the TLS certificate checks.
+package tlscheck
