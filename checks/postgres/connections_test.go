@@ -23,6 +23,7 @@ func newConnections(dsn string) *Connections {
 // superuser_reserved_connections = 2, so that 8 slots are left for applications and the test
 // can fill them for real without touching a shared server.
 func TestConnections(t *testing.T) {
+	t.Parallel()
 	pg := pgtest.Start(t, pgtest.Options{Conf: []string{"max_connections = 10", "superuser_reserved_connections = 2"}})
 	pg.Exec(t,
 		"CREATE ROLE app LOGIN",

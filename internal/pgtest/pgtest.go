@@ -69,9 +69,11 @@ func Start(t testing.TB, opts Options) *Cluster {
 	bin := binDir(t)
 	c := newCluster(t, bin)
 	data := filepath.Join(c.Dir, "data")
-	if out, err := c.run(context.Background(), filepath.Join(bin, "initdb"),
-		"-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C",
-		"--no-sync", "--no-instructions"); err != nil {
+	if tmpl := template(t, c); tmpl != "" {
+		if out, err := c.run(context.Background(), "cp", "-a", tmpl, data); err != nil {
+			t.Fatalf("pgtest: copying the template cluster: %v\n%s", err, out)
+		}
+	} else if out, err := c.initdb(data); err != nil {
 		t.Fatalf("pgtest: initdb: %v\n%s", err, out)
 	}
 	conf := append([]string{
@@ -152,6 +154,69 @@ func (c *Cluster) Restart(t testing.TB) {
 func (c *Cluster) Log() string {
 	b, _ := os.ReadFile(filepath.Join(c.Dir, "server.log"))
 	return string(b)
+}
+
+func (c *Cluster) initdb(data string) (string, error) {
+	return c.run(context.Background(), filepath.Join(c.bin, "initdb"),
+		"-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C",
+		"--no-sync", "--no-instructions")
+}
+
+// templates holds one initdb'd data directory per test binary when the package's TestMain
+// calls Main: copying it is much cheaper than initdb on a busy machine.
+var templates struct {
+	sync.Mutex
+	enabled bool
+	dir     string // holds data/, owned by the postgres user
+	err     error
+}
+
+// Main runs a package's tests with a shared template cluster, removed when they finish. Use it
+// from TestMain when a package starts several clusters:
+//
+//	func TestMain(m *testing.M) { pgtest.Main(m) }
+func Main(m *testing.M) {
+	templates.Lock()
+	templates.enabled = true
+	templates.Unlock()
+	code := m.Run()
+	templates.Lock()
+	if templates.dir != "" {
+		os.RemoveAll(templates.dir)
+	}
+	templates.Unlock()
+	os.Exit(code)
+}
+
+// template returns the template data directory, making it on first use, or "" when Main is
+// not in use.
+func template(t testing.TB, c *Cluster) string {
+	templates.Lock()
+	defer templates.Unlock()
+	if !templates.enabled {
+		return ""
+	}
+	if templates.dir == "" && templates.err == nil {
+		dir, err := os.MkdirTemp("", "pgtest-template-")
+		if err != nil {
+			templates.err = err
+		} else {
+			tc := &Cluster{Dir: dir, bin: c.bin, cred: c.cred}
+			if c.cred != nil {
+				templates.err = os.Chown(dir, int(c.cred.Uid), int(c.cred.Gid))
+			}
+			if templates.err == nil {
+				if out, err := tc.initdb(filepath.Join(dir, "data")); err != nil {
+					templates.err = fmt.Errorf("initdb: %v\n%s", err, out)
+				}
+			}
+			templates.dir = dir
+		}
+	}
+	if templates.err != nil {
+		t.Fatalf("pgtest: template cluster: %v", templates.err)
+	}
+	return filepath.Join(templates.dir, "data")
 }
 
 func newCluster(t testing.TB, bin string) *Cluster {
@@ -254,7 +319,11 @@ func (c *Cluster) run(ctx context.Context, name string, args ...string) (string,
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// pg_ctl start leaves the server running with our pipes open; do not wait on them.
 	cmd.WaitDelay = time.Second
+	start := time.Now()
 	err := cmd.Run()
+	if os.Getenv("PGTEST_TRACE") != "" {
+		fmt.Fprintf(os.Stderr, "pgtest: %s %s: %s\n", filepath.Base(name), args[len(args)-1], time.Since(start))
+	}
 	return out.String(), err
 }
 
