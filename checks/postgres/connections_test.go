@@ -24,8 +24,12 @@ func newConnections(dsn string) *Connections {
 // can fill them for real without touching a shared server.
 func TestConnections(t *testing.T) {
 	t.Parallel()
-	pg := pgtest.Start(t, pgtest.Options{Conf: []string{"max_connections = 10", "superuser_reserved_connections = 2"}})
+	pg := pgtest.Start(t, pgtest.Options{
+		Conf: []string{"max_connections = 10", "superuser_reserved_connections = 2"},
+		HBA:  []string{"host all pwuser 127.0.0.1/32 scram-sha-256"},
+	})
 	pg.Exec(t,
+		"CREATE ROLE pwuser LOGIN PASSWORD 'right-Pa55'",
 		"CREATE ROLE app LOGIN",
 		"CREATE ROLE limited LOGIN CONNECTION LIMIT 2",
 		"CREATE ROLE outsider LOGIN",
@@ -37,6 +41,25 @@ func TestConnections(t *testing.T) {
 		r := run(t, newConnections(admin), 10*time.Second)
 		want(t, r, check.Pass, "0 of 8 client connection slots in use (0%)",
 			"max_connections 10 − superuser_reserved_connections 2", "role limited", "database shop")
+	})
+
+	t.Run("passwords never shown", func(t *testing.T) {
+		for _, tt := range []struct {
+			password string
+			status   check.Status
+			says     string
+		}{
+			{"right-Pa55", check.Pass, "client connection slots in use"},
+			{"wr0ng-Secret", check.Error, `rejected user "pwuser": password authentication failed`},
+		} {
+			dsn := fmt.Sprintf("postgres://pwuser:%s@127.0.0.1:%d/postgres?sslmode=disable", tt.password, pg.Port)
+			c := newConnections(dsn)
+			r := run(t, c, 10*time.Second)
+			want(t, r, tt.status, tt.says)
+			if all := text(r) + c.Title(); strings.Contains(all, tt.password) {
+				t.Errorf("the password leaked:\n%s", all)
+			}
+		}
 	})
 
 	t.Run("role near its CONNECTION LIMIT", func(t *testing.T) {

@@ -34,6 +34,9 @@ const howToStart = "apt-get install postgresql-15 (initdb, pg_ctl and pg_basebac
 type Options struct {
 	// Conf lines are appended to postgresql.conf, e.g. "max_connections = 10".
 	Conf []string
+	// HBA lines are put before the default trust rules in pg_hba.conf, e.g.
+	// "host all pwuser 127.0.0.1/32 scram-sha-256" to make one role use a password.
+	HBA []string
 }
 
 // StandbyOptions shape a streaming standby.
@@ -75,6 +78,16 @@ func Start(t testing.TB, opts Options) *Cluster {
 		}
 	} else if out, err := c.initdb(data); err != nil {
 		t.Fatalf("pgtest: initdb: %v\n%s", err, out)
+	}
+	if len(opts.HBA) > 0 {
+		hba := filepath.Join(data, "pg_hba.conf")
+		old, err := os.ReadFile(hba)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(hba, []byte(strings.Join(opts.HBA, "\n")+"\n"+string(old)), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	conf := append([]string{
 		"listen_addresses = '127.0.0.1'",
