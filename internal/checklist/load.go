@@ -97,7 +97,7 @@ func Parse(file string, data []byte, opts Options) (*Checklist, error) {
 	var errs Errors
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, Errors{syntaxError(file, err)}
+		return nil, Errors{syntaxError(file, data, err)}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, Errors{{File: file, Msg: "the checklist is empty: start with `version: 1` and a `checks:` list (see `launchgate init`)"}}
@@ -120,11 +120,15 @@ func Parse(file string, data []byte, opts Options) (*Checklist, error) {
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
-func syntaxError(file string, err error) *Error {
+func syntaxError(file string, data []byte, err error) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	e := &Error{File: file, Msg: "invalid YAML: " + msg}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		// yaml.v3 counts a line past the end when the document stops mid-structure.
 		e.Line, _ = strconv.Atoi(m[1])
+		if last := strings.Count(string(data), "\n") + strings.Count(string(data), "\r") + 1; e.Line > last {
+			e.Line = last
+		}
 		e.Msg = "invalid YAML: " + strings.TrimSpace(yamlLine.ReplaceAllString(msg, ""))
 		e.Msg = strings.TrimSuffix(strings.ReplaceAll(e.Msg, ":  ", ": "), ":")
 		e.Msg = strings.ReplaceAll(e.Msg, "invalid YAML: : ", "invalid YAML: ")
@@ -293,6 +297,7 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	if n.Kind != yaml.MappingNode {
 		return nil
 	}
+	errsBefore := len(*p.errs)
 	e := &Entry{Severity: Block, Timeout: defTimeout, Line: n.Line, Column: n.Column}
 	if p.file == "" {
 		e.Line, e.Column = 0, 0
@@ -364,15 +369,14 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	if kv, ok := f["with"]; ok {
 		withKey, withVal = kv[0], kv[1]
 	}
-	before := len(*p.errs)
-	p.decodeWith(e, withKey, withVal, where)
+	p.decodeWith(e, withKey, withVal, where, len(*p.errs) > errsBefore)
 	if e.Title == "" {
 		e.Title = e.Kind.Title
 		if t, ok := e.Check.(check.Titler); ok && len(e.Missing) == 0 {
 			e.Title = t.Title()
 		}
 	}
-	if len(*p.errs) > before {
+	if len(*p.errs) > errsBefore {
 		return nil
 	}
 	return e
@@ -381,17 +385,23 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 // decodeWith decodes the with: block, enforces required parameters and runs Validate. A check
 // whose needs_env variables are unset is still decoded strictly, so typos are caught, but its
 // values are placeholders, so it is not validated.
-func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string) {
+//
+// hadErrors says whether the entry already has mistakes (a bad variable reference, say), in
+// which case Validate would only report their consequences.
+func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string, hadErrors bool) {
 	d := &decoder{file: p.file, errs: p.errs, secrets: &p.secrets}
 	v := reflect.ValueOf(e.Check)
-	seen := d.decodeStruct(withVal, v, where+": with")
 	before := len(*p.errs)
+	seen := d.decodeStruct(withVal, v, where+": with")
+	if withVal != nil && withVal.Kind != yaml.MappingNode && !isNull(withVal) {
+		return
+	}
 	for _, prm := range check.Params(e.Check) {
 		if prm.Required && seen[prm.Name] == nil {
 			p.errorf(withKey, "%s: missing required parameter %q for %s", where, prm.Name, e.Type)
 		}
 	}
-	if len(*p.errs) > before || len(e.Missing) > 0 {
+	if hadErrors || len(*p.errs) > before || len(e.Missing) > 0 {
 		return
 	}
 	if val, ok := e.Check.(check.Validator); ok {

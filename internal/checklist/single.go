@@ -55,7 +55,7 @@ func Single(kindName string, args []string, timeout time.Duration, opts Options)
 		Severity: Block, Timeout: timeout, Check: k.New()}
 	p.expandTree(with, &expander{getenv: getenv, used: p.used})
 	if len(errs) == 0 {
-		p.decodeWith(e, with, with, "check "+k.Name)
+		p.decodeWith(e, with, with, "check "+k.Name, false)
 	}
 	if len(errs) > 0 {
 		return nil, errs
