@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/launchgate/launchgate/checks/httpcheck"
 	"github.com/launchgate/launchgate/checks/httpcheck"
 	"github.com/launchgate/launchgate/internal/checklist"
 )
