@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -39,10 +40,26 @@ type target struct {
 	red  *redact.Redactor
 }
 
+// foreignScheme is a URL scheme other than PostgreSQL's, e.g. mysql:// in a DATABASE_URL that a
+// framework shares between database kinds.
+var foreignScheme = regexp.MustCompile(`^\s*([A-Za-z][A-Za-z0-9+.\-]*)://`)
+
+// errForeign marks a DSN for another kind of database.
+type errForeign struct{ scheme string }
+
+func (e errForeign) Error() string {
+	return fmt.Sprintf("a %s:// URL, not PostgreSQL (postgres:// or postgresql://)", e.scheme)
+}
+
 // parseTarget parses a URL or key=value DSN. Its errors never contain the password.
 func parseTarget(dsn string) (*target, error) {
 	if strings.TrimSpace(dsn) == "" {
 		return nil, errors.New("empty DSN")
+	}
+	if m := foreignScheme.FindStringSubmatch(dsn); m != nil {
+		if s := strings.ToLower(m[1]); s != "postgres" && s != "postgresql" {
+			return nil, errForeign{s}
+		}
 	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
@@ -244,4 +261,12 @@ func quoteIdent(s string) string {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// foreignSkip is the result for a DSN that names another kind of database: nothing for a
+// PostgreSQL check to judge.
+func foreignSkip(param string, f errForeign) check.Result {
+	return check.Result{Status: check.Skip,
+		Summary: fmt.Sprintf("%s is %s: nothing for a PostgreSQL check to judge", param, f.Error()),
+		Remedy:  "point " + param + " at a PostgreSQL server, or remove this check"}
 }

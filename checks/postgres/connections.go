@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,7 +21,8 @@ type Connections struct {
 	WarnUsedPercent      float64        `yaml:"warn_used_percent" doc:"Warn when more than this percentage of the connection slots is in use."`
 	MaxIdleInTransaction check.Duration `yaml:"max_idle_in_transaction" doc:"Fail when a session has been idle in a transaction for longer than this (a leaked connection); unset lists such sessions without judging them."`
 
-	target *target
+	target  *target
+	foreign *errForeign
 }
 
 func init() {
@@ -50,18 +52,23 @@ func (c *Connections) Title() string {
 // Validate parses the DSN and checks the thresholds.
 func (c *Connections) Validate() error {
 	t, err := parseTarget(c.DSN)
-	if err != nil {
-		return fmt.Errorf("dsn: %w", err)
+	var f errForeign
+	switch {
+	case errors.As(err, &f):
+		// A shared DATABASE_URL may name MySQL: the run says so as a skip.
+		c.foreign = &f
+	case err != nil:
+		return check.BadParam("dsn", "%v", err)
 	}
 	c.target = t
 	if c.MaxUsedPercent <= 0 || c.MaxUsedPercent > 100 {
-		return fmt.Errorf("max_used_percent must be between 0 and 100, got %g", c.MaxUsedPercent)
+		return check.BadParam("max_used_percent", "must be between 0 and 100, got %g", c.MaxUsedPercent)
 	}
 	if c.WarnUsedPercent < 0 || c.WarnUsedPercent > c.MaxUsedPercent {
-		return fmt.Errorf("warn_used_percent (%g) must be between 0 and max_used_percent (%g)", c.WarnUsedPercent, c.MaxUsedPercent)
+		return check.BadParam("warn_used_percent", "%g must be between 0 and max_used_percent (%g)", c.WarnUsedPercent, c.MaxUsedPercent)
 	}
 	if c.MaxIdleInTransaction < 0 {
-		return fmt.Errorf("max_idle_in_transaction must be positive")
+		return check.BadParam("max_idle_in_transaction", "must be positive")
 	}
 	return nil
 }
@@ -89,13 +96,15 @@ type idleSession struct {
 
 // Run connects once and reads pg_settings, pg_stat_activity, pg_roles and pg_database.
 func (c *Connections) Run(ctx context.Context, env *check.Env) check.Result {
-	t := c.target
-	if t == nil {
+	if c.target == nil && c.foreign == nil {
 		if err := c.Validate(); err != nil {
 			return check.Errorf("fix the check's parameters", "%v", err)
 		}
-		t = c.target
 	}
+	if c.foreign != nil {
+		return foreignSkip("dsn", *c.foreign)
+	}
+	t := c.target
 	timeout := budget(ctx)
 	conn, tr, err := connect(ctx, env, t)
 	if err != nil {

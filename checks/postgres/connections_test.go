@@ -161,6 +161,17 @@ func TestConnectionsUnreachable(t *testing.T) {
 	}
 }
 
+// TestForeignDSN: a DATABASE_URL shared with MySQL makes the PostgreSQL checks skip, saying why.
+func TestForeignDSN(t *testing.T) {
+	for _, c := range []check.Check{newConnections("mysql://root:s3cret-Pa55@127.0.0.1:3306/app"), newReplicaLag("mysql://root:s3cret-Pa55@127.0.0.1:3306/app", time.Second)} {
+		r := run(t, c, time.Second)
+		want(t, r, check.Skip, "is a mysql:// URL, not PostgreSQL")
+		if strings.Contains(text(r), "s3cret-Pa55") {
+			t.Errorf("the password leaked:\n%s", text(r))
+		}
+	}
+}
+
 func TestConnectionsValidate(t *testing.T) {
 	const secret = "s3cret-Pa55"
 	tests := []struct {
@@ -170,8 +181,8 @@ func TestConnectionsValidate(t *testing.T) {
 	}{
 		{"bad DSN keeps its password", func(c *Connections) { c.DSN = "postgres://app:" + secret + "@host:notaport/db" }, "dsn: invalid DSN"},
 		{"empty DSN", func(c *Connections) { c.DSN = "" }, "empty DSN"},
-		{"max over 100", func(c *Connections) { c.MaxUsedPercent = 120 }, "max_used_percent must be between 0 and 100"},
-		{"warn over max", func(c *Connections) { c.WarnUsedPercent = 90 }, "warn_used_percent (90) must be between 0 and max_used_percent (80)"},
+		{"max over 100", func(c *Connections) { c.MaxUsedPercent = 120 }, "max_used_percent: must be between 0 and 100"},
+		{"warn over max", func(c *Connections) { c.WarnUsedPercent = 90 }, "warn_used_percent: 90 must be between 0 and max_used_percent (80)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

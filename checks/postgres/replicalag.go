@@ -34,6 +34,7 @@ type ReplicaLag struct {
 
 	primary  *target
 	replicas []*target
+	foreign  *errForeign
 }
 
 func init() {
@@ -65,29 +66,34 @@ func (c *ReplicaLag) Title() string {
 // Validate parses every DSN and checks the budgets.
 func (c *ReplicaLag) Validate() error {
 	t, err := parseTarget(c.PrimaryDSN)
-	if err != nil {
-		return fmt.Errorf("primary_dsn: %w", err)
+	var f errForeign
+	switch {
+	case errors.As(err, &f):
+		// A shared DATABASE_URL may name MySQL: the run says so as a skip.
+		c.foreign = &f
+	case err != nil:
+		return check.BadParam("primary_dsn", "%v", err)
 	}
 	c.primary = t
 	c.replicas = nil
 	for i, dsn := range c.ReplicaDSNs {
 		rt, err := parseTarget(dsn)
 		if err != nil {
-			return fmt.Errorf("replica_dsns[%d]: %w", i, err)
+			return check.BadParam("replica_dsns", "entry %d: %v", i+1, err)
 		}
 		c.replicas = append(c.replicas, rt)
 	}
 	if c.MaxLag <= 0 {
-		return errors.New("max_lag must be positive, e.g. 100ms")
+		return check.BadParam("max_lag", "must be positive, e.g. 100ms")
 	}
 	if c.MaxLagBytes < 0 {
-		return errors.New("max_lag_bytes must be positive")
+		return check.BadParam("max_lag_bytes", "must be positive")
 	}
 	if c.ExpectReplicas != nil && *c.ExpectReplicas < 0 {
-		return fmt.Errorf("expect_replicas must be 0 or more, got %d", *c.ExpectReplicas)
+		return check.BadParam("expect_replicas", "must be 0 or more, got %d", *c.ExpectReplicas)
 	}
 	if c.ProbeVisibility && len(c.ReplicaDSNs) == 0 {
-		return errors.New("probe_visibility needs replica_dsns: the probe reads its commit back on each replica")
+		return check.BadParam("probe_visibility", "needs replica_dsns: the probe reads its commit back on each replica")
 	}
 	return nil
 }
@@ -104,10 +110,13 @@ type standby struct {
 // Run reads pg_stat_replication on the primary, then visits each replica in replica_dsns, then
 // (opt-in) probes read-your-writes visibility.
 func (c *ReplicaLag) Run(ctx context.Context, env *check.Env) check.Result {
-	if c.primary == nil {
+	if c.primary == nil && c.foreign == nil {
 		if err := c.Validate(); err != nil {
 			return check.Errorf("fix the check's parameters", "%v", err)
 		}
+	}
+	if c.foreign != nil {
+		return foreignSkip("primary_dsn", *c.foreign)
 	}
 	p := c.primary
 	timeout := budget(ctx)
@@ -398,9 +407,17 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *check.Env, j *judge
 			j.problem(p.status, p.summary, p.remedy)
 		}
 	}
-	if c.ProbeVisibility {
-		c.probe(ctx, j, primary, states)
+	if !c.ProbeVisibility {
+		return
 	}
+	for _, rs := range states {
+		if rs != nil && rs.ok {
+			c.probe(ctx, j, primary, states)
+			return
+		}
+	}
+	// Nothing could read the probe back, so it is not written.
+	j.r.Add(check.Evidence{Label: "visibility probe", Observed: "not run: no replica in replica_dsns is a reachable, replaying standby", Status: check.Skip})
 }
 
 // chase polls a replica until its replay LSN reaches lsn or the time runs out. It returns
