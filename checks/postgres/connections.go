@@ -112,83 +112,78 @@ func (c *Connections) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	defer closeConn(conn)
 
-	var lim serverLimits
-	err = conn.QueryRow(ctx, `SELECT current_setting('max_connections')::int,
+	// One round trip, one implicit transaction: the statistics views give one consistent
+	// snapshot for all four queries.
+	var (
+		lim   serverLimits
+		used  int
+		roles []limitUse
+		dbs   []limitUse
+		idle  []idleSession
+		batch pgx.Batch
+	)
+	// Without pg_read_all_stats (part of pg_monitor), pg_stat_activity hides the backend_type,
+	// database and state of other roles' sessions, so counting client backends there would
+	// undercount: the count falls back to pg_stat_database, which everybody may read but which
+	// also counts autovacuum and background workers.
+	batch.Queue(`SELECT current_setting('max_connections')::int,
 		current_setting('superuser_reserved_connections')::int,
 		coalesce(nullif(current_setting('reserved_connections', true), ''), '0')::int,
 		current_setting('server_version'),
 		coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false),
 		pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
-		current_setting('idle_in_transaction_session_timeout')`).Scan(
-		&lim.maxConnections, &lim.superuserReserved, &lim.reserved, &lim.version, &lim.superuser, &lim.readAllStats, &lim.idleTimeout)
-	if err != nil {
-		return queryError(t, "reading the connection settings", err)
-	}
-	// Without pg_read_all_stats (part of pg_monitor), pg_stat_activity hides the backend_type,
-	// database and state of other roles' sessions, so counting client backends there would
-	// undercount: fall back to pg_stat_database, which everybody may read but which also counts
-	// autovacuum and background workers.
-	var used int
-	countSQL := `SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`
-	if !lim.readAllStats {
-		countSQL = `SELECT coalesce(sum(numbackends), 0)::int - 1 FROM pg_stat_database WHERE datid <> 0`
-	}
-	if err := conn.QueryRow(ctx, countSQL).Scan(&used); err != nil {
-		return queryError(t, "counting sessions", err)
-	}
-	roles, err := collectLimits(ctx, conn, `SELECT r.rolname, r.rolconnlimit,
+		current_setting('idle_in_transaction_session_timeout'),
+		CASE WHEN pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
+		  THEN (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int
+		  ELSE (SELECT coalesce(sum(numbackends), 0)::int - 1 FROM pg_stat_database WHERE datid <> 0)
+		END`).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&lim.maxConnections, &lim.superuserReserved, &lim.reserved, &lim.version,
+			&lim.superuser, &lim.readAllStats, &lim.idleTimeout, &used)
+	})
+	batch.Queue(`SELECT r.rolname, r.rolconnlimit,
 		  count(a.pid) FILTER (WHERE a.backend_type = 'client backend' OR a.backend_type IS NULL)
 		FROM pg_roles r LEFT JOIN pg_stat_activity a ON a.usesysid = r.oid AND a.pid <> pg_backend_pid()
 		WHERE r.rolconnlimit > 0 AND r.rolcanlogin AND NOT r.rolsuper
-		GROUP BY r.rolname, r.rolconnlimit ORDER BY r.rolname`)
-	if err != nil {
-		return queryError(t, "reading role connection limits", err)
-	}
-	dbs, err := collectLimits(ctx, conn, `SELECT d.datname, d.datconnlimit,
+		GROUP BY r.rolname, r.rolconnlimit ORDER BY r.rolname`).Query(func(rows pgx.Rows) (err error) {
+		roles, err = pgx.CollectRows(rows, scanLimit)
+		return err
+	})
+	batch.Queue(`SELECT d.datname, d.datconnlimit,
 		  greatest(coalesce(s.numbackends, 0) - CASE WHEN d.datname = current_database() THEN 1 ELSE 0 END, 0)
 		FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
 		WHERE d.datconnlimit > 0 AND d.datallowconn
-		ORDER BY d.datname`)
-	if err != nil {
-		return queryError(t, "reading database connection limits", err)
-	}
-	idle, err := collectIdle(ctx, conn)
-	if err != nil {
-		return queryError(t, "reading sessions idle in transaction", err)
-	}
-	return c.judge(t, lim, used, roles, dbs, idle)
-}
-
-func collectLimits(ctx context.Context, conn *pgx.Conn, sql string) ([]limitUse, error) {
-	rows, err := conn.Query(ctx, sql)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (limitUse, error) {
-		var l limitUse
-		err := r.Scan(&l.name, &l.limit, &l.used)
-		return l, err
+		ORDER BY d.datname`).Query(func(rows pgx.Rows) (err error) {
+		dbs, err = pgx.CollectRows(rows, scanLimit)
+		return err
 	})
-}
-
-func collectIdle(ctx context.Context, conn *pgx.Conn) ([]idleSession, error) {
-	rows, err := conn.Query(ctx, `SELECT pid, coalesce(usename, ''), coalesce(datname, ''),
+	batch.Queue(`SELECT pid, coalesce(usename, ''), coalesce(datname, ''),
 		coalesce(application_name, ''), coalesce(host(client_addr), 'local'),
 		extract(epoch FROM clock_timestamp() - state_change)::float8,
 		coalesce(extract(epoch FROM clock_timestamp() - xact_start)::float8, 0)
 		FROM pg_stat_activity
 		WHERE backend_type = 'client backend' AND state LIKE 'idle in transaction%'
-		ORDER BY state_change`)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (idleSession, error) {
-		var s idleSession
-		var idleFor, inTx float64
-		err := r.Scan(&s.pid, &s.user, &s.db, &s.app, &s.client, &idleFor, &inTx)
-		s.idleFor, s.inTransaction = seconds(idleFor), seconds(inTx)
-		return s, err
+		ORDER BY state_change`).Query(func(rows pgx.Rows) (err error) {
+		idle, err = pgx.CollectRows(rows, scanIdle)
+		return err
 	})
+	if err := conn.SendBatch(ctx, &batch).Close(); err != nil {
+		return queryError(t, "reading pg_settings, pg_stat_activity, pg_roles and pg_database", err)
+	}
+	return c.judge(t, lim, used, roles, dbs, idle)
+}
+
+func scanLimit(r pgx.CollectableRow) (limitUse, error) {
+	var l limitUse
+	err := r.Scan(&l.name, &l.limit, &l.used)
+	return l, err
+}
+
+func scanIdle(r pgx.CollectableRow) (idleSession, error) {
+	var s idleSession
+	var idleFor, inTx float64
+	err := r.Scan(&s.pid, &s.user, &s.db, &s.app, &s.client, &idleFor, &inTx)
+	s.idleFor, s.inTransaction = seconds(idleFor), seconds(inTx)
+	return s, err
 }
 
 func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
