@@ -282,87 +282,118 @@ func (c *ReplicaLag) judgeStandbys(j *judgement, standbys []standby) {
 
 // replicaState is one replica_dsns entry during a run.
 type replicaState struct {
-	t    *target
-	conn *pgx.Conn
-	ok   bool // connected, in recovery, replaying: worth probing
+	t      *target
+	conn   *pgx.Conn
+	ok     bool    // connected, a replaying standby of this primary: worth measuring
+	replay *string // replay LSN at the first look
 }
 
 // visitReplicas connects to every replica in parallel, checks that it is a replaying standby,
 // and times how long it takes to replay up to the primary's current WAL position. Then, if
 // asked, it runs the visibility probe.
 func (c *ReplicaLag) visitReplicas(ctx context.Context, env *check.Env, j *judgement, primary *pgx.Conn) {
-	var lsn string
-	if err := primary.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
-		res := queryError(c.primary, "reading the primary's WAL position", err)
-		j.r.Add(check.Evidence{Label: "primary WAL position", Observed: res.Summary, Status: check.Error})
-		j.problem(check.Error, res.Summary, res.Remedy)
-		return
-	}
-	lsnAt := time.Now()
-	waitUntil := c.waitLimit(ctx)
+	// The primary's system identifier tells its standbys from anybody else's; without it a
+	// replica of another cluster could answer txid_status() about an unrelated transaction.
+	var primaryID string
+	_ = primary.QueryRow(ctx, `SELECT system_identifier::text FROM pg_control_system()`).Scan(&primaryID)
 
-	states := make([]*replicaState, len(c.replicas))
-	evidence := make([][]check.Evidence, len(c.replicas))
-	type prob struct {
-		status          check.Status
-		summary, remedy string
+	n := len(c.replicas)
+	states := make([]*replicaState, n)
+	evidence := make([][]check.Evidence, n)
+	problems := make([][]replicaProblem, n)
+	each := func(f func(i int, rs *replicaState, add func(check.Evidence), fail func(check.Status, string, string))) {
+		var wg sync.WaitGroup
+		for i := range states {
+			if states[i] != nil && !states[i].ok {
+				continue
+			}
+			if states[i] == nil {
+				states[i] = &replicaState{t: c.replicas[i]}
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f(i, states[i], func(e check.Evidence) { evidence[i] = append(evidence[i], e) },
+					func(st check.Status, summary, remedy string) {
+						problems[i] = append(problems[i], replicaProblem{st, summary, remedy})
+					})
+			}()
+		}
+		wg.Wait()
 	}
-	problems := make([][]prob, len(c.replicas))
-	var wg sync.WaitGroup
-	for i, t := range c.replicas {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rs := &replicaState{t: t}
-			states[i] = rs
-			add := func(e check.Evidence) { evidence[i] = append(evidence[i], e) }
-			fail := func(st check.Status, summary, remedy string) {
-				problems[i] = append(problems[i], prob{st, summary, remedy})
+	defer func() {
+		for _, rs := range states {
+			if rs != nil && rs.conn != nil {
+				closeConn(rs.conn)
 			}
-			label := "replica " + t.address()
+		}
+	}()
 
-			timeout := budget(ctx)
-			conn, tr, err := connect(ctx, env, t)
-			if err != nil {
-				f := explainConnect(ctx, err, t, tr, timeout)
-				add(check.Evidence{Label: label, Observed: f.kind, Expected: "a session", Status: check.Error})
-				fail(check.Error, "replica "+f.summary, f.remedy)
-				return
-			}
-			rs.conn = conn
-			var inRecovery bool
-			var paused *bool
-			var replay *string
-			err = conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,
-				CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END`).Scan(&inRecovery, &replay, &paused)
-			if err != nil {
-				res := queryError(t, "reading its recovery state", err)
-				add(check.Evidence{Label: label, Observed: res.Summary, Status: check.Error})
-				fail(check.Error, res.Summary, res.Remedy)
-				return
-			}
-			switch {
-			case !inRecovery:
-				add(check.Evidence{Label: label, Observed: "not in recovery: a primary, not a standby", Expected: "a standby", Status: check.Fail})
-				fail(check.Fail, fmt.Sprintf("replica %s is not a standby (pg_is_in_recovery() is false)", t.address()),
-					"a replica that was promoted (or a DSN pointing at the wrong server) no longer follows the primary: fix replica_dsns or rebuild the standby")
-				return
-			case paused != nil && *paused:
-				add(check.Evidence{Label: label, Observed: "WAL replay paused", Expected: "replaying", Status: check.Fail})
-				fail(check.Fail, fmt.Sprintf("replica %s has WAL replay paused", t.address()),
-					"resume it with SELECT pg_wal_replay_resume(); on the replica")
-				return
-			case replay == nil:
-				add(check.Evidence{Label: label, Observed: "has replayed no WAL yet", Expected: "replaying", Status: check.Fail})
-				fail(check.Fail, fmt.Sprintf("replica %s has not replayed any WAL", t.address()), "read the replica's server log")
-				return
-			}
+	// Phase 1, in parallel: connect, and make sure each replica is a replaying standby of this
+	// primary.
+	each(func(i int, rs *replicaState, add func(check.Evidence), fail func(check.Status, string, string)) {
+		t := rs.t
+		label := "replica " + t.address()
+		timeout := budget(ctx)
+		conn, tr, err := connect(ctx, env, t)
+		if err != nil {
+			f := explainConnect(ctx, err, t, tr, timeout)
+			add(check.Evidence{Label: label, Observed: f.kind, Expected: "a session", Status: check.Error})
+			fail(check.Error, "replica "+f.summary, f.remedy)
+			return
+		}
+		rs.conn = conn
+		var inRecovery bool
+		var paused *bool
+		err = conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,
+			CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END`).Scan(&inRecovery, &rs.replay, &paused)
+		if err != nil {
+			res := queryError(t, "reading its recovery state", err)
+			add(check.Evidence{Label: label, Observed: res.Summary, Status: check.Error})
+			fail(check.Error, res.Summary, res.Remedy)
+			return
+		}
+		var id string
+		_ = conn.QueryRow(ctx, `SELECT system_identifier::text FROM pg_control_system()`).Scan(&id)
+		switch {
+		case !inRecovery:
+			add(check.Evidence{Label: label, Observed: "not in recovery: a primary, not a standby", Expected: "a standby", Status: check.Fail})
+			fail(check.Fail, fmt.Sprintf("replica %s is not a standby (pg_is_in_recovery() is false)", t.address()),
+				"a replica that was promoted (or a DSN pointing at the wrong server) no longer follows the primary: fix replica_dsns or rebuild the standby")
+		case primaryID != "" && id != "" && id != primaryID:
+			add(check.Evidence{Label: label, Observed: "system identifier " + id, Expected: "the primary's " + primaryID, Status: check.Fail})
+			fail(check.Fail, fmt.Sprintf("replica %s is a standby of another cluster (system identifier %s, the primary's is %s)", t.address(), id, primaryID),
+				"fix replica_dsns: this DSN points at a standby of a different primary")
+		case paused != nil && *paused:
+			add(check.Evidence{Label: label, Observed: "WAL replay paused", Expected: "replaying", Status: check.Fail})
+			fail(check.Fail, fmt.Sprintf("replica %s has WAL replay paused", t.address()),
+				"resume it with SELECT pg_wal_replay_resume(); on the replica")
+		case rs.replay == nil:
+			add(check.Evidence{Label: label, Observed: "has replayed no WAL yet", Expected: "replaying", Status: check.Fail})
+			fail(check.Fail, fmt.Sprintf("replica %s has not replayed any WAL", t.address()), "read the replica's server log")
+		default:
 			rs.ok = true
+		}
+	})
 
-			// Time how long the replica takes to replay up to where the primary was: a
-			// read-only measure of its delay that, unlike now() - pg_last_xact_replay_timestamp(),
-			// does not grow while the primary is idle.
-			caughtUp, behind, err := chase(ctx, conn, lsn, waitUntil)
+	// Phase 2, in parallel: time how long each replica takes to replay up to where the primary
+	// is now: a read-only measure of its delay that, unlike now() -
+	// pg_last_xact_replay_timestamp(), does not grow while the primary is idle. The primary's
+	// position is read after every replica is connected, so connecting is not counted.
+	if ok := anyOK(states); ok {
+		var lsn string
+		if err := primary.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
+			res := queryError(c.primary, "reading the primary's WAL position", err)
+			j.r.Add(check.Evidence{Label: "primary WAL position", Observed: res.Summary, Status: check.Error})
+			j.problem(check.Error, res.Summary, res.Remedy)
+			return
+		}
+		lsnAt := time.Now()
+		waitUntil := c.waitLimit(ctx)
+		each(func(i int, rs *replicaState, add func(check.Evidence), fail func(check.Status, string, string)) {
+			t := rs.t
+			label := "replica " + t.address()
+			caughtUp, behind, err := chase(ctx, rs.conn, lsn, waitUntil)
 			took := time.Since(lsnAt)
 			exp := "replays the primary's position within " + c.MaxLag.String()
 			switch {
@@ -376,7 +407,7 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *check.Env, j *judge
 			default:
 				obs := fmt.Sprintf("replayed the primary's %s within %s (%s behind at first look)", lsn, httpx.Elapsed(took), check.ByteSize(behind))
 				if behind == 0 {
-					obs, took = fmt.Sprintf("already at or past the primary's %s (replay LSN %s)", lsn, *replay), 0
+					obs, took = fmt.Sprintf("already at or past the primary's %s", lsn), 0
 				}
 				st := check.Pass
 				if took > c.MaxLag.D() {
@@ -389,16 +420,8 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *check.Env, j *judge
 				}
 				add(check.Evidence{Label: label, Observed: obs, Expected: exp, Status: st})
 			}
-		}()
+		})
 	}
-	wg.Wait()
-	defer func() {
-		for _, rs := range states {
-			if rs != nil && rs.conn != nil {
-				closeConn(rs.conn)
-			}
-		}
-	}()
 	for i := range c.replicas {
 		for _, e := range evidence[i] {
 			j.r.Add(e)
@@ -410,14 +433,27 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *check.Env, j *judge
 	if !c.ProbeVisibility {
 		return
 	}
-	for _, rs := range states {
-		if rs != nil && rs.ok {
-			c.probe(ctx, j, primary, states)
-			return
-		}
+	if anyOK(states) {
+		c.probe(ctx, j, primary, states)
+		return
 	}
 	// Nothing could read the probe back, so it is not written.
-	j.r.Add(check.Evidence{Label: "visibility probe", Observed: "not run: no replica in replica_dsns is a reachable, replaying standby", Status: check.Skip})
+	j.r.Add(check.Evidence{Label: "visibility probe", Observed: "not run: no replica in replica_dsns is a reachable, replaying standby of this primary", Status: check.Skip})
+}
+
+// replicaProblem is a problem found on one replica, merged into the result in replica order.
+type replicaProblem struct {
+	status          check.Status
+	summary, remedy string
+}
+
+func anyOK(states []*replicaState) bool {
+	for _, rs := range states {
+		if rs != nil && rs.ok {
+			return true
+		}
+	}
+	return false
 }
 
 // chase polls a replica until its replay LSN reaches lsn or the time runs out. It returns
