@@ -299,7 +299,11 @@ func (c *Connections) judgeIdle(r *check.Result, t *target, lim serverLimits, id
 		}
 	}
 	if len(idle) == 0 {
-		r.Add(check.Evidence{Label: "idle in transaction", Observed: "no sessions", Expected: expected, Status: check.Pass})
+		label := "idle in transaction"
+		if !lim.readAllStats {
+			label += " (own role)"
+		}
+		r.Add(check.Evidence{Label: label, Observed: "no sessions", Expected: expected, Status: check.Pass})
 		return check.Pass, "", ""
 	}
 	var over []idleSession
@@ -315,7 +319,7 @@ func (c *Connections) judgeIdle(r *check.Result, t *target, lim serverLimits, id
 			app = fmt.Sprintf(", application %q", s.app)
 		}
 		return fmt.Sprintf("pid %d, role %s, database %s%s, from %s, idle %s, transaction open %s",
-			s.pid, s.user, s.db, app, s.client, httpx.Elapsed(s.idleFor), httpx.Elapsed(s.inTransaction))
+			s.pid, s.user, s.db, app, s.client, age(s.idleFor), age(s.inTransaction))
 	}
 	st := check.Pass
 	if len(over) > 0 {
@@ -334,9 +338,18 @@ func (c *Connections) judgeIdle(r *check.Result, t *target, lim serverLimits, id
 		r.Add(check.Evidence{Label: fmt.Sprintf("idle session pid %d", s.pid), Observed: desc(s), Expected: "≤ " + c.MaxIdleInTransaction.String(), Status: check.Fail})
 	}
 	return st, fmt.Sprintf("%d %s idle in transaction longer than %s (oldest %s, pid %d, role %s)",
-			len(over), plural(len(over), "session", "sessions"), c.MaxIdleInTransaction, httpx.Elapsed(over[0].idleFor), over[0].pid, over[0].user),
+			len(over), plural(len(over), "session", "sessions"), c.MaxIdleInTransaction, age(over[0].idleFor), over[0].pid, over[0].user),
 		"a session idle in transaction holds its connection and its locks: find the code path that begins a transaction and neither commits nor rolls back (the application and client in the evidence); " +
 			"set idle_in_transaction_session_timeout to cap the damage; SELECT pg_terminate_backend(pid) ends one now"
+}
+
+// age formats how long a session has waited: milliseconds below a second, then whole seconds
+// ("4m12s").
+func age(d time.Duration) string {
+	if d < time.Second {
+		return httpx.Elapsed(d)
+	}
+	return check.FormatDuration(d.Round(time.Second))
 }
 
 func percent(used, of int) float64 {

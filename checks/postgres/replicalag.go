@@ -221,7 +221,7 @@ func (c *ReplicaLag) judgeStandbys(j *judgement, standbys []standby) {
 		}
 		if state != "streaming" {
 			j.r.Add(check.Evidence{Label: "standby " + name, Observed: "state " + state, Expected: exp, Status: check.Fail})
-			j.problem(check.Fail, fmt.Sprintf("standby %s is %s, not streaming", name, state),
+			j.problem(check.Fail, fmt.Sprintf("standby %s is in state %s, not streaming", name, state),
 				"a standby in catchup is still replaying a backlog, in startup it has not connected its WAL stream: read its log and check primary_conninfo")
 			continue
 		}
