@@ -617,7 +617,7 @@ func (c *Certificate) consistency(vs []*verdict) item {
 	if c.ExpectSameCert {
 		it.status = check.Fail
 		it.problem = "addresses serve different certificates (" + it.observed + ")"
-		it.remedy = "deploy the current certificate to every server behind the name (or set expect_same_cert: false if they differ on purpose)"
+		it.remedy = "make every server behind the name serve the same current certificate (or set expect_same_cert: false if they differ on purpose)"
 	}
 	return it
 }
