@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -194,7 +195,7 @@ func (p *prober) explain(ctx context.Context, err error, addr string) *dialFailu
 	if errors.As(err, &se) {
 		stage = se.stage
 	}
-	var alert tls.AlertError
+	var remote *net.OpError
 	var rec tls.RecordHeaderError
 	switch {
 	case errors.Is(err, errNoSSL):
@@ -216,8 +217,9 @@ func (p *prober) explain(ctx context.Context, err error, addr string) *dialFailu
 	case errors.As(err, &rec):
 		return &dialFailure{msg: fmt.Sprintf("%s answered with something that is not TLS (plain HTTP on a TLS port?)", addr),
 			remedy: "check the port: it does not speak TLS"}
-	case errors.As(err, &alert):
-		return &dialFailure{msg: fmt.Sprintf("%s refused the TLS handshake: %v", addr, alert),
+	case errors.As(err, &remote) && remote.Op == "remote error":
+		// crypto/tls reports an alert from the server as a "remote error" OpError.
+		return &dialFailure{msg: fmt.Sprintf("%s refused the TLS handshake with the alert %q", addr, strings.TrimPrefix(remote.Err.Error(), "tls: ")),
 			remedy: "check the server's TLS configuration (protocols, ciphers, certificate for this name)"}
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		if stage == stageHandshake {
