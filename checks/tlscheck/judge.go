@@ -324,9 +324,12 @@ func (c *Certificate) trustItem(certs, chain []*x509.Certificate, shifted bool, 
 		it.problem = "certificate chains to an untrusted root " + name(top)
 		it.remedy = "use a certificate from a publicly trusted CA, or add the private CA with ca_file if every client trusts it"
 	case top == leaf:
-		it.observed = fmt.Sprintf("incomplete chain: the server sent only the leaf, and its issuer %q is not a trusted root (missing intermediate certificate)", issuerName(leaf))
+		// Public CAs never issue leaves from a root (CA/Browser Forum baseline requirements), so
+		// a lone leaf whose issuer is not a trusted root is missing its intermediate; a private CA
+		// that issues from its root directly looks the same, hence the second hint.
+		it.observed = fmt.Sprintf("incomplete chain: the server sent only the leaf, and its issuer %q is not a trusted root (missing intermediate certificate; or, if %q is a private CA, it is not trusted here)", issuerName(leaf), issuerName(leaf))
 		it.problem = "incomplete chain: intermediate certificate missing"
-		it.remedy = "configure the server to send the intermediate certificate(s) after the leaf (the full-chain file, e.g. fullchain.pem)"
+		it.remedy = "configure the server to send the intermediate certificate(s) after the leaf (the full-chain file, e.g. fullchain.pem); for a private CA, give its root with ca_file"
 	default:
 		it.observed = fmt.Sprintf("untrusted root: the chain ends at %s, issued by %q, which is neither sent nor a trusted root", name(top), issuerName(top))
 		it.problem = fmt.Sprintf("certificate chains to %q, which is not a trusted root", issuerName(top))

@@ -197,11 +197,11 @@ func TestValidate(t *testing.T) {
 		{host: "http://localhost:8080", want: target{proto: "http", host: "localhost", port: "8080"}},
 		{host: "postgres://app:s3cret@db/app?sslmode=disable", err: "sslmode=disable"},
 		{host: "ftp://x", err: `unsupported scheme "ftp"`},
-		{host: "", err: "host is empty"},
+		{host: "", err: "host: is empty"},
 		{host: "api.example.com:99999", err: "port \"99999\" is not a number"},
 		{host: "api.example.com/path", err: "is not a host name"},
-		{host: "x", min: "1.4", err: `min_version "1.4" is not a TLS version`},
-		{host: "x", warn: "7d", fail: "30d", err: "fail_within (30d) must not be longer than warn_within (7d)"},
+		{host: "x", min: "1.4", err: `min_version: "1.4" is not a TLS version`},
+		{host: "x", warn: "7d", fail: "30d", err: "fail_within: 30d must not be longer than warn_within (7d)"},
 	}
 	for _, tc := range cases {
 		c := New()

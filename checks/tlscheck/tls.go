@@ -97,19 +97,19 @@ func (t target) String() string {
 func (c *Certificate) Validate() error {
 	t, err := parseTarget(c.Host)
 	if err != nil {
-		return err
+		return check.BadParam("host", "%v", err)
 	}
 	c.target = t
 	v, err := parseVersion(c.MinVersion)
 	if err != nil {
-		return err
+		return check.BadParam("min_version", "%v", err)
 	}
 	c.minVersion = v
 	if c.WarnWithin < 0 || c.FailWithin < 0 {
-		return fmt.Errorf("warn_within and fail_within must not be negative")
+		return check.BadParam("warn_within", "must not be negative (nor fail_within)")
 	}
 	if c.FailWithin > c.WarnWithin {
-		return fmt.Errorf("fail_within (%s) must not be longer than warn_within (%s)", c.FailWithin, c.WarnWithin)
+		return check.BadParam("fail_within", "%s must not be longer than warn_within (%s)", c.FailWithin, c.WarnWithin)
 	}
 	return nil
 }
@@ -117,12 +117,12 @@ func (c *Certificate) Validate() error {
 func parseTarget(s string) (target, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return target{}, fmt.Errorf("host is empty: give a host name, host:port or an https:// URL")
+		return target{}, fmt.Errorf("is empty: give a host name, host:port or an https:// URL")
 	}
 	if strings.Contains(s, "://") {
 		u, err := url.Parse(s)
 		if err != nil {
-			return target{}, fmt.Errorf("host %q is not a valid URL: %v", redact.String(s), redactErr(err))
+			return target{}, fmt.Errorf("%q is not a valid URL: %v", redact.String(s), redactErr(err))
 		}
 		t := target{host: u.Hostname(), port: u.Port()}
 		switch strings.ToLower(u.Scheme) {
@@ -138,7 +138,7 @@ func parseTarget(s string) (target, error) {
 			}
 			t.sslmode = u.Query().Get("sslmode")
 			if t.sslmode == "disable" {
-				return target{}, fmt.Errorf("host %q says sslmode=disable: there is no certificate to check", redact.String(s))
+				return target{}, fmt.Errorf("%q says sslmode=disable: there is no certificate to check", redact.String(s))
 			}
 		case "http":
 			t.proto = "http"
@@ -146,10 +146,10 @@ func parseTarget(s string) (target, error) {
 				t.port = "80"
 			}
 		default:
-			return target{}, fmt.Errorf("host %q: unsupported scheme %q (use a host name, host:port, https:// or postgres://)", redact.String(s), u.Scheme)
+			return target{}, fmt.Errorf("%q: unsupported scheme %q (use a host name, host:port, https:// or postgres://)", redact.String(s), u.Scheme)
 		}
 		if t.host == "" {
-			return target{}, fmt.Errorf("host %q has no host name", redact.String(s))
+			return target{}, fmt.Errorf("%q has no host name", redact.String(s))
 		}
 		return t, checkPort(t, s)
 	}
@@ -159,12 +159,12 @@ func parseTarget(s string) (target, error) {
 	} else if ip := net.ParseIP(strings.Trim(s, "[]")); ip != nil {
 		t.host = ip.String()
 	} else if strings.ContainsAny(s, "/:@ ") {
-		return target{}, fmt.Errorf("host %q is not a host name, host:port or URL", s)
+		return target{}, fmt.Errorf("%q is not a host name, host:port or URL", s)
 	} else {
 		t.host = s
 	}
 	if t.host == "" {
-		return target{}, fmt.Errorf("host %q has no host name", s)
+		return target{}, fmt.Errorf("%q has no host name", s)
 	}
 	return t, checkPort(t, s)
 }
@@ -172,7 +172,7 @@ func parseTarget(s string) (target, error) {
 func checkPort(t target, s string) error {
 	n, err := strconv.Atoi(t.port)
 	if err != nil || n < 1 || n > 65535 {
-		return fmt.Errorf("host %q: port %q is not a number from 1 to 65535", redact.String(s), t.port)
+		return fmt.Errorf("%q: port %q is not a number from 1 to 65535", redact.String(s), t.port)
 	}
 	return nil
 }
@@ -193,7 +193,7 @@ func parseVersion(s string) (uint16, error) {
 	case "1.3":
 		return tls.VersionTLS13, nil
 	}
-	return 0, fmt.Errorf("min_version %q is not a TLS version: use 1.0, 1.1, 1.2 or 1.3", s)
+	return 0, fmt.Errorf("%q is not a TLS version: use 1.0, 1.1, 1.2 or 1.3", s)
 }
 
 // roots is what a client of this server would trust: env.RootCAs (tests) or the system roots,
