@@ -45,6 +45,7 @@ type spec struct {
 	key       crypto.Signer // default ECDSA P-256
 	sigAlg    x509.SignatureAlgorithm
 	subject   *cert // a cert whose subject and key to reuse (cross-signing)
+	serial    int64 // default: the next of a sequence
 }
 
 var (
@@ -90,8 +91,12 @@ func issue(t testing.TB, s spec, parent *cert) *cert {
 	if key == nil {
 		key = ecKey(t)
 	}
+	sn := s.serial
+	if sn == 0 {
+		sn = 1000 + serialSeq.Add(1)
+	}
 	tpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1000 + serialSeq.Add(1)),
+		SerialNumber:          big.NewInt(sn),
 		Subject:               subj,
 		DNSNames:              s.dns,
 		IPAddresses:           s.ips,
@@ -239,4 +244,12 @@ func testEnv(roots *x509.CertPool, r resolver) *check.Env {
 		BaseDir:  ".",
 		Version:  "test",
 	}
+}
+
+func newPoolOf(certs ...*cert) *x509.CertPool {
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c.x509)
+	}
+	return pool
 }

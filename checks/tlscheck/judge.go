@@ -48,14 +48,13 @@ func (v *verdict) add(it item) { v.items = append(v.items, it) }
 
 // judge turns what every address served into one result.
 func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now time.Time) check.Result {
-	multi := len(eps) > 1
 	var r check.Result
 	var problems, remedies []string
 	worst := check.Pass
 	anyFail, anyError := false, false
 	add := func(ip string, it item) {
 		label := it.label
-		if multi && ip != "" {
+		if ip != "" {
 			label = ip + " " + label
 		}
 		r.Evidence = append(r.Evidence, check.Evidence{Label: label, Observed: it.observed, Expected: it.expected, Status: it.status})
@@ -68,7 +67,7 @@ func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now
 		worst = check.Worst(worst, it.status)
 		if it.status > check.Pass && it.problem != "" {
 			p := it.problem
-			if multi && ip != "" {
+			if ip != "" {
 				p = ip + ": " + p
 			}
 			problems = append(problems, p)
@@ -133,9 +132,33 @@ func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now
 		}
 	}
 
+	// Addresses that were judged identically are reported once, named together; with one such
+	// group (every address alike) the lines carry no address at all.
+	var order []string
+	judged := map[string][]*verdict{}
 	for _, v := range verdicts {
+		var key strings.Builder
 		for _, it := range v.items {
-			add(v.ep.ip, it)
+			fmt.Fprintf(&key, "%s\x00%d\x00%s\x00", it.label, it.status, it.observed)
+		}
+		k := key.String()
+		if _, ok := judged[k]; !ok {
+			order = append(order, k)
+		}
+		judged[k] = append(judged[k], v)
+	}
+	for _, k := range order {
+		vs := judged[k]
+		who := ""
+		if len(order) > 1 {
+			names := make([]string, len(vs))
+			for i, v := range vs {
+				names[i] = v.ep.ip
+			}
+			who = strings.Join(names, ", ")
+		}
+		for _, it := range vs[0].items {
+			add(who, it)
 		}
 	}
 
