@@ -488,6 +488,11 @@ func (c *Certificate) protocolItem(ep endpoint) item {
 		it.status = check.Error
 		it.problem = "could not probe " + strings.Join(unknown, ", ")
 		it.remedy = "run the check again; if it persists, check what drops the extra connections"
+	case ep.insecureOnly:
+		it.status = check.Fail
+		it.observed += " (only when insecure suites are offered: modern clients cannot connect)"
+		it.problem = "server only offers the insecure cipher " + tls.CipherSuiteName(st.CipherSuite)
+		it.remedy = "enable ECDHE with AES-GCM or ChaCha20-Poly1305 suites on the server"
 	case insecureSuite(st.CipherSuite):
 		it.status = check.Warn
 		it.problem = "server prefers the insecure cipher " + tls.CipherSuiteName(st.CipherSuite)

@@ -24,6 +24,9 @@ type endpoint struct {
 	state   tls.ConnectionState
 	// probes are the handshakes attempted with versions below the floor.
 	probes []versionProbe
+	// insecureOnly is set when the server completed a handshake only once insecure cipher
+	// suites were offered.
+	insecureOnly bool
 }
 
 // versionProbe is one handshake restricted to a single old protocol version.
@@ -75,6 +78,13 @@ func (p *prober) probe(ctx context.Context, ip string) endpoint {
 	// The main handshake accepts any version from TLS 1.0, so that a server stuck on an old
 	// version still shows its certificate; the negotiated version is judged afterwards.
 	st, err := p.handshake(ctx, addr, tls.VersionTLS10, tls.VersionTLS13, secureSuites())
+	if err != nil && isStage(err, stageHandshake) && !isTimeout(err) {
+		// A legacy server may share only insecure suites with us: offer those too, once, to
+		// see its certificate, and say so.
+		if st2, err2 := p.handshake(ctx, addr, tls.VersionTLS10, tls.VersionTLS13, allSuites()); err2 == nil {
+			st, err, ep.insecureOnly = st2, nil, true
+		}
+	}
 	if err != nil {
 		ep.failure = p.explain(ctx, err, addr)
 		return ep

@@ -87,6 +87,23 @@ func TestAddresses(t *testing.T) {
 		})
 	})
 
+	t.Run("IPv4 and IPv6 addresses", func(t *testing.T) {
+		t.Parallel()
+		addr := serveTLS(t, "127.0.0.1:0", cfg(good))
+		_, port, _ := net.SplitHostPort(addr)
+		ln, err := net.Listen("tcp", net.JoinHostPort("::1", port))
+		if err != nil {
+			t.Skipf("no IPv6 loopback here: %v", err)
+		}
+		serveOn(t, ln, cfg(good))
+		c := New()
+		c.Host = "api.test:" + port
+		r := runCheck(t, c, testEnv(ca.pool(), resolver{"api.test": {"127.0.0.1", "::1"}}))
+		assertResult(t, r, check.Pass, "on all 2 addresses", map[string]want{
+			"addresses": {check.Pass, "127.0.0.1, ::1 (api.test resolves to 2)"},
+		})
+	})
+
 	t.Run("one address unreachable", func(t *testing.T) {
 		t.Parallel()
 		addr := serveTLS(t, "127.0.0.1:0", cfg(good))

@@ -284,6 +284,19 @@ func TestCertificates(t *testing.T) {
 			lines:   map[string]want{"protocol": {check.Fail, "refuses TLS 1.0, TLS 1.1; ACCEPTS TLS 1.2"}},
 		},
 		{
+			name: "server offers only 3DES",
+			server: func() tls.Certificate {
+				return chain(issue(t, spec{cn: "api.test", dns: host, key: rsa2048}, ca.inter), ca.inter)
+			},
+			srvCfg: func(cfg *tls.Config) {
+				cfg.MaxVersion = tls.VersionTLS12
+				cfg.CipherSuites = []uint16{tls.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA}
+			},
+			status:  check.Fail,
+			summary: "server only offers the insecure cipher TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+			lines:   map[string]want{"protocol": {check.Fail, "negotiated TLS 1.2, TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"}},
+		},
+		{
 			name:    "OCSP staple required but absent",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter) },
 			tweak:   func(c *Certificate) { c.RequireOCSPStaple = true },
