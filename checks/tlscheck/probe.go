@@ -86,7 +86,7 @@ func (p *prober) probe(ctx context.Context, ip string) endpoint {
 		}
 	}
 	if err != nil {
-		ep.failure = p.explain(ctx, err, addr)
+		ep.failure = p.explain(err)
 		return ep
 	}
 	ep.state = st
@@ -102,7 +102,7 @@ func (p *prober) probe(ctx context.Context, ip string) endpoint {
 		case isStage(err, stageHandshake) && !isTimeout(err):
 			// The server refused the version (an alert, or it hung up): what we want.
 		default:
-			vp.inconclusive = p.explain(ctx, err, addr).msg
+			vp.inconclusive = p.explain(err).msg
 		}
 		ep.probes = append(ep.probes, vp)
 	}
@@ -195,7 +195,7 @@ func sslRequest(conn net.Conn) error {
 }
 
 // explain puts a failed connection into words.
-func (p *prober) explain(ctx context.Context, err error, addr string) *dialFailure {
+func (p *prober) explain(err error) *dialFailure {
 	budget := "the check's timeout"
 	if p.budget > 0 {
 		budget = p.budget.Round(time.Millisecond).String()
@@ -209,37 +209,37 @@ func (p *prober) explain(ctx context.Context, err error, addr string) *dialFailu
 	var rec tls.RecordHeaderError
 	switch {
 	case errors.Is(err, errNoSSL):
-		return &dialFailure{noTLS: true, msg: fmt.Sprintf("PostgreSQL at %s does not accept SSL (ssl = off)", addr),
+		return &dialFailure{noTLS: true, msg: "PostgreSQL does not accept SSL (ssl = off)",
 			remedy: "turn on ssl in postgresql.conf with a certificate (ssl = on, ssl_cert_file, ssl_key_file) and reload"}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return &dialFailure{msg: fmt.Sprintf("connection to %s refused", addr),
+		return &dialFailure{msg: "connection refused",
 			remedy: fmt.Sprintf("start the TLS service on port %s of every address behind the name, or remove the address from DNS", p.c.target.port)}
 	case isTimeout(err) && stage == stageConnect:
-		return &dialFailure{msg: fmt.Sprintf("no answer from %s to the connection attempt within %s", addr, budget),
+		return &dialFailure{msg: fmt.Sprintf("no answer to the connection attempt within %s", budget),
 			remedy: "check that the host is up and that no firewall drops the traffic, or remove the address from DNS"}
 	case isTimeout(err):
 		what := "did not complete the TLS handshake"
 		if stage == stagePostgres {
 			what = "did not answer the PostgreSQL SSL request"
 		}
-		return &dialFailure{msg: fmt.Sprintf("%s accepted the connection but %s within %s", addr, what, budget),
+		return &dialFailure{msg: fmt.Sprintf("accepted the connection but %s within %s", what, budget),
 			remedy: "check that this port serves TLS and that the server is not stuck"}
 	case errors.As(err, &rec):
-		return &dialFailure{msg: fmt.Sprintf("%s answered with something that is not TLS (plain HTTP on a TLS port?)", addr),
+		return &dialFailure{msg: "answered with something that is not TLS (plain HTTP on a TLS port?)",
 			remedy: "check the port: it does not speak TLS"}
 	case errors.As(err, &remote) && remote.Op == "remote error":
 		// crypto/tls reports an alert from the server as a "remote error" OpError.
-		return &dialFailure{msg: fmt.Sprintf("%s refused the TLS handshake with the alert %q", addr, strings.TrimPrefix(remote.Err.Error(), "tls: ")),
+		return &dialFailure{msg: fmt.Sprintf("refused the TLS handshake with the alert %q", strings.TrimPrefix(remote.Err.Error(), "tls: ")),
 			remedy: "check the server's TLS configuration (protocols, ciphers, certificate for this name)"}
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		if stage == stageHandshake {
-			return &dialFailure{msg: fmt.Sprintf("%s closed the connection during the TLS handshake (no TLS on this port, or no protocol or cipher in common)", addr),
+			return &dialFailure{msg: "closed the connection during the TLS handshake (no TLS on this port, or no protocol or cipher in common)",
 				remedy: "check that this port serves TLS 1.2 or later"}
 		}
-		return &dialFailure{msg: fmt.Sprintf("%s closed the connection before TLS started", addr),
+		return &dialFailure{msg: "closed the connection before TLS started",
 			remedy: "check that this port serves TLS"}
 	}
-	return &dialFailure{msg: fmt.Sprintf("%s: %v", addr, redactErr(err)), remedy: "check that the address is reachable from here and serves TLS"}
+	return &dialFailure{msg: redactErr(err), remedy: "check that the address is reachable from here and serves TLS"}
 }
 
 func isTimeout(err error) bool {
