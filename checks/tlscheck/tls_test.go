@@ -226,6 +226,19 @@ func TestCertificates(t *testing.T) {
 			},
 		},
 		{
+			name: "intermediate already expired",
+			server: func() tls.Certificate {
+				inter := issue(t, spec{cn: "Old Intermediate", ca: true, notBefore: testNow.Add(-400 * day24), notAfter: testNow.Add(-5 * day24)}, ca.root)
+				return chain(issue(t, spec{cn: "api.test", dns: host}, inter), inter)
+			},
+			status:  check.Fail,
+			summary: `intermediate "Old Intermediate" expired 5d ago (2026-05-27)`,
+			lines: map[string]want{
+				"trust":  {check.Pass, `"api.test" ← "Old Intermediate" ← "Test CA Root" (trusted root) (the chain is sound; its dates are judged below)`},
+				"expiry": {check.Fail, `intermediate "Old Intermediate" expired on 2026-05-27 12:00 UTC (5d ago)`},
+			},
+		},
+		{
 			name: "expired cross-signed root sent but not used",
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter, crossSigned)
