@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -151,22 +152,33 @@ func parseTarget(s string) (target, error) {
 		if t.host == "" {
 			return target{}, fmt.Errorf("%q has no host name", redact.String(s))
 		}
+		if !validHost(t.host) {
+			return target{}, fmt.Errorf("%q: %q is not a host name", redact.String(s), t.host)
+		}
 		return t, checkPort(t, s)
 	}
 	t := target{proto: "tls", port: "443"}
 	if h, p, err := net.SplitHostPort(s); err == nil {
 		t.host, t.port = h, p
-	} else if ip := net.ParseIP(strings.Trim(s, "[]")); ip != nil {
+	} else if ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")); ip != nil {
 		t.host = ip.String()
-	} else if strings.ContainsAny(s, "/:@ ") {
-		return target{}, fmt.Errorf("%q is not a host name, host:port or URL", s)
 	} else {
 		t.host = s
 	}
 	if t.host == "" {
 		return target{}, fmt.Errorf("%q has no host name", s)
 	}
+	if !validHost(t.host) {
+		return target{}, fmt.Errorf("%q is not a host name, host:port or URL", s)
+	}
 	return t, checkPort(t, s)
+}
+
+// hostName is what DNS names look like (underscores allowed, as some internal names use them).
+var hostName = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_.])?$`)
+
+func validHost(h string) bool {
+	return net.ParseIP(h) != nil || (len(h) <= 253 && hostName.MatchString(h))
 }
 
 func checkPort(t target, s string) error {
