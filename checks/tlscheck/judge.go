@@ -474,6 +474,9 @@ func (c *Certificate) protocolItem(ep endpoint) item {
 	if len(unknown) > 0 {
 		obs += "; could not probe " + strings.Join(unknown, ", ")
 	}
+	if ep.afterCert != "" {
+		obs += "; after sending its certificate the server " + ep.afterCert + " (as servers that require a client certificate do)"
+	}
 	it.observed = obs
 	switch {
 	case st.Version < c.minVersion:

@@ -24,6 +24,9 @@ type endpoint struct {
 	state   tls.ConnectionState
 	// probes are the handshakes attempted with versions below the floor.
 	probes []versionProbe
+	// afterCert says why the handshake failed after the server sent its certificate (it
+	// wants a client certificate, typically).
+	afterCert string
 	// insecureOnly is set when the server completed a handshake only once insecure cipher
 	// suites were offered.
 	insecureOnly bool
@@ -77,32 +80,39 @@ func (p *prober) probe(ctx context.Context, ip string) endpoint {
 	addr := net.JoinHostPort(ip, p.c.target.port)
 	// The main handshake accepts any version from TLS 1.0, so that a server stuck on an old
 	// version still shows its certificate; the negotiated version is judged afterwards.
-	st, err := p.handshake(ctx, addr, tls.VersionTLS10, tls.VersionTLS13, secureSuites())
-	if err != nil && isStage(err, stageHandshake) && !isTimeout(err) {
+	sh := p.handshake(ctx, addr, tls.VersionTLS10, tls.VersionTLS13, secureSuites())
+	if sh.err != nil && !sh.seen && isStage(sh.err, stageHandshake) && !isTimeout(sh.err) {
 		// A legacy server may share only insecure suites with us: offer those too, once, to
 		// see its certificate, and say so.
-		if st2, err2 := p.handshake(ctx, addr, tls.VersionTLS10, tls.VersionTLS13, allSuites()); err2 == nil {
-			st, err, ep.insecureOnly = st2, nil, true
+		if legacy := p.handshake(ctx, addr, tls.VersionTLS10, tls.VersionTLS13, allSuites()); legacy.err == nil || legacy.seen {
+			sh, ep.insecureOnly = legacy, true
 		}
 	}
-	if err != nil {
-		ep.failure = p.explain(err)
+	switch {
+	case sh.err == nil:
+	case sh.seen:
+		// The server sent its certificate, then ended the handshake: typically it wants a
+		// client certificate (mutual TLS). Its certificate is still judged.
+		ep.afterCert = p.explain(sh.err).msg
+	default:
+		ep.failure = p.explain(sh.err)
 		return ep
 	}
-	ep.state = st
+	ep.state = sh.state
 	for _, v := range []uint16{tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12} {
 		if v >= p.c.minVersion {
 			break
 		}
 		vp := versionProbe{version: v}
-		_, err := p.handshake(ctx, addr, v, v, allSuites())
+		probe := p.handshake(ctx, addr, v, v, allSuites())
 		switch {
-		case err == nil:
+		case probe.err == nil || probe.seen:
+			// Sending its certificate in this version is accepting it.
 			vp.accepted = true
-		case isStage(err, stageHandshake) && !isTimeout(err):
+		case isStage(probe.err, stageHandshake) && !isTimeout(probe.err):
 			// The server refused the version (an alert, or it hung up): what we want.
 		default:
-			vp.inconclusive = p.explain(err).msg
+			vp.inconclusive = p.explain(probe.err).msg
 		}
 		ep.probes = append(ep.probes, vp)
 	}
@@ -114,6 +124,14 @@ const (
 	stagePostgres  = "postgres"
 	stageHandshake = "handshake"
 )
+
+// shake is the outcome of one handshake.
+type shake struct {
+	state tls.ConnectionState
+	// seen says the server sent its certificate; the handshake may still have failed after.
+	seen bool
+	err  error
+}
 
 // stageError records how far a connection got before it failed.
 type stageError struct {
@@ -136,14 +154,14 @@ var errNoSSL = errors.New("the server does not accept SSL")
 // verified here (InsecureSkipVerify): Go's own verification would stop at the first problem and
 // refuse SHA-1 outright, while the check must see the whole chain and name every problem,
 // judged against the injected clock.
-func (p *prober) handshake(ctx context.Context, addr string, minV, maxV uint16, suites []uint16) (tls.ConnectionState, error) {
+func (p *prober) handshake(ctx context.Context, addr string, minV, maxV uint16, suites []uint16) shake {
 	var d check.Dialer = &net.Dialer{}
 	if p.env.Dialer != nil {
 		d = p.env.Dialer
 	}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return tls.ConnectionState{}, &stageError{stageConnect, err}
+		return shake{err: &stageError{stageConnect, err}}
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -151,23 +169,31 @@ func (p *prober) handshake(ctx context.Context, addr string, minV, maxV uint16, 
 	}
 	if p.c.target.proto == "postgres" {
 		if err := sslRequest(conn); err != nil {
-			return tls.ConnectionState{}, &stageError{stagePostgres, err}
+			return shake{err: &stageError{stagePostgres, err}}
 		}
 	}
+	var sh shake
 	cfg := &tls.Config{
 		ServerName:         p.c.serverName(),
 		InsecureSkipVerify: true, //nolint:gosec // verified by the check itself, see above.
 		MinVersion:         minV,
 		MaxVersion:         maxV,
 		CipherSuites:       suites,
+		// Called as soon as the server's certificate has arrived, before the handshake ends:
+		// a server that then refuses us (wanting a client certificate) has still shown it.
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			sh.state, sh.seen = cs, true
+			return nil
+		},
 	}
 	tc := tls.Client(conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
-		return tls.ConnectionState{}, &stageError{stageHandshake, err}
+		sh.err = &stageError{stageHandshake, err}
+		return sh
 	}
-	st := tc.ConnectionState()
+	sh.state = tc.ConnectionState()
 	_ = tc.Close()
-	return st, nil
+	return sh
 }
 
 // sslRequest asks a PostgreSQL server to switch to TLS, as libpq does before the startup

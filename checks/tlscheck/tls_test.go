@@ -310,6 +310,20 @@ func TestCertificates(t *testing.T) {
 			lines:   map[string]want{"protocol": {check.Fail, "negotiated TLS 1.2, TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"}},
 		},
 		{
+			name:   "mutual TLS over TLS 1.2: the certificate is still judged",
+			server: func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter) },
+			srvCfg: func(cfg *tls.Config) {
+				cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS12
+				cfg.ClientAuth = tls.RequireAnyClientCert
+			},
+			status:  check.Fail,
+			summary: "server accepts TLS 1.0 and TLS 1.1",
+			lines: map[string]want{
+				"expiry":   {check.Pass, "90d left"},
+				"protocol": {check.Fail, `negotiated TLS 1.2, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256; ACCEPTS TLS 1.0, TLS 1.1; after sending its certificate the server refused the TLS handshake with the alert "handshake failure"`},
+			},
+		},
+		{
 			name:    "OCSP staple required but absent",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter) },
 			tweak:   func(c *Certificate) { c.RequireOCSPStaple = true },
