@@ -115,16 +115,21 @@ func (a *Auth) Run(ctx context.Context, env *check.Env) check.Result {
 		{probe{"unsigned token (alg none)", a.URL, unsignedToken(claims, now)}, "with an unsigned token (alg none)",
 			"pin the accepted algorithms in the verifier (never accept alg none)"},
 	}
+	var accepted []string
 	for _, d := range denied {
 		resp, f := a.do(ctx, client, env, d.probe)
 		if f != nil {
 			return a.transportError(r, d.probe, f)
 		}
-		ev, problem := judgeDenied(d.label, resp)
+		ev, verb := judgeDenied(d.label, resp)
 		r.Add(ev)
-		if problem != "" {
-			fail(fmt.Sprintf("%s %s %s", a.Method, redact.String(a.URL), d.what)+" "+problem, d.remedy)
+		if verb != "" {
+			accepted = append(accepted, fmt.Sprintf("%s requests %s (%s)", verb, d.what, statusLine(resp.status)))
+			remedies = append(remedies, d.remedy)
 		}
+	}
+	if len(accepted) > 0 {
+		problems = append(problems, fmt.Sprintf("%s %s %s", a.Method, redact.String(a.URL), strings.Join(accepted, ", ")))
 	}
 
 	tokenWorks := false
@@ -274,7 +279,8 @@ func (a *Auth) transportError(r check.Result, p probe, f *httpx.Failure) check.R
 	return r
 }
 
-// judgeDenied judges the answer to a request that must be refused.
+// judgeDenied judges the answer to a request that must be refused; the verb ("accepts",
+// "crashes on") is set when the answer is a failure.
 func judgeDenied(label string, resp *response) (check.Evidence, string) {
 	ev := check.Evidence{Label: label, Observed: statusLine(resp.status), Expected: "401 or 403", Status: check.Pass}
 	s := resp.status
@@ -283,11 +289,11 @@ func judgeDenied(label string, resp *response) (check.Evidence, string) {
 	case s >= 200 && s <= 299:
 		ev.Status = check.Fail
 		ev.Observed += " (access granted)"
-		return ev, "is answered " + statusLine(s)
+		return ev, "accepts"
 	case s >= 500:
 		ev.Status = check.Fail
 		ev.Observed += " (the server errs instead of refusing)"
-		return ev, "crashes with " + statusLine(s) + " instead of refusing"
+		return ev, "crashes on"
 	case s >= 300 && s <= 399:
 		ev.Status = check.Warn
 		if loc := resp.header.Get("Location"); loc != "" {
