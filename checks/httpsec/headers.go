@@ -151,11 +151,11 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 	fs = append(fs, judgeCookies(main.header, https, hsts.status == check.Pass)...)
 
 	if h.ignored(itemCORS) {
-		fs = append(fs, finding{item: itemCORS, label: "cors"})
+		fs = append(fs, finding{item: itemCORS, label: itemCORS})
 	} else {
 		probe, f := h.get(ctx, client, env, main.url, corsProbeOrigin)
 		if f != nil {
-			fs = append(fs, finding{item: itemCORS, label: "cors", observed: "probe failed: " + f.Summary, expected: "a response", status: check.Warn,
+			fs = append(fs, finding{item: itemCORS, label: itemCORS, observed: "probe failed: " + f.Summary, expected: "a response", status: check.Warn,
 				problem: "the CORS probe failed", fix: "re-run; the server did not answer a request with an Origin header"})
 		} else {
 			fs = append(fs, judgeCORS(main.header, probe.header))
@@ -163,7 +163,7 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 
 	if h.ignored(itemRedirect) {
-		fs = append(fs, finding{item: itemRedirect, label: "http → https"})
+		fs = append(fs, finding{item: itemRedirect, label: itemRedirect})
 	} else if u, _ := url.Parse(h.URL); u != nil && u.Scheme == "http" {
 		fs = append(fs, judgeRedirectChain(h.URL, chain, https))
 	} else {
@@ -224,13 +224,21 @@ func (h *Headers) result(main *response, fs []finding) check.Result {
 	case len(warns) > 0:
 		r.Summary = fmt.Sprintf("%s: %s", target, strings.Join(warns, "; "))
 	default:
-		judged := 0
+		judged, skipped := 0, 0
 		for _, e := range r.Evidence {
-			if e.Status == check.Pass {
+			switch e.Status {
+			case check.Pass:
 				judged++
+			case check.Skip:
+				skipped++
 			}
 		}
-		r.Summary = fmt.Sprintf("%s (%d) sets every judged security header (%d items pass)", target, main.status, judged)
+		r.Summary = fmt.Sprintf("%s (%d): all %d judged items pass", target, main.status, judged)
+		if judged == 0 {
+			r.Summary = fmt.Sprintf("%s (%d): every item is ignored by configuration", target, main.status)
+		} else if skipped > 0 {
+			r.Summary += fmt.Sprintf(", %d skipped", skipped)
+		}
 	}
 	if len(fixes) > 0 {
 		r.Remedy = strings.Join(dedupe(fixes), "; ")
@@ -293,7 +301,7 @@ func parseHSTS(v string) (hstsPolicy, error) {
 const hstsFix = "Strict-Transport-Security: max-age=63072000; includeSubDomains"
 
 func judgeHSTS(hdr http.Header, https bool) finding {
-	f := finding{item: itemHSTS, label: "hsts", expected: hstsFix}
+	f := finding{item: itemHSTS, label: itemHSTS, expected: hstsFix}
 	if !https {
 		f.status, f.observed = check.Skip, "not applicable: the response came over http:// (browsers ignore HSTS there; see the redirect item)"
 		return f
@@ -333,7 +341,7 @@ func judgeHSTS(hdr http.Header, https bool) finding {
 // --- X-Content-Type-Options ---
 
 func judgeNosniff(hdr http.Header) finding {
-	f := finding{item: itemNosniff, label: "x-content-type-options", expected: "X-Content-Type-Options: nosniff", status: check.Pass}
+	f := finding{item: itemNosniff, label: itemNosniff, expected: "X-Content-Type-Options: nosniff", status: check.Pass}
 	v := strings.TrimSpace(hdr.Get("X-Content-Type-Options"))
 	f.observed = v
 	fix := "send X-Content-Type-Options: nosniff, so browsers do not run an upload or a JSON response as a script"
@@ -409,7 +417,7 @@ func allowsInlineScript(srcs []string) bool {
 }
 
 func judgeCSP(policies []cspPolicy, reportOnly []string) finding {
-	f := finding{item: itemCSP, label: "content-security-policy", expected: "Content-Security-Policy: default-src 'self'; script-src 'self'; frame-ancestors 'none' (no 'unsafe-inline' scripts)"}
+	f := finding{item: itemCSP, label: itemCSP, expected: "Content-Security-Policy: default-src 'self'; script-src 'self'; frame-ancestors 'none' (no 'unsafe-inline' scripts)"}
 	if len(policies) == 0 {
 		f.status, f.problem = check.Warn, "no Content-Security-Policy"
 		f.observed = "missing"
@@ -458,7 +466,7 @@ func judgeCSP(policies []cspPolicy, reportOnly []string) finding {
 // --- frame protection ---
 
 func judgeFrame(hdr http.Header, csps []cspPolicy) finding {
-	f := finding{item: itemFrame, label: "frame protection", expected: "Content-Security-Policy: frame-ancestors 'none' (or X-Frame-Options: DENY)", status: check.Pass}
+	f := finding{item: itemFrame, label: itemFrame, expected: "Content-Security-Policy: frame-ancestors 'none' (or X-Frame-Options: DENY)", status: check.Pass}
 	fix := "send Content-Security-Policy: frame-ancestors 'none' (or 'self'), or X-Frame-Options: DENY, so other sites cannot frame the page (clickjacking)"
 	for _, p := range csps {
 		if fa, ok := p["frame-ancestors"]; ok {
@@ -483,7 +491,7 @@ func judgeFrame(hdr http.Header, csps []cspPolicy) finding {
 // --- Referrer-Policy ---
 
 func judgeReferrer(hdr http.Header) finding {
-	f := finding{item: itemReferrer, label: "referrer-policy", expected: "Referrer-Policy: strict-origin-when-cross-origin (or no-referrer, same-origin, strict-origin)", status: check.Pass}
+	f := finding{item: itemReferrer, label: itemReferrer, expected: "Referrer-Policy: strict-origin-when-cross-origin (or no-referrer, same-origin, strict-origin)", status: check.Pass}
 	v := strings.TrimSpace(strings.Join(hdr.Values("Referrer-Policy"), ","))
 	fix := "send Referrer-Policy: strict-origin-when-cross-origin, so full URLs (with ids and tokens in them) do not leak to other sites"
 	if v == "" {
@@ -518,7 +526,7 @@ var sessionCookie = regexp.MustCompile(`(?i)(sess|sid|auth|token|login|jwt|remem
 func judgeCookies(hdr http.Header, https, hstsOK bool) []finding {
 	lines := hdr.Values("Set-Cookie")
 	if len(lines) == 0 {
-		return []finding{{item: itemCookies, label: "cookies", observed: "none set", status: check.Pass}}
+		return []finding{{item: itemCookies, label: itemCookies, observed: "none set", status: check.Pass}}
 	}
 	var out []finding
 	for _, line := range lines {
@@ -607,7 +615,7 @@ func judgeCookie(line string, https, hstsOK bool) finding {
 // --- CORS ---
 
 func judgeCORS(plain, probe http.Header) finding {
-	f := finding{item: itemCORS, label: "cors", expected: "no Access-Control-Allow-Origin: * or reflected origin together with Allow-Credentials: true", status: check.Pass}
+	f := finding{item: itemCORS, label: itemCORS, expected: "no Access-Control-Allow-Origin: * or reflected origin together with Allow-Credentials: true", status: check.Pass}
 	fix := "allow credentialed CORS only for a fixed list of your own origins (never echo the Origin header back, never * with credentials)"
 	creds := func(h http.Header) bool {
 		return strings.EqualFold(strings.TrimSpace(h.Get("Access-Control-Allow-Credentials")), "true")
@@ -641,7 +649,7 @@ func sameHost(a, b *url.URL) bool { return strings.EqualFold(a.Hostname(), b.Hos
 
 // judgeRedirectChain judges the redirects the client followed from an http:// url.
 func judgeRedirectChain(start string, chain []string, finalHTTPS bool) finding {
-	f := finding{item: itemRedirect, label: "http → https", expected: "301/308 to https:// on the same host", status: check.Pass}
+	f := finding{item: itemRedirect, label: itemRedirect, expected: "301/308 to https:// on the same host", status: check.Pass}
 	fix := "redirect every http:// request to the same URL on https:// (301 or 308)"
 	su, _ := url.Parse(start)
 	if len(chain) == 0 {
@@ -677,7 +685,7 @@ func httpTwin(raw string) string {
 }
 
 func (h *Headers) probeHTTPTwin(ctx context.Context, client *http.Client, env *check.Env) finding {
-	f := finding{item: itemRedirect, label: "http → https", expected: "301/308 to https:// on the same host", status: check.Pass}
+	f := finding{item: itemRedirect, label: itemRedirect, expected: "301/308 to https:// on the same host", status: check.Pass}
 	fix := "redirect every http:// request to the same URL on https:// (301 or 308)"
 	twin := h.HTTPURL
 	if twin == "" {
