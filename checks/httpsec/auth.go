@@ -31,6 +31,7 @@ type Auth struct {
 	Scheme             string            `yaml:"scheme" doc:"The scheme before the credential in that header; empty sends the bare token (e.g. for X-API-Key)."`
 	Headers            map[string]string `yaml:"headers" doc:"Extra headers sent with every probe (never the credential)."`
 	InsecureSkipVerify bool              `yaml:"insecure_skip_verify" doc:"Do not verify the TLS certificate (use the tls check to judge it)."`
+	AllowWrite         bool              `yaml:"allow_write" doc:"Allow a method other than GET, HEAD or OPTIONS: the probes may then change data, so use it only against a test environment."`
 }
 
 func init() {
@@ -72,6 +73,13 @@ func (a *Auth) Validate() error {
 	a.Method = strings.ToUpper(a.Method)
 	if a.Method == "" {
 		a.Method = http.MethodGet
+	}
+	switch a.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		if !a.AllowWrite {
+			return fmt.Errorf("method %s may change data (with other_url, another user's record): use GET, or set allow_write: true against a test environment", a.Method)
+		}
 	}
 	return nil
 }
@@ -130,6 +138,10 @@ func (a *Auth) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	if len(accepted) > 0 {
 		problems = append(problems, fmt.Sprintf("%s %s %s", a.Method, redact.String(a.URL), strings.Join(accepted, ", ")))
+	}
+
+	if a.AllowWrite && a.Method != http.MethodGet && a.Method != http.MethodHead && a.Method != http.MethodOptions {
+		r.Add(check.Evidence{Label: "method", Observed: a.Method + " (allow_write: the probes may have changed data)", Status: check.Pass})
 	}
 
 	tokenWorks := false

@@ -137,10 +137,16 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Result{Status: check.Error, Summary: f.Summary, Remedy: f.Remedy,
 			Evidence: []check.Evidence{{Label: "request", Observed: f.Kind, Expected: "a response", Status: check.Error}}}
 	}
+	mainChain := append([]string(nil), chain...)
 	finalURL, _ := url.Parse(main.url)
 	https := finalURL != nil && finalURL.Scheme == "https"
 
 	var fs []finding
+	if main.status < 200 || main.status > 399 {
+		fs = append(fs, finding{item: "", label: "response", observed: statusLine(main.status) + " (the headers of an error page may differ from the app's)",
+			expected: "2xx", status: check.Warn, problem: "the page answered " + statusLine(main.status),
+			fix: "point url at a page that answers 2xx, so the headers judged are the app's"})
+	}
 	hsts := judgeHSTS(main.header, https)
 	fs = append(fs, hsts)
 	fs = append(fs, judgeNosniff(main.header))
@@ -165,7 +171,7 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 	if h.ignored(itemRedirect) {
 		fs = append(fs, finding{item: itemRedirect, label: itemRedirect})
 	} else if u, _ := url.Parse(h.URL); u != nil && u.Scheme == "http" {
-		fs = append(fs, judgeRedirectChain(h.URL, chain, https))
+		fs = append(fs, judgeRedirectChain(h.URL, mainChain, https))
 	} else {
 		fs = append(fs, h.probeHTTPTwin(ctx, client, env))
 	}

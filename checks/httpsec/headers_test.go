@@ -40,6 +40,9 @@ func strongSite(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Allow-Origin", "https://app.example.com")
 		h.Set("Access-Control-Allow-Credentials", "true")
 	}
+	if r.Header.Get("X-Variant") == "error" {
+		w.WriteHeader(http.StatusInternalServerError)
+	}
 	_, _ = w.Write([]byte("<html>strong</html>"))
 }
 
@@ -136,6 +139,17 @@ func TestHeadersOverTLS(t *testing.T) {
 			want:     check.Fail,
 			evidence: map[string]check.Status{"csp": check.Fail, "frame": check.Pass},
 			summary:  []string{"no Content-Security-Policy"},
+		},
+		{
+			name: "headers of an error page are judged, with a warning",
+			srv:  strong,
+			setup: func(h *Headers) {
+				h.HTTPURL = toStrong.URL + "/"
+				h.Headers = map[string]string{"X-Variant": "error"}
+			},
+			want:     check.Warn,
+			evidence: map[string]check.Status{"response": check.Warn, "hsts": check.Pass},
+			summary:  []string{"the page answered 500 Internal Server Error"},
 		},
 		{
 			name: "ignore skips items",
