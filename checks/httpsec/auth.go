@@ -23,7 +23,7 @@ import (
 // token, another user's record and a record that does not exist must not be served.
 type Auth struct {
 	URL                string            `yaml:"url" required:"true" doc:"A protected resource, e.g. https://api.example.com/users/me."`
-	Method             string            `yaml:"method" doc:"The HTTP method of every probe (use a read-only one)."`
+	Method             string            `yaml:"method" doc:"The HTTP method of every probe: GET, HEAD or OPTIONS unless allow_write is set."`
 	Token              string            `yaml:"token" doc:"A valid credential of a test user, usually ${VAR}; never printed. Needed for other_url."`
 	OtherURL           string            `yaml:"other_url" doc:"A resource that belongs to a different user: with token it must answer 403 or 404."`
 	MissingURL         string            `yaml:"missing_url" doc:"A resource id that does not exist: it must answer 404 (or 401/403), never 2xx with a body."`
@@ -136,7 +136,12 @@ func (a *Auth) Run(ctx context.Context, env *check.Env) check.Result {
 			remedies = append(remedies, d.remedy)
 		}
 	}
-	if len(accepted) > 0 {
+	switch {
+	case len(accepted) > 0 && r.Evidence[0].Status == check.Fail && strings.HasPrefix(accepted[0], "accepts"):
+		// Open to anyone: the other probes add nothing to the summary (they stay in the evidence).
+		problems = append(problems, fmt.Sprintf("%s %s is open to anyone: %s", a.Method, redact.String(a.URL), accepted[0]))
+		remedies = remedies[:1]
+	case len(accepted) > 0:
 		problems = append(problems, fmt.Sprintf("%s %s %s", a.Method, redact.String(a.URL), strings.Join(accepted, ", ")))
 	}
 

@@ -29,7 +29,7 @@ type JWT struct {
 	Token       string         `yaml:"token" doc:"The JWT to inspect, usually ${VAR}; never printed. Give either token or login."`
 	Login       *Login         `yaml:"login" doc:"A login request that returns a JWT (instead of token): url, method, body, headers, token_path or token_header."`
 	MaxLifetime check.Duration `yaml:"max_lifetime" doc:"The longest acceptable lifetime (exp - iat)."`
-	AllowedAlgs []string       `yaml:"allowed_algs" doc:"Signing algorithms the token may use; none is never accepted."`
+	AllowedAlgs []string       `yaml:"allowed_algs" doc:"Signing algorithms the token may use (default: any registered one, HS256 to EdDSA); none is never accepted."`
 }
 
 // Login describes the request that obtains a token: it is sent once, and the token is taken from
@@ -59,7 +59,7 @@ func init() {
 		Title:      "Issued tokens expire and are signed safely",
 		Positional: "token",
 		New: func() check.Check {
-			return &JWT{MaxLifetime: check.Duration(24 * time.Hour), AllowedAlgs: append([]string(nil), defaultAllowedAlgs...)}
+			return &JWT{MaxLifetime: check.Duration(24 * time.Hour)}
 		},
 		Example: `token: ${LAUNCHGATE_JWT}
 max_lifetime: 1h
@@ -84,7 +84,7 @@ func (j *JWT) Validate() error {
 		return errors.New("max_lifetime must be positive, e.g. 1h or 24h")
 	}
 	if len(j.AllowedAlgs) == 0 {
-		return errors.New("allowed_algs is empty: list the algorithms the app signs with, e.g. [RS256]")
+		j.AllowedAlgs = append([]string(nil), defaultAllowedAlgs...)
 	}
 	for i, a := range j.AllowedAlgs {
 		canon, ok := canonicalAlg(a)
@@ -246,13 +246,16 @@ func (j *JWT) judge(token string, now time.Time) check.Result {
 
 	// Algorithm.
 	allowed := strings.Join(j.AllowedAlgs, ", ")
+	if len(j.AllowedAlgs) == len(defaultAllowedAlgs) && allowed == strings.Join(defaultAllowedAlgs, ", ") {
+		allowed = "a registered signing algorithm (HS*, RS*, PS*, ES*, EdDSA)"
+	}
 	switch {
 	case strings.EqualFold(info.alg, "none") || info.alg == "":
 		r.Add(check.Evidence{Label: "alg", Observed: orDash(info.alg) + " (unsigned: anyone can forge it)", Expected: allowed, Status: check.Fail})
 		fail("unsigned token (alg "+orDash(info.alg)+")", "sign tokens, and make the verifier reject alg none")
 	case !contains(j.AllowedAlgs, info.alg):
 		r.Add(check.Evidence{Label: "alg", Observed: info.alg, Expected: allowed, Status: check.Fail})
-		fail("alg "+info.alg+" is not allowed", "sign with one of "+allowed+", or add "+info.alg+" to allowed_algs if it is intended")
+		fail("alg "+info.alg+" is not allowed", "sign with one of "+strings.Join(j.AllowedAlgs, ", ")+", or add "+info.alg+" to allowed_algs if it is intended")
 	default:
 		r.Add(check.Evidence{Label: "alg", Observed: info.alg, Expected: allowed, Status: check.Pass})
 	}
