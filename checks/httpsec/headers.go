@@ -86,7 +86,7 @@ func (h *Headers) Validate() error {
 	h.severity = map[string]check.Status{}
 	for item, s := range h.Severity {
 		if !contains(headerItems, item) {
-			return fmt.Errorf("severity: unknown item %q (items: %s)", item, strings.Join(headerItems, ", "))
+			return fmt.Errorf("severity: unknown item %q%s (items: %s)", item, didYouMean(item), strings.Join(headerItems, ", "))
 		}
 		switch strings.ToLower(s) {
 		case "fail":
@@ -99,7 +99,7 @@ func (h *Headers) Validate() error {
 	}
 	for _, item := range h.Ignore {
 		if !contains(headerItems, item) {
-			return fmt.Errorf("ignore: unknown item %q (items: %s)", item, strings.Join(headerItems, ", "))
+			return fmt.Errorf("ignore: unknown item %q%s (items: %s)", item, didYouMean(item), strings.Join(headerItems, ", "))
 		}
 	}
 	if h.RedirectTimeout <= 0 {
@@ -746,4 +746,38 @@ func clip(s string) string {
 		return s[:80] + "…"
 	}
 	return s
+}
+
+// didYouMean names the item closest to a misspelt one, when it is close enough to be meant.
+func didYouMean(s string) string {
+	best, bestD := "", 3
+	for _, c := range headerItems {
+		if d := editDistance(strings.ToLower(s), c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(", did you mean %q?", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

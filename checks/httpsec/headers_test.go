@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/testsvc"
@@ -249,7 +250,7 @@ func TestHeadersValidate(t *testing.T) {
 	}{
 		{"relative url", func(h *Headers) { h.URL = "example.com" }, "absolute"},
 		{"https http_url", func(h *Headers) { h.HTTPURL = "https://example.com/" }, "must start with http://"},
-		{"unknown severity item", func(h *Headers) { h.Severity = map[string]string{"hsst": "warn"} }, `unknown item "hsst"`},
+		{"unknown severity item", func(h *Headers) { h.Severity = map[string]string{"hsst": "warn"} }, `unknown item "hsst", did you mean "hsts"?`},
 		{"bad severity", func(h *Headers) { h.Severity = map[string]string{"csp": "info"} }, "must be fail or warn"},
 		{"unknown ignore item", func(h *Headers) { h.Ignore = []string{"xfo"} }, `unknown item "xfo"`},
 	}
@@ -486,6 +487,47 @@ func FuzzJudgeCookie(f *testing.F) {
 		fd := judgeCookie(line, true, false)
 		if fd.status == check.Pass && !strings.Contains(strings.ToLower(line), "secure") {
 			t.Fatalf("cookie without Secure passed: %q", line)
+		}
+	})
+}
+
+func TestHeadersHangs(t *testing.T) {
+	strong := httptest.NewTLSServer(http.HandlerFunc(strongSite))
+	t.Cleanup(strong.Close)
+	hang := testsvc.HangingListener(t)
+
+	t.Run("page hangs: error at the deadline", func(t *testing.T) {
+		t.Parallel()
+		h := newHeaders()
+		h.URL = "http://" + hang + "/"
+		if err := h.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := contextWithTimeout(time.Second)
+		defer cancel()
+		start := time.Now()
+		r := h.Run(ctx, testEnv(time.Now()))
+		if took := time.Since(start); took > 3*time.Second {
+			t.Fatalf("took %s with a 1s deadline", took)
+		}
+		if r.Status != check.Error || !strings.Contains(r.Summary, "hangs") {
+			t.Fatalf("want an error naming the hang:\n%s", dump(r))
+		}
+	})
+	t.Run("http twin hangs: warning at redirect_timeout", func(t *testing.T) {
+		t.Parallel()
+		h := newHeaders()
+		h.URL = strong.URL + "/"
+		h.HTTPURL = "http://" + hang + "/"
+		h.RedirectTimeout = check.Duration(300 * time.Millisecond)
+		start := time.Now()
+		r := run(t, h, tlsEnv(strong))
+		if took := time.Since(start); took > 3*time.Second {
+			t.Fatalf("took %s with a 300ms redirect_timeout", took)
+		}
+		e, _ := evidence(r, "redirect")
+		if r.Status != check.Warn || e.Status != check.Warn || !strings.Contains(e.Observed, "no-response") {
+			t.Fatalf("want a warning naming the hang:\n%s", dump(r))
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
 var jwtNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -299,5 +300,24 @@ func BenchmarkWeakSecretScan(b *testing.B) {
 		if _, found := findWeakSecret(m, info.signingInput, info.sig, list); found {
 			b.Fatal("found")
 		}
+	}
+}
+
+func TestJWTLoginHangs(t *testing.T) {
+	t.Parallel()
+	j := newJWT()
+	j.Login = &Login{URL: "http://" + testsvc.HangingListener(t) + "/login", Body: `{"password": "probe-password"}`}
+	if err := j.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := contextWithTimeout(time.Second)
+	defer cancel()
+	start := time.Now()
+	r := j.Run(ctx, testEnv(jwtNow))
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("took %s with a 1s deadline", took)
+	}
+	if r.Status != check.Error || !strings.Contains(r.Summary, "login request failed") || strings.Contains(rendered(r), "probe-password") {
+		t.Fatalf("want a login error without the password:\n%s", dump(r))
 	}
 }
