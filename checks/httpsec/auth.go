@@ -70,6 +70,11 @@ func (a *Auth) Validate() error {
 	if strings.TrimSpace(a.Header) == "" {
 		return fmt.Errorf("header must name the request header that carries the credential, e.g. Authorization")
 	}
+	for k := range a.Headers {
+		if strings.EqualFold(k, a.Header) {
+			return fmt.Errorf("headers must not carry %s: put the credential in token, so the probes can leave it out and replace it", a.Header)
+		}
+	}
 	a.Method = strings.ToUpper(a.Method)
 	if a.Method == "" {
 		a.Method = http.MethodGet

@@ -310,6 +310,7 @@ func TestAuthValidate(t *testing.T) {
 		{"other_url without token", Auth{URL: "http://x/a", OtherURL: "http://x/b", Header: "Authorization"}, "other_url needs token"},
 		{"bad missing_url", Auth{URL: "http://x/a", MissingURL: "ftp://x/b", Header: "Authorization"}, "missing_url"},
 		{"empty header", Auth{URL: "http://x/a"}, "header"},
+		{"credential in headers", Auth{URL: "http://x/a", Header: "Authorization", Headers: map[string]string{"authorization": "Bearer x"}}, "put the credential in token"},
 		{"writing method", Auth{URL: "http://x/a", Header: "Authorization", Method: "delete"}, "allow_write"},
 	}
 	for _, tc := range tests {

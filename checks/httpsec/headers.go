@@ -127,8 +127,15 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 	defer client.CloseIdleConnections()
 	follow := client.CheckRedirect
 	var chain []string
+	var hopCookies []hopCookie
 	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		chain = append(chain, req.URL.String())
+		// Cookies set by a redirect (typically the http:// one) are lost to the final response.
+		if resp := req.Response; resp != nil && resp.Request != nil {
+			for _, line := range resp.Header.Values("Set-Cookie") {
+				hopCookies = append(hopCookies, hopCookie{line: line, https: resp.Request.URL.Scheme == "https"})
+			}
+		}
 		return follow(req, via)
 	}
 
@@ -137,7 +144,7 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Result{Status: check.Error, Summary: f.Summary, Remedy: f.Remedy,
 			Evidence: []check.Evidence{{Label: "request", Observed: f.Kind, Expected: "a response", Status: check.Error}}}
 	}
-	mainChain := append([]string(nil), chain...)
+	mainChain, mainHopCookies := append([]string(nil), chain...), append([]hopCookie(nil), hopCookies...)
 	finalURL, _ := url.Parse(main.url)
 	https := finalURL != nil && finalURL.Scheme == "https"
 
@@ -155,6 +162,11 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 	fs = append(fs, judgeCSP(csps, main.header.Values("Content-Security-Policy-Report-Only")))
 	fs = append(fs, judgeReferrer(main.header))
 	fs = append(fs, judgeCookies(main.header, https, hsts.status == check.Pass)...)
+	for _, hc := range mainHopCookies {
+		f := judgeCookie(hc.line, hc.https, hc.https && hsts.status == check.Pass)
+		f.label += " (set by a redirect)"
+		fs = append(fs, f)
+	}
 
 	if h.ignored(itemCORS) {
 		fs = append(fs, finding{item: itemCORS, label: itemCORS})
@@ -616,6 +628,12 @@ func judgeCookie(line string, https, hstsOK bool) finding {
 		f.fix = fmt.Sprintf("set cookie %s with Secure; HttpOnly; SameSite=Lax", c.Name)
 	}
 	return f
+}
+
+// hopCookie is a Set-Cookie line of a redirect response, and whether it came over https.
+type hopCookie struct {
+	line  string
+	https bool
 }
 
 // --- CORS ---

@@ -200,6 +200,12 @@ func TestHeadersOverHTTP(t *testing.T) {
 	strong := httptest.NewTLSServer(http.HandlerFunc(strongSite))
 	t.Cleanup(strong.Close)
 	toStrong := redirector(t, strong.URL)
+	// A redirect that sets the session cookie over plain http, where anyone on the path reads it.
+	leakyRedirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Set-Cookie", "sid="+cookieValue+"; HttpOnly; SameSite=Lax")
+		http.Redirect(w, r, strong.URL+r.URL.Path, http.StatusMovedPermanently)
+	}))
+	t.Cleanup(leakyRedirect.Close)
 	plain := httptest.NewServer(http.HandlerFunc(strongSite))
 	t.Cleanup(plain.Close)
 
@@ -212,6 +218,7 @@ func TestHeadersOverHTTP(t *testing.T) {
 		// Without TLS the HSTS header means nothing, and cookies marked Secure are fine.
 		{"served over http", plain.URL + "/", check.Fail, map[string]check.Status{"hsts": check.Skip, "redirect": check.Fail}},
 		{"redirected to https", toStrong.URL + "/", check.Pass, map[string]check.Status{"hsts": check.Pass, "redirect": check.Pass}},
+		{"cookie set over http by the redirect", leakyRedirect.URL + "/", check.Fail, map[string]check.Status{"redirect": check.Pass, "cookie sid (set by a redirect)": check.Fail}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,6 +234,9 @@ func TestHeadersOverHTTP(t *testing.T) {
 				if e, ok := evidence(r, label); !ok || e.Status != st {
 					t.Errorf("evidence %q = %+v (found %v), want %s", label, e, ok, st)
 				}
+			}
+			if strings.Contains(rendered(r), cookieValue) {
+				t.Fatalf("a cookie value was printed: %s", rendered(r))
 			}
 		})
 	}

@@ -131,7 +131,7 @@ func (j *JWT) Title() string {
 
 // Run obtains the token if needed and judges it.
 func (j *JWT) Run(ctx context.Context, env *check.Env) check.Result {
-	token, source := strings.TrimSpace(j.Token), "token parameter"
+	token, source := stripBearer(j.Token), "token parameter"
 	if j.Login != nil {
 		t, src, res := j.Login.fetch(ctx, env)
 		if res != nil {
@@ -441,10 +441,7 @@ func (l *Login) fetch(ctx context.Context, env *check.Env) (string, string, *che
 		return "", "", &res
 	}
 	if l.TokenHeader != "" {
-		v := strings.TrimSpace(resp.header.Get(l.TokenHeader))
-		if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
-			v = strings.TrimSpace(v[7:])
-		}
+		v := stripBearer(resp.header.Get(l.TokenHeader))
 		if v == "" {
 			res := check.Errorf("set login.token_header to the header that carries the token, or use token_path",
 				"login %s %s answered %d without a %s header", l.Method, target, resp.status, l.TokenHeader)
@@ -548,4 +545,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// stripBearer removes surrounding space and a "Bearer " prefix copied along with a token.
+func stripBearer(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		v = strings.TrimSpace(v[7:])
+	}
+	return v
 }

@@ -93,6 +93,7 @@ func TestJWT(t *testing.T) {
 			evidence: map[string]check.Status{"claim types": check.Fail}},
 		{name: "unknown alg", token: mint(t, jwt.SigningMethodHS256, strong, std)[0:0] + fakeAlgToken(t, "XX999", std), want: check.Fail,
 			evidence: map[string]check.Status{"alg": check.Fail}},
+		{name: "Bearer prefix copied along", token: "Bearer " + mint(t, jwt.SigningMethodHS256, strong, std), want: check.Pass},
 		{name: "not a JWT", token: "3f2c9a1e0badc0ffee", want: check.Error},
 		{name: "two segments", token: "eyJhbGciOiJIUzI1NiJ9.e30", want: check.Error},
 	}
