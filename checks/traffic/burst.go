@@ -338,9 +338,13 @@ func describeCall(cs []call) (obs string, failed int, slowest time.Duration) {
 	statuses := map[int]int{}
 	var lat []time.Duration
 	errs := map[string]int{}
+	firstErr := ""
 	for _, c := range cs {
 		if c.err != nil {
 			errs[c.failure.Kind]++
+			if firstErr == "" {
+				firstErr = c.failure.Summary
+			}
 		} else {
 			statuses[c.status]++
 			lat = append(lat, c.latency)
@@ -362,6 +366,9 @@ func describeCall(cs []call) (obs string, failed int, slowest time.Duration) {
 	obs = fmt.Sprintf("%d of %d ok: %s", len(cs)-failed, len(cs), strings.Join(parts, ", "))
 	if len(lat) > 0 {
 		obs += fmt.Sprintf("; p50 %s, max %s", httpx.Elapsed(percentile(lat, 50)), httpx.Elapsed(percentile(lat, 100)))
+	}
+	if firstErr != "" {
+		obs += "; " + firstErr
 	}
 	return obs, failed, slowest
 }
