@@ -2,6 +2,8 @@ package traffic
 
 import (
 	"context"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -74,6 +76,8 @@ func serveTLS(t testing.TB, h func(n int64, w http.ResponseWriter, r *http.Reque
 	c := &counter{}
 	srv := httptest.NewUnstartedServer(c.wrap(h))
 	srv.EnableHTTP2 = true
+	// Clients that abandon a duplicate connection mid-handshake are normal here; keep the log quiet.
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	env := testEnv()
