@@ -335,15 +335,15 @@ func TestBurstValidate(t *testing.T) {
 				t.Errorf("name %q", b.Requests[1].Name)
 			}
 		}},
-		{name: "no calls", modify: func(b *Burst) { b.Requests = nil }, err: "list at least one call"},
-		{name: "zero rounds", modify: func(b *Burst) { b.Rounds = 0 }, err: "rounds must be at least 1"},
-		{name: "ceiling", modify: func(b *Burst) { b.Rounds = 501 }, err: "2 calls × 501 rounds is 1002 requests, over the ceiling of 1000"},
+		{name: "no calls", modify: func(b *Burst) { b.Requests = nil }, err: "requests: list at least one call"},
+		{name: "zero rounds", modify: func(b *Burst) { b.Rounds = 0 }, err: "rounds: must be at least 1"},
+		{name: "ceiling", modify: func(b *Burst) { b.Rounds = 501 }, err: "rounds: 2 calls × 501 rounds is 1002 requests, over the ceiling of 1000"},
 		{name: "ceiling exactly", modify: func(b *Burst) { b.Rounds = 500 }},
-		{name: "bad url", modify: func(b *Burst) { b.Requests[1].URL = "api.example.com/x" }, err: "requests[1].url"},
-		{name: "bad method", modify: func(b *Burst) { b.Requests[0].Method = "G T" }, err: "requests[0].method"},
-		{name: "user agent", modify: func(b *Burst) { b.Requests[0].Headers = map[string]string{"User-Agent": "x"} }, err: "requests[0].headers: User-Agent"},
-		{name: "error rate over 1", modify: func(b *Burst) { b.MaxErrorRate = 5 }, err: "max_error_rate must be a fraction from 0 to 1"},
-		{name: "negative latency", modify: func(b *Burst) { b.MaxP95 = -1 }, err: "must not be negative"},
+		{name: "bad url", modify: func(b *Burst) { b.Requests[1].URL = "api.example.com/x" }, err: "requests: call 2: url \"api.example.com/x\" must be an absolute"},
+		{name: "bad method", modify: func(b *Burst) { b.Requests[0].Method = "G T" }, err: "requests: call 1: method"},
+		{name: "user agent", modify: func(b *Burst) { b.Requests[0].Headers = map[string]string{"User-Agent": "x"} }, err: "requests: call 1: headers: User-Agent"},
+		{name: "error rate over 1", modify: func(b *Burst) { b.MaxErrorRate = 5 }, err: "max_error_rate: must be a fraction from 0 to 1"},
+		{name: "negative latency", modify: func(b *Burst) { b.MaxP95 = -1 }, err: "max_p95: must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

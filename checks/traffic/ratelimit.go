@@ -64,33 +64,33 @@ func (c *RateLimit) Title() string { return "Rate limit on " + redact.String(c.U
 
 // Validate checks the URL and the bounds.
 func (c *RateLimit) Validate() error {
-	if err := validateURL("url", c.URL); err != nil {
-		return err
+	if err := validateURL(c.URL); err != nil {
+		return check.BadParam("url", "%v", err)
 	}
 	c.Method = strings.ToUpper(strings.TrimSpace(c.Method))
 	if c.Method == "" {
 		c.Method = http.MethodPost
 	}
 	if !validMethod(c.Method) {
-		return fmt.Errorf("method %q is not an HTTP method", c.Method)
+		return check.BadParam("method", "%q is not an HTTP method", c.Method)
 	}
 	if c.MaxRequests < 1 || c.MaxRequests > maxRateLimitRequests {
-		return fmt.Errorf("max_requests must be between 1 and %d (a probe, not a load test), got %d", maxRateLimitRequests, c.MaxRequests)
+		return check.BadParam("max_requests", "must be between 1 and %d (a probe, not a load test), got %d", maxRateLimitRequests, c.MaxRequests)
 	}
 	if c.ExpectLimitWithin == 0 {
 		c.ExpectLimitWithin = c.MaxRequests
 	}
 	if c.ExpectLimitWithin < 1 || c.ExpectLimitWithin > c.MaxRequests {
-		return fmt.Errorf("expect_limit_within must be between 1 and max_requests (%d), got %d", c.MaxRequests, c.ExpectLimitWithin)
+		return check.BadParam("expect_limit_within", "must be between 1 and max_requests (%d), got %d", c.MaxRequests, c.ExpectLimitWithin)
 	}
 	if c.Concurrency < 1 || c.Concurrency > maxConcurrency {
-		return fmt.Errorf("concurrency must be between 1 and %d, got %d", maxConcurrency, c.Concurrency)
+		return check.BadParam("concurrency", "must be between 1 and %d, got %d", maxConcurrency, c.Concurrency)
 	}
 	if c.Timeout <= 0 {
-		return fmt.Errorf("timeout must be positive, got %s", c.Timeout)
+		return check.BadParam("timeout", "must be positive, got %s", c.Timeout)
 	}
 	if err := validateHeaders(c.Headers); err != nil {
-		return err
+		return check.BadParam("headers", "%v", err)
 	}
 	return nil
 }
@@ -434,10 +434,10 @@ func newRequest(ctx context.Context, env *check.Env, method, rawURL string, head
 	return req, nil
 }
 
-func validateURL(param, raw string) error {
+func validateURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s %q must be an absolute http:// or https:// URL", param, redact.String(raw))
+		return fmt.Errorf("%q must be an absolute http:// or https:// URL", redact.String(raw))
 	}
 	return nil
 }
@@ -457,13 +457,13 @@ func validMethod(m string) bool {
 func validateHeaders(h map[string]string) error {
 	for k, v := range h {
 		if k == "" || !validMethod(k) {
-			return fmt.Errorf("headers: %q is not a valid header name", k)
+			return fmt.Errorf("%q is not a valid header name", k)
 		}
 		if strings.ContainsAny(v, "\r\n\x00") {
-			return fmt.Errorf("headers: the value of %s contains a line break", k)
+			return fmt.Errorf("the value of %s contains a line break", k)
 		}
 		if strings.EqualFold(k, "User-Agent") {
-			return fmt.Errorf("headers: User-Agent is always launchgate/<version>, so that operators can recognise the probe; remove it")
+			return fmt.Errorf("User-Agent is always launchgate/<version>, so that operators can recognise the probe; remove it")
 		}
 	}
 	return nil

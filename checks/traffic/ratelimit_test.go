@@ -335,20 +335,20 @@ func TestRateLimitValidate(t *testing.T) {
 		err    string
 	}{
 		{"defaults are valid", func(c *RateLimit) {}, ""},
-		{"ceiling", func(c *RateLimit) { c.MaxRequests = 501 }, "max_requests must be between 1 and 500"},
+		{"ceiling", func(c *RateLimit) { c.MaxRequests = 501 }, "max_requests: must be between 1 and 500"},
 		{"ceiling exactly", func(c *RateLimit) { c.MaxRequests = 500 }, ""},
-		{"zero requests", func(c *RateLimit) { c.MaxRequests = 0 }, "max_requests must be between 1 and 500"},
-		{"within over max", func(c *RateLimit) { c.ExpectLimitWithin = 31 }, "expect_limit_within must be between 1 and max_requests (30)"},
+		{"zero requests", func(c *RateLimit) { c.MaxRequests = 0 }, "max_requests: must be between 1 and 500"},
+		{"within over max", func(c *RateLimit) { c.ExpectLimitWithin = 31 }, "expect_limit_within: must be between 1 and max_requests (30)"},
 		{"negative within", func(c *RateLimit) { c.ExpectLimitWithin = -1 }, "expect_limit_within"},
-		{"concurrency zero", func(c *RateLimit) { c.Concurrency = 0 }, "concurrency must be between 1 and 50"},
-		{"concurrency too high", func(c *RateLimit) { c.Concurrency = 51 }, "concurrency must be between 1 and 50"},
-		{"relative url", func(c *RateLimit) { c.URL = "/v1/signup" }, "must be an absolute http:// or https:// URL"},
+		{"concurrency zero", func(c *RateLimit) { c.Concurrency = 0 }, "concurrency: must be between 1 and 50"},
+		{"concurrency too high", func(c *RateLimit) { c.Concurrency = 51 }, "concurrency: must be between 1 and 50"},
+		{"relative url", func(c *RateLimit) { c.URL = "/v1/signup" }, "url: \"/v1/signup\" must be an absolute http:// or https:// URL"},
 		{"ftp url", func(c *RateLimit) { c.URL = "ftp://example.com/x" }, "must be an absolute"},
 		{"password in url is redacted", func(c *RateLimit) { c.URL = "ftp://user:hunter2@example.com/x" }, "must be an absolute"},
 		{"bad method", func(c *RateLimit) { c.Method = "PO ST" }, "not an HTTP method"},
-		{"user agent is ours", func(c *RateLimit) { c.Headers = map[string]string{"user-agent": "curl"} }, "User-Agent is always launchgate"},
+		{"user agent is ours", func(c *RateLimit) { c.Headers = map[string]string{"user-agent": "curl"} }, "headers: User-Agent is always launchgate"},
 		{"header injection", func(c *RateLimit) { c.Headers = map[string]string{"X-A": "a\r\nX-B: b"} }, "line break"},
-		{"zero timeout", func(c *RateLimit) { c.Timeout = 0 }, "timeout must be positive"},
+		{"zero timeout", func(c *RateLimit) { c.Timeout = 0 }, "timeout: must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
