@@ -38,7 +38,7 @@ type BurstRequest struct {
 	Method       string                 `yaml:"method" doc:"The HTTP method (default GET)."`
 	URL          string                 `yaml:"url" required:"true" doc:"The URL to call."`
 	Headers      map[string]string      `yaml:"headers" doc:"Request headers (the User-Agent is always launchgate/<version>)."`
-	Body         string                 `yaml:"body" doc:"The request body; JSON bodies get Content-Type application/json unless headers set one."`
+	Body         Body                   `yaml:"body" doc:"The request body: a string, or a mapping sent as JSON (JSON gets Content-Type application/json unless headers set one)."`
 	ExpectStatus httpcheck.StatusRanges `yaml:"expect_status" doc:"Status codes that count as success (default 2xx and 3xx)."`
 }
 

@@ -98,3 +98,42 @@ func TestExampleChecklistSkipsWithoutEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestBodyForms(t *testing.T) {
+	t.Parallel()
+	t.Run("command line JSON becomes a mapping and is sent as JSON", func(t *testing.T) {
+		cl, err := checklist.Single("http.rate_limit", []string{"https://api.example.com/signup", `body={"password": "x", "email": "a@example.invalid"}`}, 0, checklist.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cl.Checks[0].Check.(*RateLimit).Body; got != `{"email":"a@example.invalid","password":"x"}` {
+			t.Errorf("body %q", got)
+		}
+	})
+	tests := []struct {
+		name, with, want, err string
+	}{
+		{name: "string", with: "body: 'email=a%40example.invalid&password=x'", want: "email=a%40example.invalid&password=x"},
+		{name: "mapping", with: "body:\n        email: a@example.invalid\n        tags: [x, y]", want: `{"email":"a@example.invalid","tags":["x","y"]}`},
+		{name: "list", with: "body: [{event: app_open}]", want: `[{"event":"app_open"}]`},
+		{name: "non-string keys", with: "body: {1: a}", err: "cannot send this body as JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := "version: 1\nchecks:\n  - id: b\n    type: http.burst\n    with:\n      requests:\n        - url: https://api.example.com/x\n      rounds: 1\n  - id: r\n    type: http.rate_limit\n    with:\n      url: https://api.example.com/signup\n      " + tt.with + "\n"
+			cl, err := checklist.Parse("t.yaml", []byte(doc), checklist.Options{})
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(cl.Checks[1].Check.(*RateLimit).Body); got != tt.want {
+				t.Errorf("body %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

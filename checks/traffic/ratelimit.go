@@ -32,7 +32,7 @@ type RateLimit struct {
 	URL                string            `yaml:"url" required:"true" doc:"The endpoint to probe, e.g. https://api.example.com/v1/signup."`
 	Method             string            `yaml:"method" doc:"The HTTP method."`
 	Headers            map[string]string `yaml:"headers" doc:"Request headers (the User-Agent is always launchgate/<version>)."`
-	Body               string            `yaml:"body" doc:"The request body; JSON bodies get Content-Type application/json unless headers set one. Use reserved names (@example.invalid) and an invalid password."`
+	Body               Body              `yaml:"body" doc:"The request body: a string, or a mapping sent as JSON (JSON gets Content-Type application/json unless headers set one). Use reserved addresses (@example.invalid) and an invalid password."`
 	MaxRequests        int               `yaml:"max_requests" doc:"Stop after this many requests with no sign of a limit (at most 500)."`
 	ExpectLimitWithin  int               `yaml:"expect_limit_within" doc:"The request number by which a limit must show (default: max_requests)."`
 	Concurrency        int               `yaml:"concurrency" doc:"How many requests are in flight at once (1: one after another)."`
@@ -412,10 +412,10 @@ func contains(list []string, s string) bool {
 
 // newRequest builds one probe request. The User-Agent is always launchgate's, so operators can
 // recognise the probe in their logs whatever the checklist sets.
-func newRequest(ctx context.Context, env *check.Env, method, rawURL string, headers map[string]string, body string) (*http.Request, error) {
+func newRequest(ctx context.Context, env *check.Env, method, rawURL string, headers map[string]string, body Body) (*http.Request, error) {
 	var rd io.Reader
 	if body != "" {
-		rd = strings.NewReader(body)
+		rd = strings.NewReader(string(body))
 	}
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
 	if err != nil {
@@ -425,7 +425,7 @@ func newRequest(ctx context.Context, env *check.Env, method, rawURL string, head
 		req.Header.Set(k, v)
 	}
 	if body != "" && req.Header.Get("Content-Type") == "" {
-		t := strings.TrimSpace(body)
+		t := strings.TrimSpace(string(body))
 		if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
 			req.Header.Set("Content-Type", "application/json")
 		}
