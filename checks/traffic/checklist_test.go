@@ -137,3 +137,20 @@ func TestBodyForms(t *testing.T) {
 		})
 	}
 }
+
+// TestKindExamples: the example `launchgate explain` prints must load and validate.
+func TestKindExamples(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"http.rate_limit", "http.burst"} {
+		k, _ := check.Lookup(name)
+		var b strings.Builder
+		b.WriteString("version: 1\nchecks:\n  - id: x\n    type: " + name + "\n    with:\n")
+		for _, line := range strings.Split(k.Example, "\n") {
+			b.WriteString("      " + line + "\n")
+		}
+		getenv := func(string) string { return "https://api.example.com" }
+		if _, err := checklist.Parse(name+".yaml", []byte(b.String()), checklist.Options{Getenv: getenv}); err != nil {
+			t.Errorf("%s example: %v\n%s", name, err, b.String())
+		}
+	}
+}

@@ -51,9 +51,10 @@ func init() {
 		},
 		Example: `url: ${API_URL}/v1/signup
 method: POST
-headers:
-  Content-Type: application/json
-body: '{"email": "launchgate-probe@example.invalid", "password": "x"}'
+# Sent as JSON. A reserved address and a password no policy accepts: no account can result.
+body:
+  email: launchgate-probe@example.invalid
+  password: x
 max_requests: 40
 expect_limit_within: 20`,
 	})
