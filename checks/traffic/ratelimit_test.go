@@ -422,3 +422,29 @@ func TestRateLimitSendsBodyAndHeaders(t *testing.T) {
 		t.Errorf("advertised policy evidence %q", e.Observed)
 	}
 }
+
+// TestNoSecretsInResults: tokens in the URL, header values and the body never reach a result.
+func TestNoSecretsInResults(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{201, 429, 400, 500} {
+		srv, _ := serve(t, always(code))
+		c := &RateLimit{URL: srv.URL + "/signup?token=s3cret-token", Method: "POST", MaxRequests: 3, Concurrency: 1,
+			Timeout: check.Duration(time.Second), Headers: map[string]string{"Authorization": "Bearer s3cret-bearer"},
+			Body: `{"email":"a@example.invalid","password":"s3cret-pw"}`}
+		if err := c.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		r := c.Run(ctxTimeout(t, 10*time.Second), testEnv())
+		b := &Burst{Requests: []BurstRequest{{URL: srv.URL + "/feed?token=s3cret-token", Headers: map[string]string{"Authorization": "Bearer s3cret-bearer"}, Body: "s3cret-pw"}},
+			Rounds: 1, Timeout: check.Duration(time.Second)}
+		if err := b.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		rb := b.Run(ctxTimeout(t, 10*time.Second), testEnv())
+		for _, out := range []string{dump(r) + r.Remedy + c.Title(), dump(rb) + rb.Remedy + b.Title()} {
+			if strings.Contains(out, "s3cret") {
+				t.Errorf("status %d: a secret leaked:\n%s", code, out)
+			}
+		}
+	}
+}
