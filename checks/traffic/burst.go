@@ -248,6 +248,35 @@ func (b *Burst) judge(env *check.Env, calls []call, rounds int) check.Result {
 		r.Remedy = f.Remedy
 		return r
 	}
+	// A call that could not be made at all in any round (DNS, TLS, a bad request) is a problem of
+	// the checklist or the environment, not of the backend under load: the check cannot judge.
+	for i, spec := range b.Requests {
+		var f *httpx.Failure
+		made := false
+		for j := range calls {
+			c := &calls[j]
+			if c.spec != i {
+				continue
+			}
+			switch {
+			case c.err == nil:
+				made = true
+			case c.failure.Kind == "dns" || c.failure.Kind == "tls" || c.failure.Kind == "request":
+				if f == nil {
+					f = &c.failure
+				}
+			default:
+				made = true
+			}
+		}
+		if !made && f != nil {
+			r.Add(check.Evidence{Label: spec.Name, Observed: "never made: " + f.Summary, Expected: "answers", Status: check.Error})
+			r.Status = check.Error
+			r.Summary = fmt.Sprintf("call %s could not be made: %s", spec.Name, f.Summary)
+			r.Remedy = f.Remedy
+			return r
+		}
+	}
 	if len(protos) > 0 {
 		r.Add(check.Evidence{Label: "protocol", Observed: strings.Join(sortedKeys(protos), ", "), Status: check.Pass})
 	}

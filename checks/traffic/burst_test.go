@@ -251,6 +251,7 @@ func mustStatus(t *testing.T, s string) httpcheck.StatusRanges {
 func TestBurstUnreachable(t *testing.T) {
 	t.Parallel()
 	ok, _ := serve(t, func(int64, http.ResponseWriter, *http.Request) {})
+	untrusted, _, _ := serveTLS(t, func(int64, http.ResponseWriter, *http.Request) {}) // testEnv does not trust it
 	hang := "http://" + testsvc.HangingListener(t)
 	closed := "http://" + testsvc.ClosedAddr(t)
 	tests := []struct {
@@ -261,6 +262,7 @@ func TestBurstUnreachable(t *testing.T) {
 	}{
 		{"everything refused", []string{closed + "/a", closed + "/b"}, check.Error, "connection refused"},
 		{"everything hangs", []string{hang + "/a", hang + "/b"}, check.Error, "the server hangs"},
+		{"one call cannot be made (untrusted certificate)", []string{ok.URL + "/a", untrusted.URL + "/tls"}, check.Error, "call GET /tls could not be made: TLS handshake failed"},
 		{"one call hangs while the rest answer", []string{ok.URL + "/a", hang + "/stuck", ok.URL + "/b"}, check.Fail, "GET /stuck (no-response ×2)"},
 	}
 	for _, tt := range tests {
@@ -270,10 +272,14 @@ func TestBurstUnreachable(t *testing.T) {
 			for _, u := range tt.urls {
 				reqs = append(reqs, BurstRequest{URL: u})
 			}
-			b := &Burst{Requests: reqs, Rounds: 2, Timeout: check.Duration(300 * time.Millisecond)}
+			timeout := 300 * time.Millisecond
+			if strings.Contains(tt.name, "certificate") {
+				timeout = 5 * time.Second // a TLS handshake under -race on a busy machine
+			}
+			b := &Burst{Requests: reqs, Rounds: 2, Timeout: check.Duration(timeout)}
 			start := time.Now()
 			r := runBurst(t, b, nil, 10*time.Second)
-			if took := time.Since(start); took > 2*300*time.Millisecond+2*time.Second {
+			if took := time.Since(start); took > 2*timeout+2*time.Second {
 				t.Errorf("took %s", took)
 			}
 			if e, ok := evidence(r, "GET /stuck"); ok && !strings.Contains(e.Observed, "sent no response within 300ms") {

@@ -105,6 +105,8 @@ type attempt struct {
 	err     error
 	failure httpx.Failure
 	cut     bool // the check's own deadline ended the request
+	// location is where a redirect pointed (redacted).
+	location string
 }
 
 // rateProbe is the shared state of the workers. Every decision to start a request is taken
@@ -132,7 +134,7 @@ func (p *rateProbe) record(a attempt) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.attempts = append(p.attempts, a)
-	if a.sig.Limited || a.err != nil || a.status >= 500 {
+	if a.sig.Limited || a.err != nil || a.status >= 500 || isRedirect(a.status) {
 		p.stopped = true
 	}
 }
@@ -183,6 +185,9 @@ func (c *RateLimit) send(ctx context.Context, env *check.Env, client *http.Clien
 	if err == nil {
 		a.status, a.proto = resp.StatusCode, resp.Proto
 		a.sig = inspect(resp.StatusCode, resp.Header, env.Now())
+		if isRedirect(a.status) {
+			a.location = printable(redact.String(resp.Header.Get("Location")))
+		}
 		// The status and headers decide; the body is drained only so the connection can be
 		// reused, and a body cut short changes nothing.
 		_, _, _ = httpx.ReadBody(resp.Body, drainLimit)
@@ -225,7 +230,7 @@ func (c *RateLimit) judge(ctx context.Context, env *check.Env, attempts []attemp
 			}
 			continue
 		}
-		if inconclusive == nil && (a.err != nil || a.status >= 500) {
+		if inconclusive == nil && (a.err != nil || a.status >= 500 || isRedirect(a.status)) {
 			inconclusive = a
 		}
 		if a.err != nil || a.status < 400 || a.status >= 500 {
@@ -254,6 +259,11 @@ func (c *RateLimit) judge(ctx context.Context, env *check.Env, attempts []attemp
 		if st == check.Pass {
 			r.Status = check.Pass
 			r.Summary = fmt.Sprintf("rate limited at request %d of at most %d: %s%s", limit.n, c.MaxRequests, limit.sig.Reason, retryNote(last))
+			if limit.n == 1 {
+				// A limiter exists, but it was already counting this client (an earlier run, or
+				// other traffic from this address), so the number says nothing about its size.
+				r.Summary += " (limited from the first request: an earlier run from this address may still be counted)"
+			}
 			return r
 		}
 		r.Status = check.Fail
@@ -273,6 +283,18 @@ func (c *RateLimit) judge(ctx context.Context, env *check.Env, attempts []attemp
 		}
 		r.Summary = fmt.Sprintf("inconclusive: request %d of %d failed: %s", a.n, c.MaxRequests, a.failure.Summary)
 		r.Remedy = a.failure.Remedy
+		return r
+
+	case inconclusive != nil && isRedirect(inconclusive.status):
+		a := inconclusive
+		r.Add(check.Evidence{Label: "limit", Observed: fmt.Sprintf("undecided: request %d answered %s", a.n, statusText(a.status)), Expected: within, Status: check.Error})
+		r.Status = check.Error
+		to := ""
+		if a.location != "" {
+			to = " to " + a.location
+		}
+		r.Summary = fmt.Sprintf("inconclusive: %s redirects (%s%s); the probe does not follow redirects, so it never reached the endpoint", target, statusText(a.status), to)
+		r.Remedy = "point url at the final address (https, trailing slash, host), so the probe reaches the endpoint itself"
 		return r
 
 	case inconclusive != nil:
@@ -371,6 +393,8 @@ func describeAttempt(a attempt) string {
 	}
 	return fmt.Sprintf("request %d answered %s", a.n, statusText(a.status))
 }
+
+func isRedirect(code int) bool { return code >= 300 && code < 400 && code != http.StatusNotModified }
 
 func statusText(code int) string {
 	if t := http.StatusText(code); t != "" {

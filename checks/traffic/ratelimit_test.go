@@ -160,8 +160,12 @@ func TestRateLimit(t *testing.T) {
 		{name: "legacy X-RateLimit headers only", handler: legacyLimiter(9), max: 30,
 			want: check.Pass, wantCount: 9, summary: []string{"X-RateLimit-Remaining: 0"},
 			evidence: map[string]string{"X-RateLimit": "limit 9, remaining 0, reset in 1m"}},
-		{name: "503 with Retry-After is a limit", handler: always(503, "Retry-After", "120"), max: 30,
-			want: check.Pass, wantCount: 1, summary: []string{"503 Service Unavailable with Retry-After"}},
+		{name: "503 with Retry-After is a limit", handler: func(n int64, w http.ResponseWriter, _ *http.Request) {
+			if n > 3 {
+				w.Header().Set("Retry-After", "120")
+				w.WriteHeader(503)
+			}
+		}, max: 30, want: check.Pass, wantCount: 4, summary: []string{"request 4", "503 Service Unavailable with Retry-After", "Retry-After 2m"}},
 		{name: "only 400s is inconclusive", handler: always(400), max: 12,
 			want: check.Error, wantCount: 12, summary: []string{"inconclusive", "all 12 requests were rejected", "400 Bad Request"}},
 		{name: "only 422s with workers is inconclusive", handler: always(422), max: 12, concurrency: 3,
@@ -170,6 +174,10 @@ func TestRateLimit(t *testing.T) {
 			want: check.Error, wantCount: 1, summary: []string{"inconclusive", "request 1 answered 500 Internal Server Error"}},
 		{name: "503 without Retry-After is inconclusive", handler: always(503), max: 30,
 			want: check.Error, wantCount: 1, summary: []string{"a 503 limit must carry Retry-After"}},
+		{name: "redirect is inconclusive", handler: always(301, "Location", "https://example.com/signup?token=s3cret"), max: 30,
+			want: check.Error, wantCount: 1, summary: []string{"redirects (301 Moved Permanently to https://example.com/signup?token=***)", "does not follow redirects"}},
+		{name: "limited from the very first request", handler: always(429), max: 30,
+			want: check.Pass, wantCount: 1, summary: []string{"rate limited at request 1", "limited from the first request"}},
 		{name: "mixed 2xx and 4xx without a limit fails", handler: func(n int64, w http.ResponseWriter, _ *http.Request) {
 			if n%2 == 0 {
 				w.WriteHeader(400)
