@@ -209,7 +209,7 @@ func (c *RateLimit) judge(ctx context.Context, env *check.Env, attempts []attemp
 		mode = fmt.Sprintf("%d at a time", c.Concurrency)
 	}
 	r.Add(check.Evidence{Label: "traffic sent",
-		Observed: fmt.Sprintf("%d %s requests to %s, %s, User-Agent %s", sent, c.Method, target, mode, env.UserAgent()),
+		Observed: fmt.Sprintf("%d %s %s to %s, %s, User-Agent %s", sent, c.Method, plural(sent, "request", "requests"), target, mode, env.UserAgent()),
 		Expected: fmt.Sprintf("at most %d", c.MaxRequests), Status: check.Pass})
 
 	var limit, inconclusive *attempt
@@ -302,7 +302,7 @@ func (c *RateLimit) judge(ctx context.Context, env *check.Env, attempts []attemp
 		r.Add(check.Evidence{Label: "limit", Observed: fmt.Sprintf("undecided: request %d answered %s", a.n, statusText(a.status)), Expected: within, Status: check.Error})
 		addAdvert(&r, last)
 		r.Status = check.Error
-		r.Summary = fmt.Sprintf("inconclusive: request %d answered %s, which is neither a limit nor an answer (a 503 limit must carry Retry-After)", a.n, statusText(a.status))
+		r.Summary = fmt.Sprintf("inconclusive: request %d answered %s: a server error, not a limit (a limiter answering 503 must add Retry-After)", a.n, statusText(a.status))
 		r.Remedy = fmt.Sprintf("fix the server error on %s first (see its logs), then run the probe again; a limiter answering 503 should add Retry-After, or better answer 429", target)
 		return r
 
@@ -373,7 +373,8 @@ func addAdvert(r *check.Result, s signal) {
 	add("Retry-After", s.RetryAfter)
 	add("X-RateLimit", s.Legacy)
 	for _, m := range s.Malformed {
-		r.Add(check.Evidence{Label: "malformed field", Observed: m, Expected: "a Structured Field as the IETF RateLimit drafts define", Status: check.Warn})
+		shown = true
+		r.Add(check.Evidence{Label: "malformed field", Observed: m, Expected: "the syntax of draft-ietf-httpapi-ratelimit-headers (Structured Fields)", Status: check.Warn})
 	}
 	if !shown {
 		r.Add(check.Evidence{Label: "advertised policy", Observed: "none (no RateLimit-Policy, RateLimit, X-RateLimit-* or Retry-After)", Status: check.Pass})
@@ -392,6 +393,13 @@ func describeAttempt(a attempt) string {
 		return fmt.Sprintf("request %d failed: %s", a.n, a.failure.Summary)
 	}
 	return fmt.Sprintf("request %d answered %s", a.n, statusText(a.status))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func isRedirect(code int) bool { return code >= 300 && code < 400 && code != http.StatusNotModified }
