@@ -108,14 +108,21 @@ func Parse(file string, data []byte, opts Options) (*Checklist, error) {
 	if len(errs) > 0 {
 		return nil, errs.sorted()
 	}
+	cl.Secrets = p.secretValues()
+	return cl, nil
+}
+
+// secretValues is what must never be printed: values of secret-looking variables that were
+// expanded, and values given to secret-looking parameters.
+func (p *parser) secretValues() []string {
+	out := append([]string(nil), p.secrets...)
 	for name, v := range p.used {
 		if redact.IsSecretName(name) {
-			cl.Secrets = append(cl.Secrets, v)
+			out = append(out, v)
 		}
 	}
-	cl.Secrets = append(cl.Secrets, p.secrets...)
-	sort.Strings(cl.Secrets)
-	return cl, nil
+	sort.Strings(out)
+	return out
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)

@@ -64,6 +64,6 @@ func Single(kindName string, args []string, timeout time.Duration, opts Options)
 	if t, ok := e.Check.(check.Titler); ok {
 		e.Title = t.Title()
 	}
-	cl := &Checklist{Name: "launchgate check " + k.Name, Version: 1, Timeout: timeout, Checks: []*Entry{e}, Secrets: p.secrets}
+	cl := &Checklist{Name: "launchgate check " + k.Name, Version: 1, Timeout: timeout, Checks: []*Entry{e}, Secrets: p.secretValues()}
 	return cl, nil
 }
