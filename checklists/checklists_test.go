@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/launchgate/launchgate/checks/all"
 	"github.com/launchgate/launchgate/checklists"
+	_ "github.com/launchgate/launchgate/checks/all"
 	"github.com/launchgate/launchgate/internal/checklist"
 )
 
