@@ -212,7 +212,7 @@ func explainConnect(ctx context.Context, err error, t *target, tr *dialTrace, ti
 		return connFailure{check.Error, "server error", fmt.Sprintf("%s refused the connection: %s (SQLSTATE %s)", t.address(), msg, pgErr.Code),
 			"read the server's message above; the server log has the details"}
 	}
-	if pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+	if pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		if tr.connected.Load() {
 			return connFailure{check.Error, "no response", fmt.Sprintf("%s accepted the TCP connection but did not speak PostgreSQL within %s", t.address(), httpx.Elapsed(timeout)),
 				"check that this port is PostgreSQL's and not another service or a stuck proxy, and that the server is not overloaded"}

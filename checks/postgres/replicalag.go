@@ -338,8 +338,8 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *check.Env, j *judge
 		// others can still be measured.
 		timeout := budget(ctx) / 2
 		cctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
 		conn, tr, err := connect(cctx, env, t)
-		cancel()
 		if err != nil {
 			f := explainConnect(cctx, err, t, tr, timeout)
 			add(check.Evidence{Label: label, Observed: f.kind, Expected: "a session", Status: check.Error})
