@@ -92,3 +92,28 @@ func FuzzSplitDSNs(f *testing.F) {
 func flat(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, ",", " ")), "")
 }
+
+// FuzzParseTargetRedacts: whatever is wrong with a DSN, the error about it never shows its
+// password, nor does the name a parsed target is shown by.
+func FuzzParseTargetRedacts(f *testing.F) {
+	f.Add("s3cretpw", "db.internal:5432/app?sslmode=require")
+	f.Add("s3cretpw", "host:notaport/db")
+	f.Add("pa:ss:word", "h1,h2:5433/db")
+	f.Add("p%40ssword", "[::1]:5432/db")
+	f.Add("s3cretpw", "h/db?connect_timeout=x")
+	f.Fuzz(func(t *testing.T, password, rest string) {
+		if len(password) < 6 || strings.ContainsAny(password, "@/?#") || strings.Contains("postgres://app:@"+rest, password) {
+			return
+		}
+		tg, err := parseTarget("postgres://app:" + password + "@" + rest)
+		if err != nil {
+			if strings.Contains(err.Error(), password) {
+				t.Fatalf("error shows the password: %v", err)
+			}
+			return
+		}
+		if strings.Contains(tg.name, password) || strings.Contains(tg.address(), password) {
+			t.Fatalf("target name shows the password: %s", tg.name)
+		}
+	})
+}

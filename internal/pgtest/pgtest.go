@@ -185,7 +185,10 @@ var templates struct {
 }
 
 // Main runs a package's tests with a shared template cluster, removed when they finish. Use it
-// from TestMain when a package starts several clusters:
+// from TestMain when a package starts several clusters. Clusters copied from the template share
+// its system identifier (standbys always share their primary's), so a test that needs two
+// unrelated clusters to differ there cannot use Main.
+//
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 func Main(m *testing.M) {
