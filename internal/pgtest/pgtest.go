@@ -189,7 +189,6 @@ var templates struct {
 // its system identifier (standbys always share their primary's), so a test that needs two
 // unrelated clusters to differ there cannot use Main.
 //
-//
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 func Main(m *testing.M) {
 	templates.Lock()
