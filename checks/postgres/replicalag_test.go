@@ -141,6 +141,17 @@ func TestReplicaLag(t *testing.T) {
 		want(t, r, check.Fail, "is not a standby (pg_is_in_recovery() is false)")
 	})
 
+	t.Run("standby of another cluster", func(t *testing.T) {
+		// A fresh cluster has its own system identifier; the standby above follows another
+		// primary, so its txid_status() answers would be about somebody else's transactions.
+		other := pgtest.Start(t, pgtest.Options{Fresh: true})
+		c := newReplicaLag(other.DSN("", ""), time.Second, sb.DSN("", ""))
+		c.ExpectReplicas = new(int)
+		c.ProbeVisibility = true
+		r := run(t, c, 10*time.Second)
+		want(t, r, check.Fail, "is a standby of another cluster (system identifier", "not run: no replica")
+	})
+
 	t.Run("replica that accepts TCP and never answers", func(t *testing.T) {
 		hang := fmt.Sprintf("postgres://ro:s3cret-Pa55@%s/app?sslmode=disable", testsvc.HangingListener(t))
 		start := time.Now()

@@ -34,6 +34,9 @@ const howToStart = "apt-get install postgresql-15 (initdb, pg_ctl and pg_basebac
 type Options struct {
 	// Conf lines are appended to postgresql.conf, e.g. "max_connections = 10".
 	Conf []string
+	// Fresh runs initdb even when Main provides a template, for a cluster whose system
+	// identifier must differ from the others'.
+	Fresh bool
 	// HBA lines are put before the default trust rules in pg_hba.conf, e.g.
 	// "host all pwuser 127.0.0.1/32 scram-sha-256" to make one role use a password.
 	HBA []string
@@ -72,7 +75,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 	bin := binDir(t)
 	c := newCluster(t, bin)
 	data := filepath.Join(c.Dir, "data")
-	if tmpl := template(t, c); tmpl != "" {
+	if tmpl := template(t, c); tmpl != "" && !opts.Fresh {
 		if out, err := c.run(context.Background(), "cp", "-a", tmpl, data); err != nil {
 			t.Fatalf("pgtest: copying the template cluster: %v\n%s", err, out)
 		}
