@@ -40,6 +40,9 @@ type Options struct {
 	// HBA lines are put before the default trust rules in pg_hba.conf, e.g.
 	// "host all pwuser 127.0.0.1/32 scram-sha-256" to make one role use a password.
 	HBA []string
+	// Files are written into the data directory before the server starts, owned by the server's
+	// user with mode 0600, e.g. server.crt and server.key for ssl = on.
+	Files map[string][]byte
 }
 
 // StandbyOptions shape a streaming standby.
@@ -81,6 +84,17 @@ func Start(t testing.TB, opts Options) *Cluster {
 		}
 	} else if out, err := c.initdb(data); err != nil {
 		t.Fatalf("pgtest: initdb: %v\n%s", err, out)
+	}
+	for name, b := range opts.Files {
+		p := filepath.Join(data, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if c.cred != nil {
+			if err := os.Chown(p, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if len(opts.HBA) > 0 {
 		hba := filepath.Join(data, "pg_hba.conf")
