@@ -255,7 +255,9 @@ func (c *custom) UnmarshalYAML(n *yaml.Node) error { c.v = n.Value; return nil }
 type described []int
 
 func (d *described) UnmarshalYAML(*yaml.Node) error { return nil }
-func (described) JSONSchema() map[string]any    { return map[string]any{"type": "integer", "minimum": 100} }
+func (described) JSONSchema() map[string]any {
+	return map[string]any{"type": "integer", "minimum": 100}
+}
 
 func (*sample) Run(context.Context, *check.Env) check.Result { return check.Result{} }
 
