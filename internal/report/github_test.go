@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -138,6 +139,40 @@ func TestGitHubWithoutAFileHasNoFileProperty(t *testing.T) {
 			if _, ok := c.props["file"]; ok {
 				t.Errorf("no checklist file, yet file=%q", c.props["file"])
 			}
+		}
+	}
+}
+
+// FuzzWorkflowCommand: whatever the text, a command is one line, and the runner's unescaping
+// gives back exactly the properties and message that went in.
+func FuzzWorkflowCommand(f *testing.F) {
+	f.Add("a,b:c%d", "x\ny", "50%\r\nnext: a, b")
+	f.Add("", "::", "%0A")
+	f.Fuzz(func(t *testing.T, file, title, msg string) {
+		var b strings.Builder
+		workflowCommand(&b, "error", [][2]string{{"file", file}, {"title", title}}, msg)
+		out := b.String()
+		if strings.Count(out, "\n") != 1 || strings.ContainsRune(strings.TrimSuffix(out, "\n"), '\r') {
+			t.Fatalf("not one line: %q", out)
+		}
+		cmds := parseCommands(t, out)
+		if len(cmds) != 1 {
+			t.Fatalf("parsed %d commands from %q", len(cmds), out)
+		}
+		c := cmds[0]
+		// The runner unescapes percent-encoding only for what we escaped; any other
+		// %XX in the input was itself escaped to %25XX, so decoding is exact.
+		if c.props["file"] != file || c.props["title"] != title || c.msg != msg {
+			t.Errorf("round trip: %q %q %q -> %+v", file, title, msg, c)
+		}
+	})
+}
+
+func BenchmarkGitHub(b *testing.B) {
+	r := bigReport(5000)
+	for i := 0; i < b.N; i++ {
+		if err := (GitHub{}).Write(io.Discard, r); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -200,3 +200,12 @@ func TestJUnitSurvivesHostileText(t *testing.T) {
 		t.Errorf("text did not survive: name %q, out %q", c.Name, c.SystemOut.Text)
 	}
 }
+
+func BenchmarkJUnit(b *testing.B) {
+	r := bigReport(5000)
+	for i := 0; i < b.N; i++ {
+		if err := (JUnit{}).Write(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -44,7 +44,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	fmt.Fprintf(&b, "### %s · %s\n\n", verdict, mdEscape(name))
 	meta := []string{r.Counts.Summary(), "in " + formatElapsed(r.Duration)}
 	if p := checklistPath(r); p != "" {
-		meta = append(meta, "`"+mdCode(p)+"`")
+		meta = append(meta, mdCode(p))
 	}
 	if r.Version != "" {
 		meta = append(meta, "launchgate "+mdEscape(r.Version))
@@ -65,7 +65,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 		if e.CheckStatus != check.Skip || e.Duration > 0 {
 			dur = formatElapsed(e.Duration)
 		}
-		fmt.Fprintf(&b, "| %s | `%s` %s | `%s` | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n",
 			status, mdCode(e.ID), mdEscape(e.Title), mdCode(e.Type), mdEscape(e.Summary), dur)
 	}
 
@@ -73,8 +73,8 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 		if e.Status != check.Warn && e.Status != check.Fail && e.Status != check.Error {
 			continue
 		}
-		fmt.Fprintf(&b, "\n<details><summary>%s <code>%s</code> %s</summary>\n\n",
-			mdIcons[e.Status], htmlEscape(e.ID), htmlEscape(e.Title))
+		fmt.Fprintf(&b, "\n<details><summary>%s %s %s</summary>\n\n",
+			mdIcons[e.Status], mdCode(e.ID), htmlEscape(e.Title))
 		fmt.Fprintf(&b, "%s\n\n", mdEscape(e.Summary))
 		if e.Status != e.CheckStatus {
 			fmt.Fprintf(&b, "_The check said %s; severity warn makes it a warning._\n\n", e.CheckStatus)
@@ -92,9 +92,9 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 				fmt.Fprintf(&b, "- … and %d more findings (see the JSON or SARIF report)\n", len(e.Findings)-i)
 				break
 			}
-			fmt.Fprintf(&b, "- `%s` %s: %s", mdCode(findingLocation(f)), mdEscape(f.Rule), mdEscape(f.Message))
+			fmt.Fprintf(&b, "- %s %s: %s", mdCode(findingLocation(f)), mdEscape(f.Rule), mdEscape(f.Message))
 			if f.Preview != "" {
-				fmt.Fprintf(&b, " (`%s`)", mdCode(f.Preview))
+				fmt.Fprintf(&b, " (%s)", mdCode(f.Preview))
 			}
 			b.WriteString("\n")
 		}
@@ -121,14 +121,14 @@ var mdEscaper = strings.NewReplacer(
 
 func mdEscape(s string) string { return mdEscaper.Replace(s) }
 
-// mdCode makes text safe inside a one-backtick code span in a table: backslash escapes do not
-// work in code spans, so backticks become ' and newlines spaces; \| still escapes a pipe there
-// in GitHub's table parser.
-func mdCode(s string) string {
-	return strings.NewReplacer("`", "'", "|", `\|`, "\r", " ", "\n", " ").Replace(s)
-}
+// mdCode renders text as inline code that is safe anywhere, table cells included. It is an
+// HTML <code> element rather than a backtick span: inside backticks neither a backtick nor a
+// backslash can be escaped, and the table parser splits on a pipe that follows a backslash.
+// HTML entities have none of those problems.
+func mdCode(s string) string { return "<code>" + htmlEscape(s) + "</code>" }
 
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\n", " ", "\r", " ")
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "|", "&#124;",
+	"\\", "&#92;", "`", "&#96;", "\n", " ", "\r", " ")
 
 func htmlEscape(s string) string { return htmlEscaper.Replace(s) }
 

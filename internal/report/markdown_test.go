@@ -1,6 +1,7 @@
 package report
 
 import (
+	"io"
 	"strings"
 	"testing"
 
@@ -70,12 +71,12 @@ func TestMarkdownVerdictAndDetails(t *testing.T) {
 	if !strings.HasPrefix(doc, "### ⛔ Gate closed · Payments API launch\n") {
 		t.Errorf("a closed gate must say so first:\n%s", doc)
 	}
-	for _, want := range []string{"<code>db-pool</code>", "**Remedy:** Raise max\\_connections", "`config/prod.env:3:19`", "`checklists/payments.yaml`"} {
+	for _, want := range []string{"<summary>❌ fail <code>db-pool</code>", "**Remedy:** Raise max\\_connections", "<code>config/prod.env:3:19</code>", "<code>checklists/payments.yaml</code>"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("missing %q", want)
 		}
 	}
-	if strings.Contains(doc, "<code>api-health</code>") {
+	if strings.Contains(doc, "<summary>✅") || strings.Contains(doc, "<summary>⏭️") {
 		t.Error("a passing check needs no details")
 	}
 	if strings.Count(doc, "<details>") != strings.Count(doc, "</details>") {
@@ -100,5 +101,48 @@ func TestMarkdownCapsFindingsAndHidesTheEmbeddedPath(t *testing.T) {
 	}
 	if strings.Contains(doc, checklists.DefaultName) {
 		t.Error("the embedded checklist is not a file to point at")
+	}
+}
+
+// FuzzMarkdownCell: whatever the text, an escaped cell stays one cell on one line, and it
+// carries no raw HTML.
+func FuzzMarkdownCell(f *testing.F) {
+	f.Add("a | b\nc <b>x</b> `code` \\| done")
+	f.Add("\r\n|\\")
+	f.Fuzz(func(t *testing.T, s string) {
+		row := "| " + mdEscape(s) + " | " + mdCode(s) + " |"
+		if strings.ContainsAny(row, "\r\n") {
+			t.Fatalf("row breaks across lines: %q", row)
+		}
+		if strings.ContainsAny(strings.ReplaceAll(mdEscape(s), "<br>", ""), "<>") {
+			t.Fatalf("raw HTML survives: %q", mdEscape(s))
+		}
+		if code := strings.TrimSuffix(strings.TrimPrefix(mdCode(s), "<code>"), "</code>"); strings.ContainsAny(code, "<>|`\\\n") {
+			t.Fatalf("code element carries raw text: %q", code)
+		}
+		cells := tableRows(t, row)
+		if len(cells) != 1 || len(cells[0]) != 2 {
+			t.Fatalf("%q splits into %v", row, cells)
+		}
+	})
+}
+
+// bigReport is a closed gate with n secret findings, for benchmarks.
+func bigReport(n int) *Report {
+	r := fixtureReport()
+	e := &r.Results[5]
+	for i := 0; i < n; i++ {
+		e.Findings = append(e.Findings, check.Finding{Rule: "generic-api-key", File: "src/keys.go", Line: i + 1, Column: 9,
+			Message: "generic API key", Preview: "sk_live_****", Fingerprint: strings.Repeat("f", 15) + string(rune('a'+i%26))})
+	}
+	return r
+}
+
+func BenchmarkMarkdown(b *testing.B) {
+	r := bigReport(5000)
+	for i := 0; i < b.N; i++ {
+		if err := (Markdown{}).Write(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -235,5 +236,14 @@ func TestSARIFMessageIsBounded(t *testing.T) {
 	msg := decodeSARIF(t, render(t, "sarif", r)).Runs[0].Results[0].Message.Text
 	if len(msg) > maxSARIFMessage+10 || !strings.HasSuffix(msg, "…") {
 		t.Errorf("message of %d bytes", len(msg))
+	}
+}
+
+func BenchmarkSARIF(b *testing.B) {
+	r := bigReport(5000)
+	for i := 0; i < b.N; i++ {
+		if err := (SARIF{}).Write(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
