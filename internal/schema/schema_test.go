@@ -329,3 +329,37 @@ func TestSchemaIsDeterministic(t *testing.T) {
 		t.Error("kinds are not sorted")
 	}
 }
+
+// ModelineComment is the first line every shipped checklist carries, so editors validate and
+// complete it (and so does every copy a user makes of it).
+const modelineComment = "# yaml-language-server: $schema=" + ID
+
+// TestShippedChecklistsPointAtTheSchema: once one shipped checklist carries the modeline, all
+// must, and each must point at the published schema.
+func TestShippedChecklistsPointAtTheSchema(t *testing.T) {
+	files, _ := fs.Glob(checklists.FS, "*.yaml")
+	var with, without []string
+	for _, name := range files {
+		data, _ := checklists.FS.ReadFile(name)
+		found := false
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "yaml-language-server:") {
+				found = true
+				if strings.TrimSpace(line) != modelineComment {
+					t.Errorf("%s: %q, want %q", name, strings.TrimSpace(line), modelineComment)
+				}
+			}
+		}
+		if found {
+			with = append(with, name)
+		} else {
+			without = append(without, name)
+		}
+	}
+	if len(with) > 0 && len(without) > 0 {
+		t.Errorf("these checklists lack the line %q: %v", modelineComment, without)
+	}
+	if len(with) == 0 {
+		t.Logf("no shipped checklist carries %q yet", modelineComment)
+	}
+}
