@@ -130,6 +130,7 @@ Exit codes: 0 gate open, 1 gate closed, 2 launchgate could not run.`,
 		newCmdExplain(app),
 		newCmdInit(app),
 		newCmdVersion(app),
+		newCmdSchema(app),
 	)
 	return root
 }
