@@ -188,7 +188,8 @@ func (c *ReplicaLag) judge(states []replicaState) check.Result {
 	for _, s := range states {
 		if s.result != nil {
 			// A replica that could not be read is an error; one that is no replica fails.
-			r.Add(check.Evidence{Label: s.name, Observed: s.result.Summary, Expected: "a replica", Status: s.result.Status})
+			obs := strings.TrimPrefix(strings.TrimPrefix(s.result.Summary, s.name+": "), s.name+" ")
+			r.Add(check.Evidence{Label: s.name, Observed: obs, Expected: "a replica", Status: s.result.Status})
 			problems = append(problems, s.result.Summary)
 			remedies = append(remedies, s.result.Remedy)
 			continue
