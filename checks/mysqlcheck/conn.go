@@ -63,7 +63,7 @@ func parseDSN(dsn string) (*target, error) {
 		if err != nil {
 			// The driver's message can quote the DSN; never let it carry the password out.
 			return nil, fmt.Errorf("invalid DSN %s: %s (write user:password@tcp(host:3306)/db or mysql://user:password@host:3306/db)",
-				maskDSN(dsn), strings.ReplaceAll(err.Error(), dsn, maskDSN(dsn)))
+				maskDSN(dsn), driverMessage(err, dsn))
 		}
 		cfg = c
 	}
@@ -83,18 +83,40 @@ func parseDSN(dsn string) (*target, error) {
 	return t, nil
 }
 
-// maskDSN hides everything between the user name and the last '@' of a DSN the driver could not
-// parse: a malformed DSN is exactly the one the redact patterns may not recognise.
+// driverMessage is the driver's complaint about a DSN, or a generic one when the complaint
+// quotes any part of what may be the password (the text between the first ':' and the last '@').
+func driverMessage(err error, dsn string) string {
+	msg := err.Error()
+	i, at := strings.Index(dsn, ":"), strings.LastIndex(dsn, "@")
+	if i >= 0 && at > i+1 {
+		secret := dsn[i+1 : at]
+		w := min(4, len(secret))
+		for j := 0; j+w <= len(secret); j++ {
+			if strings.Contains(msg, secret[j:j+w]) {
+				return "the driver cannot parse it"
+			}
+		}
+	}
+	return redact.String(msg)
+}
+
+// maskDSN hides everything between the user name and the last '@' of a DSN or URL that could
+// not be parsed: a malformed one is exactly what the general redact patterns may not recognise
+// (a password with a space in it, say).
 func maskDSN(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
+	prefix, rest := "", dsn
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		prefix, rest = dsn[:i+3], dsn[i+3:]
+	}
+	at := strings.LastIndex(rest, "@")
 	if at < 0 {
 		return redact.String(dsn)
 	}
-	user, _, hasPass := strings.Cut(dsn[:at], ":")
+	user, _, hasPass := strings.Cut(rest[:at], ":")
 	if !hasPass {
 		return redact.String(dsn)
 	}
-	return user + ":" + redact.Mask + dsn[at:]
+	return redact.String(prefix + user + ":" + redact.Mask + rest[at:])
 }
 
 // parseURL turns mysql://user:pass@host:port/db?params into the driver's configuration.
@@ -102,7 +124,12 @@ func parseURL(raw string) (*mysql.Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Parse quotes the whole input, password included.
-		return nil, fmt.Errorf("invalid MySQL URL %s: write mysql://user:password@host:3306/db", redact.String(raw))
+		return nil, fmt.Errorf("invalid MySQL URL %s: write mysql://user:password@host:3306/db", maskDSN(raw))
+	}
+	if misplacedAt(u, raw) {
+		// An unescaped '#', '/' or '?' in a password ends the host part early and pushes the
+		// rest of the password into the host, path or fragment: refuse before it is shown.
+		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "MySQL", maskDSN(raw))
 	}
 	switch u.Scheme {
 	case "mysql", "mariadb", "mysqlx":
@@ -110,7 +137,7 @@ func parseURL(raw string) (*mysql.Config, error) {
 		return nil, fmt.Errorf("unsupported scheme %q: write mysql://user:password@host:3306/db or a go-sql-driver DSN", u.Scheme)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("MySQL URL %s has no host", redact.String(raw))
+		return nil, fmt.Errorf("MySQL URL %s has no host", maskDSN(raw))
 	}
 	host := u.Hostname()
 	port := u.Port()
@@ -147,7 +174,7 @@ func parseURL(raw string) (*mysql.Config, error) {
 	}
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("invalid MySQL URL %s: %s", redact.String(raw), redact.String(err.Error()))
+		return nil, fmt.Errorf("invalid MySQL URL %s: %s", maskDSN(raw), redact.String(err.Error()))
 	}
 	if u.User != nil {
 		cfg.User = u.User.Username()
@@ -267,4 +294,14 @@ func round(d time.Duration) string {
 		return check.FormatDuration(d.Round(100 * time.Millisecond))
 	}
 	return check.FormatDuration(d.Round(time.Millisecond))
+}
+
+// misplacedAt reports an '@' outside the user information: the sign of a password with an
+// unescaped special character.
+func misplacedAt(u *url.URL, raw string) bool {
+	if strings.Contains(u.Path+u.Fragment+u.Opaque+u.Host, "@") {
+		return true
+	}
+	_, rest, _ := strings.Cut(raw, "://")
+	return u.User == nil && strings.Contains(rest, "@") && !strings.Contains(u.RawQuery, "@")
 }
