@@ -38,6 +38,16 @@ max_lag: 30s`,
 	})
 }
 
+// Title names the replica when there is one.
+func (c *ReplicaLag) Title() string {
+	if d := c.dsns(); len(d) == 1 {
+		if t, err := parseDSN(d[0]); err == nil {
+			return "Replica " + t.name + " is replicating and caught up"
+		}
+	}
+	return "MySQL replicas are replicating and caught up"
+}
+
 // Validate parses every DSN.
 func (c *ReplicaLag) Validate() error {
 	dsns := c.dsns()

@@ -34,7 +34,7 @@ type Memory struct {
 	WarnUsedPercent  int      `yaml:"warn_used_percent" doc:"Warn when used_memory (or connected_clients) reaches this percentage."`
 	RequireMaxmemory bool     `yaml:"require_maxmemory" doc:"Fail when maxmemory is 0 (unbounded: the host's OOM killer decides when Redis dies)."`
 	AllowedPolicies  []string `yaml:"allowed_policies" doc:"maxmemory-policy values accepted, e.g. [allkeys-lru]; empty accepts what the role allows."`
-	RequirePersist   *bool    `yaml:"require_persistence" doc:"Fail without RDB or AOF persistence, or when the last save failed. Defaults to true for sessions and queue, false otherwise."`
+	RequirePersist   *bool    `yaml:"require_persistence" doc:"Fail when neither RDB snapshots nor AOF are on (a failing save or AOF write fails in any case). Defaults to true for sessions and queue, false otherwise."`
 
 	target *target
 }
@@ -383,8 +383,13 @@ func (m *Memory) judgePolicy(v *verdict, f facts) {
 	if len(m.AllowedPolicies) > 0 {
 		expected = strings.Join(m.AllowedPolicies, ", ")
 		if !slices.Contains(m.AllowedPolicies, p) {
+			msg := fmt.Sprintf("policy %s is not one of the allowed %s", p, expected)
+			if st == check.Fail {
+				problem += " (and not one of the allowed " + expected + ")"
+			} else {
+				problem = msg
+			}
 			st = check.Fail
-			problem = fmt.Sprintf("policy %s is not one of the allowed %s", p, expected)
 			remedy = "set maxmemory-policy to one of " + expected
 		}
 	}
