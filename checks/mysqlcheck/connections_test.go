@@ -17,6 +17,7 @@ const appPassword = "hunter2-S3cret"
 // warn at 70 %, fail at 80 %, then "Too many connections", then the traces that leaves behind
 // (the high-water mark and refused connections), and finally a per-user limit.
 func TestConnectionsSaturation(t *testing.T) {
+	t.Parallel() // its own servers: nothing shared with the other tests
 	srv := startMariaDB(t)
 	admin := srv.admin(t) // holds one connection for the whole test
 	srv.exec(t, admin,

@@ -71,6 +71,7 @@ func waitReplicaField(t *testing.T, db *sql.DB, field, want string) {
 // stopped SQL thread and a replication error (NULL lag) fail with the server's error shown, a
 // primary is "not a replica", and a missing privilege is an error.
 func TestReplicaLagRealReplication(t *testing.T) {
+	t.Parallel() // its own servers: nothing shared with the other tests
 	primary := startMariaDB(t, "--server-id=1", "--log-bin=bin", "--binlog-format=ROW")
 	replica := startMariaDB(t, "--server-id=2", "--relay-log=relay")
 	pdb, rdb := primary.admin(t), replica.admin(t)
