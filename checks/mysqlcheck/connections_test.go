@@ -37,6 +37,12 @@ func TestConnectionsSaturation(t *testing.T) {
 		t.Log(describe(r))
 		return r
 	}
+	// The previous check's own connection may still be counted for a moment after it closed.
+	settle := func(t *testing.T) {
+		t.Helper()
+		srv.waitConnections(t, "app", 0)
+		srv.waitConnections(t, "capped", 0)
+	}
 	evidence := func(t *testing.T, r check.Result, label string) check.Evidence {
 		t.Helper()
 		for _, e := range r.Evidence {
@@ -68,6 +74,7 @@ func TestConnectionsSaturation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			settle(t)
 			release := srv.hold(t, "app", appPassword, tt.hold)
 			defer release()
 			releaseRoot := srv.hold(t, "root", "", tt.holdRoot)
@@ -80,6 +87,7 @@ func TestConnectionsSaturation(t *testing.T) {
 	}
 
 	t.Run("after saturation: peak and refused connections warn", func(t *testing.T) {
+		settle(t)
 		r := run(t, appDSN)
 		if r.Status != check.Warn {
 			t.Errorf("status %s, want warn", r.Status)
@@ -108,6 +116,7 @@ func TestConnectionsSaturation(t *testing.T) {
 			{3, check.Fail, "has 4 of its 4 connections in use (100 %)"},
 			{4, check.Fail, "has used up its max_user_connections (error 1226)"},
 		} {
+			settle(t)
 			release := srv.hold(t, "capped", appPassword, tt.hold)
 			r := run(t, capped)
 			release()

@@ -21,8 +21,9 @@ import (
 // mariaServer is a throwaway MariaDB server the test owns: its own data directory, port and
 // socket, so that the test may set limits (max_connections=10) the shared server must keep.
 type mariaServer struct {
-	port int
-	dir  string
+	port    int
+	dir     string
+	adminDB *sql.DB
 }
 
 const howToInstall = "apt-get install mariadb-server (the tests start their own mariadbd from it)"
@@ -125,9 +126,12 @@ func (s *mariaServer) dsn(user, password string) string {
 	return cfg.FormatDSN()
 }
 
-// admin opens a one-connection pool as root.
+// admin opens a one-connection pool as root (one per server, kept open).
 func (s *mariaServer) admin(t *testing.T) *sql.DB {
 	t.Helper()
+	if s.adminDB != nil {
+		return s.adminDB
+	}
 	db, err := sql.Open("mysql", s.dsn("root", ""))
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +142,30 @@ func (s *mariaServer) admin(t *testing.T) *sql.DB {
 	if err := db.Ping(); err != nil {
 		t.Fatal(err)
 	}
+	s.adminDB = db
 	return db
+}
+
+// waitConnections waits until the server counts at most max connections of user: it lets go of
+// a closed connection a moment after the client closed it, and the next step must not count it.
+func (s *mariaServer) waitConnections(t *testing.T, user string, max int) {
+	t.Helper()
+	for i := 0; s.connectionsOf(t, user) > max; i++ {
+		if i > 250 {
+			t.Fatalf("the server still counts %s's closed connections", user)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// connectionsOf counts the server's connections of user.
+func (s *mariaServer) connectionsOf(t *testing.T, user string) int {
+	t.Helper()
+	var n int
+	if err := s.admin(t).QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = ?", user).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func (s *mariaServer) exec(t *testing.T, db *sql.DB, stmts ...string) {
@@ -158,12 +185,17 @@ func (s *mariaServer) hold(t *testing.T, user, password string, n int) (release 
 		t.Fatal(err)
 	}
 	var conns []*sql.Conn
+	base := s.connectionsOf(t, user)
 	release = func() {
+		if conns == nil {
+			return
+		}
 		for _, c := range conns {
 			c.Close()
 		}
 		conns = nil
 		db.Close()
+		s.waitConnections(t, user, base)
 	}
 	t.Cleanup(release)
 	for i := 0; i < n; i++ {
