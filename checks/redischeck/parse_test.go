@@ -1,8 +1,13 @@
 package redischeck
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
 func TestParseURL(t *testing.T) {
@@ -102,5 +107,23 @@ func BenchmarkJudge(b *testing.B) {
 	f.maxmemory, f.policy, f.maxclients, f.fromConfig = 2<<20, "volatile-lru", 10000, true
 	for b.Loop() {
 		m.judge(f)
+	}
+}
+
+// BenchmarkMemoryRun is one whole check against the shared Redis on 127.0.0.1:6379: connect,
+// INFO, four CONFIG GETs, close. It only reads.
+func BenchmarkMemoryRun(b *testing.B) {
+	m := newMemory("redis://127.0.0.1:6379", RoleCache)
+	if err := m.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	env := check.DefaultEnv("bench")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if r := m.Run(ctx, env); r.Status == check.Error {
+		testsvc.Unavailable(b, "Redis on 127.0.0.1:6379", "bash .ci/services/00-base.sh", nil)
+	}
+	for b.Loop() {
+		m.Run(ctx, env)
 	}
 }
