@@ -81,3 +81,21 @@ func FuzzParseDSN(f *testing.F) {
 		}
 	})
 }
+
+func TestSplitDSNs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"mysql://a@r1/x,mysql://a@r2/x", []string{"mysql://a@r1/x", "mysql://a@r2/x"}},
+		{" mon:pw@tcp(r1:3306)/ , mon:pw@tcp(r2:3306)/?charset=utf8mb4,utf8 ", []string{"mon:pw@tcp(r1:3306)/", "mon:pw@tcp(r2:3306)/?charset=utf8mb4,utf8"}},
+		{"u:p,x@tcp(h)/,mysql://b@r2/", []string{"u:p,x@tcp(h)/", "mysql://b@r2/"}},
+		{",,", nil},
+	}
+	for _, tt := range tests {
+		got := SplitDSNs(tt.in)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("SplitDSNs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

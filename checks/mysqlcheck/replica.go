@@ -16,7 +16,7 @@ import (
 // reads sent to a replica that stopped replicating hours ago return stale data without error.
 type ReplicaLag struct {
 	DSN         string         `yaml:"dsn" doc:"One replica to check (shorthand for a one-item replica_dsns), e.g. ${MYSQL_REPLICA_URL}."`
-	ReplicaDSNs []string       `yaml:"replica_dsns" doc:"The replicas to check, each a go-sql-driver DSN or a mysql:// URL. The user needs REPLICATION CLIENT (MySQL) or REPLICA MONITOR (MariaDB)."`
+	ReplicaDSNs DSNList        `yaml:"replica_dsns" doc:"The replicas to check, each a go-sql-driver DSN or a mysql:// URL: a YAML list, or one string of comma-separated DSNs (${MYSQL_REPLICA_URLS}). The user needs REPLICATION CLIENT (MySQL) or REPLICA MONITOR (MariaDB)."`
 	MaxLag      check.Duration `yaml:"max_lag" doc:"Fail when a replica is further behind its source than this (Seconds_Behind_Source)."`
 
 	targets []*target
