@@ -278,6 +278,16 @@ func (c *ReplicaLag) judge(states []replicaState) check.Result {
 			healthy, len(states), check.FormatDuration(time.Duration(worstLag)*time.Second), c.MaxLag)
 	}
 	r.Remedy = strings.Join(dedupe(remedies), "; ")
+	// A replica that is decidedly broken closes the gate even when another one could not be
+	// reached: the result is the decided problem, and the unreachable one stays an error line.
+	if r.Status == check.Error {
+		for _, e := range r.Evidence {
+			if e.Status == check.Fail {
+				r.Status = check.Fail
+				break
+			}
+		}
+	}
 	return r
 }
 

@@ -186,6 +186,7 @@ func TestReplicaLagJudge(t *testing.T) {
 		{"within max_lag", []replicaState{ok(3)}, check.Pass, "1 of 1 replicas replicating; the furthest behind is 3s (max 30s)"},
 		{"at max_lag", []replicaState{ok(30)}, check.Pass, "furthest behind is 30s"},
 		{"behind", []replicaState{ok(2), ok(95)}, check.Fail, "1 of 2 replicas healthy; r@db:3306 is 1m35s behind its source (max 30s)"},
+		{"broken and unreachable: the decided problem wins", []replicaState{ok(95), {name: "r2@db:3306", result: &check.Result{Status: check.Error, Summary: "r2@db:3306: connection refused"}}}, check.Fail, "0 of 2 replicas healthy"},
 		{"NULL lag with threads running", []replicaState{{name: "r@db:3306", ioRunning: "Yes", sqlRunning: "Yes"}}, check.Fail, "Seconds_Behind_Source is NULL (replication is broken)"},
 	}
 	for _, tt := range tests {
