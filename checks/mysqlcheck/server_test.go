@@ -71,23 +71,42 @@ func startMariaDB(t *testing.T, extra ...string) *mariaServer {
 	if out, err := exec.Command(install, args...).CombinedOutput(); err != nil {
 		testsvc.Unavailable(t, "mariadb-install-db", howToInstall, fmt.Errorf("%v: %s", err, lastLines(string(out), 5)))
 	}
+	// The free port may be taken by someone else before mariadbd binds it: try another.
+	for attempt := 1; ; attempt++ {
+		s, log, err := launchMariaDB(t, server, dir, userArgs, extra)
+		if err == nil {
+			return s
+		}
+		if strings.Contains(log, "already in use") && attempt < 3 {
+			continue
+		}
+		testsvc.Unavailable(t, "mariadbd", howToInstall, fmt.Errorf("%v: %s", err, lastLines(log, 5)))
+	}
+}
+
+// launchMariaDB starts mariadbd on the initialised data directory in dir and waits until it
+// accepts root. On failure it returns the error log.
+func launchMariaDB(t *testing.T, server, dir string, userArgs, extra []string) (*mariaServer, string, error) {
+	t.Helper()
 	s := &mariaServer{port: freePort(t), dir: dir}
-	args = append([]string{"--no-defaults", "--datadir=" + data,
+	logFile := filepath.Join(dir, "error.log")
+	os.Remove(logFile)
+	args := append([]string{"--no-defaults", "--datadir=" + filepath.Join(dir, "data"),
 		fmt.Sprintf("--port=%d", s.port), "--bind-address=127.0.0.1",
 		"--socket=" + filepath.Join(dir, "s.sock"), "--pid-file=" + filepath.Join(dir, "m.pid"),
-		"--log-error=" + filepath.Join(dir, "error.log"),
+		"--log-error=" + logFile,
 		"--innodb-buffer-pool-size=16M", "--skip-name-resolve", "--max-connections=10"}, userArgs...)
 	args = append(args, extra...)
 	cmd := exec.Command(server, args...)
 	if err := cmd.Start(); err != nil {
-		testsvc.Unavailable(t, "mariadbd", howToInstall, err)
+		return nil, "", err
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
+	stop := func() {
 		cmd.Process.Kill()
 		<-done
-	})
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		db, err := sql.Open("mysql", s.dsn("root", ""))
@@ -96,16 +115,19 @@ func startMariaDB(t *testing.T, extra ...string) *mariaServer {
 			db.Close()
 		}
 		if err == nil {
-			return s
+			t.Cleanup(stop)
+			return s, "", nil
 		}
 		select {
 		case <-done:
-			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			testsvc.Unavailable(t, "mariadbd", howToInstall, fmt.Errorf("exited: %s", lastLines(string(log), 5)))
+			log, _ := os.ReadFile(logFile)
+			return nil, string(log), fmt.Errorf("mariadbd exited")
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("mariadbd did not accept connections within 30s: %v", err)
+			stop()
+			log, _ := os.ReadFile(logFile)
+			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within 30s: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -35,9 +35,26 @@ func startRedis(t *testing.T, extra ...string) *redisServer {
 		testsvc.Unavailable(t, "redis-server", "apt-get install redis-server (the tests start their own)", err)
 	}
 	dir := t.TempDir()
+	// The free port may be taken by someone else before redis-server binds it: try another.
+	for attempt := 1; ; attempt++ {
+		s, log, err := launchRedis(t, bin, dir, extra)
+		if err == nil {
+			return s
+		}
+		if strings.Contains(log, "already in use") && attempt < 3 {
+			continue
+		}
+		t.Fatalf("%v: %s", err, log)
+	}
+}
+
+func launchRedis(t *testing.T, bin, dir string, extra []string) (*redisServer, string, error) {
+	t.Helper()
 	port := portOf(testsvc.ClosedAddr(t))
+	logFile := filepath.Join(dir, "redis.log")
+	os.Remove(logFile)
 	args := []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", dir, "--requirepass", password, "--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log")}
+		"--dir", dir, "--requirepass", password, "--daemonize", "no", "--logfile", logFile}
 	args = append(args, extra...)
 	cmd := exec.Command(bin, args...)
 	if err := cmd.Start(); err != nil {
@@ -45,25 +62,27 @@ func startRedis(t *testing.T, extra ...string) *redisServer {
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
+	stop := func() {
 		cmd.Process.Kill()
 		<-done
-	})
+	}
 	s := &redisServer{addr: "127.0.0.1:" + port, dir: dir}
 	for i := 0; ; i++ {
+		select {
+		case <-done:
+			log, _ := os.ReadFile(logFile)
+			return nil, string(log), fmt.Errorf("redis-server exited")
+		default:
+		}
 		c, err := net.DialTimeout("tcp", s.addr, time.Second)
 		if err == nil {
 			c.Close()
-			return s
-		}
-		select {
-		case <-done:
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			t.Fatalf("redis-server exited: %s", log)
-		default:
+			t.Cleanup(stop)
+			return s, "", nil
 		}
 		if i > 100 {
-			t.Fatalf("redis-server did not listen on %s: %v", s.addr, err)
+			stop()
+			return nil, "", fmt.Errorf("redis-server did not listen on %s: %v", s.addr, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
