@@ -32,9 +32,11 @@ const (
 	tB32   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 )
 
-func fakeAWSKeyID() string   { return "AK" + "IA" + rnd(tB32, 16) }
-func fakeGitHubPAT() string  { return "gh" + "p_" + rnd(tAlnum, 36) }
-func fakeSlackBot() string   { return "xo" + "xb-" + rnd("0123456789", 12) + "-" + rnd("0123456789", 13) + "-" + rnd(tAlnum, 24) }
+func fakeAWSKeyID() string  { return "AK" + "IA" + rnd(tB32, 16) }
+func fakeGitHubPAT() string { return "gh" + "p_" + rnd(tAlnum, 36) }
+func fakeSlackBot() string {
+	return "xo" + "xb-" + rnd("0123456789", 12) + "-" + rnd("0123456789", 13) + "-" + rnd(tAlnum, 24)
+}
 func fakeStripeLive() string { return "sk_" + "live_" + rnd(tAlnum, 24) }
 
 // repo is a git repository in a temporary directory.
