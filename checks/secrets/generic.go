@@ -133,6 +133,12 @@ func plausibleSecretValue(v string) bool {
 		return false
 	}
 	lv := strings.ToLower(v)
+	if hasDummyWord(lv) {
+		return false
+	}
+	if strings.HasPrefix(v, "eyJ") && strings.Count(v, ".") < 2 {
+		return false // a JWT header without payload and signature is no credential
+	}
 	for _, w := range stopWords {
 		if strings.Contains(lv, w) {
 			return false

@@ -37,7 +37,26 @@ func isPlaceholder(v string) bool {
 			return true
 		}
 	}
-	return distinct(lv) <= 2
+	return distinct(lv) <= 2 || hasSequence(lv)
+}
+
+// hasSequence finds made-up runs such as "abcdef12", "987654" or "9f8e7d6c5b4a": at least 8
+// characters in a row each one step from the previous or the one before it. In a random
+// token each position does so with a chance of about 1 in 15, so 8 in a row does not happen.
+func hasSequence(s string) bool {
+	run := 0
+	for i := 1; i < len(s); i++ {
+		step := func(a, b byte) bool { return a+1 == b || b+1 == a }
+		if step(s[i-1], s[i]) || i >= 2 && step(s[i-2], s[i]) {
+			run++
+			if run >= 8 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 func distinct(s string) int {
@@ -72,11 +91,28 @@ func placeholderURLPassword(user, pw string) bool {
 	}
 	ld := strings.ToLower(dec)
 	switch {
-	case len(dec) <= 4, dummyPasswords[ld], strings.EqualFold(dec, user), ld == "***",
+	case len(dec) < 6, dummyPasswords[ld], hasDummyWord(ld), strings.EqualFold(dec, user), ld == "***",
 		strings.HasPrefix(ld, "$"), strings.ContainsAny(ld, "{}<>*%"):
 		return true
 	}
 	return isPlaceholder(dec)
+}
+
+// leet undoes the digit-for-letter spelling of made-up test passwords (s3cret-Pa55).
+var leet = strings.NewReplacer("3", "e", "4", "a", "5", "s", "0", "o", "1", "i", "@", "a", "$", "s", "7", "t")
+
+// dummyWords inside a value (after leet) mark a password someone made up for a test or a
+// document: s3cret-Pa55, hunter2-R3dis, my-passw0rd.
+var dummyWords = []string{"password", "passwd", "secret", "hunter2", "hunter", "changeme", "letmein", "example", "dummy", "sample", "wrongpass", "pass"}
+
+func hasDummyWord(lv string) bool {
+	n := leet.Replace(lv)
+	for _, w := range dummyWords {
+		if strings.Contains(lv, w) || strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // entropy is the Shannon entropy of s in bits per character.

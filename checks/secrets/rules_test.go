@@ -83,7 +83,7 @@ func TestPlaceholders(t *testing.T) {
 		"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "changeme", "<your-key>",
 		"${VAR}", "${DB_PASSWORD:-x}", "$DB_PASSWORD", "{{ .Values.token }}", "xxxxxxxxxxxxxxxx",
 		"XXXX-XXXX-XXXX", "****", "", "   ", "your_api_key_here", "%s", "#{secret}", "0000000000000000",
-		"abababababab", "REDACTED", "dummy-token-value", "sk_live_" + strings.Repeat("x", 24),
+		"abababababab", "REDACTED", "tok_live_9f8e7d6c5b4a", "k-abcdefghi-x", "dummy-token-value", "sk_live_" + strings.Repeat("x", 24),
 	} {
 		if !isPlaceholder(v) {
 			t.Errorf("isPlaceholder(%q) = false, want true", v)
