@@ -14,6 +14,7 @@ type matcher struct {
 	delta    []int32   // construction only
 	out      [][]int32 // state → keyword indexes ending here (including via suffix links)
 	kwLen    []int
+	maxLen   int
 	keywords []string
 }
 
@@ -63,6 +64,7 @@ func newMatcher(keywords []string) *matcher {
 		}
 		nodes[s].out = append(nodes[s].out, int32(ki))
 		m.kwLen = append(m.kwLen, len(kw))
+		m.maxLen = max(m.maxLen, len(kw))
 	}
 	// Breadth-first: failure links and the dense table.
 	m.delta = make([]int32, len(nodes)*n)
@@ -107,16 +109,79 @@ func newMatcher(keywords []string) *matcher {
 
 const outFlag = 1 << 31
 
-// scan calls hit for every keyword occurrence in b, with the offset where it starts.
+// scan calls hit for every keyword occurrence in b, in order of position, with the offset
+// where it starts. Large inputs are stepped as two interleaved halves: each automaton step
+// depends on the previous one, so two independent chains keep the CPU busier than one.
 func (m *matcher) scan(b []byte, hit func(kw int, start int)) {
+	if len(b) < 4096 {
+		m.scanRange(b, 0, len(b), len(b), hit)
+		return
+	}
+	mid := len(b) / 2
+	// The first half runs on past mid far enough to finish keywords that start before mid.
+	endA := min(len(b), mid+m.maxLen-1)
+	var hitsA, hitsB [][2]int
+	table, class := m.table, &m.class
+	n := uint32(m.nclass)
+	sa, sb := uint32(0), uint32(0)
+	a, bb := b[:endA], b[mid:]
+	k := min(len(a), len(bb))
+	for i := 0; i < k; i++ {
+		sa = table[sa&^outFlag+uint32(class[a[i]])]
+		sb = table[sb&^outFlag+uint32(class[bb[i]])]
+		if (sa|sb)&outFlag != 0 {
+			if sa&outFlag != 0 {
+				for _, kw := range m.out[(sa&^outFlag)/n] {
+					if st := i + 1 - m.kwLen[kw]; st < mid {
+						hitsA = append(hitsA, [2]int{int(kw), st})
+					}
+				}
+			}
+			if sb&outFlag != 0 {
+				for _, kw := range m.out[(sb&^outFlag)/n] {
+					hitsB = append(hitsB, [2]int{int(kw), mid + i + 1 - m.kwLen[kw]})
+				}
+			}
+		}
+	}
+	for i := k; i < len(a); i++ {
+		sa = table[sa&^outFlag+uint32(class[a[i]])]
+		if sa&outFlag != 0 {
+			for _, kw := range m.out[(sa&^outFlag)/n] {
+				if st := i + 1 - m.kwLen[kw]; st < mid {
+					hitsA = append(hitsA, [2]int{int(kw), st})
+				}
+			}
+		}
+	}
+	for i := k; i < len(bb); i++ {
+		sb = table[sb&^outFlag+uint32(class[bb[i]])]
+		if sb&outFlag != 0 {
+			for _, kw := range m.out[(sb&^outFlag)/n] {
+				hitsB = append(hitsB, [2]int{int(kw), mid + i + 1 - m.kwLen[kw]})
+			}
+		}
+	}
+	for _, h := range hitsA {
+		hit(h[0], h[1])
+	}
+	for _, h := range hitsB {
+		hit(h[0], h[1])
+	}
+}
+
+// scanRange steps one automaton over b[from:to], reporting hits that start before limit.
+func (m *matcher) scanRange(b []byte, from, to, limit int, hit func(kw int, start int)) {
 	s := uint32(0)
 	table, class := m.table, &m.class
 	n := uint32(m.nclass)
-	for i, c := range b {
-		s = table[s&^outFlag+uint32(class[c])]
+	for i := from; i < to; i++ {
+		s = table[s&^outFlag+uint32(class[b[i]])]
 		if s&outFlag != 0 {
 			for _, kw := range m.out[(s&^outFlag)/n] {
-				hit(int(kw), i+1-m.kwLen[kw])
+				if st := i + 1 - m.kwLen[kw]; st < limit {
+					hit(int(kw), st)
+				}
 			}
 		}
 	}

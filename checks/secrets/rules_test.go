@@ -115,3 +115,25 @@ func TestMaskNeverShowsTheSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestMatcherHalvesAgree checks that the two-halves matcher reports exactly what one pass does,
+// including keywords that straddle the middle.
+func TestMatcherHalvesAgree(t *testing.T) {
+	m := newMatcher([]string{"token", "ghp_", "secret", "Q~", "://"})
+	var b strings.Builder
+	for b.Len() < 20000 {
+		b.WriteString("xx token yy ghp_ secr")
+		b.WriteString("et zz q~ https:/")
+		b.WriteString("/ tok")
+	}
+	data := []byte(b.String())
+	for cut := 4090; cut < 4110; cut++ {
+		in := data[:cut*3]
+		var want, got [][2]int
+		m.scanRange(in, 0, len(in), len(in), func(kw, st int) { want = append(want, [2]int{kw, st}) })
+		m.scan(in, func(kw, st int) { got = append(got, [2]int{kw, st}) })
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("len %d: halves found %d hits, one pass %d", len(in), len(got), len(want))
+		}
+	}
+}

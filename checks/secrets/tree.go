@@ -204,19 +204,16 @@ func (sc *Secrets) scanFile(scn *scanner, root, rel string, buf []byte, st *tree
 		st.oversize++
 		return buf, nil
 	}
-	want := int(fi.Size()) + 1
-	if cap(buf) < want {
-		buf = make([]byte, want)
+	// One read of the size stat reported: a file that grows meanwhile is scanned as it was.
+	size := int(fi.Size())
+	if cap(buf) < size {
+		buf = make([]byte, size+size/4)
 	}
-	n, err := io.ReadFull(f, buf[:want])
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+	n, err := io.ReadFull(f, buf[:size])
+	if err != nil && err != io.ErrUnexpectedEOF {
 		return buf, fmt.Errorf("read %s: %w", rel, err)
 	}
 	data := buf[:n]
-	if int64(n) > int64(sc.MaxFileSize) {
-		st.oversize++
-		return buf, nil
-	}
 	if bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0 {
 		st.binary++
 		return buf, nil
