@@ -92,7 +92,12 @@ func (h *Health) Run(ctx context.Context, env *check.Env) check.Result {
 	defer client.CloseIdleConnections()
 
 	tctx, trace := httpx.WithTrace(ctx)
-	start := time.Now()
+	// Latency is read from the environment's clock, so that a fixed clock gives stable reports.
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
 	resp, err := client.Do(req.WithContext(tctx))
 	if err != nil {
 		f := httpx.Explain(err, req.URL.Host, budget, trace)
@@ -101,7 +106,7 @@ func (h *Health) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	defer resp.Body.Close()
 	body, truncated, err := httpx.ReadBody(resp.Body, maxBody)
-	latency := time.Since(start)
+	latency := now().Sub(start)
 	if err != nil {
 		f := httpx.Explain(err, req.URL.Host, budget, trace)
 		return check.Result{Status: check.Error, Summary: fmt.Sprintf("%s sent status %d, then: %s", req.URL.Host, resp.StatusCode, f.Summary), Remedy: f.Remedy}

@@ -74,6 +74,9 @@ func (s *StatusRanges) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// ParamType names the syntax in `launchgate explain`.
+func (StatusRanges) ParamType() string { return "status codes" }
+
 // Contains reports whether code is accepted.
 func (s StatusRanges) Contains(code int) bool {
 	for _, r := range s {

@@ -75,8 +75,19 @@ func structParams(v reflect.Value, prefix []int) []Param {
 	return out
 }
 
+// ParamTyper is implemented by parameter types with their own YAML syntax, to name that syntax
+// in `launchgate explain` (e.g. "status codes").
+type ParamTyper interface {
+	ParamType() string
+}
+
+var paramTyperType = reflect.TypeOf((*ParamTyper)(nil)).Elem()
+
 // TypeName is the name of a parameter type in a person's words.
 func TypeName(t reflect.Type) string {
+	if t.Implements(paramTyperType) {
+		return reflect.Zero(t).Interface().(ParamTyper).ParamType()
+	}
 	switch t {
 	case reflect.TypeOf(Duration(0)):
 		return "duration"

@@ -1,0 +1,178 @@
+package checklist
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/redact"
+)
+
+// decoder decodes YAML nodes into check structs strictly. yaml.v3 loses KnownFields(true) as soon
+// as a type has its own UnmarshalYAML, so the walk over keys is ours: every key is matched
+// against the struct's parameters, and every value is decoded on its own so that a mistake
+// points at its own line and column.
+type decoder struct {
+	file string
+	errs *Errors
+	// secrets collects values of secret-looking parameters, for redaction.
+	secrets *[]string
+}
+
+var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	e := &Error{File: d.file, Msg: fmt.Sprintf(format, args...)}
+	if n != nil && d.file != "" {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	*d.errs = append(*d.errs, e)
+}
+
+// decodeStruct decodes mapping node n into the struct v points to. where names the block in
+// messages (e.g. `check "api" with`). It returns the key nodes it saw, by parameter name.
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) map[string]*yaml.Node {
+	seen := map[string]*yaml.Node{}
+	if n == nil || n.Kind == 0 || isNull(n) {
+		return seen
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s: expected a mapping of parameters, got %s", where, describe(n))
+		return seen
+	}
+	v = reflect.Indirect(v)
+	params := check.StructParams(v.Type())
+	byName := map[string]check.Param{}
+	names := make([]string, len(params))
+	for i, p := range params {
+		byName[p.Name] = p
+		names[i] = p.Name
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		p, ok := byName[k.Value]
+		if !ok {
+			hint := didYouMean(k.Value, names)
+			if hint == "" && len(names) > 0 {
+				hint = " (known: " + strings.Join(names, ", ") + ")"
+			}
+			d.errorf(k, "%s: unknown parameter %q%s", where, k.Value, hint)
+			continue
+		}
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, "%s: parameter %q is given twice (first on line %d)", where, k.Value, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		if d.secrets != nil && redact.IsSecretName(k.Value) && val.Kind == yaml.ScalarNode {
+			*d.secrets = append(*d.secrets, val.Value)
+		}
+		d.decodeValue(val, v.FieldByIndex(p.Index), where+": "+k.Value)
+	}
+	return seen
+}
+
+// decodeValue decodes one value, recursing into plain structs and lists of them so that their
+// keys are checked as strictly as the top level.
+func (d *decoder) decodeValue(n *yaml.Node, f reflect.Value, where string) {
+	t := f.Type()
+	if reflect.PointerTo(t).Implements(unmarshalerType) || t.Implements(unmarshalerType) {
+		d.decodeLeaf(n, f, where)
+		return
+	}
+	switch {
+	case t.Kind() == reflect.Struct:
+		d.decodeStruct(n, f.Addr(), where)
+		return
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct && !t.Implements(unmarshalerType):
+		if isNull(n) {
+			return
+		}
+		p := reflect.New(t.Elem())
+		d.decodeStruct(n, p, where)
+		f.Set(p)
+		return
+	case t.Kind() == reflect.Slice && isPlainStruct(t.Elem()):
+		if n.Kind != yaml.SequenceNode {
+			d.errorf(n, "%s: expected a list, got %s", where, describe(n))
+			return
+		}
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			d.decodeValue(item, s.Index(i), fmt.Sprintf("%s[%d]", where, i))
+		}
+		f.Set(s)
+		return
+	}
+	d.decodeLeaf(n, f, where)
+}
+
+func isPlainStruct(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(unmarshalerType)
+}
+
+func (d *decoder) decodeLeaf(n *yaml.Node, f reflect.Value, where string) {
+	tmp := reflect.New(f.Type())
+	tmp.Elem().Set(f)
+	if err := n.Decode(tmp.Interface()); err != nil {
+		d.errorf(n, "%s: %s", where, cleanDecodeError(err, f.Type(), n))
+		return
+	}
+	f.Set(tmp.Elem())
+}
+
+var yamlLinePrefix = regexp.MustCompile(`^(yaml: )?(unmarshal errors:\s*)?(line \d+: )?`)
+
+// cleanDecodeError rewrites yaml.v3's "line 7: cannot unmarshal !!str `abc` into int" as
+// "expected an integer, got "abc"", since the position is already in front of the message.
+func cleanDecodeError(err error, t reflect.Type, n *yaml.Node) string {
+	msg := err.Error()
+	if strings.Contains(msg, "cannot unmarshal") {
+		return fmt.Sprintf("expected %s, got %s", article(check.TypeName(t)), describe(n))
+	}
+	msg = yamlLinePrefix.ReplaceAllString(strings.TrimSpace(msg), "")
+	return msg
+}
+
+func article(typeName string) string {
+	switch typeName[0] {
+	case 'a', 'e', 'i', 'o', 'u':
+		return "an " + typeName
+	}
+	if strings.HasPrefix(typeName, "list") || strings.HasPrefix(typeName, "map") {
+		return "a " + typeName
+	}
+	return "a " + typeName
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return "nothing"
+		}
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:40] + "…"
+		}
+		return fmt.Sprintf("%q", v)
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "nothing"
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!null")
+}

@@ -1,0 +1,56 @@
+package checklist_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/launchgate/launchgate/internal/checklist"
+)
+
+// FuzzParse feeds the loader arbitrary documents: it must never panic, and every mistake it
+// reports must point inside the document.
+func FuzzParse(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/*/*.yaml")
+	for _, s := range seeds {
+		b, err := os.ReadFile(s)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("version: 1\nchecks:\n  - {id: a, type: http.health, with: {url: '${X:-http://h}', json: {a: b}}}\n"))
+	f.Add([]byte("version: 1\nchecks: &a\n  - *a\n"))
+	getenv := func(k string) string {
+		if k == "SET" {
+			return "value"
+		}
+		return ""
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cl, err := checklist.Parse("f.yaml", data, checklist.Options{Getenv: getenv})
+		if err == nil {
+			if cl == nil {
+				t.Fatal("nil checklist without error")
+			}
+			for _, e := range cl.Checks {
+				if e.Check == nil || e.ID == "" {
+					t.Fatalf("incomplete entry without error: %+v", e)
+				}
+			}
+			return
+		}
+		var errs checklist.Errors
+		if !errors.As(err, &errs) || len(errs) == 0 {
+			t.Fatalf("error is not checklist.Errors: %v", err)
+		}
+		// YAML breaks lines at \n, \r\n and a lone \r.
+		lines := strings.Count(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") + strings.Count(string(data), "\r") + 1
+		for _, e := range errs {
+			if e.Line > lines+1 || e.Line < 0 || e.File != "f.yaml" {
+				t.Fatalf("error points outside the document (%d lines): %v", lines, e)
+			}
+		}
+	})
+}

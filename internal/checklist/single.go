@@ -1,0 +1,69 @@
+package checklist
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// Single builds a one-check checklist from `key=value` arguments, for `launchgate check`. Values
+// are read as YAML, so lists ([a, b]) and maps ({k: v}) work; a bare argument without '=' fills
+// the kind's positional parameter.
+func Single(kindName string, args []string, timeout time.Duration, opts Options) (*Checklist, error) {
+	k, ok := check.Lookup(kindName)
+	if !ok {
+		hint := didYouMean(kindName, check.KindNames())
+		if hint == "" {
+			hint = " (run `launchgate checks` to list them)"
+		}
+		return nil, Errors{{Msg: fmt.Sprintf("unknown check type %q%s", kindName, hint)}}
+	}
+	with := &yaml.Node{Kind: yaml.MappingNode}
+	var errs Errors
+	for _, a := range args {
+		key, val, hasEq := strings.Cut(a, "=")
+		if !hasEq {
+			if k.Positional == "" {
+				errs = append(errs, &Error{Msg: fmt.Sprintf("argument %q: write parameters as key=value (see `launchgate explain %s`)", a, k.Name)})
+				continue
+			}
+			key, val = k.Positional, a
+		}
+		var v yaml.Node
+		if err := yaml.Unmarshal([]byte(val), &v); err != nil || len(v.Content) == 0 {
+			v = yaml.Node{Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: val}}}
+		}
+		with.Content = append(with.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, v.Content[0])
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	p := &parser{errs: &errs, getenv: getenv, used: map[string]string{}}
+	e := &Entry{ID: strings.ReplaceAll(strings.ReplaceAll(k.Name, ".", "-"), "_", "-"), Type: k.Name, Kind: k,
+		Severity: Block, Timeout: timeout, Check: k.New()}
+	p.expandTree(with, &expander{getenv: getenv, used: p.used})
+	if len(errs) == 0 {
+		p.decodeWith(e, with, with, "check "+k.Name, false)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	e.Title = k.Title
+	if t, ok := e.Check.(check.Titler); ok {
+		e.Title = t.Title()
+	}
+	cl := &Checklist{Name: "launchgate check " + k.Name, Version: 1, Timeout: timeout, Checks: []*Entry{e}, Secrets: p.secretValues()}
+	return cl, nil
+}

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+func newCmdChecks(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "checks",
+		Short: "List every check kind",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 3, ' ', 0)
+			for _, k := range check.Kinds() {
+				fmt.Fprintf(tw, "%s\t%s\n", k.Name, k.Summary)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintln(app.IO.Out, "\nRun `launchgate explain KIND` for a kind's parameters and an example.")
+			return nil
+		},
+	}
+}
+
+func newCmdExplain(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "explain KIND",
+		Short: "Print a check kind's parameters and an example",
+		Args:  cobra.ExactArgs(1),
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			return check.KindNames(), cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			k, ok := check.Lookup(args[0])
+			if !ok {
+				return cannotRun(fmt.Errorf("unknown check kind %q (run `launchgate checks` to list them)", args[0]))
+			}
+			return explain(app.IO.Out, k)
+		},
+	}
+}
+
+// explain prints a kind's documentation from the same struct tags the loader decodes with.
+func explain(w io.Writer, k check.Kind) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n  %s\n\n", k.Name, k.Summary)
+	b.WriteString("Parameters\n")
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tTYPE\tDEFAULT\tMEANING")
+	for _, p := range check.Params(k.New()) {
+		def := p.Default
+		if p.Required {
+			def = "(required)"
+		} else if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.Name, p.Type, def, p.Doc)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	id := strings.NewReplacer(".", "-", "_", "-").Replace(k.Name)
+	fmt.Fprintf(&b, "\nExample\n  checks:\n    - id: %s\n      type: %s\n", id, k.Name)
+	if k.Example != "" {
+		b.WriteString("      with:\n")
+		for _, line := range strings.Split(strings.TrimRight(k.Example, "\n"), "\n") {
+			b.WriteString("        " + line + "\n")
+		}
+	}
+	fmt.Fprintf(&b, "\nQuick audit\n  launchgate check %s", k.Name)
+	if k.Positional != "" {
+		fmt.Fprintf(&b, " <%s>", k.Positional)
+	}
+	b.WriteString(" [key=value ...]\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,91 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// JSONSchemaVersion is bumped only on incompatible changes to the JSON document; new fields may
+// be added without a bump.
+const JSONSchemaVersion = 1
+
+// JSON renders the stable, documented JSON document (see docs/json-output.md).
+type JSON struct{}
+
+var _ Reporter = JSON{}
+
+func init() {
+	RegisterFormat(Format{Name: "json", Description: "a stable JSON document with the verdict and every result",
+		New: func(Style) Reporter { return JSON{} }})
+}
+
+type jsonDoc struct {
+	SchemaVersion int           `json:"schema_version"`
+	Version       string        `json:"launchgate_version"`
+	Checklist     jsonChecklist `json:"checklist"`
+	Gate          jsonGate      `json:"gate"`
+	Results       []jsonResult  `json:"results"`
+}
+
+type jsonChecklist struct {
+	Name string `json:"name"`
+	File string `json:"file,omitempty"`
+}
+
+type jsonGate struct {
+	Verdict    Verdict `json:"verdict"`
+	Strict     bool    `json:"strict"`
+	Counts     Counts  `json:"counts"`
+	StartedAt  string  `json:"started_at,omitempty"`
+	DurationMS int64   `json:"duration_ms"`
+}
+
+type jsonResult struct {
+	ID          string           `json:"id"`
+	Type        string           `json:"type"`
+	Title       string           `json:"title"`
+	Severity    string           `json:"severity"`
+	Tags        []string         `json:"tags"`
+	Status      check.Status     `json:"status"`
+	CheckStatus check.Status     `json:"check_status"`
+	Blocking    bool             `json:"blocking"`
+	Summary     string           `json:"summary"`
+	Remedy      string           `json:"remedy,omitempty"`
+	DurationMS  int64            `json:"duration_ms"`
+	Line        int              `json:"line,omitempty"`
+	Evidence    []check.Evidence `json:"evidence"`
+	Findings    []check.Finding  `json:"findings,omitempty"`
+}
+
+func (JSON) Write(w io.Writer, r *Report) error {
+	doc := jsonDoc{
+		SchemaVersion: JSONSchemaVersion,
+		Version:       r.Version,
+		Checklist:     jsonChecklist{Name: r.Checklist, File: r.File},
+		Gate:          jsonGate{Verdict: r.Verdict, Strict: r.Strict, Counts: r.Counts, DurationMS: r.Duration.Milliseconds()},
+		Results:       make([]jsonResult, 0, len(r.Results)),
+	}
+	if !r.StartedAt.IsZero() {
+		doc.Gate.StartedAt = r.StartedAt.UTC().Format(time.RFC3339)
+	}
+	for _, e := range r.Results {
+		jr := jsonResult{ID: e.ID, Type: e.Type, Title: e.Title, Severity: string(e.Severity), Tags: e.Tags,
+			Status: e.Status, CheckStatus: e.CheckStatus, Blocking: e.Blocking, Summary: e.Summary,
+			Remedy: e.Remedy, DurationMS: e.Duration.Milliseconds(), Line: e.Line,
+			Evidence: e.Evidence, Findings: e.Findings}
+		if jr.Tags == nil {
+			jr.Tags = []string{}
+		}
+		if jr.Evidence == nil {
+			jr.Evidence = []check.Evidence{}
+		}
+		doc.Results = append(doc.Results, jr)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}

@@ -1,0 +1,206 @@
+// Package report turns results into a gate verdict and renders it. Renderers render; the CLI
+// decides the exit code from Report.Verdict.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/redact"
+)
+
+// Verdict is the gate's answer.
+type Verdict string
+
+const (
+	// Open means deploy: only passes, warnings and skips (warnings close it under --strict).
+	Open Verdict = "open"
+	// Closed means do not deploy: a blocking check failed or errored.
+	Closed Verdict = "closed"
+)
+
+// Report is a finished gate run.
+type Report struct {
+	Checklist string
+	File      string
+	Version   string
+	Verdict   Verdict
+	Strict    bool
+	Counts    Counts
+	StartedAt time.Time
+	Duration  time.Duration
+	Results   []Entry
+}
+
+// Counts tallies results by status.
+type Counts struct {
+	Pass  int `json:"pass"`
+	Warn  int `json:"warn"`
+	Fail  int `json:"fail"`
+	Error int `json:"error"`
+	Skip  int `json:"skip"`
+	Total int `json:"total"`
+}
+
+// Entry is one check's result as reported.
+type Entry struct {
+	ID       string
+	Type     string
+	Title    string
+	Severity checklist.Severity
+	Tags     []string
+	// Status is what counts for the gate: a failing check of severity warn reports Warn.
+	Status check.Status
+	// CheckStatus is what the check itself said.
+	CheckStatus check.Status
+	// Blocking is true when this result closed the gate.
+	Blocking bool
+	Summary  string
+	Remedy   string
+	Evidence []check.Evidence
+	Findings []check.Finding
+	Duration time.Duration
+	// Line and Column locate the check in the checklist file.
+	Line, Column int
+}
+
+// Options for Build.
+type Options struct {
+	Strict    bool
+	Version   string
+	StartedAt time.Time
+	Duration  time.Duration
+	// Redactor removes known secrets; URL and DSN passwords are removed regardless.
+	Redactor *redact.Redactor
+}
+
+// Build applies severities and the strict rule to results (in checklist order) and computes the
+// verdict. Every text that reaches a renderer passes through the redactor here, in one place.
+func Build(cl *checklist.Checklist, results []check.Result, o Options) *Report {
+	rd := o.Redactor
+	r := &Report{Checklist: cl.Name, File: cl.File, Version: o.Version, Strict: o.Strict,
+		StartedAt: o.StartedAt, Duration: o.Duration, Verdict: Open}
+	for i, e := range cl.Checks {
+		res := results[i]
+		en := Entry{ID: e.ID, Type: e.Type, Title: rd.String(e.Title), Severity: e.Severity, Tags: e.Tags,
+			Status: res.Status, CheckStatus: res.Status, Summary: rd.String(res.Summary),
+			Remedy: rd.String(res.Remedy), Duration: res.Duration, Line: e.Line, Column: e.Column}
+		for _, ev := range res.Evidence {
+			ev.Label, ev.Observed, ev.Expected = rd.String(ev.Label), rd.String(ev.Observed), rd.String(ev.Expected)
+			en.Evidence = append(en.Evidence, ev)
+		}
+		for _, f := range res.Findings {
+			f.Message, f.Preview, f.File = rd.String(f.Message), rd.String(f.Preview), rd.String(f.File)
+			en.Findings = append(en.Findings, f)
+		}
+		if e.Severity == checklist.WarnOnly && (res.Status == check.Fail || res.Status == check.Error) {
+			en.Status = check.Warn
+		}
+		en.Blocking = en.Status == check.Fail || en.Status == check.Error || (o.Strict && en.Status == check.Warn)
+		if en.Blocking {
+			r.Verdict = Closed
+		}
+		r.Counts.add(en.Status)
+		r.Results = append(r.Results, en)
+	}
+	return r
+}
+
+func (c *Counts) add(s check.Status) {
+	c.Total++
+	switch s {
+	case check.Pass:
+		c.Pass++
+	case check.Warn:
+		c.Warn++
+	case check.Fail:
+		c.Fail++
+	case check.Error:
+		c.Error++
+	case check.Skip:
+		c.Skip++
+	}
+}
+
+// Summary is the counts in words, worst first: "1 failed · 2 passed · 1 skipped".
+func (c Counts) Summary() string {
+	parts := []string{}
+	add := func(n int, one, many string) {
+		if n == 0 {
+			return
+		}
+		w := many
+		if n == 1 {
+			w = one
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", n, w))
+	}
+	add(c.Fail, "failed", "failed")
+	add(c.Error, "error", "errors")
+	add(c.Warn, "warning", "warnings")
+	add(c.Pass, "passed", "passed")
+	add(c.Skip, "skipped", "skipped")
+	if len(parts) == 0 {
+		return "no checks"
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Reporter renders a report in one format.
+type Reporter interface {
+	Write(w io.Writer, r *Report) error
+}
+
+// Style carries what a renderer may need to know about where it writes.
+type Style struct {
+	// Color enables ANSI styling (only text uses it).
+	Color bool
+}
+
+// Format describes a registered output format.
+type Format struct {
+	Name        string
+	Description string
+	New         func(Style) Reporter
+}
+
+var (
+	formatsMu sync.RWMutex
+	formats   = map[string]Format{}
+)
+
+// RegisterFormat adds an output format; each format's file calls it from init.
+func RegisterFormat(f Format) {
+	formatsMu.Lock()
+	defer formatsMu.Unlock()
+	if _, dup := formats[f.Name]; dup {
+		panic("report: format registered twice: " + f.Name)
+	}
+	formats[f.Name] = f
+}
+
+// Lookup finds a format by name.
+func Lookup(name string) (Format, bool) {
+	formatsMu.RLock()
+	defer formatsMu.RUnlock()
+	f, ok := formats[name]
+	return f, ok
+}
+
+// FormatNames lists the registered formats, sorted.
+func FormatNames() []string {
+	formatsMu.RLock()
+	defer formatsMu.RUnlock()
+	names := make([]string, 0, len(formats))
+	for n := range formats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,83 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/redact"
+)
+
+func TestVerdict(t *testing.T) {
+	entry := func(sev checklist.Severity) *checklist.Entry {
+		return &checklist.Entry{ID: "x", Type: "t", Severity: sev}
+	}
+	tests := []struct {
+		name     string
+		sev      checklist.Severity
+		status   check.Status
+		strict   bool
+		verdict  Verdict
+		reported check.Status
+	}{
+		{"pass", checklist.Block, check.Pass, false, Open, check.Pass},
+		{"skip", checklist.Block, check.Skip, true, Open, check.Skip},
+		{"warn", checklist.Block, check.Warn, false, Open, check.Warn},
+		{"warn under strict", checklist.Block, check.Warn, true, Closed, check.Warn},
+		{"fail", checklist.Block, check.Fail, false, Closed, check.Fail},
+		{"error", checklist.Block, check.Error, false, Closed, check.Error},
+		{"fail of a warn-severity check", checklist.WarnOnly, check.Fail, false, Open, check.Warn},
+		{"error of a warn-severity check", checklist.WarnOnly, check.Error, false, Open, check.Warn},
+		{"warn-severity failure under strict", checklist.WarnOnly, check.Fail, true, Closed, check.Warn},
+	}
+	for _, tt := range tests {
+		cl := &checklist.Checklist{Checks: []*checklist.Entry{entry(tt.sev)}}
+		r := Build(cl, []check.Result{{Status: tt.status}}, Options{Strict: tt.strict})
+		if r.Verdict != tt.verdict || r.Results[0].Status != tt.reported || r.Results[0].CheckStatus != tt.status {
+			t.Errorf("%s: verdict %s, status %s (check said %s); want %s, %s", tt.name, r.Verdict,
+				r.Results[0].Status, r.Results[0].CheckStatus, tt.verdict, tt.reported)
+		}
+		if r.Results[0].Blocking != (tt.verdict == Closed) {
+			t.Errorf("%s: blocking = %v", tt.name, r.Results[0].Blocking)
+		}
+	}
+}
+
+func TestBuildRedactsEverything(t *testing.T) {
+	rd := &redact.Redactor{}
+	rd.Add("s3cr3t-token")
+	cl := &checklist.Checklist{Checks: []*checklist.Entry{{ID: "db", Type: "postgres.connections", Title: "db"}}}
+	res := check.Result{Status: check.Error,
+		Summary:  "cannot connect to postgres://app:pw@db/app",
+		Remedy:   "check s3cr3t-token",
+		Evidence: []check.Evidence{{Label: "dsn", Observed: "postgres://app:pw@db/app", Expected: "token s3cr3t-token"}},
+		Findings: []check.Finding{{File: "a.env", Message: "s3cr3t-token", Preview: "s3cr3t-token"}},
+	}
+	r := Build(cl, []check.Result{res}, Options{Redactor: rd})
+	e := r.Results[0]
+	for _, s := range []string{e.Summary, e.Remedy, e.Evidence[0].Observed, e.Evidence[0].Expected, e.Findings[0].Message, e.Findings[0].Preview} {
+		if s == "" || containsAny(s, "pw@", "s3cr3t-token") {
+			t.Errorf("not redacted: %q", s)
+		}
+	}
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCountsSummary(t *testing.T) {
+	c := Counts{Pass: 3, Fail: 1, Skip: 2, Warn: 1}
+	if got := c.Summary(); got != "1 failed · 1 warning · 3 passed · 2 skipped" {
+		t.Errorf("got %q", got)
+	}
+	if got := (Counts{}).Summary(); got != "no checks" {
+		t.Errorf("got %q", got)
+	}
+}
