@@ -272,9 +272,6 @@ func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base
 	return out
 }
 
-// maxEvidenceFindings bounds the per-finding evidence lines; Findings always holds them all.
-const maxEvidenceFindings = 20
-
 // Run scans and judges.
 func (s *Secrets) Run(ctx context.Context, env *check.Env) check.Result {
 	rep, err := s.scan(ctx, env, true)
@@ -342,24 +339,31 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 	}
 
 	inTree, histOnly := 0, 0
-	for i, f := range rep.findings {
+	perRule := map[string]int{}
+	var ruleOrder []string
+	for _, f := range rep.findings {
 		if f.inTree {
 			inTree++
 		} else {
 			histOnly++
 		}
+		if perRule[f.rule.ID] == 0 {
+			ruleOrder = append(ruleOrder, f.rule.ID)
+		}
+		perRule[f.rule.ID]++
 		cf := check.Finding{Rule: f.rule.ID, File: f.file, Line: f.line, Column: f.col, Commit: f.commit,
 			Message: f.rule.Description, Preview: f.preview, Fingerprint: f.fingerprint}
 		if !f.inTree {
 			cf.Message += " (deleted, but still in history)"
 		}
 		r.Findings = append(r.Findings, cf)
-		if i < maxEvidenceFindings {
-			r.Add(check.Evidence{Label: f.rule.ID, Observed: location(f) + ": " + f.preview, Expected: "no secret", Status: check.Fail})
-		}
 	}
-	if n := len(rep.findings); n > maxEvidenceFindings {
-		r.Add(check.Evidence{Label: "more", Observed: fmt.Sprintf("%d more findings (see the findings list)", n-maxEvidenceFindings), Status: check.Fail})
+	if len(rep.findings) > 0 {
+		var kinds []string
+		for _, id := range ruleOrder {
+			kinds = append(kinds, fmt.Sprintf("%s ×%d", id, perRule[id]))
+		}
+		r.Add(check.Evidence{Label: "findings", Observed: strings.Join(kinds, ", "), Expected: "none", Status: check.Fail})
 	}
 	if len(rep.findings) == 0 {
 		switch {
