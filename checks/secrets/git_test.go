@@ -379,3 +379,36 @@ func TestIgnoreGlobs(t *testing.T) {
 		}
 	}
 }
+
+func TestSymlinksAreNotFollowed(t *testing.T) {
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "creds.env"), []byte("k = "+fakeAWSKeyID()+"\n"), 0o644)
+	r := newRepo(t)
+	if err := os.Symlink(filepath.Join(outside, "creds.env"), filepath.Join(r.dir, "link.env")); err != nil {
+		t.Skip("no symlinks: ", err)
+	}
+	r.write("a.txt", "x\n")
+	no := false
+	s := newCheck()
+	s.History = &no
+	if res := runCheck(t, s, r.dir); res.Status != check.Pass {
+		t.Errorf("a symlink out of the tree was followed: %s %q", res.Status, res.Summary)
+	}
+}
+
+func TestShallowCloneWarns(t *testing.T) {
+	r := newRepo(t)
+	r.write("a.txt", "one\n")
+	r.commit("one")
+	r.write("a.txt", "two\n")
+	r.commit("two")
+	clone := filepath.Join(t.TempDir(), "clone")
+	out, err := exec.Command("git", "clone", "-q", "--depth", "1", "file://"+r.dir, clone).CombinedOutput()
+	if err != nil {
+		t.Fatalf("clone: %v %s", err, out)
+	}
+	res := runCheck(t, newCheck(), clone)
+	if res.Status != check.Warn || !strings.Contains(res.Remedy, "unshallow") {
+		t.Errorf("shallow clone: %s %q %q", res.Status, res.Summary, res.Remedy)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // vendoredDirs hold other people's code: dependency trees a package manager wrote.
@@ -184,11 +185,14 @@ feed:
 
 // scanFile reads one file into buf (reused across files) and scans it.
 func (sc *Secrets) scanFile(scn *scanner, root, rel string, buf []byte, st *treeStats, out *[]fileFinding) ([]byte, error) {
-	f, err := os.Open(filepath.Join(root, filepath.FromSlash(rel)))
+	f, err := os.OpenFile(filepath.Join(root, filepath.FromSlash(rel)), os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			st.gone++ // tracked but deleted in the work tree
 			return buf, nil
+		}
+		if errors.Is(err, syscall.ELOOP) {
+			return buf, nil // a symbolic link
 		}
 		return buf, fmt.Errorf("read %s: %w", rel, err)
 	}
