@@ -39,12 +39,15 @@ type Rule struct {
 	KeywordBoundary bool `yaml:"keyword_boundary"`
 	// Multiline rules match across lines (private keys): the expression runs over a window
 	// starting at the keyword's line.
-	Multiline bool     `yaml:"multiline"`
-	Regex     string   `yaml:"regex"`
-	Entropy   float64  `yaml:"entropy"`
-	Rotate    string   `yaml:"rotate"`
-	True      []string `yaml:"true"`
-	False     []string `yaml:"false"`
+	Multiline bool `yaml:"multiline"`
+	// Requires lists bytes of which the line must hold at least one before the expression
+	// runs: a cheap second filter for rules whose keywords are common ("https://").
+	Requires string   `yaml:"requires"`
+	Regex    string   `yaml:"regex"`
+	Entropy  float64  `yaml:"entropy"`
+	Rotate   string   `yaml:"rotate"`
+	True     []string `yaml:"true"`
+	False    []string `yaml:"false"`
 
 	re    *regexp.Regexp
 	index int

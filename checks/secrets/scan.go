@@ -191,6 +191,9 @@ func (s *scanner) runRegex(r *Rule, buf []byte, ls, le int) {
 		end = min(len(buf), ls+multilineWindow)
 	}
 	window := buf[ls:end]
+	if r.Requires != "" && bytes.IndexAny(buf[ls:le], r.Requires) < 0 {
+		return
+	}
 	for _, sm := range r.re.FindAllSubmatchIndex(window, -1) {
 		if ls+sm[0] >= le {
 			break

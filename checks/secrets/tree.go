@@ -5,15 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 )
 
 // vendoredDirs hold other people's code: dependency trees a package manager wrote.
@@ -185,45 +182,25 @@ feed:
 
 // scanFile reads one file into buf (reused across files) and scans it.
 func (sc *Secrets) scanFile(scn *scanner, root, rel string, buf []byte, st *treeStats, out *[]fileFinding) ([]byte, error) {
-	f, err := os.OpenFile(filepath.Join(root, filepath.FromSlash(rel)), os.O_RDONLY|openFlags, 0)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			st.gone++ // tracked but deleted in the work tree
-			return buf, nil
-		}
-		if errors.Is(err, syscall.ELOOP) {
-			return buf, nil // a symbolic link
-		}
+	data, buf, size, skip, err := readFile(filepath.Join(root, filepath.FromSlash(rel)), buf, int64(sc.MaxFileSize))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		st.gone++ // tracked but deleted in the work tree
+		return buf, nil
+	case err != nil:
 		return buf, fmt.Errorf("read %s: %w", rel, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return buf, fmt.Errorf("read %s: %w", rel, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return buf, nil // a submodule, a socket, a symlink to a directory
-	}
-	if fi.Size() > int64(sc.MaxFileSize) {
+	case skip:
+		return buf, nil // a symbolic link, a submodule, a device
+	case size < 0:
 		st.oversize++
 		return buf, nil
 	}
-	// One read of the size stat reported: a file that grows meanwhile is scanned as it was.
-	size := int(fi.Size())
-	if cap(buf) < size {
-		buf = make([]byte, size+size/4)
-	}
-	n, err := io.ReadFull(f, buf[:size])
-	if err != nil && err != io.ErrUnexpectedEOF {
-		return buf, fmt.Errorf("read %s: %w", rel, err)
-	}
-	data := buf[:n]
 	if bytes.IndexByte(data[:min(len(data), binarySniff)], 0) >= 0 {
 		st.binary++
 		return buf, nil
 	}
 	st.files++
-	st.bytes += int64(n)
+	st.bytes += int64(len(data))
 	for _, m := range scn.scan(data, optsFor(rel)) {
 		*out = append(*out, fileFinding{file: rel, m: m})
 	}
