@@ -412,3 +412,24 @@ func TestShallowCloneWarns(t *testing.T) {
 		t.Errorf("shallow clone: %s %q %q", res.Status, res.Summary, res.Remedy)
 	}
 }
+
+func TestSecretInManyCommitsIsOneFinding(t *testing.T) {
+	r := newRepo(t)
+	key := fakeGitHubPAT()
+	r.write("f.env", "T="+key+"\n")
+	first := r.commit("add")
+	r.git("rm", "-q", "f.env")
+	r.commit("remove")
+	r.write("f.env", "# again\nT="+key+"\n")
+	r.commit("re-add")
+	r.git("checkout", "-q", "-b", "copy")
+	r.write("f.env", "# again\nT="+key+"\nX=1\n")
+	r.commit("touch on a branch")
+	res := runCheck(t, newCheck(), r.dir)
+	if len(res.Findings) != 1 {
+		t.Fatalf("%d findings, want 1: %+v", len(res.Findings), res.Findings)
+	}
+	if f := res.Findings[0]; f.Commit != first || f.Line != 2 || strings.Contains(f.Message, "deleted") {
+		t.Errorf("finding %+v, want the working-tree line 2 introduced by %s", f, first)
+	}
+}
