@@ -274,7 +274,8 @@ func (sc *Secrets) scanDiff(ctx context.Context, rs *ruleSet, root string, args 
 		return nil, diffStats{}, gitError(args[0], err, "")
 	}
 
-	chunks := make(chan *diffChunk, 64)
+	// A short queue: each chunk may hold up to max_file_size bytes, and memory must stay low.
+	chunks := make(chan *diffChunk, 2*runtime.GOMAXPROCS(0))
 	var (
 		mu       sync.Mutex
 		findings []diffFinding

@@ -79,7 +79,7 @@ var dummyPasswords = map[string]bool{
 	"guest": true, "test": true, "testing": true, "letmein": true, "qwerty": true, "123456": true,
 	"12345678": true, "foobar": true, "foo": true, "bar": true, "mypassword": true, "mysecret": true,
 	"user": true, "username": true, "pw": true, "token": true, "apikey": true, "api_key": true,
-	"default": true, "none": true, "null": true, "nil": true,
+	"default": true, "none": true, "null": true, "nil": true, "opensesame": true, "open sesame": true,
 }
 
 // placeholderURLPassword reports whether the password of user:password@ in a URL is a template
