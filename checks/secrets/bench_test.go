@@ -2,10 +2,10 @@ package secrets
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -59,7 +59,6 @@ func BenchmarkScanBuffer(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		sc.scan(data, optsFor("x.go"))
 	}
-	_ = runtime.NumCPU
 }
 
 // BenchmarkMatcher measures the keyword prefilter alone.
@@ -72,4 +71,54 @@ func BenchmarkMatcher(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		rs.matcher.scan(data, func(int, int) { hits++ })
 	}
+}
+
+// BenchmarkHistory1500Commits scans the history of a generated repository of 1,500 commits,
+// each changing three files (the floor: under 2 s).
+func BenchmarkHistory1500Commits(b *testing.B) {
+	if _, err := exec.LookPath("git"); err != nil {
+		b.Skip("git is not installed")
+	}
+	dir := b.TempDir()
+	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
+		b.Fatalf("%v %s", err, out)
+	}
+	var stream strings.Builder
+	for i := 1; i <= 1500; i++ {
+		msg := fmt.Sprintf("change %d", i)
+		fmt.Fprintf(&stream, "commit refs/heads/main\ncommitter Bench <bench@example.com> %d +0000\ndata %d\n%s\n", 1700000000+i, len(msg), msg)
+		for f := 1; f <= 3; f++ {
+			var body strings.Builder
+			for l := 0; l < 40; l++ {
+				fmt.Fprintf(&body, "func f%d_%d_%d(x int) int { return x*%d + %d } // config token_%d\n", i, f, l, l, i, l)
+			}
+			fmt.Fprintf(&stream, "M 644 inline pkg%d/file%d.go\ndata %d\n%s\n", i%50, f, body.Len(), body.String())
+		}
+	}
+	imp := exec.Command("git", "fast-import", "--quiet")
+	imp.Dir = dir
+	imp.Stdin = strings.NewReader(stream.String())
+	if out, err := imp.CombinedOutput(); err != nil {
+		b.Fatalf("fast-import: %v %s", err, out)
+	}
+	if out, err := exec.Command("git", "-C", dir, "checkout", "-q", "main").CombinedOutput(); err != nil {
+		b.Fatalf("%v %s", err, out)
+	}
+	b.ResetTimer()
+	var added int64
+	for i := 0; i < b.N; i++ {
+		s := &Secrets{Path: dir, MaxFileSize: defaultMaxFileSize}
+		if err := s.Validate(); err != nil {
+			b.Fatal(err)
+		}
+		rep, err := s.scan(context.Background(), check.DefaultEnv("bench"), false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.diff.commits != 1500 {
+			b.Fatalf("%d commits scanned", rep.diff.commits)
+		}
+		added = rep.diff.bytes
+	}
+	b.SetBytes(added)
 }
