@@ -86,14 +86,14 @@ func (d *decoder) decodeValue(n *yaml.Node, f reflect.Value, where string) {
 	}
 	switch {
 	case t.Kind() == reflect.Struct:
-		d.decodeStruct(n, f.Addr(), where)
+		d.requireAll(n, f.Addr(), d.decodeStruct(n, f.Addr(), where), where)
 		return
 	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct && !t.Implements(unmarshalerType):
 		if isNull(n) {
 			return
 		}
 		p := reflect.New(t.Elem())
-		d.decodeStruct(n, p, where)
+		d.requireAll(n, p, d.decodeStruct(n, p, where), where)
 		f.Set(p)
 		return
 	case t.Kind() == reflect.Slice && isPlainStruct(t.Elem()):
@@ -109,6 +109,18 @@ func (d *decoder) decodeValue(n *yaml.Node, f reflect.Value, where string) {
 		return
 	}
 	d.decodeLeaf(n, f, where)
+}
+
+// requireAll reports the required parameters of a nested object (a list item, say) that n lacks.
+func (d *decoder) requireAll(n *yaml.Node, v reflect.Value, seen map[string]*yaml.Node, where string) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	for _, p := range check.StructParams(reflect.Indirect(v).Type()) {
+		if p.Required && seen[p.Name] == nil {
+			d.errorf(n, "%s: missing required parameter %q", where, p.Name)
+		}
+	}
 }
 
 func isPlainStruct(t reflect.Type) bool {

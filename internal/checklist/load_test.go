@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/launchgate/launchgate/checks/httpcheck"
+	_ "github.com/launchgate/launchgate/checks/traffic"
 	"github.com/launchgate/launchgate/internal/checklist"
 )
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"text/tabwriter"
 
@@ -56,13 +57,14 @@ func explain(w io.Writer, k check.Kind) error {
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tTYPE\tDEFAULT\tMEANING")
 	for _, p := range check.Params(k.New()) {
-		def := p.Default
-		if p.Required {
-			def = "(required)"
-		} else if def == "" {
-			def = "-"
+		writeParam(tw, "  ", p)
+		// The fields of list items (e.g. http.burst's requests) are parameters too.
+		if item := listItemStruct(p.GoType); item != nil {
+			for _, sub := range check.StructParams(item) {
+				sub.Name = p.Name + "[]." + sub.Name
+				writeParam(tw, "    ", sub)
+			}
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.Name, p.Type, def, p.Doc)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -82,4 +84,29 @@ func explain(w io.Writer, k check.Kind) error {
 	b.WriteString(" [key=value ...]\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func writeParam(w io.Writer, indent string, p check.Param) {
+	def := p.Default
+	if p.Required {
+		def = "(required)"
+	} else if def == "" {
+		def = "-"
+	}
+	fmt.Fprintf(w, "%s%s\t%s\t%s\t%s\n", indent, p.Name, p.Type, def, p.Doc)
+}
+
+// listItemStruct returns the struct type of a list parameter's items, if they are objects.
+func listItemStruct(t reflect.Type) reflect.Type {
+	if t.Kind() != reflect.Slice {
+		return nil
+	}
+	e := t.Elem()
+	if e.Kind() == reflect.Pointer {
+		e = e.Elem()
+	}
+	if e.Kind() != reflect.Struct {
+		return nil
+	}
+	return e
 }

@@ -93,6 +93,9 @@ func Explain(err error, target string, timeout time.Duration, tr *Trace) Failure
 		errors.As(err, &certVerify), errors.As(err, &alert), errors.As(err, &recordErr):
 		return Failure{"tls", "TLS handshake failed: " + tlsReason(err),
 			"fix the server's certificate or TLS setup (run the tls check for details)"}
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return Failure{"tls", fmt.Sprintf("%s speaks plain HTTP on this port, not TLS", hostOf(target, remote, err)),
+			"use an http:// URL, or the port where the server speaks TLS"}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return Failure{"reset", "the connection was reset by " + hostOf(target, remote, err),
 			"the server or a proxy in front of it dropped the connection: check its logs"}

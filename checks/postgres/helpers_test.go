@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// run validates and runs c under a deadline, as the runner would.
+func run(t *testing.T, c check.Check, timeout time.Duration) check.Result {
+	t.Helper()
+	if v, ok := c.(check.Validator); ok {
+		if err := v.Validate(); err != nil {
+			t.Fatalf("Validate: %v", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	r := c.Run(ctx, check.DefaultEnv("test"))
+	t.Logf("%s: %s\n  remedy: %s", r.Status, r.Summary, r.Remedy)
+	for _, e := range r.Evidence {
+		t.Logf("  [%s] %s: %s (expected %s)", e.Status, e.Label, e.Observed, e.Expected)
+	}
+	return r
+}
+
+// text is everything a result would print.
+func text(r check.Result) string {
+	var b strings.Builder
+	b.WriteString(r.Summary + "\n" + r.Remedy + "\n")
+	for _, e := range r.Evidence {
+		b.WriteString(e.Label + " " + e.Observed + " " + e.Expected + "\n")
+	}
+	return b.String()
+}
+
+func want(t *testing.T, r check.Result, status check.Status, contains ...string) {
+	t.Helper()
+	if r.Status != status {
+		t.Errorf("status %s, want %s (summary %q)", r.Status, status, r.Summary)
+	}
+	all := text(r)
+	for _, s := range contains {
+		if !strings.Contains(all, s) {
+			t.Errorf("result does not mention %q:\n%s", s, all)
+		}
+	}
+}
+
+// hold opens n connections as user that stay open until release is called (or the test ends).
+func hold(t *testing.T, dsn string, n int) (release func()) {
+	t.Helper()
+	var conns []*pgx.Conn
+	release = func() {
+		for _, c := range conns {
+			c.Close(context.Background())
+		}
+		conns = nil
+	}
+	t.Cleanup(release)
+	for i := 0; i < n; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, err := pgx.Connect(ctx, dsn)
+		cancel()
+		if err != nil {
+			t.Fatalf("holding connection %d of %d: %v", i+1, n, err)
+		}
+		conns = append(conns, c)
+	}
+	return release
+}
