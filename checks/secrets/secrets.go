@@ -301,8 +301,22 @@ func plural(n int, one, many string) string {
 func (s *Secrets) judge(rep *scanReport) check.Result {
 	var r check.Result
 	r.Status = check.Pass
+	inTreeN, histN := 0, 0
+	for _, f := range rep.findings {
+		if f.inTree {
+			inTreeN++
+		} else {
+			histN++
+		}
+	}
+	statusFor := func(n int) check.Status {
+		if n > 0 {
+			return check.Fail
+		}
+		return check.Pass
+	}
 	if s.Staged {
-		r.Add(check.Evidence{Label: "staged", Observed: fmt.Sprintf("%s in %s of staged changes", plural(rep.diff.chunks, "file", "files"), humanBytes(rep.diff.bytes)), Expected: "no secrets", Status: check.Pass})
+		r.Add(check.Evidence{Label: "staged", Observed: fmt.Sprintf("%s in %s of staged changes", plural(rep.diff.chunks, "file", "files"), humanBytes(rep.diff.bytes)), Expected: "no secrets", Status: statusFor(inTreeN)})
 	} else {
 		obs := fmt.Sprintf("%s, %s scanned", plural(int(rep.tree.files), "file", "files"), humanBytes(rep.tree.bytes))
 		var skipped []string
@@ -324,10 +338,16 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 		if !rep.inRepo {
 			obs += " (not a git repository: every file)"
 		}
-		r.Add(check.Evidence{Label: "working tree", Observed: obs, Expected: "no secrets", Status: check.Pass})
+		if inTreeN > 0 {
+			obs += "; " + plural(inTreeN, "secret", "secrets") + " found"
+		}
+		r.Add(check.Evidence{Label: "working tree", Observed: obs, Expected: "no secrets", Status: statusFor(inTreeN)})
 		if rep.history {
 			st, obs := check.Pass, fmt.Sprintf("%s from every ref, %s of added lines", plural(rep.diff.commits, "commit", "commits"), humanBytes(rep.diff.bytes))
-			if rep.shallow {
+			if histN > 0 {
+				st = check.Fail
+				obs += "; " + plural(histN, "deleted secret", "deleted secrets") + " still in history"
+			} else if rep.shallow {
 				st = check.Warn
 				obs += "; shallow clone: older history was not scanned"
 			}
