@@ -433,3 +433,19 @@ func TestSecretInManyCommitsIsOneFinding(t *testing.T) {
 		t.Errorf("finding %+v, want the working-tree line 2 introduced by %s", f, first)
 	}
 }
+
+func TestSubdirectoryOfRepository(t *testing.T) {
+	r := newRepo(t)
+	r.write("svc/README.md", "# svc\n")
+	r.write("svc/a.env", "T="+fakeGitHubPAT()+"\n")
+	r.write("other/b.env", "T="+fakeGitHubPAT()+"\n")
+	r.commit("two services")
+	r.git("rm", "-q", "svc/a.env")
+	r.commit("remove")
+	s := newCheck()
+	s.Path = "svc"
+	res := runCheck(t, s, r.dir)
+	if len(res.Findings) != 1 || res.Findings[0].File != "a.env" || res.Findings[0].Commit == "" {
+		t.Fatalf("findings %+v, want svc's deleted a.env only, relative to svc", res.Findings)
+	}
+}
