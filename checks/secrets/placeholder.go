@@ -98,6 +98,24 @@ func placeholderURLPassword(user, pw string) bool {
 	return isPlaceholder(dec)
 }
 
+// documentationHost reports whether the host at the start of b is one reserved for
+// documentation and tests (RFC 2606): example.com/.net/.org and the .example, .test and
+// .invalid domains. Credentials for them are examples (localhost is not: a local database
+// password is often the real one).
+func documentationHost(b []byte) bool {
+	end := 0
+	for end < len(b) && end < 256 && !strings.ContainsRune("/:?#@ \t\r\n'\"`,;)", rune(b[end])) {
+		end++
+	}
+	h := strings.ToLower(strings.TrimSuffix(string(b[:end]), "."))
+	for _, d := range []string{"example.com", "example.net", "example.org", "example", "test", "invalid"} {
+		if h == d || strings.HasSuffix(h, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
 // leet undoes the digit-for-letter spelling of made-up test passwords (s3cret-Pa55).
 var leet = strings.NewReplacer("3", "e", "4", "a", "5", "s", "0", "o", "1", "i", "@", "a", "$", "s", "7", "t")
 

@@ -137,3 +137,15 @@ func TestMatcherHalvesAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestDocumentationHosts(t *testing.T) {
+	for h, want := range map[string]bool{
+		"example.com/x": true, "db.example.org:5432/app": true, "api.test/": true, "x.invalid": true,
+		"EXAMPLE.NET": true, "example.com.evil.io/": false, "db.internal:5432": false, "localhost/app": false,
+		"myexample.com": false,
+	} {
+		if got := documentationHost([]byte(h)); got != want {
+			t.Errorf("documentationHost(%q) = %v, want %v", h, got, want)
+		}
+	}
+}

@@ -203,7 +203,7 @@ func (s *scanner) runRegex(r *Rule, buf []byte, ls, le int) {
 			// Groups: 1 user, 2 password.
 			user := string(window[sm[2]:sm[3]])
 			gs, ge = sm[4], sm[5]
-			if placeholderURLPassword(user, string(window[gs:ge])) {
+			if placeholderURLPassword(user, string(window[gs:ge])) || documentationHost(window[sm[1]-1:]) {
 				continue
 			}
 		} else {
