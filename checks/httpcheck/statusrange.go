@@ -101,3 +101,15 @@ func (s StatusRanges) String() string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// JSONSchema describes the accepted forms for the checklist schema.
+func (StatusRanges) JSONSchema() map[string]any {
+	one := map[string]any{"oneOf": []any{
+		map[string]any{"type": "integer", "minimum": 100, "maximum": 599},
+		map[string]any{"type": "string", "pattern": `^\s*([1-5]xx|[1-5][0-9][0-9](\s*-\s*[1-5][0-9][0-9])?)(\s*,\s*([1-5]xx|[1-5][0-9][0-9](\s*-\s*[1-5][0-9][0-9])?))*\s*$`},
+	}}
+	return map[string]any{
+		"description": "Status codes: a code (200), a class (2xx), a range (200-299), or a list of those.",
+		"oneOf":       []any{one, map[string]any{"type": "array", "items": one, "minItems": 1}},
+	}
+}

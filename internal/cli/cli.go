@@ -131,6 +131,7 @@ Exit codes: 0 gate open, 1 gate closed, 2 launchgate could not run.`,
 		newCmdInit(app),
 		newCmdSecrets(app),
 		newCmdVersion(app),
+		newCmdSchema(app),
 	)
 	return root
 }

@@ -1,0 +1,320 @@
+package mysqlcheck
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// Connections checks that a MySQL or MariaDB server has connections to spare: the outage it
+// answers is the app whose pools leaked connections until the server refused every new one.
+type Connections struct {
+	DSN             string `yaml:"dsn" required:"true" doc:"The server to check: a go-sql-driver DSN (user:password@tcp(host:3306)/db) or a mysql:// URL, e.g. ${MYSQL_URL}."`
+	MaxUsedPercent  int    `yaml:"max_used_percent" doc:"Fail when connections in use reach this percentage of max_connections (or of the user's max_user_connections)."`
+	WarnUsedPercent int    `yaml:"warn_used_percent" doc:"Warn when connections in use reach this percentage."`
+	PeakWarnPercent int    `yaml:"peak_warn_percent" doc:"Warn when the high-water mark since the server started (Max_used_connections) reached this percentage of max_connections."`
+
+	target *target
+}
+
+func init() {
+	check.Register(check.Kind{
+		Name:       "mysql.connections",
+		Summary:    "A MySQL/MariaDB server has connections to spare: in use, peak and refused connections against max_connections.",
+		Title:      "MySQL has connections to spare",
+		Positional: "dsn",
+		New: func() check.Check {
+			return &Connections{MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}
+		},
+		Example: `dsn: ${MYSQL_URL}
+max_used_percent: 80
+warn_used_percent: 70`,
+	})
+}
+
+// Title names the server, without its password.
+func (c *Connections) Title() string {
+	if t, err := parseDSN(c.DSN); err == nil {
+		return "Connections to spare on " + t.name
+	}
+	return "MySQL has connections to spare"
+}
+
+// Validate parses the DSN and checks the thresholds.
+func (c *Connections) Validate() error {
+	t, err := parseDSN(c.DSN)
+	if err != nil {
+		return fmt.Errorf("dsn: %w", err)
+	}
+	c.target = t
+	if err := validPercent("max_used_percent", c.MaxUsedPercent); err != nil {
+		return err
+	}
+	if err := validPercent("warn_used_percent", c.WarnUsedPercent); err != nil {
+		return err
+	}
+	if err := validPercent("peak_warn_percent", c.PeakWarnPercent); err != nil {
+		return err
+	}
+	if c.WarnUsedPercent > c.MaxUsedPercent {
+		return fmt.Errorf("warn_used_percent (%d) must not be above max_used_percent (%d)", c.WarnUsedPercent, c.MaxUsedPercent)
+	}
+	return nil
+}
+
+func validPercent(name string, v int) error {
+	if v < 1 || v > 100 {
+		return fmt.Errorf("%s must be between 1 and 100, not %d", name, v)
+	}
+	return nil
+}
+
+// connStats is what the server says about its connections.
+type connStats struct {
+	threadsConnected int64
+	maxUsed          int64
+	refused          int64 // Connection_errors_max_connections; -1 when the server lacks it
+	maxConnections   int64
+	account          string // CURRENT_USER(), user@host
+	userLimit        int64  // the effective max_user_connections for this account; 0 = none
+	userLimitFrom    string // where userLimit came from
+	userConnections  int64  // connections of this user; -1 when unknown
+}
+
+// Run connects once and reads the server's connection counters. Everything it runs is read-only.
+func (c *Connections) Run(ctx context.Context, env *check.Env) check.Result {
+	if c.target == nil {
+		if err := c.Validate(); err != nil {
+			return check.Errorf("fix the dsn parameter", "%v", err)
+		}
+	}
+	t := c.target
+	timeout := budget(ctx)
+	start := time.Now()
+	db, conn, err := t.connect(ctx, env, timeout)
+	if err != nil {
+		switch serverError(err) {
+		case errTooManyConnections:
+			r := check.Failf("find what holds the connections (SHOW PROCESSLIST as an admin: piles of Sleep threads are leaked pool connections), cap each app's pool so that pool size × instances stays under max_connections, or raise max_connections",
+				"%s refused the connection: Too many connections (error 1040): every connection allowed by max_connections is in use", t.name)
+			r.Evidence = []check.Evidence{{Label: "connect", Observed: "error 1040: Too many connections", Expected: "a connection", Status: check.Fail}}
+			return r
+		case errUserTooManyConnections, errUserLimitReached:
+			n := serverError(err)
+			r := check.Failf("find what holds this user's connections (leaked pool connections), shrink its pools, or raise its MAX_USER_CONNECTIONS",
+				"%s refused the connection: the user has used up its max_user_connections (error %d)", t.name, n)
+			r.Evidence = []check.Evidence{{Label: "connect", Observed: fmt.Sprintf("error %d: %s", n, t.red.String(serverMessage(err))), Expected: "a connection", Status: check.Fail}}
+			return r
+		}
+		return t.explain(err, "connect", timeout, time.Since(start))
+	}
+	defer db.Close()
+	defer conn.Close()
+
+	s, what, err := readConnStats(ctx, conn)
+	if err != nil {
+		return t.explain(err, what, timeout, time.Since(start))
+	}
+	return c.judge(s)
+}
+
+func serverMessage(err error) string {
+	msg := err.Error()
+	if _, after, ok := strings.Cut(msg, ": "); ok {
+		return after
+	}
+	return msg
+}
+
+func readConnStats(ctx context.Context, conn *sql.Conn) (connStats, string, error) {
+	s := connStats{refused: -1, userConnections: -1}
+	rows, err := conn.QueryContext(ctx, `SHOW GLOBAL STATUS WHERE Variable_name IN ('Threads_connected', 'Max_used_connections', 'Connection_errors_max_connections')`)
+	if err != nil {
+		return s, "read SHOW GLOBAL STATUS", err
+	}
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			rows.Close()
+			return s, "read SHOW GLOBAL STATUS", err
+		}
+		n, _ := strconv.ParseInt(value, 10, 64)
+		switch strings.ToLower(name) {
+		case "threads_connected":
+			s.threadsConnected = n
+		case "max_used_connections":
+			s.maxUsed = n
+		case "connection_errors_max_connections":
+			s.refused = n
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return s, "read SHOW GLOBAL STATUS", err
+	}
+	if err := rows.Err(); err != nil {
+		return s, "read SHOW GLOBAL STATUS", err
+	}
+
+	var globalUserLimit int64
+	if err := conn.QueryRowContext(ctx, `SELECT @@GLOBAL.max_connections, @@GLOBAL.max_user_connections, CURRENT_USER()`).
+		Scan(&s.maxConnections, &globalUserLimit, &s.account); err != nil {
+		return s, "read max_connections", err
+	}
+
+	// The account's own limit (WITH MAX_USER_CONNECTIONS n) overrides the global one. An
+	// account may always see its own definition; when even that is refused, the global
+	// limit is all that is known.
+	accountLimit := int64(0)
+	for _, q := range []string{`SHOW CREATE USER CURRENT_USER()`, `SHOW GRANTS`} {
+		if n, ok := accountUserLimit(ctx, conn, q); ok {
+			accountLimit = n
+			break
+		}
+	}
+	switch {
+	case accountLimit > 0:
+		s.userLimit, s.userLimitFrom = accountLimit, "the account's MAX_USER_CONNECTIONS"
+	case globalUserLimit > 0:
+		s.userLimit, s.userLimitFrom = globalUserLimit, "the global max_user_connections"
+	}
+	if s.userLimit > 0 {
+		user, _, _ := strings.Cut(s.account, "@")
+		// Without the PROCESS privilege the process list shows this user's own threads only,
+		// which is exactly what is counted here.
+		var n int64
+		if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = ?`, user).Scan(&n); err == nil {
+			s.userConnections = n
+		} else if ctx.Err() != nil {
+			return s, "count the user's connections", err
+		}
+	}
+	return s, "", nil
+}
+
+var maxUserConnRE = regexp.MustCompile(`(?i)MAX_USER_CONNECTIONS\s+(-?\d+)`)
+
+// accountUserLimit runs SHOW CREATE USER or SHOW GRANTS and finds MAX_USER_CONNECTIONS.
+func accountUserLimit(ctx context.Context, conn *sql.Conn, query string) (int64, bool) {
+	rows, err := conn.QueryContext(ctx, query)
+	if err != nil {
+		return 0, false
+	}
+	defer rows.Close()
+	found, limit := false, int64(0)
+	for rows.Next() {
+		var line string
+		if rows.Scan(&line) != nil {
+			return 0, false
+		}
+		found = true
+		if m := maxUserConnRE.FindStringSubmatch(line); m != nil {
+			limit, _ = strconv.ParseInt(m[1], 10, 64)
+		}
+	}
+	return limit, found && rows.Err() == nil
+}
+
+func percent(n, of int64) int64 {
+	if of <= 0 {
+		return 0
+	}
+	return n * 100 / of
+}
+
+func (c *Connections) level(pct int64) check.Status {
+	switch {
+	case pct >= int64(c.MaxUsedPercent):
+		return check.Fail
+	case pct >= int64(c.WarnUsedPercent):
+		return check.Warn
+	}
+	return check.Pass
+}
+
+func (c *Connections) judge(s connStats) check.Result {
+	var r check.Result
+	r.Status = check.Pass
+	var fails, warns, remedies []string
+	expected := fmt.Sprintf("< %d %% (warn from %d %%)", c.MaxUsedPercent, c.WarnUsedPercent)
+
+	usedPct := percent(s.threadsConnected, s.maxConnections)
+	st := c.level(usedPct)
+	r.Add(check.Evidence{Label: "connections in use",
+		Observed: fmt.Sprintf("%d of max_connections %d (%d %%, this check's own included)", s.threadsConnected, s.maxConnections, usedPct),
+		Expected: expected, Status: st})
+	usage := fmt.Sprintf("%d of %d connections in use (%d %%)", s.threadsConnected, s.maxConnections, usedPct)
+	switch st {
+	case check.Fail:
+		fails = append(fails, fmt.Sprintf("%s, at or over the %d %% limit", usage, c.MaxUsedPercent))
+	case check.Warn:
+		warns = append(warns, fmt.Sprintf("%s, over the %d %% warning level", usage, c.WarnUsedPercent))
+	}
+	if st != check.Pass {
+		remedies = append(remedies, "find what holds the connections (SHOW PROCESSLIST as an admin: piles of Sleep threads are leaked pool connections), cap each app's pool so that pool size × instances stays under max_connections, or raise max_connections")
+	}
+
+	peakPct := percent(s.maxUsed, s.maxConnections)
+	st = check.Pass
+	if peakPct >= int64(c.PeakWarnPercent) {
+		st = check.Warn
+		msg := fmt.Sprintf("the peak since the server started was %d of %d connections (%d %%)", s.maxUsed, s.maxConnections, peakPct)
+		if s.maxUsed >= s.maxConnections && s.refused <= 0 {
+			// MariaDB refuses ordinary users in its reserved SUPER slot without counting it in
+			// Connection_errors_max_connections: reaching the limit is the sign.
+			msg += ": the limit was reached, so connections were probably refused"
+		}
+		warns = append(warns, msg)
+		remedies = append(remedies, "the server already came close to its limit once: size the pools for the peak (pool size × instances, plus deploy overlap) below max_connections")
+	}
+	r.Add(check.Evidence{Label: "peak since start (Max_used_connections)",
+		Observed: fmt.Sprintf("%d (%d %%)", s.maxUsed, peakPct), Expected: fmt.Sprintf("< %d %%", c.PeakWarnPercent), Status: st})
+
+	if s.refused >= 0 {
+		st = check.Pass
+		if s.refused > 0 {
+			st = check.Warn
+			warns = append(warns, fmt.Sprintf("connections have already been refused (%d times, Connection_errors_max_connections)", s.refused))
+			remedies = append(remedies, "apps have already seen 'Too many connections' since the server started: find the moment in the apps' logs and what held the connections then")
+		}
+		r.Add(check.Evidence{Label: "refused for max_connections since start", Observed: strconv.FormatInt(s.refused, 10), Expected: "0", Status: st})
+	}
+
+	if s.userLimit > 0 {
+		label := fmt.Sprintf("connections of %s (%s)", s.account, s.userLimitFrom)
+		if s.userConnections < 0 {
+			r.Add(check.Evidence{Label: label, Observed: fmt.Sprintf("limit %d, in use unknown (cannot read the process list)", s.userLimit), Status: check.Pass})
+		} else {
+			pct := percent(s.userConnections, s.userLimit)
+			st = c.level(pct)
+			r.Add(check.Evidence{Label: label,
+				Observed: fmt.Sprintf("%d of %d (%d %%)", s.userConnections, s.userLimit, pct), Expected: expected, Status: st})
+			msg := fmt.Sprintf("user %s has %d of its %d connections in use (%d %%)", s.account, s.userConnections, s.userLimit, pct)
+			switch st {
+			case check.Fail:
+				fails = append(fails, msg)
+			case check.Warn:
+				warns = append(warns, msg)
+			}
+			if st != check.Pass {
+				remedies = append(remedies, "find what holds this user's connections, shrink its pools, or raise its MAX_USER_CONNECTIONS")
+			}
+		}
+	}
+
+	switch {
+	case len(fails) > 0:
+		r.Summary = strings.Join(append(fails, warns...), "; ")
+	case len(warns) > 0:
+		r.Summary = strings.Join(warns, "; ")
+	default:
+		r.Summary = fmt.Sprintf("%s; peak since start %d (%d %%)", usage, s.maxUsed, peakPct)
+	}
+	r.Remedy = strings.Join(remedies, "; ")
+	return r
+}

@@ -1,0 +1,67 @@
+package mysqlcheck
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DSNList is a list of DSNs, written in a checklist either as a YAML list or as one string of
+// comma-separated DSNs, which is how an environment variable such as MYSQL_REPLICA_URLS carries
+// several:
+//
+//	replica_dsns: ${MYSQL_REPLICA_URLS}
+//	replica_dsns: [mysql://mon@replica-a/app, mysql://mon@replica-b/app]
+//
+// A comma only separates DSNs when both sides look like the start of one (a mysql:// URL, or
+// user@tcp(…) / user@unix(…)), so driver parameters such as charset=utf8mb4,utf8 stay whole.
+type DSNList []string
+
+var (
+	dsnStart = regexp.MustCompile(`^\s*((mysql|mariadb|mysqlx)://|[^,@/()\s]*@(tcp|tcp6|tcp4|unix)\()`)
+	// dsnWhole says that what came before the comma already has its host part.
+	dsnWhole = regexp.MustCompile(`(://.|@(tcp|tcp6|tcp4|unix)\()`)
+)
+
+// SplitDSNs splits a comma-separated string of DSNs and drops empty entries.
+func SplitDSNs(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if n := len(out); n > 0 && !(dsnStart.MatchString(part) && dsnWhole.MatchString(out[n-1])) && strings.TrimSpace(part) != "" {
+			out[n-1] += "," + part
+			continue
+		}
+		out = append(out, part)
+	}
+	kept := out[:0]
+	for _, d := range out {
+		if d = strings.TrimSpace(d); d != "" {
+			kept = append(kept, d)
+		}
+	}
+	return kept
+}
+
+// UnmarshalYAML accepts a sequence of strings or a comma-separated scalar.
+func (l *DSNList) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*l = SplitDSNs(n.Value)
+		return nil
+	case yaml.SequenceNode:
+		out := make([]string, 0, len(n.Content))
+		for _, item := range n.Content {
+			if item.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: each DSN must be a string", item.Line)
+			}
+			if v := strings.TrimSpace(item.Value); v != "" {
+				out = append(out, v)
+			}
+		}
+		*l = out
+		return nil
+	}
+	return fmt.Errorf("expected a list of DSNs or one comma-separated string")
+}

@@ -1,0 +1,271 @@
+package mysqlcheck
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/testsvc"
+)
+
+// mariaServer is a throwaway MariaDB server the test owns: its own data directory, port and
+// socket, so that the test may set limits (max_connections=10) the shared server must keep.
+type mariaServer struct {
+	port    int
+	dir     string
+	adminDB *sql.DB
+}
+
+const howToInstall = "apt-get install mariadb-server (the tests start their own mariadbd from it)"
+
+func findBinary(t *testing.T, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	testsvc.Unavailable(t, name, howToInstall, exec.ErrNotFound)
+	return ""
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(testsvc.ClosedAddr(t))
+	var n int
+	fmt.Sscan(port, &n)
+	return n
+}
+
+// startMariaDB initialises a data directory and starts mariadbd on a free loopback port. It is
+// stopped and removed when the test ends.
+func startMariaDB(t *testing.T, extra ...string) *mariaServer {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts its own mariadbd")
+	}
+	server := findBinary(t, "mariadbd")
+	install := findBinary(t, "mariadb-install-db")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	userArgs := []string{}
+	if os.Geteuid() == 0 {
+		userArgs = []string{"--user=root"}
+	}
+	args := append([]string{"--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal",
+		"--skip-test-db", "--skip-name-resolve"}, userArgs...)
+	if out, err := exec.Command(install, args...).CombinedOutput(); err != nil {
+		testsvc.Unavailable(t, "mariadb-install-db", howToInstall, fmt.Errorf("%v: %s", err, lastLines(string(out), 5)))
+	}
+	// The free port may be taken by someone else before mariadbd binds it: try another.
+	for attempt := 1; ; attempt++ {
+		s, log, err := launchMariaDB(t, server, dir, userArgs, extra)
+		if err == nil {
+			return s
+		}
+		if strings.Contains(log, "already in use") && attempt < 3 {
+			continue
+		}
+		testsvc.Unavailable(t, "mariadbd", howToInstall, fmt.Errorf("%v: %s", err, lastLines(log, 5)))
+	}
+}
+
+// launchMariaDB starts mariadbd on the initialised data directory in dir and waits until it
+// accepts root. On failure it returns the error log.
+func launchMariaDB(t *testing.T, server, dir string, userArgs, extra []string) (*mariaServer, string, error) {
+	t.Helper()
+	s := &mariaServer{port: freePort(t), dir: dir}
+	logFile := filepath.Join(dir, "error.log")
+	os.Remove(logFile)
+	args := append([]string{"--no-defaults", "--datadir=" + filepath.Join(dir, "data"),
+		fmt.Sprintf("--port=%d", s.port), "--bind-address=127.0.0.1",
+		"--socket=" + filepath.Join(dir, "s.sock"), "--pid-file=" + filepath.Join(dir, "m.pid"),
+		"--log-error=" + logFile,
+		"--innodb-buffer-pool-size=16M", "--skip-name-resolve", "--max-connections=10"}, userArgs...)
+	args = append(args, extra...)
+	cmd := exec.Command(server, args...)
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	stop := func() {
+		cmd.Process.Kill()
+		<-done
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		db, err := sql.Open("mysql", s.dsn("root", ""))
+		if err == nil {
+			err = db.Ping()
+			db.Close()
+		}
+		if err == nil {
+			t.Cleanup(stop)
+			return s, "", nil
+		}
+		select {
+		case <-done:
+			log, _ := os.ReadFile(logFile)
+			return nil, string(log), fmt.Errorf("mariadbd exited")
+		default:
+		}
+		if time.Now().After(deadline) {
+			stop()
+			log, _ := os.ReadFile(logFile)
+			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within 30s: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+func (s *mariaServer) dsn(user, password string) string {
+	cfg := mysql.NewConfig()
+	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr = user, password, "tcp", fmt.Sprintf("127.0.0.1:%d", s.port)
+	cfg.Logger = quietLogger{}
+	return cfg.FormatDSN()
+}
+
+// admin opens a one-connection pool as root (one per server, kept open).
+func (s *mariaServer) admin(t *testing.T) *sql.DB {
+	t.Helper()
+	if s.adminDB != nil {
+		return s.adminDB
+	}
+	db, err := sql.Open("mysql", s.dsn("root", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	t.Cleanup(func() { db.Close() })
+	if err := db.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	s.adminDB = db
+	return db
+}
+
+// waitConnections waits until the server counts at most max connections of user: it lets go of
+// a closed connection a moment after the client closed it, and the next step must not count it.
+func (s *mariaServer) waitConnections(t *testing.T, user string, max int) {
+	t.Helper()
+	for i := 0; s.connectionsOf(t, user) > max; i++ {
+		if i > 250 {
+			t.Fatalf("the server still counts %s's closed connections", user)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// connectionsOf counts the server's connections of user.
+func (s *mariaServer) connectionsOf(t *testing.T, user string) int {
+	t.Helper()
+	var n int
+	if err := s.admin(t).QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = ?", user).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (s *mariaServer) exec(t *testing.T, db *sql.DB, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// hold opens n connections as user and keeps them until release is called (or the test ends).
+func (s *mariaServer) hold(t *testing.T, user, password string, n int) (release func()) {
+	t.Helper()
+	db, err := sql.Open("mysql", s.dsn(user, password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []*sql.Conn
+	base := s.connectionsOf(t, user)
+	release = func() {
+		if conns == nil {
+			return
+		}
+		for _, c := range conns {
+			c.Close()
+		}
+		conns = nil
+		db.Close()
+		s.waitConnections(t, user, base)
+	}
+	t.Cleanup(release)
+	for i := 0; i < n; i++ {
+		c, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatalf("holding connection %d of %d as %s: %v", i+1, n, user, err)
+		}
+		conns = append(conns, c)
+	}
+	return release
+}
+
+func testEnv() *check.Env { return check.DefaultEnv("test") }
+
+// assertNoSecret fails when the password appears anywhere in the result.
+func assertNoSecret(t *testing.T, r check.Result, secret string) {
+	t.Helper()
+	all := []string{r.Summary, r.Remedy}
+	for _, e := range r.Evidence {
+		all = append(all, e.Label, e.Observed, e.Expected)
+	}
+	for _, s := range all {
+		if strings.Contains(s, secret) {
+			t.Errorf("the password leaked into the result: %q", s)
+		}
+	}
+}
+
+func runCheck(t *testing.T, c check.Check, timeout time.Duration) check.Result {
+	t.Helper()
+	if v, ok := c.(check.Validator); ok {
+		if err := v.Validate(); err != nil {
+			t.Fatalf("Validate: %v", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return c.Run(ctx, testEnv())
+}
+
+func describe(r check.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\n", r.Status, r.Summary)
+	for _, e := range r.Evidence {
+		fmt.Fprintf(&b, "  [%s] %s: %s (want %s)\n", e.Status, e.Label, e.Observed, e.Expected)
+	}
+	if r.Remedy != "" {
+		fmt.Fprintf(&b, "  remedy: %s\n", r.Remedy)
+	}
+	return b.String()
+}

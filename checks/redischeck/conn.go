@@ -1,0 +1,239 @@
+package redischeck
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/httpx"
+	"github.com/launchgate/launchgate/internal/redact"
+)
+
+// defaultBudget bounds a check run with no deadline in its context.
+const defaultBudget = 10 * time.Second
+
+// target is a parsed redis:// or rediss:// URL and a password-free name for output.
+type target struct {
+	opts *redis.Options
+	name string
+	red  *redact.Redactor
+}
+
+func parseURL(raw string) (*target, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid Redis URL %s: write redis://[:password@]host:6379[/db] or rediss://…", maskURL(raw))
+	}
+	if misplacedAt(u, raw) {
+		// An unescaped '#', '/' or '?' in a password ends the host part early and pushes the
+		// rest of the password into the host, path or fragment: refuse before it is shown.
+		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "Redis", maskURL(raw))
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return nil, fmt.Errorf("unsupported scheme %q: write redis://[:password@]host:6379[/db] or rediss:// for TLS", u.Scheme)
+	}
+	opts, err := redis.ParseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid Redis URL %s: %s", maskURL(raw), driverMessage(err, raw))
+	}
+	t := &target{opts: opts, red: &redact.Redactor{}}
+	t.red.Add(opts.Password)
+	t.name = u.Scheme + "://" + opts.Addr
+	if opts.Username != "" {
+		t.name = u.Scheme + "://" + opts.Username + "@" + opts.Addr
+	}
+	if opts.DB != 0 {
+		t.name += "/" + strconv.Itoa(opts.DB)
+	}
+	return t, nil
+}
+
+// maskURL hides everything between the user name and the last '@' of a URL that could not be
+// parsed: a malformed URL is exactly what the general redact patterns may not recognise.
+func maskURL(raw string) string {
+	prefix, rest := "", raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		prefix, rest = raw[:i+3], raw[i+3:]
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return redact.String(raw)
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if !hasPass {
+		return redact.String(raw)
+	}
+	return redact.String(prefix + user + ":" + redact.Mask + rest[at:])
+}
+
+// driverMessage is go-redis's complaint about a URL, or a generic one when it quotes any part
+// of what may be the password.
+func driverMessage(err error, raw string) string {
+	msg := err.Error()
+	rest := raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		rest = raw[i+3:]
+	}
+	i, at := strings.Index(rest, ":"), strings.LastIndex(rest, "@")
+	if i >= 0 && at > i+1 {
+		secret := rest[i+1 : at]
+		w := min(4, len(secret))
+		for j := 0; j+w <= len(secret); j++ {
+			if strings.Contains(msg, secret[j:j+w]) {
+				return "go-redis cannot parse it"
+			}
+		}
+	}
+	return redact.String(msg)
+}
+
+func budget(ctx context.Context) time.Duration {
+	d := defaultBudget
+	if dl, ok := ctx.Deadline(); ok {
+		d = time.Until(dl)
+	}
+	margin := min(d/10, 500*time.Millisecond)
+	return max(d-margin, 10*time.Millisecond)
+}
+
+// client builds a one-connection client that never retries: a check asks once, within its
+// deadline, and a server that accepts TCP and never answers costs at most the timeout.
+func (t *target) client(env *check.Env, timeout time.Duration) *redis.Client {
+	o := *t.opts
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = timeout, timeout, timeout
+	o.PoolTimeout = timeout
+	o.ContextTimeoutEnabled = true
+	o.MaxRetries = -1
+	o.DialerRetries = 1
+	o.PoolSize, o.MinIdleConns = 1, 0
+	o.Protocol = 2
+	o.DisableIdentity = true
+	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	o.TLSConfig = t.tlsConfig(env)
+	if env != nil && o.Network != "unix" {
+		// A custom dialer replaces go-redis's TLS wrapping, so it does the handshake itself.
+		o.Dialer = t.dialer(env)
+	}
+	return redis.NewClient(&o)
+}
+
+// tlsConfig is the URL's TLS configuration (nil for redis://) trusting the environment's roots.
+func (t *target) tlsConfig(env *check.Env) *tls.Config {
+	if t.opts.TLSConfig == nil {
+		return nil
+	}
+	cfg := t.opts.TLSConfig.Clone()
+	if env != nil && env.RootCAs != nil {
+		cfg.RootCAs = env.RootCAs
+	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = tls.VersionTLS12
+	}
+	return cfg
+}
+
+// dialer connects through the environment's resolver and dialer, with TLS for rediss://.
+func (t *target) dialer(env *check.Env) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	dial := httpx.DialContext(env)
+	cfg := t.tlsConfig(env)
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dial(ctx, network, addr)
+		if err != nil || cfg == nil {
+			return conn, err
+		}
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return tc, nil
+	}
+}
+
+// refusedForMaxclients tells whether the server turns new connections away for maxclients:
+// Redis says so in its first words to a new connection and closes it, which a client that is
+// busy writing AUTH only sees as a reset.
+func (t *target) refusedForMaxclients(ctx context.Context, env *check.Env) bool {
+	conn, err := t.dialer(env)(ctx, "tcp", t.opts.Addr)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	buf := make([]byte, 128)
+	n, _ := conn.Read(buf)
+	return strings.Contains(string(buf[:n]), "max number of clients reached")
+}
+
+// explain turns a Redis error into a result the reader can act on.
+func (t *target) explain(err error, what string, timeout, elapsed time.Duration) check.Result {
+	msg := t.red.String(err.Error())
+	var dnsErr *net.DNSError
+	var op *net.OpError
+	dial := errors.As(err, &op) && op.Op == "dial"
+	switch {
+	case strings.HasPrefix(msg, "WRONGPASS"), strings.HasPrefix(msg, "NOAUTH"),
+		strings.Contains(msg, "invalid password"), strings.Contains(msg, "invalid username-password"):
+		return check.Errorf("check the user name and password in the URL (redis://user:password@host:6379)",
+			"%s: authentication failed: %s", t.name, msg)
+	case strings.HasPrefix(msg, "NOPERM"):
+		return check.Errorf("allow the check's ACL user the read-only commands it runs (+info, +config|get, or at least +info)",
+			"%s: not allowed to %s: %s", t.name, what, msg)
+	case errors.As(err, &dnsErr):
+		return check.Errorf("check the host name in the URL and that it resolves from here",
+			"%s: DNS lookup failed for %s: %s", t.name, dnsErr.Name, dnsErr.Err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return check.Errorf("nothing is listening there: start Redis, or fix the host and port in the URL",
+			"%s: connection refused", t.name)
+	case tlsFailure(err):
+		return check.Errorf("fix the server's certificate, or use redis:// if the server does not speak TLS",
+			"%s: TLS handshake failed: %s", t.name, msg)
+	case dial && httpx.IsTimeout(err):
+		return check.Errorf("check that the host is up and that no firewall drops the traffic",
+			"%s: could not connect within %s (no answer to the connection attempt)", t.name, round(timeout))
+	case httpx.IsTimeout(err), errors.Is(err, context.DeadlineExceeded):
+		return check.Errorf("the server accepted TCP but is stuck (or speaks TLS while the URL says redis://, or is not Redis): check its load, its log, and redis:// against rediss://",
+			"%s accepted the connection but did not answer within %s (could not %s)", t.name, round(timeout), what)
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed), strings.Contains(msg, "EOF"):
+		return check.Errorf("the server or a proxy dropped the connection: check the server's log, and whether it requires TLS (rediss://)",
+			"%s: the connection was dropped while trying to %s (%s)", t.name, what, msg)
+	}
+	return check.Errorf("check that the server is reachable from here and the URL is right", "%s: cannot %s: %s", t.name, what, msg)
+}
+
+func tlsFailure(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	var alert tls.AlertError
+	return errors.As(err, &certErr) || errors.As(err, &recErr) || errors.As(err, &alert) ||
+		strings.Contains(err.Error(), "x509:") || strings.Contains(err.Error(), "tls:")
+}
+
+func round(d time.Duration) string {
+	if d >= time.Second {
+		return check.FormatDuration(d.Round(100 * time.Millisecond))
+	}
+	return check.FormatDuration(d.Round(time.Millisecond))
+}
+
+// misplacedAt reports an '@' outside the user information: the sign of a password with an
+// unescaped special character.
+func misplacedAt(u *url.URL, raw string) bool {
+	if strings.Contains(u.Path+u.Fragment+u.Opaque+u.Host, "@") {
+		return true
+	}
+	_, rest, _ := strings.Cut(raw, "://")
+	return u.User == nil && strings.Contains(rest, "@") && !strings.Contains(u.RawQuery, "@")
+}

@@ -1,0 +1,136 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// GitHub renders GitHub Actions workflow commands: an ::error annotation for every check that
+// closes the gate and for every secret finding, a ::warning for every warning, each pointing at
+// the line that defines the check (or, for a secret, the line where it is), and the details of
+// every check that did not pass in a collapsible ::group::.
+//
+// GitHub shows at most 10 error and 10 warning annotations per step (50 per job), so the
+// annotations come in checklist order and the full story is always in the groups below them.
+type GitHub struct{}
+
+var _ Reporter = GitHub{}
+
+func init() {
+	RegisterFormat(Format{Name: "github", Description: "GitHub Actions annotations (::error, ::warning) and ::group:: details",
+		New: func(Style) Reporter { return GitHub{} }})
+}
+
+func (GitHub) Write(w io.Writer, r *Report) error {
+	var b strings.Builder
+	file := checklistPath(r)
+	for _, e := range r.Results {
+		level := ""
+		switch {
+		case e.Blocking:
+			level = "error"
+		case e.Status == check.Warn:
+			level = "warning"
+		}
+		if level != "" {
+			msg := e.Summary
+			if e.Remedy != "" {
+				msg += "\n" + e.Remedy
+			}
+			props := [][2]string{}
+			if file != "" && e.Line > 0 {
+				props = append(props, [2]string{"file", file}, [2]string{"line", strconv.Itoa(e.Line)})
+				if e.Column > 0 {
+					props = append(props, [2]string{"col", strconv.Itoa(e.Column)})
+				}
+			}
+			props = append(props, [2]string{"title", fmt.Sprintf("%s %s: %s", strings.ToUpper(e.Status.String()), e.ID, e.Title)})
+			workflowCommand(&b, level, props, msg)
+		}
+		for _, f := range e.Findings {
+			props := [][2]string{{"file", f.File}}
+			if f.Line > 0 {
+				props = append(props, [2]string{"line", strconv.Itoa(f.Line)})
+				if f.Column > 0 {
+					props = append(props, [2]string{"col", strconv.Itoa(f.Column)})
+				}
+			}
+			props = append(props, [2]string{"title", "secret: " + f.Rule})
+			msg := f.Message
+			if f.Preview != "" {
+				msg += " (" + f.Preview + ")"
+			}
+			if f.Commit != "" {
+				msg += " in commit " + shortCommit(f.Commit)
+			}
+			lvl := "error"
+			if !e.Blocking {
+				lvl = "warning"
+			}
+			workflowCommand(&b, lvl, props, msg)
+		}
+	}
+	for _, e := range r.Results {
+		if e.Status != check.Warn && e.Status != check.Fail && e.Status != check.Error {
+			continue
+		}
+		workflowCommand(&b, "group", nil, fmt.Sprintf("%s %s · %s (%s)", strings.ToUpper(e.Status.String()), e.ID, e.Title, e.Type))
+		logLine(&b, e.Summary)
+		for _, ev := range e.Evidence {
+			line := fmt.Sprintf("%s %s: %s", marks[ev.Status], ev.Label, ev.Observed)
+			if ev.Expected != "" {
+				line += " (expected " + ev.Expected + ")"
+			}
+			logLine(&b, line)
+		}
+		for _, f := range e.Findings {
+			logLine(&b, fmt.Sprintf("%s %s %s: %s %s", marks[check.Fail], findingLocation(f), f.Rule, f.Message, f.Preview))
+		}
+		if e.Remedy != "" {
+			logLine(&b, "→ "+e.Remedy)
+		}
+		b.WriteString("::endgroup::\n")
+	}
+	fmt.Fprintf(&b, "launchgate: gate %s: %s\n", r.Verdict, r.Counts.Summary())
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// workflowCommand writes ::name k=v,k=v::message with the escaping the Actions runner undoes:
+// in the message % CR LF; in property values also : and , which would end the value.
+func workflowCommand(b *strings.Builder, name string, props [][2]string, msg string) {
+	b.WriteString("::" + name)
+	for i, p := range props {
+		if i == 0 {
+			b.WriteString(" ")
+		} else {
+			b.WriteString(",")
+		}
+		b.WriteString(p[0] + "=" + escapeProperty(p[1]))
+	}
+	b.WriteString("::" + escapeData(msg) + "\n")
+}
+
+var (
+	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
+
+func escapeData(s string) string     { return dataEscaper.Replace(s) }
+func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
+
+// logLine writes plain text inside a group, indented, one log line per line of text. No line
+// may start with "::", even after spaces: text from a server could otherwise inject a workflow
+// command, so such a line is quoted with "| ".
+func logLine(b *strings.Builder, s string) {
+	for _, line := range strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "::") {
+			line = "| " + line
+		}
+		b.WriteString("  " + line + "\n")
+	}
+}

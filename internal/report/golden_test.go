@@ -1,0 +1,178 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/checklist"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ with what the code writes now")
+
+// checkGolden compares got with testdata/<name>. Run `go test ./internal/report -update` to
+// rewrite the files after a deliberate change, then read the diff before committing it.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file: %v (run `go test ./internal/report -update` to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from what was written (run `go test ./internal/report -update` if the change is intended):\n%s",
+			path, firstDifference(string(want), string(got)))
+	}
+}
+
+// firstDifference shows the first differing line with a little context, enough to see what
+// changed without a diff library.
+func firstDifference(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(wl), len(gl)); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g || i >= len(wl) || i >= len(gl) {
+			return fmt.Sprintf("line %d:\n  want: %q\n  got:  %q", i+1, w, g)
+		}
+	}
+	return "(the files differ only in a trailing newline)"
+}
+
+// fixedStart is the StartedAt of every fixture, so golden files do not depend on the clock.
+var fixedStart = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+
+// fixtureReport is a closed gate with one result of every kind a renderer must handle: a pass, a
+// warning from a warn-severity check that failed, a failure with evidence and a remedy, an
+// error, a skip, and secret findings. Its texts carry the characters each format must escape
+// (| and newlines for Markdown, % : , for workflow commands, < & " for XML).
+func fixtureReport() *Report {
+	r := &Report{
+		Checklist: "Payments API launch",
+		File:      "checklists/payments.yaml",
+		Version:   "1.2.3",
+		Verdict:   Closed,
+		StartedAt: fixedStart,
+		Duration:  2345 * time.Millisecond,
+		Results: []Entry{
+			{
+				ID: "api-health", Type: "http.health", Title: "API answers its health endpoint",
+				Severity: checklist.Block, Tags: []string{"smoke", "http"},
+				Status: check.Pass, CheckStatus: check.Pass,
+				Summary:  "200 OK in 42ms",
+				Duration: 42 * time.Millisecond, Line: 10, Column: 5,
+				Evidence: []check.Evidence{{Label: "status", Observed: "200", Expected: "2xx", Status: check.Pass}},
+			},
+			{
+				ID: "cert-expiry", Type: "tls", Title: "Certificate is valid for 30 days",
+				Severity: checklist.WarnOnly,
+				Status:   check.Warn, CheckStatus: check.Fail,
+				Summary:  "certificate for api.example.com expires in 12 days (at 2026-03-26)",
+				Remedy:   "Renew the certificate: certbot renew --cert-name api.example.com",
+				Duration: 310 * time.Millisecond, Line: 20, Column: 5,
+				Evidence: []check.Evidence{{Label: "expires in", Observed: "12d", Expected: "≥ 30d", Status: check.Fail}},
+			},
+			{
+				ID: "db-pool", Type: "postgres.connections", Title: "Connections | headroom < 80%",
+				Severity: checklist.Block, Tags: []string{"db"},
+				Status: check.Fail, CheckStatus: check.Fail, Blocking: true,
+				Summary:  "92% of max_connections in use: 184 of 200, limit 80%",
+				Remedy:   "Raise max_connections or add a pooler (PgBouncer);\nthen rerun: launchgate run --only db",
+				Duration: 1250 * time.Millisecond, Line: 31, Column: 5,
+				Evidence: []check.Evidence{
+					{Label: "in use", Observed: "184 of 200 (92%)", Expected: "≤ 80%", Status: check.Fail},
+					{Label: "by \"app\" & <batch>", Observed: "150, 34", Status: check.Pass},
+				},
+			},
+			{
+				ID: "cache", Type: "redis.memory", Title: "Redis has memory to spare",
+				Severity: checklist.Block, Tags: []string{"cache"},
+				Status: check.Error, CheckStatus: check.Error, Blocking: true,
+				Summary:  "cannot connect to redis://127.0.0.1:6390: connection refused",
+				Remedy:   "Start Redis or fix REDIS_URL, then run again.",
+				Duration: 3 * time.Millisecond, Line: 40, Column: 5,
+			},
+			{
+				ID: "rate-limit", Type: "http.rate_limit", Title: "Login is rate limited",
+				Severity: checklist.Block, Tags: []string{"traffic"},
+				Status: check.Skip, CheckStatus: check.Skip,
+				Summary: "needs LOGIN_URL, which is not set",
+				Line:    48, Column: 5,
+			},
+			{
+				ID: "no-secrets", Type: "secrets", Title: "No secrets in the repository",
+				Severity: checklist.Block, Tags: []string{"repo"},
+				Status: check.Fail, CheckStatus: check.Fail, Blocking: true,
+				Summary:  "2 secrets found in 2 files",
+				Remedy:   "Revoke each secret, remove it from the file, and rewrite history if it was pushed.",
+				Duration: 740 * time.Millisecond, Line: 55, Column: 5,
+				Findings: []check.Finding{
+					{Rule: "aws-access-key", File: "config/prod.env", Line: 3, Column: 19,
+						Message: "AWS access key ID", Preview: "AKIA************MPLE", Fingerprint: "f3a1c2"},
+					{Rule: "generic-password", File: "deploy/a,b:c%.yaml", Line: 12, Column: 7, Commit: "0123456789abcdef0123",
+						Message: "password in a URL: 100% visible", Preview: "postgres://app:****@db", Fingerprint: "9b8e77"},
+				},
+			},
+		},
+	}
+	for _, e := range r.Results {
+		r.Counts.add(e.Status)
+	}
+	return r
+}
+
+// passingReport is an open gate with nothing to report but passes.
+func passingReport() *Report {
+	r := &Report{
+		Checklist: "Starter", File: "launchgate.yaml", Version: "1.2.3", Verdict: Open,
+		StartedAt: fixedStart, Duration: 120 * time.Millisecond,
+		Results: []Entry{{
+			ID: "api-health", Type: "http.health", Title: "API answers its health endpoint",
+			Severity: checklist.Block, Status: check.Pass, CheckStatus: check.Pass,
+			Summary: "200 OK in 42ms", Duration: 42 * time.Millisecond, Line: 9, Column: 5,
+		}},
+	}
+	r.Counts.add(check.Pass)
+	return r
+}
+
+// render writes r in the named registered format.
+func render(t *testing.T, format string, r *Report) []byte {
+	t.Helper()
+	f, ok := Lookup(format)
+	if !ok {
+		t.Fatalf("format %q is not registered", format)
+	}
+	var b bytes.Buffer
+	if err := f.New(Style{}).Write(&b, r); err != nil {
+		t.Fatalf("writing %s: %v", format, err)
+	}
+	return b.Bytes()
+}
+
+func TestCheckGoldenReportsTheFirstDifference(t *testing.T) {
+	got := firstDifference("a\nb\nc", "a\nx\nc")
+	if !strings.Contains(got, "line 2") || !strings.Contains(got, `"x"`) {
+		t.Errorf("firstDifference = %q", got)
+	}
+}

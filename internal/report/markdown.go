@@ -1,0 +1,143 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/launchgate/launchgate/checklists"
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// Markdown renders a summary fit for $GITHUB_STEP_SUMMARY and merge-request comments: the gate,
+// one table row per check, and details (evidence, findings, remedy) for every check that did
+// not pass, folded in <details> so a long report stays readable. GitHub-flavoured Markdown;
+// GitLab renders it the same.
+type Markdown struct{}
+
+var _ Reporter = Markdown{}
+
+func init() {
+	RegisterFormat(Format{Name: "markdown", Description: "a Markdown summary for $GITHUB_STEP_SUMMARY and merge-request comments",
+		New: func(Style) Reporter { return Markdown{} }})
+}
+
+// maxMarkdownFindings bounds the findings listed per check: GitHub accepts at most 1 MiB of
+// step summary, and a scan that finds thousands of secrets must not lose the whole summary.
+const maxMarkdownFindings = 50
+
+var mdIcons = map[check.Status]string{
+	check.Pass: "✅ pass", check.Warn: "⚠️ warn", check.Fail: "❌ fail", check.Error: "❗ error", check.Skip: "⏭️ skip",
+}
+
+func (Markdown) Write(w io.Writer, r *Report) error {
+	var b strings.Builder
+	verdict := "✅ Gate open"
+	if r.Verdict == Closed {
+		verdict = "⛔ Gate closed"
+	}
+	name := r.Checklist
+	if name == "" {
+		name = "launchgate"
+	}
+	fmt.Fprintf(&b, "### %s · %s\n\n", verdict, mdEscape(name))
+	meta := []string{r.Counts.Summary(), "in " + formatElapsed(r.Duration)}
+	if p := checklistPath(r); p != "" {
+		meta = append(meta, mdCode(p))
+	}
+	if r.Version != "" {
+		meta = append(meta, "launchgate "+mdEscape(r.Version))
+	}
+	if r.Strict {
+		meta = append(meta, "--strict: warnings close the gate")
+	}
+	b.WriteString(strings.Join(meta, " · ") + "\n\n")
+
+	b.WriteString("| Status | Check | Type | Summary | Time |\n")
+	b.WriteString("| --- | --- | --- | --- | ---: |\n")
+	for _, e := range r.Results {
+		status := mdIcons[e.Status]
+		if e.Blocking && e.Status == check.Warn {
+			status += " (blocking)"
+		}
+		dur := "—"
+		if e.CheckStatus != check.Skip || e.Duration > 0 {
+			dur = formatElapsed(e.Duration)
+		}
+		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n",
+			status, mdCode(e.ID), mdEscape(e.Title), mdCode(e.Type), mdEscape(e.Summary), dur)
+	}
+
+	for _, e := range r.Results {
+		if e.Status != check.Warn && e.Status != check.Fail && e.Status != check.Error {
+			continue
+		}
+		fmt.Fprintf(&b, "\n<details><summary>%s %s %s</summary>\n\n",
+			mdIcons[e.Status], mdCode(e.ID), htmlEscape(e.Title))
+		fmt.Fprintf(&b, "%s\n\n", mdEscape(e.Summary))
+		if e.Status != e.CheckStatus {
+			fmt.Fprintf(&b, "_The check said %s; severity warn makes it a warning._\n\n", e.CheckStatus)
+		}
+		if len(e.Evidence) > 0 {
+			b.WriteString("| | Evidence | Observed | Expected |\n| --- | --- | --- | --- |\n")
+			for _, ev := range e.Evidence {
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", strings.Fields(mdIcons[ev.Status])[0],
+					mdEscape(ev.Label), mdEscape(ev.Observed), mdEscape(ev.Expected))
+			}
+			b.WriteString("\n")
+		}
+		for i, f := range e.Findings {
+			if i == maxMarkdownFindings {
+				fmt.Fprintf(&b, "- … and %d more findings (see the JSON or SARIF report)\n", len(e.Findings)-i)
+				break
+			}
+			fmt.Fprintf(&b, "- %s %s: %s", mdCode(findingLocation(f)), mdEscape(f.Rule), mdEscape(f.Message))
+			if f.Preview != "" {
+				fmt.Fprintf(&b, " (%s)", mdCode(f.Preview))
+			}
+			b.WriteString("\n")
+		}
+		if len(e.Findings) > 0 {
+			b.WriteString("\n")
+		}
+		if e.Remedy != "" {
+			fmt.Fprintf(&b, "**Remedy:** %s\n\n", mdEscape(e.Remedy))
+		}
+		b.WriteString("</details>\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdEscaper makes any text inert in a table cell: Markdown punctuation is backslash-escaped,
+// | would end the cell, HTML is escaped so a title like <batch> is shown and not swallowed,
+// and a newline would end the row, so it becomes <br>.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "|", `\|`, "#", `\#`, "~", `\~`,
+	"<", "&lt;", ">", "&gt;", "&", "&amp;",
+	"\r\n", "<br>", "\n", "<br>", "\r", "<br>",
+)
+
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
+
+// mdCode renders text as inline code that is safe anywhere, table cells included. It is an
+// HTML <code> element rather than a backtick span: inside backticks neither a backtick nor a
+// backslash can be escaped, and the table parser splits on a pipe that follows a backslash.
+// HTML entities have none of those problems.
+func mdCode(s string) string { return "<code>" + htmlEscape(s) + "</code>" }
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "|", "&#124;",
+	"\\", "&#92;", "`", "&#96;", "\n", " ", "\r", " ")
+
+func htmlEscape(s string) string { return htmlEscaper.Replace(s) }
+
+// checklistPath is the checklist's path as CI tools want it (forward slashes, no leading ./),
+// or "" when the checklist is not a file in the repository (the embedded default, a single
+// `launchgate check`).
+func checklistPath(r *Report) string {
+	if r.File == "" || r.File == checklists.DefaultName {
+		return ""
+	}
+	return strings.TrimPrefix(filepath.ToSlash(filepath.Clean(r.File)), "./")
+}

@@ -1,0 +1,251 @@
+// Package schema generates the JSON Schema of the checklist format from the registered check
+// kinds: the same struct tags (yaml name, doc, required) the loader decodes with, so a new kind
+// appears in the schema without anyone writing schema by hand. Editors use it through the
+// `# yaml-language-server: $schema=…` comment to validate and complete checklists.
+//
+// The schema is JSON Schema draft-07, the draft yaml-language-server and most editors support
+// fully. It is as strict as the loader where a schema can be (unknown keys, types, required
+// parameters, the id pattern, the type and severity enums) and never stricter: what only the
+// loader can judge (a URL's shape, a duplicate id, an unset variable) is left to
+// `launchgate validate`.
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// ID is where the published schema lives; checklists point at it from their first line.
+const ID = "https://raw.githubusercontent.com/launchgate/launchgate/main/internal/schema/checklist.schema.json"
+
+// Describer is implemented by parameter types that decode themselves (UnmarshalYAML) and so
+// cannot be described from their Go type alone, such as a status list that accepts 200, "2xx"
+// or a list of those. The method is called on the zero value.
+type Describer interface {
+	JSONSchema() map[string]any
+}
+
+// Patterns the loader's own parsers accept.
+const (
+	// durationPattern: Go durations with an optional leading count of days (30d, 1d12h, 500ms).
+	durationPattern = `^\+?(0|([0-9]+(\.[0-9]*)?|\.[0-9]+)d(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))*|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$`
+	// sizePattern: a number with an optional unit (5MiB, 512 KB, 1048576).
+	sizePattern = `^\s*[0-9]+(\.[0-9]+)?\s*([kKmMgGtT]([iI]?[bB])?|[bB])?\s*$`
+	// expansionPattern: a ${VAR} reference, which the loader substitutes before decoding, so
+	// `port: ${DB_PORT}` fills an integer.
+	expansionPattern = `\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}`
+	// idPattern is the loader's pattern for check ids.
+	idPattern = `^[a-z0-9][a-z0-9-]*$`
+)
+
+var (
+	durationType = reflect.TypeOf(check.Duration(0))
+	sizeType     = reflect.TypeOf(check.ByteSize(0))
+	unmarshaler  = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+	describer    = reflect.TypeOf((*Describer)(nil)).Elem()
+)
+
+// Generate returns the checklist schema for the given kinds (usually check.Kinds()).
+func Generate(kinds []check.Kind) map[string]any {
+	defs := map[string]any{
+		"duration": map[string]any{
+			"description": "A duration: 500ms, 10s, 5m, 1h30m, or days such as 30d and 1d12h.",
+			"anyOf": []any{
+				map[string]any{"type": "string", "pattern": durationPattern},
+				expansion(),
+			},
+		},
+		"size": map[string]any{
+			"description": "A size in bytes: 5MiB, 512KB, 1GiB or a plain number of bytes.",
+			"anyOf": []any{
+				map[string]any{"type": "integer", "minimum": 0},
+				map[string]any{"type": "string", "pattern": sizePattern},
+				expansion(),
+			},
+		},
+		"stringList": map[string]any{
+			"description": "A string or a list of strings.",
+			"anyOf": []any{
+				map[string]any{"type": "string"},
+				map[string]any{"type": "array", "items": map[string]any{"type": "string"}},
+			},
+		},
+	}
+	names := make([]any, 0, len(kinds))
+	var branches []any
+	for _, k := range kinds {
+		names = append(names, k.Name)
+		defName := "with:" + k.Name
+		params := check.Params(k.New())
+		with := objectSchema(params)
+		with["title"] = k.Name + " parameters"
+		with["description"] = k.Summary
+		then := map[string]any{"properties": map[string]any{"with": map[string]any{"$ref": "#/definitions/" + defName}}}
+		if req, _ := with["required"].([]any); len(req) > 0 {
+			then["required"] = []any{"with"}
+		} else {
+			// The loader treats an empty `with:` (null) as no parameters.
+			with["type"] = []any{"object", "null"}
+		}
+		defs[defName] = with
+		branches = append(branches, map[string]any{
+			"if":   map[string]any{"properties": map[string]any{"type": map[string]any{"const": k.Name}}, "required": []any{"type"}},
+			"then": then,
+		})
+	}
+	checkDef := map[string]any{
+		"type":                 "object",
+		"additionalProperties": false,
+		"required":             []any{"id", "type"},
+		"properties": map[string]any{
+			"id": map[string]any{"type": "string", "pattern": idPattern,
+				"description": "A unique id for the check: a-z, 0-9 and -. --only and --skip select checks by id."},
+			"type": map[string]any{"enum": names,
+				"description": "The kind of check. `launchgate checks` lists them; `launchgate explain KIND` shows a kind's parameters."},
+			"title": map[string]any{"type": "string", "description": "What the check proves, in a few words; shown in every report."},
+			"severity": map[string]any{
+				"description": "block (the default): a failure closes the gate. warn: a failure only warns.",
+				"anyOf":       []any{map[string]any{"enum": []any{"block", "warn"}}, expansion()},
+			},
+			"tags": map[string]any{"$ref": "#/definitions/stringList",
+				"description": "Labels that --only and --skip select checks by."},
+			"timeout": map[string]any{"$ref": "#/definitions/duration",
+				"description": "This check's deadline (default: defaults.timeout, else 10s)."},
+			"needs_env": map[string]any{"$ref": "#/definitions/stringList",
+				"description": "Environment variables the check needs; while any is unset the check is skipped, saying which."},
+			"with": map[string]any{"description": "The check's parameters; they depend on its type."},
+		},
+	}
+	if len(branches) > 0 {
+		checkDef["allOf"] = branches
+	}
+	defs["check"] = checkDef
+	return map[string]any{
+		"$schema":              "http://json-schema.org/draft-07/schema#",
+		"$id":                  ID,
+		"title":                "launchgate checklist",
+		"description":          "A launch checklist: the checks `launchgate run` runs against the live environment.",
+		"type":                 "object",
+		"additionalProperties": false,
+		"required":             []any{"version", "checks"},
+		"properties": map[string]any{
+			"version": map[string]any{"const": 1, "description": "The checklist format version; this launchgate reads version 1."},
+			"name":    map[string]any{"type": "string", "description": "The checklist's name, shown in every report."},
+			"defaults": map[string]any{
+				"type":                 "object",
+				"additionalProperties": false,
+				"properties": map[string]any{
+					"timeout": map[string]any{"$ref": "#/definitions/duration",
+						"description": "Every check's deadline unless it sets its own (default 10s)."},
+				},
+			},
+			"checks": map[string]any{
+				"type":        "array",
+				"minItems":    1,
+				"items":       map[string]any{"$ref": "#/definitions/check"},
+				"description": "The checks, run concurrently and reported in this order.",
+			},
+		},
+		"definitions": defs,
+	}
+}
+
+// JSON is the schema as indented JSON with a trailing newline, as `launchgate schema` prints it.
+func JSON(kinds []check.Kind) ([]byte, error) {
+	b, err := json.MarshalIndent(Generate(kinds), "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding the checklist schema: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// objectSchema describes a struct's parameters: each typed and documented, the required ones
+// required, nothing else allowed.
+func objectSchema(params []check.Param) map[string]any {
+	props := map[string]any{}
+	required := []any{}
+	for _, p := range params {
+		s := typeSchema(p.GoType)
+		desc := p.Doc
+		if p.Default != "" && !p.Required {
+			desc = strings.TrimSpace(desc + " Default: " + p.Default + ".")
+		}
+		if desc != "" {
+			s["description"] = desc
+		}
+		props[p.Name] = s
+		if p.Required {
+			required = append(required, p.Name)
+		}
+	}
+	out := map[string]any{"type": "object", "additionalProperties": false, "properties": props}
+	if len(required) > 0 {
+		out["required"] = required
+	}
+	return out
+}
+
+// typeSchema describes what the loader accepts for a Go type. Every call returns a new map,
+// so callers may add a description.
+func typeSchema(t reflect.Type) map[string]any {
+	switch {
+	case t == durationType:
+		return map[string]any{"$ref": "#/definitions/duration"}
+	case t == sizeType:
+		return map[string]any{"$ref": "#/definitions/size"}
+	case t.Implements(describer):
+		return copyMap(reflect.Zero(t).Interface().(Describer).JSONSchema())
+	case reflect.PointerTo(t).Implements(describer):
+		return copyMap(reflect.New(t).Interface().(Describer).JSONSchema())
+	case t.Implements(unmarshaler) || reflect.PointerTo(t).Implements(unmarshaler):
+		// It decodes itself in a way the Go type does not tell; accept any value and let the
+		// loader judge. A Describer method on the type makes this precise.
+		return map[string]any{}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		s := typeSchema(t.Elem())
+		return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
+	case reflect.String:
+		// YAML decodes any scalar into a string: `expect_body: 200` is the string "200".
+		return map[string]any{"type": []any{"string", "number", "boolean"}}
+	case reflect.Bool:
+		return orExpansion(map[string]any{"type": "boolean"})
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return orExpansion(map[string]any{"type": "integer"})
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return orExpansion(map[string]any{"type": "integer", "minimum": 0})
+	case reflect.Float32, reflect.Float64:
+		return orExpansion(map[string]any{"type": "number"})
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": typeSchema(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": typeSchema(t.Elem())}
+	case reflect.Struct:
+		return objectSchema(check.StructParams(t))
+	}
+	return map[string]any{}
+}
+
+func expansion() map[string]any {
+	return map[string]any{"type": "string", "pattern": expansionPattern,
+		"description": "A ${VAR} or ${VAR:-default} reference, substituted from the environment."}
+}
+
+func orExpansion(s map[string]any) map[string]any {
+	return map[string]any{"anyOf": []any{s, expansion()}}
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
