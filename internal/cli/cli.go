@@ -129,6 +129,7 @@ Exit codes: 0 gate open, 1 gate closed, 2 launchgate could not run.`,
 		newCmdChecks(app),
 		newCmdExplain(app),
 		newCmdInit(app),
+		newCmdSecrets(app),
 		newCmdVersion(app),
 		newCmdSchema(app),
 	)

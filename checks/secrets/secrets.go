@@ -1,0 +1,460 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// Secrets scans a repository's working tree and history for credentials.
+type Secrets struct {
+	Path        string         `yaml:"path" doc:"The directory (or file) to scan, relative to the checklist; in a git repository only its tracked and untracked-but-not-ignored files."`
+	History     *bool          `yaml:"history" doc:"Also scan the added lines of every commit reachable from any ref (default: true in a git repository)."`
+	Staged      bool           `yaml:"staged" doc:"Scan only what is staged for the next commit (git diff --cached), for a pre-commit hook."`
+	IgnorePaths []string       `yaml:"ignore_paths" doc:"Glob patterns of paths never to report (testdata/**, *.pem, docs/examples/); ** crosses directories."`
+	Baseline    string         `yaml:"baseline" doc:"A baseline file of accepted findings written by 'launchgate secrets baseline'; findings in it are not reported."`
+	MaxFileSize check.ByteSize `yaml:"max_file_size" doc:"Skip files larger than this (they are counted in the evidence)."`
+
+	ignore []*regexp.Regexp
+}
+
+// Finding-status words in evidence.
+const defaultMaxFileSize = 5 << 20
+
+func init() {
+	check.Register(check.Kind{
+		Name:       "secrets",
+		Summary:    "No credentials in the repository: working tree, staged changes and every commit of its history.",
+		Title:      "No secrets in the repository",
+		Positional: "path",
+		New: func() check.Check {
+			return &Secrets{Path: ".", MaxFileSize: defaultMaxFileSize}
+		},
+		Example: `path: .
+history: true
+ignore_paths: [testdata/**, docs/examples/]
+baseline: .launchgate/secrets-baseline.yaml`,
+	})
+}
+
+// Title names the scanned path.
+func (s *Secrets) Title() string {
+	if s.Staged {
+		return "No secrets staged in " + s.Path
+	}
+	return "No secrets in " + s.Path
+}
+
+// Validate checks the parameters and compiles ignore_paths.
+func (s *Secrets) Validate() error {
+	if s.Path == "" {
+		s.Path = "."
+	}
+	if s.MaxFileSize <= 0 {
+		return fmt.Errorf("max_file_size must be positive, e.g. 5MiB")
+	}
+	if s.Staged && s.History != nil && *s.History {
+		return fmt.Errorf("staged and history exclude each other: a pre-commit hook scans what is staged, CI scans the history")
+	}
+	s.ignore = s.ignore[:0]
+	for _, p := range s.IgnorePaths {
+		re, err := compileGlob(p)
+		if err != nil {
+			return err
+		}
+		s.ignore = append(s.ignore, re)
+	}
+	if _, err := loadRules(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (s *Secrets) ignored(rel string) bool {
+	for _, re := range s.ignore {
+		if re.MatchString(rel) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Secrets) resolve(env *check.Env, p string) string {
+	if filepath.IsAbs(p) || env == nil || env.BaseDir == "" {
+		return p
+	}
+	return filepath.Join(env.BaseDir, p)
+}
+
+// finding is one secret after deduplication, before it becomes a check.Finding.
+type finding struct {
+	rule        *Rule
+	file        string
+	line, col   int
+	commit      string
+	inTree      bool // present in the working tree (or staged)
+	preview     string
+	fingerprint string
+}
+
+// scanReport is everything a scan saw.
+type scanReport struct {
+	inRepo, history, shallow bool
+	tree                     treeStats
+	diff                     diffStats
+	findings                 []finding
+	allowed, baselined       int
+}
+
+// scan runs the configured scan and returns its findings (allowed ones removed, baselined ones
+// kept unless useBaseline).
+func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*scanReport, error) {
+	if s.ignore == nil && len(s.IgnorePaths) > 0 || s.MaxFileSize <= 0 {
+		if s.MaxFileSize <= 0 {
+			s.MaxFileSize = defaultMaxFileSize
+		}
+		if err := s.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	rs, err := loadRules()
+	if err != nil {
+		return nil, err
+	}
+	root := s.resolve(env, s.Path)
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("cannot scan %s: %w", s.Path, err)
+	}
+	rep := &scanReport{}
+	var base *baseline
+	if useBaseline && s.Baseline != "" {
+		if base, err = readBaseline(s.resolve(env, s.Baseline)); err != nil {
+			return nil, err
+		}
+	}
+	if !fi.IsDir() {
+		// One file: no git questions, just its content.
+		dir, name := filepath.Split(root)
+		tf, st, err := s.scanTree(ctx, rs, dir, []string{name})
+		if err != nil {
+			return nil, err
+		}
+		rep.tree = st
+		rep.findings = mergeFindings(rep, tf, nil, base)
+		return rep, nil
+	}
+	_, dotGitErr := os.Stat(filepath.Join(root, ".git"))
+	inRepo, err := repoState(ctx, root, dotGitErr == nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s looks like a git repository but git cannot read it: %w", s.Path, err)
+	}
+	rep.inRepo = inRepo
+	if s.Staged {
+		if !inRepo {
+			return nil, fmt.Errorf("staged: %s is not in a git repository", s.Path)
+		}
+		df, st, err := s.scanDiff(ctx, rs, root, stagedArgs())
+		rep.diff = st
+		if err != nil {
+			return nil, fmt.Errorf("scanning staged changes: %w", err)
+		}
+		for i := range df {
+			df[i].seq = 0 // staged lines are in the next commit, not in history
+		}
+		rep.findings = mergeFindings(rep, nil, df, base)
+		return rep, nil
+	}
+	history := inRepo
+	if s.History != nil {
+		history = *s.History
+	}
+	if history && !inRepo {
+		return nil, fmt.Errorf("history: %s is not in a git repository (set history: false to scan only its files)", s.Path)
+	}
+	rep.history = history
+	files, err := listFiles(ctx, root, inRepo)
+	if err != nil {
+		return nil, fmt.Errorf("listing files in %s: %w", s.Path, err)
+	}
+	tf, st, err := s.scanTree(ctx, rs, root, files)
+	rep.tree = st
+	if err != nil {
+		return nil, err
+	}
+	var df []diffFinding
+	if history {
+		if out, err := gitOutput(ctx, root, "rev-parse", "--is-shallow-repository"); err == nil {
+			rep.shallow = strings.TrimSpace(string(out)) == "true"
+		}
+		df, rep.diff, err = s.scanDiff(ctx, rs, root, historyArgs())
+		if err != nil {
+			return nil, fmt.Errorf("scanning history: %w", err)
+		}
+	}
+	rep.findings = mergeFindings(rep, tf, df, base)
+	return rep, nil
+}
+
+// mergeFindings turns matches into findings: one per rule, file and secret. A secret in many
+// commits is attributed to the oldest commit that added it; a secret still in the working tree
+// is reported at its current line, with that commit.
+func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base *baseline) []finding {
+	byFP := map[string]*finding{}
+	oldest := map[string]int{}
+	var order []string
+	add := func(f finding) *finding {
+		if g, ok := byFP[f.fingerprint]; ok {
+			return g
+		}
+		byFP[f.fingerprint] = &f
+		order = append(order, f.fingerprint)
+		return &f
+	}
+	allowedFP := map[string]bool{}
+	for _, t := range tree {
+		fp := fingerprint(t.m.rule.ID, t.file, t.m.secret)
+		if t.m.allowed {
+			allowedFP[fp] = true
+			rep.allowed++
+			continue
+		}
+		g := add(finding{rule: t.m.rule, file: t.file, line: t.m.line, col: t.m.col, preview: t.m.preview, fingerprint: fp, inTree: true})
+		g.inTree = true
+	}
+	for _, d := range diff {
+		fp := fingerprint(d.m.rule.ID, d.file, d.m.secret)
+		if d.m.allowed || allowedFP[fp] {
+			if !allowedFP[fp] {
+				rep.allowed++
+			}
+			allowedFP[fp] = true
+			continue
+		}
+		g, seen := byFP[fp]
+		if !seen {
+			g = add(finding{rule: d.m.rule, file: d.file, line: d.m.line, col: d.m.col, preview: d.m.preview, fingerprint: fp, inTree: d.seq == 0})
+		}
+		if s, ok := oldest[fp]; !ok || d.seq > s {
+			oldest[fp] = d.seq
+			g.commit = d.commit
+			if !g.inTree {
+				g.line, g.col, g.preview = d.m.line, d.m.col, d.m.preview
+			}
+		}
+	}
+	var out []finding
+	for _, fp := range order {
+		f := byFP[fp]
+		if base.has(f.rule.ID, f.file, fp) {
+			rep.baselined++
+			continue
+		}
+		out = append(out, *f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].inTree != out[j].inTree {
+			return out[i].inTree
+		}
+		if out[i].file != out[j].file {
+			return out[i].file < out[j].file
+		}
+		return out[i].line < out[j].line
+	})
+	return out
+}
+
+// Run scans and judges.
+func (s *Secrets) Run(ctx context.Context, env *check.Env) check.Result {
+	rep, err := s.scan(ctx, env, true)
+	if err != nil {
+		remedy := "fix the path or the git repository and run again"
+		var pe *fs.PathError
+		switch {
+		case errors.As(err, &pe):
+			remedy = "check that path (and baseline) exist relative to the checklist"
+		case ctx.Err() != nil:
+			remedy = "give the check a longer timeout (timeout: 2m) or scan less (ignore_paths, history: false for a quick local run)"
+		case strings.Contains(err.Error(), "git"):
+			remedy = "make sure git works in that directory (git status, git log --all); for a shallow or partial clone fetch the full history"
+		}
+		return check.Errorf(remedy, "secrets scan of %s could not finish: %v", s.Path, err)
+	}
+	return s.judge(rep)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func (s *Secrets) judge(rep *scanReport) check.Result {
+	var r check.Result
+	r.Status = check.Pass
+	inTreeN, histN := 0, 0
+	for _, f := range rep.findings {
+		if f.inTree {
+			inTreeN++
+		} else {
+			histN++
+		}
+	}
+	statusFor := func(n int) check.Status {
+		if n > 0 {
+			return check.Fail
+		}
+		return check.Pass
+	}
+	if s.Staged {
+		r.Add(check.Evidence{Label: "staged", Observed: fmt.Sprintf("%s in %s of staged changes", plural(rep.diff.chunks, "file", "files"), humanBytes(rep.diff.bytes)), Expected: "no secrets", Status: statusFor(inTreeN)})
+	} else {
+		obs := fmt.Sprintf("%s, %s scanned", plural(int(rep.tree.files), "file", "files"), humanBytes(rep.tree.bytes))
+		var skipped []string
+		if rep.tree.binary > 0 {
+			skipped = append(skipped, fmt.Sprintf("%d binary", rep.tree.binary))
+		}
+		if rep.tree.oversize > 0 {
+			skipped = append(skipped, fmt.Sprintf("%d over %s", rep.tree.oversize, s.MaxFileSize))
+		}
+		if rep.tree.vendored > 0 {
+			skipped = append(skipped, fmt.Sprintf("%d vendored", rep.tree.vendored))
+		}
+		if rep.tree.ignored > 0 {
+			skipped = append(skipped, fmt.Sprintf("%d by ignore_paths", rep.tree.ignored))
+		}
+		if len(skipped) > 0 {
+			obs += "; skipped " + strings.Join(skipped, ", ")
+		}
+		if !rep.inRepo {
+			obs += " (not a git repository: every file)"
+		}
+		if inTreeN > 0 {
+			obs += "; " + plural(inTreeN, "secret", "secrets") + " found"
+		}
+		r.Add(check.Evidence{Label: "working tree", Observed: obs, Expected: "no secrets", Status: statusFor(inTreeN)})
+		if rep.history {
+			st, obs := check.Pass, fmt.Sprintf("%s from every ref, %s of added lines", plural(rep.diff.commits, "commit", "commits"), humanBytes(rep.diff.bytes))
+			if histN > 0 {
+				st = check.Fail
+				obs += "; " + plural(histN, "deleted secret", "deleted secrets") + " still in history"
+			} else if rep.shallow {
+				st = check.Warn
+				obs += "; shallow clone: older history was not scanned"
+			}
+			r.Add(check.Evidence{Label: "history", Observed: obs, Expected: "no secret in any commit", Status: st})
+		}
+	}
+	if rep.allowed > 0 || rep.baselined > 0 {
+		r.Add(check.Evidence{Label: "accepted", Observed: fmt.Sprintf("%d marked launchgate:allow, %d in the baseline", rep.allowed, rep.baselined), Status: check.Pass})
+	}
+
+	inTree, histOnly := 0, 0
+	perRule := map[string]int{}
+	var ruleOrder []string
+	for _, f := range rep.findings {
+		if f.inTree {
+			inTree++
+		} else {
+			histOnly++
+		}
+		if perRule[f.rule.ID] == 0 {
+			ruleOrder = append(ruleOrder, f.rule.ID)
+		}
+		perRule[f.rule.ID]++
+		cf := check.Finding{Rule: f.rule.ID, File: f.file, Line: f.line, Column: f.col, Commit: f.commit,
+			Message: f.rule.Description, Preview: f.preview, Fingerprint: f.fingerprint}
+		if !f.inTree {
+			cf.Message += " (deleted, but still in history)"
+		}
+		r.Findings = append(r.Findings, cf)
+	}
+	if len(rep.findings) > 0 {
+		var kinds []string
+		for _, id := range ruleOrder {
+			kinds = append(kinds, fmt.Sprintf("%s ×%d", id, perRule[id]))
+		}
+		r.Add(check.Evidence{Label: "findings", Observed: strings.Join(kinds, ", "), Expected: "none", Status: check.Fail})
+	}
+	if len(rep.findings) == 0 {
+		switch {
+		case s.Staged:
+			r.Summary = fmt.Sprintf("no secrets in the staged changes (%s)", plural(rep.diff.chunks, "file", "files"))
+		case rep.history:
+			r.Summary = fmt.Sprintf("no secrets in %s or %s of history", plural(int(rep.tree.files), "file", "files"), plural(rep.diff.commits, "commit", "commits"))
+		default:
+			r.Summary = fmt.Sprintf("no secrets in %s", plural(int(rep.tree.files), "file", "files"))
+		}
+		if rep.shallow {
+			r.Remedy = "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout) so that every commit is scanned"
+		}
+		return r
+	}
+	first := rep.findings[0]
+	parts := []string{}
+	if inTree > 0 {
+		where := "in the working tree"
+		if s.Staged {
+			where = "staged"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", inTree, where))
+	}
+	if histOnly > 0 {
+		parts = append(parts, fmt.Sprintf("%d only in history", histOnly))
+	}
+	r.Summary = fmt.Sprintf("%s (%s); first: %s in %s", plural(len(rep.findings), "secret found", "secrets found"),
+		strings.Join(parts, ", "), first.rule.Description, location(first))
+	r.Remedy = remedyFor(rep.findings, histOnly > 0)
+	return r
+}
+
+func location(f finding) string {
+	loc := f.file
+	if f.line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", f.file, f.line, f.col)
+	}
+	if f.commit != "" {
+		loc += " (commit " + short(f.commit) + ")"
+	}
+	return loc
+}
+
+func remedyFor(fs []finding, inHistory bool) string {
+	var b strings.Builder
+	b.WriteString("rotate every secret found first, at its provider")
+	seen := map[string]bool{}
+	var hints []string
+	for _, f := range fs {
+		if !seen[f.rule.ID] && len(hints) < 3 {
+			seen[f.rule.ID] = true
+			hints = append(hints, f.rule.Rotate)
+		}
+	}
+	b.WriteString(" (" + strings.Join(hints, "; ") + ")")
+	if inHistory {
+		b.WriteString("; deleting the file does not remove it from history: anyone with a clone has it, so rotate even when it is gone")
+	}
+	b.WriteString("; then load it from the environment or a secret manager. A false positive: add launchgate:allow on the line, or accept the current findings with `launchgate secrets baseline`")
+	return b.String()
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/launchgate/launchgate/checks/secrets"
+	"github.com/launchgate/launchgate/internal/check"
+)
+
+// SecretsBaselineOptions are the options of `launchgate secrets baseline`.
+type SecretsBaselineOptions struct {
+	App         *App
+	Path        string
+	Output      string
+	History     bool
+	historySet  bool
+	IgnorePaths []string
+	MaxFileSize string
+	Timeout     time.Duration
+}
+
+func newCmdSecrets(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "secrets",
+		Short: "Work with the secrets check (baseline of accepted findings)",
+	}
+	cmd.AddCommand(newCmdSecretsBaseline(app, nil))
+	return cmd
+}
+
+func newCmdSecretsBaseline(app *App, runF func(*SecretsBaselineOptions) error) *cobra.Command {
+	opts := &SecretsBaselineOptions{App: app}
+	cmd := &cobra.Command{
+		Use:   "baseline [PATH]",
+		Short: "Accept the secrets found now, so that the secrets check reports only new ones",
+		Long: `Scan PATH (default .) as the secrets check does and write every finding to a baseline
+file. A secrets check with baseline: FILE then ignores those findings. Entries are keyed by rule,
+file and a hash of the secret (never the secret, never the line number): a moved line stays
+accepted, a new secret, even on an accepted line, is reported. Review what you accept: a real
+key in the baseline is still a leaked key; rotate it.`,
+		Example: `  launchgate secrets baseline
+  launchgate secrets baseline --output .launchgate/secrets-baseline.yaml --ignore 'testdata/**'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Path = "."
+			if len(args) == 1 {
+				opts.Path = args[0]
+			}
+			opts.historySet = cmd.Flags().Changed("history")
+			if runF != nil {
+				return runF(opts)
+			}
+			return secretsBaselineRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", ".launchgate/secrets-baseline.yaml", "baseline file to write")
+	cmd.Flags().BoolVar(&opts.History, "history", true, "include findings in the history (default: in a git repository)")
+	cmd.Flags().StringSliceVar(&opts.IgnorePaths, "ignore", nil, "glob of paths not to scan (repeatable), as ignore_paths")
+	cmd.Flags().StringVar(&opts.MaxFileSize, "max-file-size", "5MiB", "skip larger files")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "give up after this long")
+	return cmd
+}
+
+func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error {
+	size, err := check.ParseByteSize(opts.MaxFileSize)
+	if err != nil {
+		return cannotRun(fmt.Errorf("--max-file-size: %w", err))
+	}
+	s := &secrets.Secrets{Path: opts.Path, IgnorePaths: opts.IgnorePaths, MaxFileSize: size}
+	if opts.historySet {
+		s.History = &opts.History
+	}
+	env := opts.App.Env()
+	env.BaseDir = opts.App.Dir
+	out := opts.Output
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(opts.App.Dir, out)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	n, err := secrets.WriteBaseline(ctx, env, s, out)
+	if err != nil {
+		return cannotRun(err)
+	}
+	fmt.Fprintf(opts.App.IO.ErrOut, "wrote %d accepted finding(s) to %s; set baseline: %s in the secrets check\n", n, out, opts.Output)
+	return nil
+}
