@@ -186,10 +186,11 @@ func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runn
 		ctx = context.Background()
 	}
 	env := app.Env()
-	if env.BaseDir == "" || env.BaseDir == "." {
-		if cl.File != "" && cl.File != checklists.DefaultName {
-			env.BaseDir = filepath.Dir(cl.File)
-		}
+	// Relative paths in a checklist (ca_file, a secrets path, a baseline) are relative to the
+	// checklist's own file; for the embedded default and `check`, to the working directory.
+	env.BaseDir = app.Dir
+	if cl.File != "" && cl.File != checklists.DefaultName {
+		env.BaseDir = filepath.Dir(cl.File)
 	}
 	rd := &redact.Redactor{}
 	rd.Add(cl.Secrets...)
