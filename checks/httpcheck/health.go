@@ -210,7 +210,7 @@ func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency
 	if len(problems) > 0 {
 		r.Status = check.Fail
 		r.Summary = strings.Join(problems, "; ")
-		r.Remedy = strings.Join(dedupe(remedies), "; ")
+		r.Remedy = strings.Join(check.Unique(remedies), "; ")
 	} else if r.Summary == "" {
 		r.Summary = fmt.Sprintf("%s in %s", statusLine, httpx.Elapsed(latency))
 	}
@@ -226,16 +226,4 @@ func excerpt(b []byte) string {
 		return "an empty body"
 	}
 	return fmt.Sprintf("%q", s)
-}
-
-func dedupe(in []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/httpx"
 )
 
 // parseJSON decodes a JSON body, whatever its declared content type, as long as it looks like
@@ -30,26 +30,11 @@ func parseJSON(contentType string, body []byte) (any, error) {
 	return v, nil
 }
 
-// lookupPath follows a dotted path (checks.db.0.status) through maps and arrays.
+// lookupPath reads the value at a dotted path as text for evidence.
 func lookupPath(doc any, path string) (string, bool) {
-	cur := doc
-	for _, key := range strings.Split(path, ".") {
-		switch v := cur.(type) {
-		case map[string]any:
-			next, ok := v[key]
-			if !ok {
-				return "", false
-			}
-			cur = next
-		case []any:
-			i, err := strconv.Atoi(key)
-			if err != nil || i < 0 || i >= len(v) {
-				return "", false
-			}
-			cur = v[i]
-		default:
-			return "", false
-		}
+	cur, ok := httpx.LookupJSON(doc, path)
+	if !ok {
+		return "", false
 	}
 	switch v := cur.(type) {
 	case string:

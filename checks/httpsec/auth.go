@@ -240,7 +240,7 @@ func (a *Auth) Run(ctx context.Context, env *check.Env) check.Result {
 	case len(problems) > 0:
 		r.Status = check.Fail
 		r.Summary = strings.Join(problems, "; ")
-		r.Remedy = strings.Join(dedupe(remedies), "; ")
+		r.Remedy = strings.Join(check.Unique(remedies), "; ")
 	case r.Status == check.Error:
 		r.Summary = fmt.Sprintf("the test user's token is refused on %s: cannot judge access to other and missing records", redact.String(a.URL))
 		r.Remedy = "give a fresh token of a working test user (it may have expired)"
@@ -271,7 +271,7 @@ func warnRemedy(evs []check.Evidence) string {
 			out = append(out, e.Label+": answer 401 (no or bad credentials) or 403/404 (not allowed) rather than "+e.Observed)
 		}
 	}
-	return strings.Join(dedupe(out), "; ")
+	return strings.Join(check.Unique(out), "; ")
 }
 
 func (a *Auth) do(ctx context.Context, client *http.Client, env *check.Env, p probe) (*response, *httpx.Failure) {
@@ -413,16 +413,4 @@ func unsignedToken(base jwt.MapClaims, now time.Time) string {
 		return "launchgate.unsigned."
 	}
 	return s
-}
-
-func dedupe(in []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

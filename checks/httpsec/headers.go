@@ -232,7 +232,7 @@ func (h *Headers) result(main *response, fs []finding) check.Result {
 		}
 	}
 	target := redact.String(main.url)
-	fails, warns = dedupe(fails), dedupe(warns)
+	fails, warns = check.Unique(fails), check.Unique(warns)
 	switch {
 	case len(fails) > 0:
 		r.Summary = fmt.Sprintf("%s: %s", target, strings.Join(fails, "; "))
@@ -259,7 +259,7 @@ func (h *Headers) result(main *response, fs []finding) check.Result {
 		}
 	}
 	if len(fixes) > 0 {
-		r.Remedy = strings.Join(dedupe(fixes), "; ")
+		r.Remedy = strings.Join(check.Unique(fixes), "; ")
 	}
 	return r
 }
@@ -768,34 +768,8 @@ func clip(s string) string {
 
 // didYouMean names the item closest to a misspelt one, when it is close enough to be meant.
 func didYouMean(s string) string {
-	best, bestD := "", 3
-	for _, c := range headerItems {
-		if d := editDistance(strings.ToLower(s), c); d < bestD {
-			best, bestD = c, d
-		}
+	if best := check.Suggest(s, headerItems); best != "" {
+		return fmt.Sprintf(", did you mean %q?", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(", did you mean %q?", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return ""
 }

@@ -472,28 +472,10 @@ func (l *Login) fetch(ctx context.Context, env *check.Env) (string, string, *che
 	return "", "", &res
 }
 
-// jsonString follows a dotted path (data.items.0.token) to a string.
+// jsonString reads the string at a dotted path (data.items.0.token).
 func jsonString(doc any, path string) (string, bool) {
-	cur := doc
-	for _, key := range strings.Split(path, ".") {
-		switch v := cur.(type) {
-		case map[string]any:
-			next, ok := v[key]
-			if !ok {
-				return "", false
-			}
-			cur = next
-		case []any:
-			i, err := strconv.Atoi(key)
-			if err != nil || i < 0 || i >= len(v) {
-				return "", false
-			}
-			cur = v[i]
-		default:
-			return "", false
-		}
-	}
-	s, ok := cur.(string)
+	v, _ := httpx.LookupJSON(doc, path)
+	s, ok := v.(string)
 	return s, ok
 }
 

@@ -126,7 +126,7 @@ func parseURL(raw string) (*mysql.Config, error) {
 		// url.Parse quotes the whole input, password included.
 		return nil, fmt.Errorf("invalid MySQL URL %s: write mysql://user:password@host:3306/db", maskDSN(raw))
 	}
-	if misplacedAt(u, raw) {
+	if redact.MisplacedAt(u, raw) {
 		// An unescaped '#', '/' or '?' in a password ends the host part early and pushes the
 		// rest of the password into the host, path or fragment: refuse before it is shown.
 		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "MySQL", maskDSN(raw))
@@ -273,10 +273,10 @@ func (t *target) explain(err error, what string, timeout time.Duration, elapsed 
 			"%s: connection refused", t.name)
 	case isDialError(err) && (httpx.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded)):
 		return check.Errorf("check that the host is up and that no firewall drops the traffic",
-			"%s: could not connect within %s (no answer to the connection attempt)", t.name, round(timeout))
+			"%s: could not connect within %s (no answer to the connection attempt)", t.name, check.FormatRounded(timeout))
 	case httpx.IsTimeout(err), errors.Is(err, context.DeadlineExceeded), errors.Is(err, mysql.ErrInvalidConn) && elapsed >= timeout*9/10:
 		return check.Errorf("the server accepted TCP but is stuck (or this is not a MySQL port): check its load, its error log and the port",
-			"%s accepted the connection but did not answer within %s (could not %s)", t.name, round(timeout), what)
+			"%s accepted the connection but did not answer within %s (could not %s)", t.name, check.FormatRounded(timeout), what)
 	case errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, syscall.ECONNRESET):
 		return check.Errorf("the server or a proxy dropped the connection: check the server's error log, and that this is a MySQL port",
 			"%s: the connection was dropped while trying to %s (%s)", t.name, what, msg)
@@ -287,21 +287,4 @@ func (t *target) explain(err error, what string, timeout time.Duration, elapsed 
 func isDialError(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
-}
-
-func round(d time.Duration) string {
-	if d >= time.Second {
-		return check.FormatDuration(d.Round(100 * time.Millisecond))
-	}
-	return check.FormatDuration(d.Round(time.Millisecond))
-}
-
-// misplacedAt reports an '@' outside the user information: the sign of a password with an
-// unescaped special character.
-func misplacedAt(u *url.URL, raw string) bool {
-	if strings.Contains(u.Path+u.Fragment+u.Opaque+u.Host, "@") {
-		return true
-	}
-	_, rest, _ := strings.Cut(raw, "://")
-	return u.User == nil && strings.Contains(rest, "@") && !strings.Contains(u.RawQuery, "@")
 }

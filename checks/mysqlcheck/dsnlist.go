@@ -1,11 +1,12 @@
 package mysqlcheck
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/launchgate/launchgate/internal/check"
 )
 
 // DSNList is a list of DSNs, written in a checklist either as a YAML list or as one string of
@@ -35,33 +36,15 @@ func SplitDSNs(s string) []string {
 		}
 		out = append(out, part)
 	}
-	kept := out[:0]
-	for _, d := range out {
-		if d = strings.TrimSpace(d); d != "" {
-			kept = append(kept, d)
-		}
-	}
-	return kept
+	return check.NonEmpty(out)
 }
 
 // UnmarshalYAML accepts a sequence of strings or a comma-separated scalar.
 func (l *DSNList) UnmarshalYAML(n *yaml.Node) error {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		*l = SplitDSNs(n.Value)
-		return nil
-	case yaml.SequenceNode:
-		out := make([]string, 0, len(n.Content))
-		for _, item := range n.Content {
-			if item.Kind != yaml.ScalarNode {
-				return fmt.Errorf("line %d: each DSN must be a string", item.Line)
-			}
-			if v := strings.TrimSpace(item.Value); v != "" {
-				out = append(out, v)
-			}
-		}
-		*l = out
-		return nil
-	}
-	return fmt.Errorf("expected a list of DSNs or one comma-separated string")
+	list, err := check.DecodeList(n, SplitDSNs, "DSN")
+	*l = list
+	return err
 }
+
+// JSONSchema describes the accepted forms for the checklist schema.
+func (DSNList) JSONSchema() map[string]any { return check.ListSchema("DSN") }

@@ -277,7 +277,7 @@ func (c *ReplicaLag) judge(states []replicaState) check.Result {
 		r.Summary = fmt.Sprintf("%d of %d replicas replicating; the furthest behind is %s (max %s)",
 			healthy, len(states), check.FormatDuration(time.Duration(worstLag)*time.Second), c.MaxLag)
 	}
-	r.Remedy = strings.Join(dedupe(remedies), "; ")
+	r.Remedy = strings.Join(check.Unique(remedies), "; ")
 	// A replica that is decidedly broken closes the gate even when another one could not be
 	// reached: the result is the decided problem, and the unreachable one stays an error line.
 	if r.Status == check.Error {
@@ -289,16 +289,4 @@ func (c *ReplicaLag) judge(states []replicaState) check.Result {
 		}
 	}
 	return r
-}
-
-func dedupe(in []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range in {
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

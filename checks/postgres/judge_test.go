@@ -1,18 +1,15 @@
 package postgres
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // render writes a result the way a person reads it, for golden files.
 func render(r check.Result) string {
@@ -31,25 +28,9 @@ func render(r check.Result) string {
 	return b.String()
 }
 
-func golden(t *testing.T, name, got string) {
+func goldenResult(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s--- want\n%s", path, got, want)
-	}
+	golden.Check(t, name+".golden", []byte(got))
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -79,7 +60,7 @@ func TestJudgeStandbys(t *testing.T) {
 			c := &ReplicaLag{MaxLag: check.Duration(100 * time.Millisecond), MaxLagBytes: tt.maxBytes, ExpectReplicas: tt.expect}
 			j := &judgement{r: check.Result{Status: check.Pass}}
 			c.judgeStandbys(j, tt.rows)
-			golden(t, "standbys_"+tt.name, render(j.finish(c)))
+			goldenResult(t, "standbys_"+tt.name, render(j.finish(c)))
 		})
 	}
 }
@@ -116,7 +97,7 @@ func TestJudgeConnections(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newConnections("postgres://app@db.internal/shop")
 			c.MaxIdleInTransaction = check.Duration(tt.maxIdle)
-			golden(t, "connections_"+tt.name, render(c.judge(tg, tt.lim, tt.used, tt.roles, tt.dbs, tt.idle)))
+			goldenResult(t, "connections_"+tt.name, render(c.judge(tg, tt.lim, tt.used, tt.roles, tt.dbs, tt.idle)))
 		})
 	}
 }

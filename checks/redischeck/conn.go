@@ -36,7 +36,7 @@ func parseURL(raw string) (*target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid Redis URL %s: write redis://[:password@]host:6379[/db] or rediss://…", maskURL(raw))
 	}
-	if misplacedAt(u, raw) {
+	if redact.MisplacedAt(u, raw) {
 		// An unescaped '#', '/' or '?' in a password ends the host part early and pushes the
 		// rest of the password into the host, path or fragment: refuse before it is shown.
 		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "Redis", maskURL(raw))
@@ -202,10 +202,10 @@ func (t *target) explain(err error, what string, timeout, elapsed time.Duration)
 			"%s: TLS handshake failed: %s", t.name, msg)
 	case dial && httpx.IsTimeout(err):
 		return check.Errorf("check that the host is up and that no firewall drops the traffic",
-			"%s: could not connect within %s (no answer to the connection attempt)", t.name, round(timeout))
+			"%s: could not connect within %s (no answer to the connection attempt)", t.name, check.FormatRounded(timeout))
 	case httpx.IsTimeout(err), errors.Is(err, context.DeadlineExceeded):
 		return check.Errorf("the server accepted TCP but is stuck (or speaks TLS while the URL says redis://, or is not Redis): check its load, its log, and redis:// against rediss://",
-			"%s accepted the connection but did not answer within %s (could not %s)", t.name, round(timeout), what)
+			"%s accepted the connection but did not answer within %s (could not %s)", t.name, check.FormatRounded(timeout), what)
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed), strings.Contains(msg, "EOF"):
 		return check.Errorf("the server or a proxy dropped the connection: check the server's log, and whether it requires TLS (rediss://)",
 			"%s: the connection was dropped while trying to %s (%s)", t.name, what, msg)
@@ -219,21 +219,4 @@ func tlsFailure(err error) bool {
 	var alert tls.AlertError
 	return errors.As(err, &certErr) || errors.As(err, &recErr) || errors.As(err, &alert) ||
 		strings.Contains(err.Error(), "x509:") || strings.Contains(err.Error(), "tls:")
-}
-
-func round(d time.Duration) string {
-	if d >= time.Second {
-		return check.FormatDuration(d.Round(100 * time.Millisecond))
-	}
-	return check.FormatDuration(d.Round(time.Millisecond))
-}
-
-// misplacedAt reports an '@' outside the user information: the sign of a password with an
-// unescaped special character.
-func misplacedAt(u *url.URL, raw string) bool {
-	if strings.Contains(u.Path+u.Fragment+u.Opaque+u.Host, "@") {
-		return true
-	}
-	_, rest, _ := strings.Cut(raw, "://")
-	return u.User == nil && strings.Contains(rest, "@") && !strings.Contains(u.RawQuery, "@")
 }

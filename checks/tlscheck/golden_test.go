@@ -2,16 +2,13 @@ package tlscheck
 
 import (
 	"crypto/tls"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestGolden pins the full text of two results people read most: the quick audit of a healthy
 // name, and the incident this check exists for (one of two servers still serving an old,
@@ -45,22 +42,7 @@ func TestGolden(t *testing.T) {
 				t.Errorf("status %s, want %s", r.Status, tc.status)
 			}
 			got := strings.ReplaceAll(dump(r), ":"+port, ":PORT")
-			path := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("result differs from %s (run go test -update after checking the change):\n--- got\n%s--- want\n%s", path, got, want)
-			}
+			golden.Check(t, tc.name+".golden", []byte(got))
 		})
 	}
 }

@@ -178,12 +178,12 @@ func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now
 		r.Summary = c.passSummary(verdicts, now)
 		return r
 	}
-	problems = dedupe(problems)
+	problems = check.Unique(problems)
 	if len(problems) > 3 {
 		problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
 	}
 	r.Summary = c.target.String() + ": " + strings.Join(problems, "; ")
-	r.Remedy = strings.Join(dedupe(remedies), "; ")
+	r.Remedy = strings.Join(check.Unique(remedies), "; ")
 	return r
 }
 
@@ -763,16 +763,4 @@ func left(d time.Duration) string {
 		return fmt.Sprintf("%dh", d/time.Hour)
 	}
 	return fmt.Sprintf("%dm", d/time.Minute)
-}
-
-func dedupe(in []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

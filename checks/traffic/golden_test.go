@@ -1,19 +1,16 @@
 package traffic
 
 import (
-	"flag"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // durations masks measured times, which differ from run to run.
 var durations = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s)\b`)
@@ -21,29 +18,13 @@ var durations = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s)\b`)
 // golden compares what a result says, in full, with testdata/NAME.golden. Server addresses
 // and measured latencies are masked; advertised times (Retry-After 30s) are not measured and
 // stay, because they come from the fixture's fixed headers.
-func golden(t *testing.T, name, serverURL string, r check.Result, maskDurations bool) {
+func goldenResult(t *testing.T, name, serverURL string, r check.Result, maskDurations bool) {
 	t.Helper()
 	got := strings.ReplaceAll(dump(r), serverURL, "http://SERVER")
 	if maskDurations {
 		got = durations.ReplaceAllString(got, "<t>")
 	}
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run Golden -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (go test -run Golden -update rewrites it):\n--- got\n%s--- want\n%s", name, path, got, want)
-	}
+	golden.Check(t, name+".golden", []byte(got))
 }
 
 func TestGoldenRateLimit(t *testing.T) {
@@ -73,7 +54,7 @@ func TestGoldenRateLimit(t *testing.T) {
 			if err := c.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name, srv.URL, c.Run(ctxTimeout(t, 20*time.Second), testEnv()), false)
+			goldenResult(t, tt.name, srv.URL, c.Run(ctxTimeout(t, 20*time.Second), testEnv()), false)
 		})
 	}
 }
@@ -97,5 +78,5 @@ func TestGoldenBurst(t *testing.T) {
 	if err := b.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "burst_one_call_failing", srv.URL, b.Run(ctxTimeout(t, 20*time.Second), testEnv()), true)
+	goldenResult(t, "burst_one_call_failing", srv.URL, b.Run(ctxTimeout(t, 20*time.Second), testEnv()), true)
 }

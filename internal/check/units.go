@@ -95,6 +95,15 @@ func FormatDuration(d time.Duration) string {
 	return b.String()
 }
 
+// FormatRounded prints a measured duration to a useful precision: tenths of a second from one
+// second up, milliseconds below.
+func FormatRounded(d time.Duration) string {
+	if d >= time.Second {
+		return FormatDuration(d.Round(100 * time.Millisecond))
+	}
+	return FormatDuration(d.Round(time.Millisecond))
+}
+
 // ByteSize is a size in bytes, written as 5MiB, 512KB, 1GiB or a plain number of bytes.
 type ByteSize int64
 

@@ -1,19 +1,18 @@
 package checklist_test
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/checks/httpcheck"
 	_ "github.com/launchgate/launchgate/checks/traffic"
 	"github.com/launchgate/launchgate/internal/checklist"
 )
-
-var update = flag.Bool("update", false, "rewrite the expected messages under testdata/invalid")
 
 func env(vars map[string]string) checklist.Options {
 	return checklist.Options{Getenv: func(k string) string { return vars[k] }}
@@ -37,7 +36,7 @@ func TestInvalidChecklists(t *testing.T) {
 			}
 			got := err.Error() + "\n"
 			want := strings.TrimSuffix(file, ".yaml") + ".txt"
-			if *update {
+			if golden.Update() {
 				if err := os.WriteFile(want, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,13 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	_ "github.com/launchgate/launchgate/checks/all"
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/cli"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 var fixedNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
@@ -52,22 +51,10 @@ func launch(t *testing.T, vars map[string]string, args ...string) result {
 
 var ports = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 
-func golden(t *testing.T, name, got string) {
+func goldenText(t *testing.T, name, got string) {
 	t.Helper()
 	got = ports.ReplaceAllString(got, "127.0.0.1:PORT")
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("missing golden file (run go test -update): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, name, []byte(got))
 }
 
 // fixture starts the servers mixed.yaml points at.
@@ -112,7 +99,7 @@ func TestRunMixedGate(t *testing.T) {
 			if r.errOut != "" {
 				t.Errorf("stderr is not empty off a terminal: %q", r.errOut)
 			}
-			golden(t, tt.golden, r.out)
+			goldenText(t, tt.golden, r.out)
 		})
 	}
 }
@@ -247,7 +234,7 @@ func TestExplainAndChecks(t *testing.T) {
 	if r.code != 0 {
 		t.Fatal(r.errOut)
 	}
-	golden(t, "explain_http.health.txt", r.out)
+	goldenText(t, "explain_http.health.txt", r.out)
 	r = launch(t, nil, "checks")
 	if r.code != 0 || !strings.Contains(r.out, "http.health") {
 		t.Errorf("checks: %d %s", r.code, r.out)

@@ -3,6 +3,7 @@
 package redact
 
 import (
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -80,3 +81,14 @@ var secretName = regexp.MustCompile(`(?i)(pass|secret|token|key|credential|auth|
 
 // IsSecretName reports whether a variable or parameter with this name likely holds a secret.
 func IsSecretName(name string) bool { return secretName.MatchString(name) }
+
+// MisplacedAt reports an '@' outside the user information of a parsed URL: the sign of a
+// password with an unescaped special character, whose tail would otherwise be taken for the
+// host and printed in errors.
+func MisplacedAt(u *url.URL, raw string) bool {
+	if strings.Contains(u.Path+u.Fragment+u.Opaque+u.Host, "@") {
+		return true
+	}
+	_, rest, _ := strings.Cut(raw, "://")
+	return u.User == nil && strings.Contains(rest, "@") && !strings.Contains(u.RawQuery, "@")
+}

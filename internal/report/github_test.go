@@ -6,11 +6,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/launchgate/launchgate/internal/golden"
 )
 
 func TestGitHubGolden(t *testing.T) {
-	checkGolden(t, "closed.github.txt", render(t, "github", fixtureReport()))
-	checkGolden(t, "open.github.txt", render(t, "github", passingReport()))
+	golden.Check(t, "closed.github.txt", render(t, "github", fixtureReport()))
+	golden.Check(t, "open.github.txt", render(t, "github", passingReport()))
 }
 
 type workflowCmd struct {

@@ -2,62 +2,12 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/checklist"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/ with what the code writes now")
-
-// checkGolden compares got with testdata/<name>. Run `go test ./internal/report -update` to
-// rewrite the files after a deliberate change, then read the diff before committing it.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file: %v (run `go test ./internal/report -update` to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from what was written (run `go test ./internal/report -update` if the change is intended):\n%s",
-			path, firstDifference(string(want), string(got)))
-	}
-}
-
-// firstDifference shows the first differing line with a little context, enough to see what
-// changed without a diff library.
-func firstDifference(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(wl), len(gl)); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g || i >= len(wl) || i >= len(gl) {
-			return fmt.Sprintf("line %d:\n  want: %q\n  got:  %q", i+1, w, g)
-		}
-	}
-	return "(the files differ only in a trailing newline)"
-}
 
 // fixedStart is the StartedAt of every fixture, so golden files do not depend on the clock.
 var fixedStart = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
@@ -168,11 +118,4 @@ func render(t *testing.T, format string, r *Report) []byte {
 		t.Fatalf("writing %s: %v", format, err)
 	}
 	return b.Bytes()
-}
-
-func TestCheckGoldenReportsTheFirstDifference(t *testing.T) {
-	got := firstDifference("a\nb\nc", "a\nx\nc")
-	if !strings.Contains(got, "line 2") || !strings.Contains(got, `"x"`) {
-		t.Errorf("firstDifference = %q", got)
-	}
 }

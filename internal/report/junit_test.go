@@ -7,11 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/launchgate/launchgate/internal/golden"
 )
 
 func TestJUnitGolden(t *testing.T) {
-	checkGolden(t, "closed.junit.xml", render(t, "junit", fixtureReport()))
-	checkGolden(t, "open.junit.xml", render(t, "junit", passingReport()))
+	golden.Check(t, "closed.junit.xml", render(t, "junit", fixtureReport()))
+	golden.Check(t, "open.junit.xml", render(t, "junit", passingReport()))
 }
 
 // junitSchema is the part of the Jenkins junit-10 schema (the one GitLab's and Jenkins' readers

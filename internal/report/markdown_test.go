@@ -5,13 +5,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/checklists"
 	"github.com/launchgate/launchgate/internal/check"
 )
 
 func TestMarkdownGolden(t *testing.T) {
-	checkGolden(t, "closed.md", render(t, "markdown", fixtureReport()))
-	checkGolden(t, "open.md", render(t, "markdown", passingReport()))
+	golden.Check(t, "closed.md", render(t, "markdown", fixtureReport()))
+	golden.Check(t, "open.md", render(t, "markdown", passingReport()))
 }
 
 // tableRows returns the rows of the first table, as cells split on unescaped pipes.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/launchgate/launchgate/checklists"
@@ -15,8 +17,8 @@ import (
 )
 
 func TestSARIFGolden(t *testing.T) {
-	checkGolden(t, "closed.sarif", render(t, "sarif", fixtureReport()))
-	checkGolden(t, "open.sarif", render(t, "sarif", passingReport()))
+	golden.Check(t, "closed.sarif", render(t, "sarif", fixtureReport()))
+	golden.Check(t, "open.sarif", render(t, "sarif", passingReport()))
 }
 
 func TestSARIFValidatesAgainstTheSchema(t *testing.T) {

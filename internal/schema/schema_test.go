@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/launchgate/launchgate/internal/golden"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
@@ -20,8 +21,6 @@ import (
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/checklist"
 )
-
-var update = flag.Bool("update", false, "rewrite checklist.schema.json from the registered kinds")
 
 // published is the committed copy of the schema that checklists point at.
 const published = "checklist.schema.json"
@@ -76,7 +75,7 @@ func TestPublishedSchemaIsUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *update {
+	if golden.Update() {
 		if err := os.WriteFile(published, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
