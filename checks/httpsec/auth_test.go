@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/launchgate/launchgate/internal/check"
@@ -239,21 +241,21 @@ func TestAuth(t *testing.T) {
 			}
 			a.Method = def.Method
 			r := run(t, a, testEnv(now))
-			t.Log(dump(r))
+			t.Log(golden.Result(r))
 			if r.Status != tc.want {
-				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, dump(r))
+				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, golden.Result(r))
 			}
 			for label, st := range tc.evidence {
 				e, ok := evidence(r, label)
 				if !ok || e.Status != st {
-					t.Errorf("evidence %q = %+v (found %v), want %s\n%s", label, e, ok, st, dump(r))
+					t.Errorf("evidence %q = %+v (found %v), want %s\n%s", label, e, ok, st, golden.Result(r))
 				}
 			}
 			if tc.summary != "" && !strings.Contains(r.Summary, tc.summary) {
 				t.Errorf("summary %q does not contain %q", r.Summary, tc.summary)
 			}
 			if r.Status != check.Pass && r.Remedy == "" {
-				t.Errorf("no remedy:\n%s", dump(r))
+				t.Errorf("no remedy:\n%s", golden.Result(r))
 			}
 			out := rendered(r)
 			for _, secret := range []string{alice, expiredAlice} {
@@ -286,7 +288,7 @@ func TestAuthHangingServerIsCutAtTheDeadline(t *testing.T) {
 		t.Fatalf("took %s with a 1s deadline", took)
 	}
 	if r.Status != check.Error || !strings.Contains(r.Summary, "hangs") {
-		t.Fatalf("want an error naming the hang:\n%s", dump(r))
+		t.Fatalf("want an error naming the hang:\n%s", golden.Result(r))
 	}
 }
 
@@ -296,7 +298,7 @@ func TestAuthRefusedIsError(t *testing.T) {
 	a.URL = "http://" + testsvc.ClosedAddr(t) + "/x"
 	r := run(t, a, testEnv(time.Now()))
 	if r.Status != check.Error || !strings.Contains(r.Summary, "refused") {
-		t.Fatalf("want refused error:\n%s", dump(r))
+		t.Fatalf("want refused error:\n%s", golden.Result(r))
 	}
 }
 

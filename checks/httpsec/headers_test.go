@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
@@ -172,9 +174,9 @@ func TestHeadersOverTLS(t *testing.T) {
 				tc.setup(h)
 			}
 			r := run(t, h, tlsEnv(tc.srv))
-			t.Log(dump(r))
+			t.Log(golden.Result(r))
 			if r.Status != tc.want {
-				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, dump(r))
+				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, golden.Result(r))
 			}
 			for label, st := range tc.evidence {
 				if e, ok := evidence(r, label); !ok || e.Status != st {
@@ -226,9 +228,9 @@ func TestHeadersOverHTTP(t *testing.T) {
 			h := newHeaders()
 			h.URL = tc.url
 			r := run(t, h, tlsEnv(strong))
-			t.Log(dump(r))
+			t.Log(golden.Result(r))
 			if r.Status != tc.want {
-				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, dump(r))
+				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, golden.Result(r))
 			}
 			for label, st := range tc.evidence {
 				if e, ok := evidence(r, label); !ok || e.Status != st {
@@ -248,7 +250,7 @@ func TestHeadersUnreachableIsError(t *testing.T) {
 	h.URL = "http://" + testsvc.ClosedAddr(t) + "/"
 	r := run(t, h, testEnv(jwtNow))
 	if r.Status != check.Error || !strings.Contains(r.Summary, "refused") {
-		t.Fatalf("want a refused error:\n%s", dump(r))
+		t.Fatalf("want a refused error:\n%s", golden.Result(r))
 	}
 }
 
@@ -521,7 +523,7 @@ func TestHeadersHangs(t *testing.T) {
 			t.Fatalf("took %s with a 1s deadline", took)
 		}
 		if r.Status != check.Error || !strings.Contains(r.Summary, "hangs") {
-			t.Fatalf("want an error naming the hang:\n%s", dump(r))
+			t.Fatalf("want an error naming the hang:\n%s", golden.Result(r))
 		}
 	})
 	t.Run("http twin hangs: warning at redirect_timeout", func(t *testing.T) {
@@ -537,7 +539,7 @@ func TestHeadersHangs(t *testing.T) {
 		}
 		e, _ := evidence(r, "redirect")
 		if r.Status != check.Warn || e.Status != check.Warn || !strings.Contains(e.Observed, "no-response") {
-			t.Fatalf("want a warning naming the hang:\n%s", dump(r))
+			t.Fatalf("want a warning naming the hang:\n%s", golden.Result(r))
 		}
 	})
 }

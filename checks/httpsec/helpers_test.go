@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -58,15 +57,6 @@ func evidence(r check.Result, label string) (check.Evidence, bool) {
 		}
 	}
 	return check.Evidence{}, false
-}
-
-func dump(r check.Result) string {
-	var b strings.Builder
-	b.WriteString(r.Status.String() + ": " + r.Summary + "\n  remedy: " + r.Remedy + "\n")
-	for _, e := range r.Evidence {
-		b.WriteString("  [" + e.Status.String() + "] " + e.Label + ": " + e.Observed + " (expected " + e.Expected + ")\n")
-	}
-	return b.String()
 }
 
 func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/launchgate/launchgate/internal/check"
@@ -109,9 +111,9 @@ func TestJWT(t *testing.T) {
 				j.MaxLifetime = check.Duration(tc.max)
 			}
 			r := run(t, j, testEnv(jwtNow))
-			t.Log(dump(r))
+			t.Log(golden.Result(r))
 			if r.Status != tc.want {
-				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, dump(r))
+				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, golden.Result(r))
 			}
 			for label, st := range tc.evidence {
 				if e, ok := evidence(r, label); !ok || e.Status != st {
@@ -227,9 +229,9 @@ func TestJWTLogin(t *testing.T) {
 			l := tc.login
 			j.Login = &l
 			r := run(t, j, testEnv(jwtNow))
-			t.Log(dump(r))
+			t.Log(golden.Result(r))
 			if r.Status != tc.want {
-				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, dump(r))
+				t.Fatalf("status %s, want %s\n%s", r.Status, tc.want, golden.Result(r))
 			}
 			if tc.source != "" {
 				if e, _ := evidence(r, "source"); !strings.Contains(e.Observed, tc.source) {
@@ -319,6 +321,6 @@ func TestJWTLoginHangs(t *testing.T) {
 		t.Fatalf("took %s with a 1s deadline", took)
 	}
 	if r.Status != check.Error || !strings.Contains(r.Summary, "login request failed") || strings.Contains(rendered(r), "probe-password") {
-		t.Fatalf("want a login error without the password:\n%s", dump(r))
+		t.Fatalf("want a login error without the password:\n%s", golden.Result(r))
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
@@ -34,7 +36,7 @@ func TestConnectionsSaturation(t *testing.T) {
 		c := &Connections{DSN: dsn, MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}
 		r := runCheck(t, c, 10*time.Second)
 		assertNoSecret(t, r, appPassword)
-		t.Log(describe(r))
+		t.Log(golden.Result(r))
 		return r
 	}
 	// The previous check's own connection may still be counted for a moment after it closed.
@@ -50,7 +52,7 @@ func TestConnectionsSaturation(t *testing.T) {
 				return e
 			}
 		}
-		t.Fatalf("no evidence %q in\n%s", label, describe(r))
+		t.Fatalf("no evidence %q in\n%s", label, golden.Result(r))
 		return check.Evidence{}
 	}
 
@@ -159,7 +161,7 @@ func TestConnectionsUnreachable(t *testing.T) {
 			start := time.Now()
 			r := runCheck(t, &Connections{DSN: tt.dsn, MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}, timeout)
 			elapsed := time.Since(start)
-			t.Log(describe(r))
+			t.Log(golden.Result(r))
 			assertNoSecret(t, r, appPassword)
 			if r.Status != check.Error || !strings.Contains(r.Summary, tt.want) {
 				t.Errorf("got %s %q, want error containing %q", r.Status, r.Summary, tt.want)

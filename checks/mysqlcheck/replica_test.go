@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
@@ -92,7 +94,7 @@ func TestReplicaLagRealReplication(t *testing.T) {
 		t.Helper()
 		r := runCheck(t, &ReplicaLag{ReplicaDSNs: dsns, MaxLag: check.Duration(30 * time.Second)}, 10*time.Second)
 		assertNoSecret(t, r, appPassword)
-		t.Log(describe(r))
+		t.Log(golden.Result(r))
 		return r
 	}
 	expect := func(t *testing.T, r check.Result, want check.Status, parts ...string) {
@@ -100,7 +102,7 @@ func TestReplicaLagRealReplication(t *testing.T) {
 		if r.Status != want {
 			t.Errorf("status %s, want %s", r.Status, want)
 		}
-		all := describe(r)
+		all := golden.Result(r)
 		for _, p := range parts {
 			if !strings.Contains(all, p) {
 				t.Errorf("result does not mention %q:\n%s", p, all)
@@ -162,7 +164,7 @@ func TestReplicaLagUnreachable(t *testing.T) {
 	start := time.Now()
 	r := runCheck(t, &ReplicaLag{ReplicaDSNs: []string{"mon:" + appPassword + "@tcp(" + hang + ")/", "mon:" + appPassword + "@tcp(" + testsvc.ClosedAddr(t) + ")/"},
 		MaxLag: check.Duration(time.Second)}, timeout)
-	t.Log(describe(r))
+	t.Log(golden.Result(r))
 	assertNoSecret(t, r, appPassword)
 	if r.Status != check.Error || !strings.Contains(r.Summary, "did not answer within") || !strings.Contains(r.Summary, "connection refused") {
 		t.Errorf("got %s %q, want an error naming the hang and the refusal", r.Status, r.Summary)

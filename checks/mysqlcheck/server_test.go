@@ -257,15 +257,3 @@ func runCheck(t *testing.T, c check.Check, timeout time.Duration) check.Result {
 	defer cancel()
 	return c.Run(ctx, testEnv())
 }
-
-func describe(r check.Result) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n", r.Status, r.Summary)
-	for _, e := range r.Evidence {
-		fmt.Fprintf(&b, "  [%s] %s: %s (want %s)\n", e.Status, e.Label, e.Observed, e.Expected)
-	}
-	if r.Remedy != "" {
-		fmt.Fprintf(&b, "  remedy: %s\n", r.Remedy)
-	}
-	return b.String()
-}

@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,22 +10,6 @@ import (
 )
 
 // render writes a result the way a person reads it, for golden files.
-func render(r check.Result) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n", strings.ToUpper(r.Status.String()), r.Summary)
-	for _, e := range r.Evidence {
-		fmt.Fprintf(&b, "  [%s] %s: %s", e.Status, e.Label, e.Observed)
-		if e.Expected != "" {
-			fmt.Fprintf(&b, " (expected %s)", e.Expected)
-		}
-		b.WriteString("\n")
-	}
-	if r.Remedy != "" {
-		fmt.Fprintf(&b, "  remedy: %s\n", r.Remedy)
-	}
-	return b.String()
-}
-
 func goldenResult(t *testing.T, name, got string) {
 	t.Helper()
 	golden.Check(t, name+".golden", []byte(got))
@@ -60,7 +42,7 @@ func TestJudgeStandbys(t *testing.T) {
 			c := &ReplicaLag{MaxLag: check.Duration(100 * time.Millisecond), MaxLagBytes: tt.maxBytes, ExpectReplicas: tt.expect}
 			j := &judgement{r: check.Result{Status: check.Pass}}
 			c.judgeStandbys(j, tt.rows)
-			goldenResult(t, "standbys_"+tt.name, render(j.finish(c)))
+			goldenResult(t, "standbys_"+tt.name, golden.Result(j.finish(c)))
 		})
 	}
 }
@@ -97,7 +79,7 @@ func TestJudgeConnections(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newConnections("postgres://app@db.internal/shop")
 			c.MaxIdleInTransaction = check.Duration(tt.maxIdle)
-			goldenResult(t, "connections_"+tt.name, render(c.judge(tg, tt.lim, tt.used, tt.roles, tt.dbs, tt.idle)))
+			goldenResult(t, "connections_"+tt.name, golden.Result(c.judge(tg, tt.lim, tt.used, tt.roles, tt.dbs, tt.idle)))
 		})
 	}
 }

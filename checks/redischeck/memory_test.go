@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
@@ -30,7 +32,7 @@ func expect(t *testing.T, r check.Result, want check.Status, parts ...string) {
 	if r.Status != want {
 		t.Errorf("status %s, want %s", r.Status, want)
 	}
-	all := describe(r)
+	all := golden.Result(r)
 	for _, p := range parts {
 		if !strings.Contains(all, p) {
 			t.Errorf("result does not mention %q:\n%s", p, all)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/redis/go-redis/v9"
 
 	"github.com/launchgate/launchgate/internal/check"
@@ -147,7 +149,7 @@ func run(t *testing.T, m *Memory, env *check.Env, timeout time.Duration) check.R
 		env = check.DefaultEnv("test")
 	}
 	r := m.Run(ctx, env)
-	t.Log(describe(r))
+	t.Log(golden.Result(r))
 	assertNoSecret(t, r, password)
 	return r
 }
@@ -165,18 +167,6 @@ func assertNoSecret(t *testing.T, r check.Result, secret string) {
 	}
 }
 
-func describe(r check.Result) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n", r.Status, r.Summary)
-	for _, e := range r.Evidence {
-		fmt.Fprintf(&b, "  [%s] %s: %s (want %s)\n", e.Status, e.Label, e.Observed, e.Expected)
-	}
-	if r.Remedy != "" {
-		fmt.Fprintf(&b, "  remedy: %s\n", r.Remedy)
-	}
-	return b.String()
-}
-
 func evidence(t *testing.T, r check.Result, label string) check.Evidence {
 	t.Helper()
 	for _, e := range r.Evidence {
@@ -184,6 +174,6 @@ func evidence(t *testing.T, r check.Result, label string) check.Evidence {
 			return e
 		}
 	}
-	t.Fatalf("no evidence %q in\n%s", label, describe(r))
+	t.Fatalf("no evidence %q in\n%s", label, golden.Result(r))
 	return check.Evidence{}
 }

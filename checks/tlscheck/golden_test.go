@@ -41,7 +41,7 @@ func TestGolden(t *testing.T) {
 			if r.Status != tc.status {
 				t.Errorf("status %s, want %s", r.Status, tc.status)
 			}
-			got := strings.ReplaceAll(dump(r), ":"+port, ":PORT")
+			got := strings.ReplaceAll(golden.Result(r), ":"+port, ":PORT")
 			golden.Check(t, tc.name+".golden", []byte(got))
 		})
 	}

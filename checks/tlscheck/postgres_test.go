@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/pgtest"
 )
@@ -51,8 +53,8 @@ func TestPostgres(t *testing.T) {
 		// PostgreSQL 15 defaults to ssl_min_protocol_version = TLSv1.2.
 		"protocol": {check.Pass, "negotiated TLS 1.3, TLS_AES_256_GCM_SHA384; refuses TLS 1.0, TLS 1.1"},
 	})
-	if strings.Contains(dump(r), "s3cret") || strings.Contains(c.Title(), "s3cret") {
-		t.Errorf("the password leaked:\n%s", dump(r))
+	if strings.Contains(golden.Result(r), "s3cret") || strings.Contains(c.Title(), "s3cret") {
+		t.Errorf("the password leaked:\n%s", golden.Result(r))
 	}
 
 	// sslmode=verify-ca: libpq does not check the name, so neither does the check.

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
@@ -192,7 +194,7 @@ func TestTargets(t *testing.T) {
 			env.BaseDir = dir
 			r := runCheck(t, c, env)
 			if r.Status != tc.status || !strings.Contains(r.Summary, tc.summary) {
-				t.Errorf("got %s %q, want %s containing %q\n%s", r.Status, r.Summary, tc.status, tc.summary, dump(r))
+				t.Errorf("got %s %q, want %s containing %q\n%s", r.Status, r.Summary, tc.status, tc.summary, golden.Result(r))
 			}
 		})
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/launchgate/launchgate/internal/check"
@@ -39,19 +41,6 @@ func evidence(r check.Result, label string) (check.Evidence, bool) {
 	return check.Evidence{}, false
 }
 
-func dump(r check.Result) string {
-	var b strings.Builder
-	b.WriteString(r.Status.String() + ": " + r.Summary + "\nremedy: " + r.Remedy + "\n")
-	for _, e := range r.Evidence {
-		b.WriteString("  [" + e.Status.String() + "] " + e.Label + ": " + e.Observed)
-		if e.Expected != "" {
-			b.WriteString(" (expected " + e.Expected + ")")
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
 func assertResult(t *testing.T, r check.Result, status check.Status, summary string, lines map[string]want) {
 	t.Helper()
 	if r.Status != status {
@@ -74,7 +63,7 @@ func assertResult(t *testing.T, r check.Result, status check.Status, summary str
 		}
 	}
 	if t.Failed() {
-		t.Log("\n" + dump(r))
+		t.Log("\n" + golden.Result(r))
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 )
 
@@ -51,7 +53,7 @@ func BenchmarkRateLimitProbe(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if r := c.Run(context.Background(), env); r.Status != check.Fail {
-					b.Fatal(dump(r))
+					b.Fatal(golden.Result(r))
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*30), "ns/request")
@@ -87,7 +89,7 @@ func BenchmarkBurst(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if r := bu.Run(context.Background(), env); r.Status != check.Pass {
-					b.Fatal(dump(r))
+					b.Fatal(golden.Result(r))
 				}
 			}
 		})

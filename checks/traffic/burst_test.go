@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/checks/httpcheck"
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/testsvc"
@@ -75,7 +77,7 @@ func TestBurstOverloadedBackend(t *testing.T) {
 	b := &Burst{Requests: calls(srv.URL, paths...)}
 	r := runBurst(t, b, nil, 20*time.Second)
 	if r.Status != check.Fail {
-		t.Fatalf("status %s, want fail\n%s", r.Status, dump(r))
+		t.Fatalf("status %s, want fail\n%s", r.Status, golden.Result(r))
 	}
 	if got := cnt.total.Load(); got != int64(len(paths)) {
 		t.Errorf("server saw %d requests, want %d", got, len(paths))
@@ -88,7 +90,7 @@ func TestBurstOverloadedBackend(t *testing.T) {
 	for _, p := range paths {
 		named := strings.Contains(r.Summary, "GET "+p+" (503)")
 		if named != failedPaths[p] {
-			t.Errorf("%s failed on the server: %v, named in the summary: %v\n%s", p, failedPaths[p], named, dump(r))
+			t.Errorf("%s failed on the server: %v, named in the summary: %v\n%s", p, failedPaths[p], named, golden.Result(r))
 		}
 		e, _ := evidence(r, "GET "+p)
 		if want := map[bool]check.Status{true: check.Fail, false: check.Pass}[failedPaths[p]]; e.Status != want {
@@ -132,7 +134,7 @@ func TestBurstStartBarrier(t *testing.T) {
 	}
 	r := runBurst(t, &Burst{Requests: calls(srv.URL, paths...)}, nil, 20*time.Second)
 	if r.Status != check.Pass {
-		t.Fatalf("status %s\n%s", r.Status, dump(r))
+		t.Fatalf("status %s\n%s", r.Status, golden.Result(r))
 	}
 	if p := cnt.peak.Load(); p != n {
 		t.Errorf("peak %d in flight, want %d", p, n)
@@ -156,7 +158,7 @@ func TestBurstHTTP2(t *testing.T) {
 	b.Requests[4].Body = `{"device":"launchgate-probe"}`
 	r := runBurst(t, b, env, 20*time.Second)
 	if r.Status != check.Pass {
-		t.Fatalf("status %s\n%s", r.Status, dump(r))
+		t.Fatalf("status %s\n%s", r.Status, golden.Result(r))
 	}
 	if e, _ := evidence(r, "protocol"); e.Observed != "HTTP/2.0" {
 		t.Errorf("protocol evidence %q, want HTTP/2.0", e.Observed)
@@ -222,11 +224,11 @@ func TestBurstJudgement(t *testing.T) {
 			}
 			r := runBurst(t, b, nil, 20*time.Second)
 			if r.Status != tt.want {
-				t.Errorf("status %s, want %s\n%s", r.Status, tt.want, dump(r))
+				t.Errorf("status %s, want %s\n%s", r.Status, tt.want, golden.Result(r))
 			}
 			for _, s := range tt.summary {
 				if !strings.Contains(r.Summary, s) {
-					t.Errorf("summary %q lacks %q\n%s", r.Summary, s, dump(r))
+					t.Errorf("summary %q lacks %q\n%s", r.Summary, s, golden.Result(r))
 				}
 			}
 			if want := int64(len(tt.paths) * b.Rounds); cnt.total.Load() != want {
@@ -286,7 +288,7 @@ func TestBurstUnreachable(t *testing.T) {
 				t.Errorf("evidence for the stuck call does not explain: %q", e.Observed)
 			}
 			if r.Status != tt.want || !strings.Contains(r.Summary, tt.summary) {
-				t.Errorf("got %s %q, want %s containing %q\n%s", r.Status, r.Summary, tt.want, tt.summary, dump(r))
+				t.Errorf("got %s %q, want %s containing %q\n%s", r.Status, r.Summary, tt.want, tt.summary, golden.Result(r))
 			}
 		})
 	}
@@ -312,10 +314,10 @@ func TestBurstCheckDeadline(t *testing.T) {
 	}
 	// Rounds that could not finish were not started, so no healthy call is reported as failed.
 	if r.Status != check.Warn {
-		t.Errorf("status %s, want warn\n%s", r.Status, dump(r))
+		t.Errorf("status %s, want warn\n%s", r.Status, golden.Result(r))
 	}
 	if e, ok := evidence(r, "rounds"); !ok || !strings.Contains(e.Observed, "within the check's timeout") {
-		t.Errorf("rounds evidence %+v\n%s", e, dump(r))
+		t.Errorf("rounds evidence %+v\n%s", e, golden.Result(r))
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/checklist"
 )
@@ -70,7 +72,7 @@ func TestExampleChecklist(t *testing.T) {
 		r := e.Check.Run(ctx, testEnv())
 		cancel()
 		if r.Status != want[e.ID] {
-			t.Errorf("%s: %s, want %s\n%s", e.ID, r.Status, want[e.ID], dump(r))
+			t.Errorf("%s: %s, want %s\n%s", e.ID, r.Status, want[e.ID], golden.Result(r))
 		}
 	}
 	// 11 signups (10 + the 429), 11 resets, 7 calls × 3 rounds.

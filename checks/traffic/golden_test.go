@@ -20,7 +20,7 @@ var durations = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s)\b`)
 // stay, because they come from the fixture's fixed headers.
 func goldenResult(t *testing.T, name, serverURL string, r check.Result, maskDurations bool) {
 	t.Helper()
-	got := strings.ReplaceAll(dump(r), serverURL, "http://SERVER")
+	got := strings.ReplaceAll(golden.Result(r), serverURL, "http://SERVER")
 	if maskDurations {
 		got = durations.ReplaceAllString(got, "<t>")
 	}

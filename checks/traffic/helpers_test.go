@@ -6,7 +6,6 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,20 +99,4 @@ func evidence(r check.Result, label string) (check.Evidence, bool) {
 		}
 	}
 	return check.Evidence{}, false
-}
-
-func dump(r check.Result) string {
-	var b strings.Builder
-	b.WriteString(r.Status.String() + ": " + r.Summary + "\n")
-	for _, e := range r.Evidence {
-		b.WriteString("  " + e.Status.String() + " " + e.Label + ": " + e.Observed)
-		if e.Expected != "" {
-			b.WriteString(" (expected " + e.Expected + ")")
-		}
-		b.WriteString("\n")
-	}
-	if r.Remedy != "" {
-		b.WriteString("  remedy: " + r.Remedy + "\n")
-	}
-	return b.String()
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
@@ -199,26 +201,26 @@ func TestRateLimit(t *testing.T) {
 			r := c.Run(ctxTimeout(t, 20*time.Second), testEnv())
 			got := cnt.total.Load()
 			if r.Status != tt.want {
-				t.Errorf("status %s, want %s\n%s", r.Status, tt.want, dump(r))
+				t.Errorf("status %s, want %s\n%s", r.Status, tt.want, golden.Result(r))
 			}
 			if tt.wantMax == 0 && got != tt.wantCount {
-				t.Errorf("server received %d requests, want exactly %d\n%s", got, tt.wantCount, dump(r))
+				t.Errorf("server received %d requests, want exactly %d\n%s", got, tt.wantCount, golden.Result(r))
 			}
 			if tt.wantMax != 0 && (got < tt.wantCount || got > tt.wantMax) {
-				t.Errorf("server received %d requests, want %d to %d\n%s", got, tt.wantCount, tt.wantMax, dump(r))
+				t.Errorf("server received %d requests, want %d to %d\n%s", got, tt.wantCount, tt.wantMax, golden.Result(r))
 			}
 			if got > int64(tt.max) {
 				t.Errorf("server received %d requests, over max_requests %d", got, tt.max)
 			}
 			for _, s := range tt.summary {
 				if !strings.Contains(r.Summary, s) {
-					t.Errorf("summary %q lacks %q\n%s", r.Summary, s, dump(r))
+					t.Errorf("summary %q lacks %q\n%s", r.Summary, s, golden.Result(r))
 				}
 			}
 			for label, want := range tt.evidence {
 				e, ok := evidence(r, label)
 				if !ok || e.Observed != want {
-					t.Errorf("evidence %s = %q, want %q\n%s", label, e.Observed, want, dump(r))
+					t.Errorf("evidence %s = %q, want %q\n%s", label, e.Observed, want, golden.Result(r))
 				}
 			}
 			if r.Status != check.Pass && r.Remedy == "" {
@@ -260,7 +262,7 @@ func TestRateLimitConcurrencyBound(t *testing.T) {
 	}
 	r := c.Run(ctxTimeout(t, 20*time.Second), testEnv())
 	if r.Status != check.Fail || cnt.total.Load() != 21 {
-		t.Fatalf("server saw %d requests, want 21; %s", cnt.total.Load(), dump(r))
+		t.Fatalf("server saw %d requests, want 21; %s", cnt.total.Load(), golden.Result(r))
 	}
 	if p := cnt.peak.Load(); p != 4 {
 		t.Errorf("peak concurrency %d, want 4", p)
@@ -315,7 +317,7 @@ func TestRateLimitTimeouts(t *testing.T) {
 			r := c.Run(ctxTimeout(t, tt.checkTO), testEnv())
 			took := time.Since(start)
 			if r.Status != check.Error {
-				t.Errorf("status %s, want error\n%s", r.Status, dump(r))
+				t.Errorf("status %s, want error\n%s", r.Status, golden.Result(r))
 			}
 			for _, s := range tt.summary {
 				if !strings.Contains(r.Summary, s) {
@@ -420,7 +422,7 @@ func TestRateLimitSendsBodyAndHeaders(t *testing.T) {
 	}
 	r := c.Run(ctxTimeout(t, 10*time.Second), testEnv())
 	if r.Status != check.Pass {
-		t.Fatal(dump(r))
+		t.Fatal(golden.Result(r))
 	}
 	want := `PUT application/json yes {"email":"a@example.invalid"}`
 	if len(got) != 1 || got[0] != want {
@@ -449,7 +451,7 @@ func TestNoSecretsInResults(t *testing.T) {
 			t.Fatal(err)
 		}
 		rb := b.Run(ctxTimeout(t, 10*time.Second), testEnv())
-		for _, out := range []string{dump(r) + r.Remedy + c.Title(), dump(rb) + rb.Remedy + b.Title()} {
+		for _, out := range []string{golden.Result(r) + r.Remedy + c.Title(), golden.Result(rb) + rb.Remedy + b.Title()} {
 			if strings.Contains(out, "s3cret") {
 				t.Errorf("status %d: a secret leaked:\n%s", code, out)
 			}
