@@ -3,6 +3,7 @@ package httpcheck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -56,19 +57,20 @@ func (h *Health) Title() string { return "Health of " + h.URL }
 
 // Validate checks the URL and compiles the body pattern.
 func (h *Health) Validate() error {
+	var errs []error
 	u, err := url.Parse(h.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("url %q must be an absolute http:// or https:// URL", h.URL)
+		errs = append(errs, check.BadParam("url", "%q must be an absolute http:// or https:// URL", h.URL))
 	}
 	h.Method = strings.ToUpper(h.Method)
 	if len(h.ExpectBody) > 1 && strings.HasPrefix(h.ExpectBody, "/") && strings.HasSuffix(h.ExpectBody, "/") {
 		re, err := regexp.Compile(h.ExpectBody[1 : len(h.ExpectBody)-1])
 		if err != nil {
-			return fmt.Errorf("expect_body: invalid regular expression: %w", err)
+			errs = append(errs, check.BadParam("expect_body", "invalid regular expression: %v", err))
 		}
 		h.bodyRE = re
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Run requests the endpoint once.

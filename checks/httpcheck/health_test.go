@@ -203,8 +203,8 @@ func (noSuchHost) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, er
 
 func TestHealthValidate(t *testing.T) {
 	for _, tt := range []struct{ url, body, want string }{
-		{"ftp://x.example", "", `url "ftp://x.example" must be an absolute http:// or https:// URL`},
-		{"/healthz", "", `url "/healthz" must be an absolute http:// or https:// URL`},
+		{"ftp://x.example", "", `url: "ftp://x.example" must be an absolute http:// or https:// URL`},
+		{"/healthz", "", `url: "/healthz" must be an absolute http:// or https:// URL`},
 		{"http://x.example", "/([/", "expect_body: invalid regular expression"},
 	} {
 		k, _ := check.Lookup("http.health")

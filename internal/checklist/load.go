@@ -57,6 +57,10 @@ type Entry struct {
 	Line, Column int
 	Kind         check.Kind
 	Check        check.Check
+
+	// templated marks the with: parameters whose values refer to variables, while some
+	// needs_env variable is unset: their values are placeholders that Validate cannot judge.
+	templated map[string]bool
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -319,6 +323,12 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 		}
 	}
 	x := &expander{getenv: p.getenv, used: p.used, lenient: len(e.Missing) > 0}
+	if kv, ok := f["with"]; ok && len(e.Missing) > 0 && kv[1].Kind == yaml.MappingNode {
+		e.templated = map[string]bool{}
+		for i := 0; i+1 < len(kv[1].Content); i += 2 {
+			e.templated[kv[1].Content[i].Value] = refersToVariables(kv[1].Content[i+1])
+		}
+	}
 	for name, kv := range f {
 		if name != "needs_env" {
 			p.expandTree(kv[1], x)
@@ -390,8 +400,8 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 }
 
 // decodeWith decodes the with: block, enforces required parameters and runs Validate. A check
-// whose needs_env variables are unset is still decoded strictly, so typos are caught, but its
-// values are placeholders, so it is not validated.
+// whose needs_env variables are unset is still decoded and validated, so typos are caught, but
+// what Validate says of values that came from variables is not reported: they are placeholders.
 //
 // hadErrors says whether the entry already has mistakes (a bad variable reference, say), in
 // which case Validate would only report their consequences.
@@ -408,19 +418,48 @@ func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string,
 			p.errorf(withKey, "%s: missing required parameter %q for %s", where, prm.Name, e.Type)
 		}
 	}
-	if hadErrors || len(*p.errs) > before || len(e.Missing) > 0 {
+	if hadErrors || len(*p.errs) > before {
 		return
 	}
-	if val, ok := e.Check.(check.Validator); ok {
-		if err := val.Validate(); err != nil {
-			at := withKey
-			var pe *check.ParamError
-			if errors.As(err, &pe) && seen[pe.Param] != nil {
-				at = seen[pe.Param]
-			}
-			p.errorf(at, "%s: %v", where, err)
+	val, ok := e.Check.(check.Validator)
+	if !ok {
+		return
+	}
+	err := val.Validate()
+	if err == nil {
+		return
+	}
+	// Validate may return several mistakes at once (errors.Join); each is reported at the line
+	// of the parameter it blames.
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, err := range errs {
+		var pe *check.ParamError
+		blamed := errors.As(err, &pe)
+		if len(e.Missing) > 0 && (!blamed || e.templated[pe.Param]) {
+			continue
+		}
+		at := withKey
+		if blamed && seen[pe.Param] != nil {
+			at = seen[pe.Param]
+		}
+		p.errorf(at, "%s: %v", where, err)
+	}
+}
+
+// refersToVariables reports whether any scalar below n contains a ${VAR} reference.
+func refersToVariables(n *yaml.Node) bool {
+	if n.Kind == yaml.ScalarNode {
+		return strings.Contains(n.Value, "${")
+	}
+	for _, c := range n.Content {
+		if refersToVariables(c) {
+			return true
 		}
 	}
+	return false
 }
 
 func contains(list []string, s string) bool {

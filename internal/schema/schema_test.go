@@ -129,8 +129,9 @@ func TestValidFixturesMatchTheSchemaAndLoad(t *testing.T) {
 // notSchemaDetectable lists fixtures of internal/checklist/testdata/invalid/ whose mistake only
 // the loader can see (a duplicate id, an unset variable, a URL's shape), with the reason.
 var notSchemaDetectable = map[string]string{
-	"bad-url.yaml":   "a URL's scheme and a regular expression's syntax are judged by http.health's Validate",
-	"unset-var.yaml": "whether ${VAR} is set is known only when the checklist is loaded",
+	"bad-url.yaml":               "a URL's scheme and a regular expression's syntax are judged by http.health's Validate",
+	"unset-var.yaml":             "whether ${VAR} is set is known only when the checklist is loaded",
+	"needs-env-bad-literal.yaml": "a regular expression's syntax is judged by http.health's Validate",
 }
 
 func TestInvalidFixturesAreRejected(t *testing.T) {
