@@ -2,6 +2,7 @@ package httpsec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -71,22 +72,24 @@ func (h *Headers) Title() string { return "Security headers of " + redact.String
 
 // Validate checks the URLs and the item names in severity and ignore.
 func (h *Headers) Validate() error {
+	var errs []error
 	for _, u := range []struct{ name, v string }{{"url", h.URL}, {"http_url", h.HTTPURL}} {
 		if u.v == "" && u.name != "url" {
 			continue
 		}
 		p, err := url.Parse(u.v)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return fmt.Errorf("%s %q must be an absolute http:// or https:// URL", u.name, redact.String(u.v))
+			errs = append(errs, check.BadParam(u.name, "%q must be an absolute http:// or https:// URL", redact.String(u.v)))
 		}
 	}
 	if h.HTTPURL != "" && !strings.HasPrefix(strings.ToLower(h.HTTPURL), "http://") {
-		return fmt.Errorf("http_url %q must start with http://", redact.String(h.HTTPURL))
+		errs = append(errs, check.BadParam("http_url", "%q must start with http://", redact.String(h.HTTPURL)))
 	}
 	h.severity = map[string]check.Status{}
 	for item, s := range h.Severity {
 		if !contains(headerItems, item) {
-			return fmt.Errorf("severity: unknown item %q%s (items: %s)", item, didYouMean(item), strings.Join(headerItems, ", "))
+			errs = append(errs, check.BadParam("severity", "unknown item %q%s (items: %s)", item, didYouMean(item), strings.Join(headerItems, ", ")))
+			continue
 		}
 		switch strings.ToLower(s) {
 		case "fail":
@@ -94,18 +97,18 @@ func (h *Headers) Validate() error {
 		case "warn":
 			h.severity[item] = check.Warn
 		default:
-			return fmt.Errorf("severity.%s: %q must be fail or warn (use ignore to turn an item off)", item, s)
+			errs = append(errs, check.BadParam("severity", "%s: %q must be fail or warn (use ignore to turn an item off)", item, s))
 		}
 	}
 	for _, item := range h.Ignore {
 		if !contains(headerItems, item) {
-			return fmt.Errorf("ignore: unknown item %q%s (items: %s)", item, didYouMean(item), strings.Join(headerItems, ", "))
+			errs = append(errs, check.BadParam("ignore", "unknown item %q%s (items: %s)", item, didYouMean(item), strings.Join(headerItems, ", ")))
 		}
 	}
 	if h.RedirectTimeout <= 0 {
 		h.RedirectTimeout = check.Duration(3 * time.Second)
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // finding is one evidence line of one item, with its default status (from the Observatory's
