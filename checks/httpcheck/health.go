@@ -14,6 +14,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/httpx"
+	"github.com/launchgate/launchgate/internal/redact"
 )
 
 // maxBody bounds how much of a response the check reads: health bodies are small, and a server
@@ -60,7 +61,7 @@ func (h *Health) Validate() error {
 	var errs []error
 	u, err := url.Parse(h.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, check.BadParam("url", "%q must be an absolute http:// or https:// URL", h.URL))
+		errs = append(errs, check.BadParam("url", "%q must be an absolute http:// or https:// URL", redact.String(h.URL)))
 	}
 	h.Method = strings.ToUpper(h.Method)
 	if len(h.ExpectBody) > 1 && strings.HasPrefix(h.ExpectBody, "/") && strings.HasSuffix(h.ExpectBody, "/") {

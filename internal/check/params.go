@@ -35,6 +35,16 @@ func Params(c Check) []Param {
 	return structParams(v, nil)
 }
 
+// KindParamNames lists the parameter names of a kind, for "did you mean" hints.
+func KindParamNames(k Kind) []string {
+	ps := Params(k.New())
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return names
+}
+
 // StructParams lists the parameters of any struct type decoded from a checklist, such as the
 // items of a list parameter.
 func StructParams(t reflect.Type) []Param {

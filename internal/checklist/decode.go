@@ -64,7 +64,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) map[
 			continue
 		}
 		if prev, dup := seen[k.Value]; dup {
-			d.errorf(k, "%s: parameter %q is given twice (first on line %d)", where, k.Value, prev.Line)
+			first := ""
+			if prev.Line > 0 && d.file != "" {
+				first = fmt.Sprintf(" (first on line %d)", prev.Line)
+			}
+			d.errorf(k, "%s: parameter %q is given twice%s", where, k.Value, first)
 			continue
 		}
 		seen[k.Value] = k

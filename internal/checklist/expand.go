@@ -9,9 +9,9 @@ import (
 // literal ${.
 type expander struct {
 	getenv func(string) string
-	// lenient expands unset variables to "" instead of failing: used for checks that will be
-	// skipped because their needs_env variables are unset.
-	lenient bool
+	// optional names the variables that may be unset (they expand to ""): a check's needs_env
+	// variables, whose absence makes it skip. Any other unset variable is a mistake.
+	optional map[string]bool
 	// used records the variables read and their values, so secret-looking ones can be redacted.
 	used map[string]string
 }
@@ -91,7 +91,7 @@ func (x *expander) reference(body string) (string, error) {
 	if hasDef {
 		return x.expand(def)
 	}
-	if x.lenient {
+	if x.optional[name] {
 		return "", nil
 	}
 	return "", fmt.Errorf("environment variable %s is not set (set it, or write ${%s:-default})", name, name)

@@ -58,9 +58,10 @@ type Entry struct {
 	Kind         check.Kind
 	Check        check.Check
 
-	// templated marks the with: parameters whose values refer to variables, while some
-	// needs_env variable is unset: their values are placeholders that Validate cannot judge.
-	templated map[string]bool
+	// templated holds, for the with: parameters whose values refer to variables, the value as
+	// written (${API_URL}/healthz): a mistake in it is the variable's, and while a needs_env
+	// variable is unset the value is a placeholder that Validate cannot judge.
+	templated map[string]string
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -322,11 +323,16 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 			}
 		}
 	}
-	x := &expander{getenv: p.getenv, used: p.used, lenient: len(e.Missing) > 0}
-	if kv, ok := f["with"]; ok && len(e.Missing) > 0 && kv[1].Kind == yaml.MappingNode {
-		e.templated = map[string]bool{}
+	x := &expander{getenv: p.getenv, used: p.used, optional: map[string]bool{}}
+	for _, v := range e.NeedsEnv {
+		x.optional[v] = true
+	}
+	if kv, ok := f["with"]; ok && kv[1].Kind == yaml.MappingNode {
+		e.templated = map[string]string{}
 		for i := 0; i+1 < len(kv[1].Content); i += 2 {
-			e.templated[kv[1].Content[i].Value] = refersToVariables(kv[1].Content[i+1])
+			if v := kv[1].Content[i+1]; refersToVariables(v) {
+				e.templated[kv[1].Content[i].Value] = templateText(v)
+			}
 		}
 	}
 	for name, kv := range f {
@@ -438,15 +444,36 @@ func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string,
 	for _, err := range errs {
 		var pe *check.ParamError
 		blamed := errors.As(err, &pe)
-		if len(e.Missing) > 0 && (!blamed || e.templated[pe.Param]) {
+		tmpl, fromVars := "", false
+		if blamed {
+			tmpl, fromVars = e.templated[pe.Param]
+		}
+		if len(e.Missing) > 0 && (!blamed || fromVars) {
 			continue
 		}
 		at := withKey
 		if blamed && seen[pe.Param] != nil {
 			at = seen[pe.Param]
 		}
+		if fromVars {
+			// The file may be the embedded default: name what the user can change.
+			p.errorf(at, "%s: %v (the value comes from %s)", where, err, tmpl)
+			continue
+		}
 		p.errorf(at, "%s: %v", where, err)
 	}
+}
+
+// templateText is a value as written, for messages: a scalar's text, or its YAML otherwise.
+func templateText(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return "variables"
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // refersToVariables reports whether any scalar below n contains a ${VAR} reference.

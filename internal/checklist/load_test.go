@@ -10,6 +10,7 @@ import (
 	"github.com/launchgate/launchgate/internal/golden"
 
 	"github.com/launchgate/launchgate/checks/httpcheck"
+	_ "github.com/launchgate/launchgate/checks/postgres"
 	_ "github.com/launchgate/launchgate/checks/traffic"
 	"github.com/launchgate/launchgate/internal/checklist"
 )
@@ -152,12 +153,12 @@ func TestExpandedIntegerTypes(t *testing.T) {
 }
 
 func TestSingle(t *testing.T) {
-	cl, err := checklist.Single("http.health", []string{"https://api.example.com/healthz", "max_latency=300ms", "expect_status=[200, 204]"}, 0, env(nil))
+	cl, err := checklist.Single("http.health", []string{"https://api.example.com/healthz?probe=1", "max_latency=300ms", "expect_status=[200, 204]"}, 0, env(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := cl.Checks[0].Check.(*httpcheck.Health)
-	if h.URL != "https://api.example.com/healthz" || h.MaxLatency.D() != 300*time.Millisecond || !h.ExpectStatus.Contains(204) {
+	if h.URL != "https://api.example.com/healthz?probe=1" || h.MaxLatency.D() != 300*time.Millisecond || !h.ExpectStatus.Contains(204) {
 		t.Errorf("got %+v", h)
 	}
 	if cl.Checks[0].ID != "http-health" || cl.Checks[0].Timeout != checklist.DefaultTimeout {
@@ -171,7 +172,9 @@ func TestSingle(t *testing.T) {
 	}{
 		{"http.helth", nil, `unknown check type "http.helth" (did you mean "http.health"?)`},
 		{"http.health", []string{"max_latency=1s"}, `check http.health: missing required parameter "url" for http.health`},
-		{"http.health", []string{"url=http://x.example", "max_latncy=1s"}, `check http.health: with: unknown parameter "max_latncy" (did you mean "max_latency"?)`},
+		{"http.health", []string{"url=http://x.example", "max_latncy=1s"}, "unknown parameter \"max_latncy\" for http.health (did you mean \"max_latency\"?) (see `launchgate explain http.health`)"},
+		{"http.health", []string{"http://x.example", "http://y.example"}, `check http.health: with: parameter "url" is given twice`},
+		{"postgres.connections", []string{"postgres://u:pw@db/app?sslmode=require", "x=1"}, "unknown parameter \"x\" for postgres.connections (see `launchgate explain postgres.connections`)"},
 		{"http.health", []string{"url=http://x.example", "max_latency=soon"}, `check http.health: with: max_latency: invalid duration "soon": use a value like 500ms, 10s or 30d`},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package checklist
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -25,10 +26,23 @@ func Single(kindName string, args []string, timeout time.Duration, opts Options)
 	}
 	with := &yaml.Node{Kind: yaml.MappingNode}
 	var errs Errors
+	params := map[string]bool{}
+	for _, p := range check.Params(k.New()) {
+		params[p.Name] = true
+	}
 	for _, a := range args {
 		key, val, hasEq := strings.Cut(a, "=")
-		if !hasEq {
-			if k.Positional == "" {
+		// Only a known parameter name before '=' makes a key=value pair: URLs and DSNs carry '='
+		// of their own (?sslmode=require, host=db password=…) and go to the positional parameter.
+		if !hasEq || !params[key] {
+			// A libpq-style DSN (host=db user=app …) is several key=value words in one argument.
+			dsn := strings.Contains(a, " ") && strings.Count(a, "=") > 1
+			switch {
+			case hasEq && isParamName(key) && !dsn:
+				errs = append(errs, &Error{Msg: fmt.Sprintf("unknown parameter %q for %s%s (see `launchgate explain %s`)",
+					key, k.Name, didYouMean(key, check.KindParamNames(k)), k.Name)})
+				continue
+			case k.Positional == "":
 				errs = append(errs, &Error{Msg: fmt.Sprintf("argument %q: write parameters as key=value (see `launchgate explain %s`)", a, k.Name)})
 				continue
 			}
@@ -67,3 +81,8 @@ func Single(kindName string, args []string, timeout time.Duration, opts Options)
 	cl := &Checklist{Name: "launchgate check " + k.Name, Version: 1, Timeout: timeout, Checks: []*Entry{e}, Secrets: p.secretValues()}
 	return cl, nil
 }
+
+var paramName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// isParamName reports whether s looks like a parameter name rather than the start of a URL or DSN.
+func isParamName(s string) bool { return paramName.MatchString(s) }

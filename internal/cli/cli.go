@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/redact"
 	"github.com/launchgate/launchgate/internal/version"
 )
 
@@ -89,12 +90,13 @@ func Main(args []string, app *App) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(app.IO.ErrOut, "launchgate: "+indentLines(ee.err.Error()))
+			// Errors quote what the user gave (a URL, a DSN): passwords in it must not be printed.
+			fmt.Fprintln(app.IO.ErrOut, "launchgate: "+indentLines(redact.String(ee.err.Error())))
 		}
 		return ee.code
 	}
 	// Anything else comes from cobra: unknown commands and bad flags.
-	fmt.Fprintln(app.IO.ErrOut, "launchgate: "+err.Error())
+	fmt.Fprintln(app.IO.ErrOut, "launchgate: "+redact.String(err.Error()))
 	fmt.Fprintln(app.IO.ErrOut, "run `launchgate --help` for usage")
 	return ExitCannotRun
 }
