@@ -270,3 +270,19 @@ func foreignSkip(param string, f errForeign) check.Result {
 		Summary: fmt.Sprintf("%s is %s: nothing for a PostgreSQL check to judge", param, f.Error()),
 		Remedy:  "point " + param + " at a PostgreSQL server, or remove this check"}
 }
+
+// decidedWins applies the rule every check with several targets follows: a decided problem
+// wins. When something failed, the result is fail even if something else could not be checked
+// (an unreachable replica, a view hidden without pg_monitor); that stays its own error line in
+// the evidence. Error remains the result only when nothing failed.
+func decidedWins(r *check.Result) {
+	if r.Status != check.Error {
+		return
+	}
+	for _, e := range r.Evidence {
+		if e.Status == check.Fail {
+			r.Status = check.Fail
+			return
+		}
+	}
+}

@@ -246,6 +246,7 @@ func (c *Connections) judge(t *target, lim serverLimits, used int, roles, dbs []
 	} else {
 		r.Summary = main
 	}
+	decidedWins(&r)
 	return r
 }
 

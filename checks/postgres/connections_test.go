@@ -105,6 +105,16 @@ func TestConnections(t *testing.T) {
 		c.MaxIdleInTransaction = check.Duration(time.Millisecond)
 		r = run(t, c, 10*time.Second)
 		want(t, r, check.Error, "outsider lacks pg_monitor", "GRANT pg_monitor TO outsider")
+
+		// The same blind spot next to a decided problem (the leaked session alone is over a 1%
+		// limit): the decided problem wins, and the hidden sessions stay an error line.
+		c = newConnections(pg.DSN("outsider", "postgres"))
+		c.MaxIdleInTransaction = check.Duration(time.Millisecond)
+		c.MaxUsedPercent, c.WarnUsedPercent = 1, 0
+		r = run(t, c, 10*time.Second)
+		want(t, r, check.Fail, "client connection slots in use", "over the 1% limit", "outsider lacks pg_monitor")
+		line(t, r, "client connections", check.Fail)
+		line(t, r, "idle in transaction (other roles)", check.Error)
 	})
 
 	t.Run("saturation: warn, fail, reserved, too many clients", func(t *testing.T) {

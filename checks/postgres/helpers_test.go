@@ -52,6 +52,20 @@ func want(t *testing.T, r check.Result, status check.Status, contains ...string)
 	}
 }
 
+// line asserts the status of the evidence line labelled label.
+func line(t *testing.T, r check.Result, label string, status check.Status) {
+	t.Helper()
+	for _, e := range r.Evidence {
+		if e.Label == label {
+			if e.Status != status {
+				t.Errorf("evidence %q is %s, want %s (%s)", label, e.Status, status, e.Observed)
+			}
+			return
+		}
+	}
+	t.Errorf("no evidence labelled %q:\n%s", label, text(r))
+}
+
 // hold opens n connections as user that stay open until release is called (or the test ends).
 func hold(t *testing.T, dsn string, n int) (release func()) {
 	t.Helper()

@@ -74,6 +74,7 @@ func TestJudgeConnections(t *testing.T) {
 		{"idle_over_limit", pg15, 5, nil, nil, []idleSession{leak}, 30 * time.Second},
 		{"no_monitor_approximate", noMonitor, 5, nil, nil, nil, 0},
 		{"no_monitor_idle_limit", noMonitor, 5, nil, nil, nil, 30 * time.Second},
+		{"fail_beats_no_monitor_error", noMonitor, 90, nil, nil, nil, 30 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -199,6 +199,7 @@ func (j *judgement) finish(c *ReplicaLag) check.Result {
 	} else {
 		r.Summary = strings.Join(j.notes, "; ")
 	}
+	decidedWins(&r)
 	return r
 }
 
@@ -384,14 +385,12 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *check.Env, j *judge
 	// is now: a read-only measure of its delay that, unlike now() -
 	// pg_last_xact_replay_timestamp(), does not grow while the primary is idle. The primary's
 	// position is read after every replica is connected, so connecting is not counted.
-	if ok := anyOK(states); ok {
-		var lsn string
-		if err := primary.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
-			res := queryError(c.primary, "reading the primary's WAL position", err)
-			j.r.Add(check.Evidence{Label: "primary WAL position", Observed: res.Summary, Status: check.Error})
-			j.problem(check.Error, res.Summary, res.Remedy)
-			return
-		}
+	var lsn string
+	var lsnErr error
+	if anyOK(states) {
+		lsnErr = primary.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn)
+	}
+	if anyOK(states) && lsnErr == nil {
 		lsnAt := time.Now()
 		waitUntil := c.waitLimit(ctx)
 		each(func(i int, rs *replicaState, add func(check.Evidence), fail func(check.Status, string, string)) {
@@ -433,6 +432,13 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *check.Env, j *judge
 		for _, p := range problems[i] {
 			j.problem(p.status, p.summary, p.remedy)
 		}
+	}
+	if lsnErr != nil {
+		// What phase 1 found about the replicas still stands; only the timing is missing.
+		res := queryError(c.primary, "reading the primary's WAL position", lsnErr)
+		j.r.Add(check.Evidence{Label: "primary WAL position", Observed: res.Summary, Status: check.Error})
+		j.problem(check.Error, res.Summary, res.Remedy)
+		return
 	}
 	if !c.ProbeVisibility {
 		return

@@ -143,6 +143,17 @@ func TestReplicaLag(t *testing.T) {
 		want(t, r, check.Fail, "is not a standby (pg_is_in_recovery() is false)")
 	})
 
+	t.Run("a decided failure next to an unreachable replica fails", func(t *testing.T) {
+		// The primary listed as a replica is a decided problem; the refused one could not be
+		// checked. The gate closes on what was decided, and the refused replica keeps its own
+		// error line.
+		closed := testsvc.ClosedAddr(t)
+		r := run(t, newReplicaLag(primary, time.Second, primary, "postgres://monitor@"+closed+"/x?sslmode=disable"), 10*time.Second)
+		want(t, r, check.Fail, "is not a standby (pg_is_in_recovery() is false)", "refused")
+		line(t, r, "replica 127.0.0.1:"+fmt.Sprint(pg.Port), check.Fail)
+		line(t, r, "replica "+closed, check.Error)
+	})
+
 	t.Run("standby of another cluster", func(t *testing.T) {
 		// A fresh cluster has its own system identifier; the standby above follows another
 		// primary, so its txid_status() answers would be about somebody else's transactions.
@@ -173,9 +184,11 @@ func TestReplicaLag(t *testing.T) {
 		r := run(t, newReplicaLag(primary, 100*time.Millisecond), 10*time.Second)
 		want(t, r, check.Fail, "expected 1 streaming replica, found 0", "start the missing standby")
 
-		// Its DSN now refuses: the check cannot judge that replica.
+		// Its DSN now refuses: the check cannot judge that replica, but the missing standby
+		// is decided, so the result is a failure with the refused replica as an error line.
 		r = run(t, newReplicaLag(primary, 100*time.Millisecond, replica), 10*time.Second)
-		want(t, r, check.Error, "expected 1 streaming replica, found 0", "refused")
+		want(t, r, check.Fail, "expected 1 streaming replica, found 0", "refused")
+		line(t, r, "replica 127.0.0.1:"+fmt.Sprint(sb.Port), check.Error)
 	})
 }
 

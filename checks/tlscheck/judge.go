@@ -482,11 +482,12 @@ func (c *Certificate) protocolItem(ep endpoint) item {
 	case st.Version < c.minVersion:
 		it.status = check.Fail
 		it.problem = fmt.Sprintf("server negotiates only %s (minimum %s)", tls.VersionName(st.Version), tls.VersionName(c.minVersion))
-		it.remedy = "enable TLS 1.2 and 1.3 on the server and disable older versions"
+		it.remedy = fmt.Sprintf("enable %s on the server and disable older versions (%s)",
+			andList(versionNames(c.minVersion, tls.VersionName)), floorConfig(c.target.proto, c.minVersion, true))
 	case len(accepted) > 0:
 		it.status = check.Fail
 		it.problem = "server accepts " + strings.Join(accepted, " and ")
-		it.remedy = "disable TLS versions below " + tls.VersionName(c.minVersion) + " on the server (e.g. nginx: ssl_protocols TLSv1.2 TLSv1.3;)"
+		it.remedy = fmt.Sprintf("disable TLS versions below %s on the server (%s)", tls.VersionName(c.minVersion), floorConfig(c.target.proto, c.minVersion, false))
 	case len(unknown) > 0:
 		it.status = check.Error
 		it.problem = "could not probe " + strings.Join(unknown, ", ")
@@ -502,6 +503,48 @@ func (c *Certificate) protocolItem(ep endpoint) item {
 		it.remedy = "disable RC4, 3DES and CBC-SHA256 suites on the server"
 	}
 	return it
+}
+
+// versionNames names every TLS version from floor up to TLS 1.3, oldest first.
+func versionNames(floor uint16, name func(uint16) string) []string {
+	var names []string
+	for v := max(floor, tls.VersionTLS10); v <= tls.VersionTLS13; v++ {
+		names = append(names, name(v))
+	}
+	return names
+}
+
+// andList joins names as a sentence does: "a", "a and b", "a, b and c".
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// configName is a TLS version as nginx, Apache and PostgreSQL spell it (OpenSSL's names).
+func configName(v uint16) string {
+	if v == tls.VersionTLS10 {
+		return "TLSv1"
+	}
+	return "TLSv1." + fmt.Sprint(v-tls.VersionTLS10)
+}
+
+// floorConfig is the server configuration that allows exactly the versions from floor up to
+// TLS 1.3: postgresql.conf for a postgres:// target, otherwise nginx and Apache, the usual
+// terminators in front of a web service. onlyOlder says the server negotiated nothing as new
+// as the floor, so a PostgreSQL ceiling below it must go too.
+func floorConfig(proto string, floor uint16, onlyOlder bool) string {
+	if proto == "postgres" {
+		s := fmt.Sprintf("PostgreSQL: ssl_min_protocol_version = '%s'", configName(floor))
+		if onlyOlder {
+			s += " and ssl_max_protocol_version = ''"
+		}
+		return s + " in postgresql.conf, then SELECT pg_reload_conf();"
+	}
+	names := versionNames(floor, configName)
+	return fmt.Sprintf("e.g. nginx: ssl_protocols %s; Apache: SSLProtocol -all +%s",
+		strings.Join(names, " "), strings.Join(names, " +"))
 }
 
 func weakSignature(a x509.SignatureAlgorithm) bool {

@@ -57,6 +57,16 @@ func TestPostgres(t *testing.T) {
 		t.Errorf("the password leaked:\n%s", golden.Result(r))
 	}
 
+	// A TLS 1.3 floor: PostgreSQL 15 still accepts TLS 1.2, and the fix is its own setting.
+	c = New()
+	c.Host = "postgres://db.test:" + port + "/app?sslmode=verify-full"
+	c.MinVersion = "1.3"
+	r = runCheck(t, c, testEnv(ca.pool(), resolver{"db.test": {"127.0.0.1"}}))
+	assertResult(t, r, check.Fail, "server accepts TLS 1.2", map[string]want{"protocol": {check.Fail, "ACCEPTS TLS 1.2"}})
+	if want := "PostgreSQL: ssl_min_protocol_version = 'TLSv1.3' in postgresql.conf, then SELECT pg_reload_conf();"; !strings.Contains(r.Remedy, want) {
+		t.Errorf("remedy %q does not contain %q", r.Remedy, want)
+	}
+
 	// sslmode=verify-ca: libpq does not check the name, so neither does the check.
 	c = New()
 	c.Host = "postgres://127.0.0.1:" + port + "/app?sslmode=verify-ca"

@@ -401,3 +401,54 @@ func ocspResponse(t *testing.T, leaf, issuer *cert, status int) []byte {
 	}
 	return der
 }
+
+// TestProtocolRemedy: the server configuration a remedy suggests allows exactly the versions
+// from min_version up, never one below it (a TLS 1.3 floor must not be told "TLSv1.2 TLSv1.3").
+func TestProtocolRemedy(t *testing.T) {
+	t.Parallel()
+	ca := newPKI(t, "Test CA")
+	leaf := issue(t, spec{cn: "api.test", dns: []string{"api.test"}}, ca.inter)
+	tests := []struct {
+		name       string
+		floor      string
+		min, max   uint16 // the server's versions
+		summary    string
+		remedy     []string
+		notInFixes []string
+	}{
+		{"floor 1.2, server accepts 1.0", "1.2", tls.VersionTLS10, tls.VersionTLS13, "server accepts TLS 1.0 and TLS 1.1",
+			[]string{"disable TLS versions below TLS 1.2", "nginx: ssl_protocols TLSv1.2 TLSv1.3;", "Apache: SSLProtocol -all +TLSv1.2 +TLSv1.3"},
+			[]string{"TLSv1.1", "TLSv1 "}},
+		{"floor 1.3, server accepts 1.2", "1.3", tls.VersionTLS12, tls.VersionTLS13, "server accepts TLS 1.2",
+			[]string{"disable TLS versions below TLS 1.3", "nginx: ssl_protocols TLSv1.3;", "Apache: SSLProtocol -all +TLSv1.3"},
+			[]string{"TLSv1.2"}},
+		{"floor 1.2, server stops at 1.1", "1.2", tls.VersionTLS10, tls.VersionTLS11, "server negotiates only TLS 1.1 (minimum TLS 1.2)",
+			[]string{"enable TLS 1.2 and TLS 1.3 on the server", "nginx: ssl_protocols TLSv1.2 TLSv1.3;", "Apache: SSLProtocol -all +TLSv1.2 +TLSv1.3"},
+			[]string{"TLSv1.1"}},
+		{"floor 1.3, server stops at 1.2", "1.3", tls.VersionTLS12, tls.VersionTLS12, "server negotiates only TLS 1.2 (minimum TLS 1.3)",
+			[]string{"enable TLS 1.3 on the server", "nginx: ssl_protocols TLSv1.3;", "Apache: SSLProtocol -all +TLSv1.3"},
+			[]string{"TLSv1.2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			addr := serveTLS(t, "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{chain(leaf, ca.inter)}, MinVersion: tt.min, MaxVersion: tt.max})
+			_, port, _ := net.SplitHostPort(addr)
+			c := New()
+			c.Host = "api.test:" + port
+			c.MinVersion = tt.floor
+			r := runCheck(t, c, testEnv(ca.pool(), resolver{"api.test": {"127.0.0.1"}}))
+			assertResult(t, r, check.Fail, tt.summary, map[string]want{"protocol": {check.Fail, "negotiated"}})
+			for _, s := range tt.remedy {
+				if !strings.Contains(r.Remedy, s) {
+					t.Errorf("remedy %q does not contain %q", r.Remedy, s)
+				}
+			}
+			for _, s := range tt.notInFixes {
+				if strings.Contains(r.Remedy, s) {
+					t.Errorf("remedy %q still allows %q, below the floor %s", r.Remedy, s, tt.floor)
+				}
+			}
+		})
+	}
+}
