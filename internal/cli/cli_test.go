@@ -158,6 +158,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", []string{"run", "--frmat", "json"}, 2, "unknown flag: --frmat"},
 		{"unknown format", []string{"run", okList, "--format", "yaml"}, 2, `unknown --format "yaml"`},
 		{"bad --output", []string{"run", okList, "--output", "junit"}, 2, `--output "junit": write FORMAT=PATH`},
+		{"unwritable --output stops before any check runs", []string{"run", okList, "--output", "junit=" + filepath.Join(dir, "no", "x.xml")}, 2, "cannot write"},
 		{"unknown command", []string{"rn"}, 2, `unknown command "rn"`},
 		{"file twice", []string{"run", okList, "-f", warnList}, 2, "either as an argument or with -f"},
 		{"check passes", []string{"check", "http.health", vars["OK_URL"]}, 0, ""},
@@ -178,6 +179,15 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", r.errOut, tt.stderr)
 			}
 		})
+	}
+}
+
+func TestUnwritableStepSummaryKeepsTheVerdict(t *testing.T) {
+	vars := fixture(t)
+	vars["GITHUB_ACTIONS"], vars["GITHUB_STEP_SUMMARY"] = "true", filepath.Join(t.TempDir(), "no", "summary.md")
+	r := launch(t, vars, "run", "testdata/mixed.yaml", "--only", "smoke")
+	if r.code != 0 || !strings.Contains(r.errOut, "warning: could not append the summary") {
+		t.Errorf("exit %d, stderr %q", r.code, r.errOut)
 	}
 }
 

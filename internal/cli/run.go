@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -195,6 +196,10 @@ func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runn
 	rd := &redact.Redactor{}
 	rd.Add(cl.Secrets...)
 
+	outs, err := openOutputs(o.Outputs)
+	if err != nil {
+		return cannotRun(err)
+	}
 	prog := newProgress(app.IO, cl)
 	started := app.Now()
 	results := runner.Run(ctx, jobs, runner.Options{
@@ -207,9 +212,10 @@ func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runn
 
 	f, _ := report.Lookup(o.Format)
 	if err := f.New(report.Style{Color: colorEnabled(app)}).Write(app.IO.Out, rep); err != nil {
+		closeOutputs(outs)
 		return cannotRun(fmt.Errorf("writing the %s report: %w", o.Format, err))
 	}
-	if err := writeOutputs(app, rep, o.Outputs); err != nil {
+	if err := writeOutputs(app, rep, outs); err != nil {
 		return cannotRun(err)
 	}
 	if rep.Verdict == report.Closed {
@@ -232,31 +238,69 @@ func colorEnabled(app *App) bool {
 	return app.IO.OutTTY && app.Getenv("TERM") != "dumb"
 }
 
-// writeOutputs writes the --output reports, and in GitHub Actions appends the markdown summary
-// to $GITHUB_STEP_SUMMARY when that format exists.
-func writeOutputs(app *App, rep *report.Report, outputs []string) error {
-	write := func(format, path string, flag int) error {
-		f, _ := report.Lookup(format)
-		file, err := os.OpenFile(path, flag, 0o644)
-		if err != nil {
-			return fmt.Errorf("writing the %s report: %w", format, err)
-		}
-		if err := f.New(report.Style{}).Write(file, rep); err != nil {
-			file.Close()
-			return fmt.Errorf("writing the %s report to %s: %w", format, path, err)
-		}
-		return file.Close()
-	}
+// output is a report file named by --output, opened before any check runs so that a path that
+// cannot be written stops launchgate (exit 2) before it probes anything.
+type output struct {
+	format string
+	file   *os.File
+}
+
+func openOutputs(outputs []string) ([]output, error) {
+	var opened []output
 	for _, out := range outputs {
 		format, path, _ := strings.Cut(out, "=")
-		if err := write(format, path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC); err != nil {
-			return err
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			closeOutputs(opened)
+			return nil, fmt.Errorf("--output %s: %w", out, unwrapPath(err))
+		}
+		opened = append(opened, output{format, f})
+	}
+	return opened, nil
+}
+
+func closeOutputs(outs []output) {
+	for _, o := range outs {
+		o.file.Close()
+	}
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot write %s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// writeOutputs writes the --output reports, and in GitHub Actions appends the markdown summary
+// to $GITHUB_STEP_SUMMARY. A summary that cannot be written is a warning: it must not turn the
+// gate's verdict into "could not run".
+func writeOutputs(app *App, rep *report.Report, outs []output) error {
+	for _, o := range outs {
+		f, _ := report.Lookup(o.format)
+		err := f.New(report.Style{}).Write(o.file, rep)
+		if cerr := o.file.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("writing the %s report to %s: %w", o.format, o.file.Name(), err)
 		}
 	}
-	if summary := app.Getenv("GITHUB_STEP_SUMMARY"); summary != "" && app.Getenv("GITHUB_ACTIONS") == "true" {
-		if _, ok := report.Lookup("markdown"); ok {
-			return write("markdown", summary, os.O_CREATE|os.O_WRONLY|os.O_APPEND)
+	summary := app.Getenv("GITHUB_STEP_SUMMARY")
+	md, ok := report.Lookup("markdown")
+	if summary == "" || app.Getenv("GITHUB_ACTIONS") != "true" || !ok {
+		return nil
+	}
+	f, err := os.OpenFile(summary, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err == nil {
+		err = md.New(report.Style{}).Write(f, rep)
+		if cerr := f.Close(); err == nil {
+			err = cerr
 		}
+	}
+	if err != nil {
+		fmt.Fprintf(app.IO.ErrOut, "launchgate: warning: could not append the summary to $GITHUB_STEP_SUMMARY: %v\n", unwrapPath(err))
 	}
 	return nil
 }
