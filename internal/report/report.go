@@ -83,7 +83,7 @@ type Options struct {
 // Build applies severities and the strict rule to results (in checklist order) and computes the
 // verdict. Every text that reaches a renderer passes through the redactor here, in one place.
 func Build(cl *checklist.Checklist, results []check.Result, o Options) *Report {
-	rd := o.Redactor
+	rd := cleaner{o.Redactor}
 	r := &Report{Checklist: cl.Name, File: cl.File, Version: o.Version, Strict: o.Strict,
 		StartedAt: o.StartedAt, Duration: o.Duration, Verdict: Open}
 	for i, e := range cl.Checks {
@@ -110,6 +110,31 @@ func Build(cl *checklist.Checklist, results []check.Result, o Options) *Report {
 		r.Results = append(r.Results, en)
 	}
 	return r
+}
+
+// cleaner makes text from checks and the targets they probed safe to print: secrets redacted,
+// and control characters (a server's ANSI escapes, say, which could rewrite a terminal or spoof
+// a CI log line) shown as \xNN. Newlines and tabs stay.
+type cleaner struct{ rd *redact.Redactor }
+
+func (c cleaner) String(s string) string {
+	s = c.rd.String(s)
+	if strings.IndexFunc(s, isControl) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isControl(r) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0)
 }
 
 func (c *Counts) add(s check.Status) {

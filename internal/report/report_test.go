@@ -81,3 +81,16 @@ func TestCountsSummary(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestBuildNeutralisesControlCharacters(t *testing.T) {
+	cl := &checklist.Checklist{Checks: []*checklist.Entry{{ID: "api", Type: "http.health", Title: "api"}}}
+	res := check.Result{Status: check.Fail, Summary: "body says \x1b[31mDOWN\x1b[0m\x07",
+		Evidence: []check.Evidence{{Label: "component", Observed: "line one\nline two\ttabbed\r"}}}
+	e := Build(cl, []check.Result{res}, Options{}).Results[0]
+	if e.Summary != `body says \x1b[31mDOWN\x1b[0m\x07` {
+		t.Errorf("summary %q", e.Summary)
+	}
+	if e.Evidence[0].Observed != "line one\nline two\ttabbed\\x0d" {
+		t.Errorf("evidence %q", e.Evidence[0].Observed)
+	}
+}
