@@ -75,6 +75,10 @@ func TestHealthAgainstRealServers(t *testing.T) {
 		{"health+json warn", reply(200, "application/health+json", `{"status":"warn"}`), nil, check.Warn, "but the body reports warn"},
 		{"actuator DOWN", reply(200, "application/vnd.spring-boot.actuator.v3+json", `{"status":"DOWN","components":{"db":{"status":"DOWN"},"disk":{"status":"UP"}}}`), nil, check.Fail, "body reports DOWN"},
 		{"actuator UP", reply(200, "application/json", `{"status":"UP"}`), nil, check.Pass, "200 OK"},
+		{"ASP.NET Core Unhealthy", reply(200, "application/json", `{"status":"Unhealthy"}`), nil, check.Fail, "body reports Unhealthy"},
+		{"ASP.NET Core Degraded", reply(200, "text/plain", `{"status":"Degraded"}`), nil, check.Warn, "but the body reports Degraded"},
+		{"capitalised FAIL", reply(200, "application/json", `{"status":"FAIL"}`), nil, check.Fail, "body reports FAIL"},
+		{"Down", reply(200, "application/json", `{"status":"Down"}`), nil, check.Fail, "body reports Down"},
 		{"json path", reply(200, "application/json", `{"app":{"db":"ok","queues":[{"name":"mail","state":"stuck"}]}}`), func(h *Health) {
 			h.JSON = map[string]string{"app.db": "ok", "app.queues.0.state": "running"}
 		}, check.Fail, "json app.queues.0.state is stuck, want running"},

@@ -70,6 +70,20 @@ func interpretHealthBody(doc any) (healthBody, bool) {
 	if !ok {
 		return healthBody{}, false
 	}
+	raw = strings.TrimSpace(raw)
+	// Spring writes UP/DOWN in capitals; other formats (the IETF draft, ASP.NET Core's
+	// Healthy/Degraded/Unhealthy) are matched without regard to case.
+	if raw == strings.ToUpper(raw) {
+		if st, ok := actuatorStatus(raw); ok {
+			hb := healthBody{format: "actuator", raw: raw, expected: "UP", status: st}
+			comps, ok := m["components"].(map[string]any)
+			if !ok {
+				comps, _ = m["details"].(map[string]any)
+			}
+			hb.components = actuatorComponents(comps)
+			return hb, true
+		}
+	}
 	if st, ok := healthJSONStatus(raw); ok {
 		hb := healthBody{format: "health+json", raw: raw, expected: "pass", status: st}
 		if checks, ok := m["checks"].(map[string]any); ok {
@@ -77,25 +91,16 @@ func interpretHealthBody(doc any) (healthBody, bool) {
 		}
 		return hb, true
 	}
-	if st, ok := actuatorStatus(raw); ok {
-		hb := healthBody{format: "actuator", raw: raw, expected: "UP", status: st}
-		comps, ok := m["components"].(map[string]any)
-		if !ok {
-			comps, _ = m["details"].(map[string]any)
-		}
-		hb.components = actuatorComponents(comps)
-		return hb, true
-	}
 	return healthBody{}, false
 }
 
 func healthJSONStatus(s string) (check.Status, bool) {
-	switch s {
-	case "pass", "ok", "up":
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "pass", "ok", "up", "healthy":
 		return check.Pass, true
-	case "warn":
+	case "warn", "degraded":
 		return check.Warn, true
-	case "fail", "error", "down":
+	case "fail", "error", "down", "unhealthy":
 		return check.Fail, true
 	}
 	return 0, false
