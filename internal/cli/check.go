@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,6 +55,9 @@ YAML, so lists ([a, b]) and maps ({k: v}) work. A bare argument fills the kind's
 func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
+	}
+	if opts.CheckTimeout <= 0 {
+		return cannotRun(fmt.Errorf("--check-timeout must be greater than zero"))
 	}
 	cl, err := checklist.Single(opts.Kind, opts.Args, opts.CheckTimeout, checklist.Options{Getenv: opts.App.Getenv})
 	if err != nil {

@@ -42,7 +42,11 @@ func newCmdExplain(app *App) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			k, ok := check.Lookup(args[0])
 			if !ok {
-				return cannotRun(fmt.Errorf("unknown check kind %q (run `launchgate checks` to list them)", args[0]))
+				hint := " (run `launchgate checks` to list them)"
+				if m := check.Suggest(args[0], check.KindNames()); m != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", m)
+				}
+				return cannotRun(fmt.Errorf("unknown check kind %q%s", args[0], hint))
 			}
 			return explain(app.IO.Out, k)
 		},

@@ -76,7 +76,7 @@ checklist embedded in launchgate, which checks what the environment points it at
 func addGateFlags(cmd *cobra.Command, o *GateOptions) {
 	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: "+strings.Join(report.FormatNames(), ", "))
 	cmd.Flags().BoolVar(&o.Strict, "strict", false, "warnings close the gate too")
-	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 0, fmt.Sprintf("checks run at once (default %d)", runner.DefaultConcurrency()))
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 0, fmt.Sprintf("checks run at once (0: the default, %d here)", runner.DefaultConcurrency()))
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "overall deadline for the whole run, e.g. 2m (default none)")
 	cmd.Flags().BoolVar(&o.FailFast, "fail-fast", false, "stop starting checks after the first blocking failure")
 	cmd.Flags().StringArrayVar(&o.Outputs, "output", nil, "also write a report to a file, as FORMAT=PATH (repeatable), e.g. junit=gate.xml")
@@ -106,7 +106,7 @@ func (o *GateOptions) validate() error {
 		return cannotRun(fmt.Errorf("unknown --format %q (choose from %s)", o.Format, strings.Join(report.FormatNames(), ", ")))
 	}
 	if o.Concurrency < 0 {
-		return cannotRun(fmt.Errorf("--concurrency must be at least 1"))
+		return cannotRun(fmt.Errorf("--concurrency must be at least 1 (or 0 for the default)"))
 	}
 	if o.Timeout < 0 {
 		return cannotRun(fmt.Errorf("--timeout must be positive"))

@@ -24,7 +24,7 @@ func newCmdValidate(app *App) *cobra.Command {
 			fmt.Fprintf(app.IO.Out, "%s: valid, %d %s\n", name, len(cl.Checks), plural(len(cl.Checks), "check", "checks"))
 			for _, e := range cl.Checks {
 				if len(e.Missing) > 0 {
-					fmt.Fprintf(app.IO.Out, "  %s will be skipped until %s is set\n", e.ID, joinAnd(e.Missing))
+					fmt.Fprintf(app.IO.Out, "  %s will be skipped until %s %s set\n", e.ID, joinAnd(e.Missing), plural(len(e.Missing), "is", "are"))
 				}
 			}
 			return nil
