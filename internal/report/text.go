@@ -141,6 +141,9 @@ func (t Text) Write(w io.Writer, r *Report) error {
 		banner = p.closed.Render(" GATE CLOSED ")
 	}
 	fmt.Fprintf(&b, "%s  %s  %s\n", banner, r.Counts.Summary(), p.dim.Render("in "+formatElapsed(r.Duration)))
+	if r.Counts.Total > 0 && r.Counts.Skip == r.Counts.Total {
+		fmt.Fprintf(&b, "%s\n", p.dim.Render("no check ran: every check was skipped, so nothing was verified"))
+	}
 	if r.Strict && r.Counts.Warn > 0 {
 		fmt.Fprintf(&b, "%s\n", p.dim.Render("--strict: warnings close the gate"))
 	}
