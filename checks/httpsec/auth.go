@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -55,24 +56,26 @@ func (a *Auth) Title() string { return "Auth boundary of " + redact.String(a.URL
 
 // Validate checks the URLs and that other_url comes with a token.
 func (a *Auth) Validate() error {
+	var errs []error
 	for _, u := range []struct{ name, v string }{{"url", a.URL}, {"other_url", a.OtherURL}, {"missing_url", a.MissingURL}} {
 		if u.v == "" && u.name != "url" {
 			continue
 		}
 		p, err := url.Parse(u.v)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return fmt.Errorf("%s %q must be an absolute http:// or https:// URL", u.name, redact.String(u.v))
+			errs = append(errs, check.BadParam(u.name, "%q must be an absolute http:// or https:// URL", redact.String(u.v)))
 		}
 	}
 	if a.OtherURL != "" && a.Token == "" {
-		return fmt.Errorf("other_url needs token: another user's record can only leak to a signed-in user")
+		// Blamed on token: it is usually ${VAR}, and an unset one is not a mistake to report.
+		errs = append(errs, check.BadParam("token", "is needed with other_url: another user's record can only leak to a signed-in user"))
 	}
 	if strings.TrimSpace(a.Header) == "" {
-		return fmt.Errorf("header must name the request header that carries the credential, e.g. Authorization")
+		errs = append(errs, check.BadParam("header", "must name the request header that carries the credential, e.g. Authorization"))
 	}
 	for k := range a.Headers {
 		if strings.EqualFold(k, a.Header) {
-			return fmt.Errorf("headers must not carry %s: put the credential in token, so the probes can leave it out and replace it", a.Header)
+			errs = append(errs, check.BadParam("headers", "must not carry %s: put the credential in token, so the probes can leave it out and replace it", a.Header))
 		}
 	}
 	a.Method = strings.ToUpper(a.Method)
@@ -83,10 +86,10 @@ func (a *Auth) Validate() error {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 	default:
 		if !a.AllowWrite {
-			return fmt.Errorf("method %s may change data (with other_url, another user's record): use GET, or set allow_write: true against a test environment", a.Method)
+			errs = append(errs, check.BadParam("method", "%s may change data (with other_url, another user's record): use GET, or set allow_write: true against a test environment", a.Method))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // probe is one request the check makes and what it expects of the answer.

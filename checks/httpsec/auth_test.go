@@ -309,7 +309,7 @@ func TestAuthValidate(t *testing.T) {
 		want string
 	}{
 		{"relative url", Auth{URL: "/users/me", Header: "Authorization"}, "absolute"},
-		{"other_url without token", Auth{URL: "http://x/a", OtherURL: "http://x/b", Header: "Authorization"}, "other_url needs token"},
+		{"other_url without token", Auth{URL: "http://x/a", OtherURL: "http://x/b", Header: "Authorization"}, "token: is needed with other_url"},
 		{"bad missing_url", Auth{URL: "http://x/a", MissingURL: "ftp://x/b", Header: "Authorization"}, "missing_url"},
 		{"empty header", Auth{URL: "http://x/a"}, "header"},
 		{"credential in headers", Auth{URL: "http://x/a", Header: "Authorization", Headers: map[string]string{"authorization": "Bearer x"}}, "put the credential in token"},

@@ -74,14 +74,16 @@ allowed_algs: [RS256, ES256]
 
 // Validate requires exactly one source of the token and known algorithm names.
 func (j *JWT) Validate() error {
+	var errs []error
 	if (j.Token == "") == (j.Login == nil) {
 		if j.Token == "" {
-			return errors.New("give token (a JWT, usually ${VAR}) or login (a request that returns one)")
+			errs = append(errs, check.BadParam("token", "give token (a JWT, usually ${VAR}) or login (a request that returns one)"))
+		} else {
+			errs = append(errs, check.BadParam("login", "give either token or login, not both"))
 		}
-		return errors.New("give either token or login, not both")
 	}
 	if j.MaxLifetime <= 0 {
-		return errors.New("max_lifetime must be positive, e.g. 1h or 24h")
+		errs = append(errs, check.BadParam("max_lifetime", "must be positive, e.g. 1h or 24h"))
 	}
 	if len(j.AllowedAlgs) == 0 {
 		j.AllowedAlgs = append([]string(nil), defaultAllowedAlgs...)
@@ -89,24 +91,25 @@ func (j *JWT) Validate() error {
 	for i, a := range j.AllowedAlgs {
 		canon, ok := canonicalAlg(a)
 		if !ok {
-			return fmt.Errorf("allowed_algs: unknown algorithm %q (known: %s)", a, strings.Join(defaultAllowedAlgs, ", "))
+			errs = append(errs, check.BadParam("allowed_algs", "unknown algorithm %q (known: %s)", a, strings.Join(defaultAllowedAlgs, ", ")))
+			continue
 		}
 		j.AllowedAlgs[i] = canon
 	}
 	if l := j.Login; l != nil {
 		u, err := url.Parse(l.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("login.url %q must be an absolute http:// or https:// URL", redact.String(l.URL))
+			errs = append(errs, check.BadParam("login", "url %q must be an absolute http:// or https:// URL", redact.String(l.URL)))
 		}
 		if l.Method == "" {
 			l.Method = http.MethodPost
 		}
 		l.Method = strings.ToUpper(l.Method)
 		if l.TokenPath != "" && l.TokenHeader != "" {
-			return errors.New("login: give token_path or token_header, not both")
+			errs = append(errs, check.BadParam("login", "give token_path or token_header, not both"))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func canonicalAlg(a string) (string, bool) {

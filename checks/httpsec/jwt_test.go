@@ -161,7 +161,7 @@ func TestJWTValidate(t *testing.T) {
 		{"both", func() *JWT { j := newJWT(); j.Token = "a.b.c"; j.Login = &Login{URL: "http://x/login"}; return j }, "not both"},
 		{"alg none allowed", func() *JWT { j := newJWT(); j.Token = "a.b.c"; j.AllowedAlgs = []string{"none"}; return j }, "unknown algorithm \"none\""},
 		{"unknown alg", func() *JWT { j := newJWT(); j.Token = "a.b.c"; j.AllowedAlgs = []string{"HS257"}; return j }, "HS257"},
-		{"bad login url", func() *JWT { j := newJWT(); j.Login = &Login{URL: "login"}; return j }, "login.url"},
+		{"bad login url", func() *JWT { j := newJWT(); j.Login = &Login{URL: "login"}; return j }, "login: url"},
 		{"path and header", func() *JWT {
 			j := newJWT()
 			j.Login = &Login{URL: "http://x/login", TokenPath: "a", TokenHeader: "b"}

@@ -3,6 +3,7 @@ package mysqlcheck
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -48,29 +49,31 @@ func (c *Connections) Title() string {
 
 // Validate parses the DSN and checks the thresholds.
 func (c *Connections) Validate() error {
+	var errs []error
 	t, err := parseDSN(c.DSN)
 	if err != nil {
-		return fmt.Errorf("dsn: %w", err)
+		errs = append(errs, check.BadParam("dsn", "%w", err))
 	}
 	c.target = t
-	if err := validPercent("max_used_percent", c.MaxUsedPercent); err != nil {
-		return err
+	bad := map[string]bool{}
+	for _, p := range []struct {
+		name string
+		v    int
+	}{{"max_used_percent", c.MaxUsedPercent}, {"warn_used_percent", c.WarnUsedPercent}, {"peak_warn_percent", c.PeakWarnPercent}} {
+		if err := validPercent(p.name, p.v); err != nil {
+			errs = append(errs, err)
+			bad[p.name] = true
+		}
 	}
-	if err := validPercent("warn_used_percent", c.WarnUsedPercent); err != nil {
-		return err
+	if !bad["max_used_percent"] && !bad["warn_used_percent"] && c.WarnUsedPercent > c.MaxUsedPercent {
+		errs = append(errs, check.BadParam("warn_used_percent", "%d must not be above max_used_percent (%d)", c.WarnUsedPercent, c.MaxUsedPercent))
 	}
-	if err := validPercent("peak_warn_percent", c.PeakWarnPercent); err != nil {
-		return err
-	}
-	if c.WarnUsedPercent > c.MaxUsedPercent {
-		return fmt.Errorf("warn_used_percent (%d) must not be above max_used_percent (%d)", c.WarnUsedPercent, c.MaxUsedPercent)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func validPercent(name string, v int) error {
 	if v < 1 || v > 100 {
-		return fmt.Errorf("%s must be between 1 and 100, not %d", name, v)
+		return check.BadParam(name, "must be between 1 and 100, not %d", v)
 	}
 	return nil
 }

@@ -181,8 +181,8 @@ func TestConnectionsValidate(t *testing.T) {
 	}{
 		{"ok", Connections{DSN: "u:p@tcp(db:3306)/x", MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}, ""},
 		{"bad dsn", Connections{DSN: "u:" + appPassword + "@db:3306", MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}, "dsn: invalid DSN"},
-		{"warn above max", Connections{DSN: "mysql://db/x", MaxUsedPercent: 60, WarnUsedPercent: 70, PeakWarnPercent: 90}, "warn_used_percent (70) must not be above max_used_percent (60)"},
-		{"percent out of range", Connections{DSN: "mysql://db/x", MaxUsedPercent: 180, WarnUsedPercent: 70, PeakWarnPercent: 90}, "max_used_percent must be between 1 and 100"},
+		{"warn above max", Connections{DSN: "mysql://db/x", MaxUsedPercent: 60, WarnUsedPercent: 70, PeakWarnPercent: 90}, "warn_used_percent: 70 must not be above max_used_percent (60)"},
+		{"percent out of range", Connections{DSN: "mysql://db/x", MaxUsedPercent: 180, WarnUsedPercent: 70, PeakWarnPercent: 90}, "max_used_percent: must be between 1 and 100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

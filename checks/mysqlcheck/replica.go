@@ -3,6 +3,7 @@ package mysqlcheck
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -50,25 +51,39 @@ func (c *ReplicaLag) Title() string {
 
 // Validate parses every DSN.
 func (c *ReplicaLag) Validate() error {
+	var errs []error
 	dsns := c.dsns()
 	if len(dsns) == 0 {
-		return fmt.Errorf("give the replicas to check in replica_dsns (or one in dsn)")
+		// Not blamed on one parameter: either may come from an unset variable, and then the
+		// loader must not report it.
+		errs = append(errs, errors.New("give the replicas to check in replica_dsns (or one in dsn)"))
 	}
 	c.targets = nil
+	// dsns starts with dsn when it is given; entries of replica_dsns are numbered from 1.
+	first := 1
+	if strings.TrimSpace(c.DSN) != "" {
+		first = 0
+	}
 	for i, d := range dsns {
 		t, err := parseDSN(d)
 		if err != nil {
-			if c.DSN != "" && i == 0 {
-				return fmt.Errorf("dsn: %w", err)
+			if i+first == 0 {
+				errs = append(errs, check.BadParam("dsn", "%w", err))
+			} else {
+				errs = append(errs, check.BadParam("replica_dsns", "entry %d: %w", i+first, err))
 			}
-			return fmt.Errorf("replica_dsns[%d]: %w", i, err)
+			continue
 		}
 		c.targets = append(c.targets, t)
 	}
 	if c.MaxLag <= 0 {
-		return fmt.Errorf("max_lag must be positive, e.g. 30s")
+		errs = append(errs, check.BadParam("max_lag", "must be positive, e.g. 30s"))
 	}
-	return nil
+	if len(errs) > 0 {
+		// Run validates again rather than probe a partial list.
+		c.targets = nil
+	}
+	return errors.Join(errs...)
 }
 
 func (c *ReplicaLag) dsns() []string {

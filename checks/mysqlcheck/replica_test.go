@@ -201,3 +201,19 @@ func TestReplicaLagJudge(t *testing.T) {
 		})
 	}
 }
+
+func TestReplicaLagValidateBlamesEachParameter(t *testing.T) {
+	c := &ReplicaLag{DSN: "mysql://mon@replica-a/app", ReplicaDSNs: DSNList{"mysql://mon@replica-b/app", "postgres://x@y/z"}}
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{`replica_dsns: entry 2: `, "max_lag: must be positive"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if c.targets != nil {
+		t.Errorf("targets kept after a failed Validate: %v", c.targets)
+	}
+}

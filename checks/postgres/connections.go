@@ -51,6 +51,7 @@ func (c *Connections) Title() string {
 
 // Validate parses the DSN and checks the thresholds.
 func (c *Connections) Validate() error {
+	var errs []error
 	t, err := parseTarget(c.DSN)
 	var f errForeign
 	switch {
@@ -58,19 +59,21 @@ func (c *Connections) Validate() error {
 		// A shared DATABASE_URL may name MySQL: the run says so as a skip.
 		c.foreign = &f
 	case err != nil:
-		return check.BadParam("dsn", "%v", err)
+		errs = append(errs, check.BadParam("dsn", "%v", err))
 	}
 	c.target = t
-	if c.MaxUsedPercent <= 0 || c.MaxUsedPercent > 100 {
-		return check.BadParam("max_used_percent", "must be between 0 and 100, got %g", c.MaxUsedPercent)
+	maxOK := c.MaxUsedPercent > 0 && c.MaxUsedPercent <= 100
+	if !maxOK {
+		errs = append(errs, check.BadParam("max_used_percent", "must be between 0 and 100, got %g", c.MaxUsedPercent))
 	}
-	if c.WarnUsedPercent < 0 || c.WarnUsedPercent > c.MaxUsedPercent {
-		return check.BadParam("warn_used_percent", "%g must be between 0 and max_used_percent (%g)", c.WarnUsedPercent, c.MaxUsedPercent)
+	// A bad max_used_percent is reported once, not again as warn_used_percent's bound.
+	if c.WarnUsedPercent < 0 || (maxOK && c.WarnUsedPercent > c.MaxUsedPercent) {
+		errs = append(errs, check.BadParam("warn_used_percent", "%g must be between 0 and max_used_percent (%g)", c.WarnUsedPercent, c.MaxUsedPercent))
 	}
 	if c.MaxIdleInTransaction < 0 {
-		return check.BadParam("max_idle_in_transaction", "must be positive")
+		errs = append(errs, check.BadParam("max_idle_in_transaction", "must be positive"))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // serverLimits is what the server says about its connection slots.

@@ -65,6 +65,7 @@ func (c *ReplicaLag) Title() string {
 
 // Validate parses every DSN and checks the budgets.
 func (c *ReplicaLag) Validate() error {
+	var errs []error
 	t, err := parseTarget(c.PrimaryDSN)
 	var f errForeign
 	switch {
@@ -72,30 +73,32 @@ func (c *ReplicaLag) Validate() error {
 		// A shared DATABASE_URL may name MySQL: the run says so as a skip.
 		c.foreign = &f
 	case err != nil:
-		return check.BadParam("primary_dsn", "%v", err)
+		errs = append(errs, check.BadParam("primary_dsn", "%v", err))
 	}
 	c.primary = t
 	c.replicas = nil
 	for i, dsn := range c.ReplicaDSNs {
 		rt, err := parseTarget(dsn)
 		if err != nil {
-			return check.BadParam("replica_dsns", "entry %d: %v", i+1, err)
+			errs = append(errs, check.BadParam("replica_dsns", "entry %d: %v", i+1, err))
+			continue
 		}
 		c.replicas = append(c.replicas, rt)
 	}
 	if c.MaxLag <= 0 {
-		return check.BadParam("max_lag", "must be positive, e.g. 100ms")
+		errs = append(errs, check.BadParam("max_lag", "must be positive, e.g. 100ms"))
 	}
 	if c.MaxLagBytes < 0 {
-		return check.BadParam("max_lag_bytes", "must be positive")
+		errs = append(errs, check.BadParam("max_lag_bytes", "must be positive"))
 	}
 	if c.ExpectReplicas != nil && *c.ExpectReplicas < 0 {
-		return check.BadParam("expect_replicas", "must be 0 or more, got %d", *c.ExpectReplicas)
+		errs = append(errs, check.BadParam("expect_replicas", "must be 0 or more, got %d", *c.ExpectReplicas))
 	}
 	if c.ProbeVisibility && len(c.ReplicaDSNs) == 0 {
-		return check.BadParam("probe_visibility", "needs replica_dsns: the probe reads its commit back on each replica")
+		// Blamed on replica_dsns: it is usually ${VAR}, and an unset one is not a mistake to report.
+		errs = append(errs, check.BadParam("replica_dsns", "is needed with probe_visibility: the probe reads its commit back on each replica"))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // standby is one row of the primary's pg_stat_replication.

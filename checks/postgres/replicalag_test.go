@@ -199,7 +199,7 @@ func TestReplicaLagValidate(t *testing.T) {
 		mod  func(*ReplicaLag)
 		err  string
 	}{
-		{"probe needs replicas", func(c *ReplicaLag) { c.ProbeVisibility = true; c.ReplicaDSNs = nil }, "probe_visibility: needs replica_dsns"},
+		{"probe needs replicas", func(c *ReplicaLag) { c.ProbeVisibility = true; c.ReplicaDSNs = nil }, "replica_dsns: is needed with probe_visibility"},
 		{"bad replica DSN keeps its password", func(c *ReplicaLag) { c.ReplicaDSNs = DSNList{"postgres://ro:s3cret-Pa55@h:bad/db"} }, "replica_dsns: entry 1: invalid DSN"},
 		{"zero max_lag", func(c *ReplicaLag) { c.MaxLag = 0 }, "max_lag: must be positive"},
 		{"negative expect_replicas", func(c *ReplicaLag) { c.ExpectReplicas = &neg }, "expect_replicas: must be 0 or more"},

@@ -2,6 +2,7 @@ package redischeck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -71,29 +72,32 @@ func (m *Memory) Title() string {
 
 // Validate parses the URL and checks the role and policies.
 func (m *Memory) Validate() error {
+	var errs []error
 	t, err := parseURL(m.URL)
 	if err != nil {
-		return fmt.Errorf("url: %w", err)
+		errs = append(errs, check.BadParam("url", "%w", err))
 	}
 	m.target = t
 	m.Role = strings.ToLower(strings.TrimSpace(m.Role))
 	switch m.Role {
 	case "", RoleSessions, RoleCache, RoleQueue:
 	default:
-		return fmt.Errorf("role %q: use sessions, cache or queue", m.Role)
+		errs = append(errs, check.BadParam("role", "%q: use sessions, cache or queue", m.Role))
 	}
 	for _, p := range m.AllowedPolicies {
 		if !slices.Contains(policies, p) {
-			return fmt.Errorf("allowed_policies: unknown policy %q (one of %s)", p, strings.Join(policies, ", "))
+			errs = append(errs, check.BadParam("allowed_policies", "unknown policy %q (one of %s)", p, strings.Join(policies, ", ")))
 		}
 	}
-	if m.MaxUsedPercent < 1 || m.MaxUsedPercent > 100 {
-		return fmt.Errorf("max_used_percent must be between 1 and 100, not %d", m.MaxUsedPercent)
+	maxOK := m.MaxUsedPercent >= 1 && m.MaxUsedPercent <= 100
+	if !maxOK {
+		errs = append(errs, check.BadParam("max_used_percent", "must be between 1 and 100, not %d", m.MaxUsedPercent))
 	}
-	if m.WarnUsedPercent < 1 || m.WarnUsedPercent > m.MaxUsedPercent {
-		return fmt.Errorf("warn_used_percent must be between 1 and max_used_percent (%d), not %d", m.MaxUsedPercent, m.WarnUsedPercent)
+	// A bad max_used_percent is reported once, not again as warn_used_percent's bound.
+	if m.WarnUsedPercent < 1 || (maxOK && m.WarnUsedPercent > m.MaxUsedPercent) {
+		errs = append(errs, check.BadParam("warn_used_percent", "must be between 1 and max_used_percent (%d), not %d", m.MaxUsedPercent, m.WarnUsedPercent))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (m *Memory) persistenceRequired() bool {

@@ -16,7 +16,7 @@ func compileGlob(p string) (*regexp.Regexp, error) {
 	anchored := strings.Contains(strings.TrimSuffix(p, "/"), "/")
 	p = strings.TrimPrefix(strings.TrimSuffix(p, "/"), "/")
 	if p == "" {
-		return nil, fmt.Errorf("ignore_paths: empty pattern %q", orig)
+		return nil, fmt.Errorf("empty pattern %q", orig)
 	}
 	var b strings.Builder
 	b.WriteString("^")
@@ -43,7 +43,7 @@ func compileGlob(p string) (*regexp.Regexp, error) {
 		case '[':
 			j := strings.IndexByte(p[i:], ']')
 			if j < 0 {
-				return nil, fmt.Errorf("ignore_paths: unclosed [ in %q", orig)
+				return nil, fmt.Errorf("unclosed [ in %q", orig)
 			}
 			b.WriteString(p[i : i+j+1])
 			i += j
@@ -54,7 +54,7 @@ func compileGlob(p string) (*regexp.Regexp, error) {
 	b.WriteString("(?:/.*)?$")
 	re, err := regexp.Compile(b.String())
 	if err != nil {
-		return nil, fmt.Errorf("ignore_paths: invalid pattern %q: %w", orig, err)
+		return nil, fmt.Errorf("invalid pattern %q: %w", orig, err)
 	}
 	return re, nil
 }

@@ -55,27 +55,29 @@ func (s *Secrets) Title() string {
 
 // Validate checks the parameters and compiles ignore_paths.
 func (s *Secrets) Validate() error {
+	var errs []error
 	if s.Path == "" {
 		s.Path = "."
 	}
 	if s.MaxFileSize <= 0 {
-		return fmt.Errorf("max_file_size must be positive, e.g. 5MiB")
+		errs = append(errs, check.BadParam("max_file_size", "must be positive, e.g. 5MiB"))
 	}
 	if s.Staged && s.History != nil && *s.History {
-		return fmt.Errorf("staged and history exclude each other: a pre-commit hook scans what is staged, CI scans the history")
+		errs = append(errs, check.BadParam("staged", "staged and history exclude each other: a pre-commit hook scans what is staged, CI scans the history"))
 	}
 	s.ignore = s.ignore[:0]
 	for _, p := range s.IgnorePaths {
 		re, err := compileGlob(p)
 		if err != nil {
-			return err
+			errs = append(errs, check.BadParam("ignore_paths", "%w", err))
+			continue
 		}
 		s.ignore = append(s.ignore, re)
 	}
 	if _, err := loadRules(); err != nil {
-		return err
+		errs = append(errs, err)
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (s *Secrets) ignored(rel string) bool {

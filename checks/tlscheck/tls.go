@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -96,23 +97,24 @@ func (t target) String() string {
 
 // Validate parses the target and the version floor.
 func (c *Certificate) Validate() error {
+	var errs []error
 	t, err := parseTarget(c.Host)
 	if err != nil {
-		return check.BadParam("host", "%v", err)
+		errs = append(errs, check.BadParam("host", "%v", err))
 	}
 	c.target = t
 	v, err := parseVersion(c.MinVersion)
 	if err != nil {
-		return check.BadParam("min_version", "%v", err)
+		errs = append(errs, check.BadParam("min_version", "%v", err))
 	}
 	c.minVersion = v
-	if c.WarnWithin < 0 || c.FailWithin < 0 {
-		return check.BadParam("warn_within", "must not be negative (nor fail_within)")
+	switch {
+	case c.WarnWithin < 0 || c.FailWithin < 0:
+		errs = append(errs, check.BadParam("warn_within", "must not be negative (nor fail_within)"))
+	case c.FailWithin > c.WarnWithin:
+		errs = append(errs, check.BadParam("fail_within", "%s must not be longer than warn_within (%s)", c.FailWithin, c.WarnWithin))
 	}
-	if c.FailWithin > c.WarnWithin {
-		return check.BadParam("fail_within", "%s must not be longer than warn_within (%s)", c.FailWithin, c.WarnWithin)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func parseTarget(s string) (target, error) {

@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -69,43 +70,43 @@ func (b *Burst) Title() string { return fmt.Sprintf("Burst of %d simultaneous ca
 
 // Validate checks every call and the ceilings.
 func (b *Burst) Validate() error {
+	var errs []error
 	if len(b.Requests) == 0 {
-		return check.BadParam("requests", "list at least one call to fire")
+		errs = append(errs, check.BadParam("requests", "list at least one call to fire"))
 	}
 	if b.Rounds < 1 {
-		return check.BadParam("rounds", "must be at least 1, got %d", b.Rounds)
-	}
-	if total := len(b.Requests) * b.Rounds; len(b.Requests) > maxBurstRequests || total > maxBurstRequests {
-		return check.BadParam("rounds", "%d calls × %d rounds is %d requests, over the ceiling of %d (a probe, not a load test)", len(b.Requests), b.Rounds, len(b.Requests)*b.Rounds, maxBurstRequests)
+		errs = append(errs, check.BadParam("rounds", "must be at least 1, got %d", b.Rounds))
+	} else if total := len(b.Requests) * b.Rounds; len(b.Requests) > maxBurstRequests || total > maxBurstRequests {
+		errs = append(errs, check.BadParam("rounds", "%d calls × %d rounds is %d requests, over the ceiling of %d (a probe, not a load test)", len(b.Requests), b.Rounds, len(b.Requests)*b.Rounds, maxBurstRequests))
 	}
 	if b.MaxLatency < 0 {
-		return check.BadParam("max_latency", "must not be negative")
+		errs = append(errs, check.BadParam("max_latency", "must not be negative"))
 	}
 	if b.MaxP95 < 0 {
-		return check.BadParam("max_p95", "must not be negative")
+		errs = append(errs, check.BadParam("max_p95", "must not be negative"))
 	}
 	if math.IsNaN(b.MaxErrorRate) || b.MaxErrorRate < 0 || b.MaxErrorRate > 1 {
-		return check.BadParam("max_error_rate", "must be a fraction from 0 to 1 (0.05 is 5%%), got %v", b.MaxErrorRate)
+		errs = append(errs, check.BadParam("max_error_rate", "must be a fraction from 0 to 1 (0.05 is 5%%), got %v", b.MaxErrorRate))
 	}
 	if b.Timeout <= 0 {
-		return check.BadParam("timeout", "must be positive, got %s", b.Timeout)
+		errs = append(errs, check.BadParam("timeout", "must be positive, got %s", b.Timeout))
 	}
 	seen := map[string]int{}
 	for i := range b.Requests {
 		r := &b.Requests[i]
 		where := fmt.Sprintf("call %d", i+1)
 		if err := validateURL(r.URL); err != nil {
-			return check.BadParam("requests", "%s: url %v", where, err)
+			errs = append(errs, check.BadParam("requests", "%s: url %v", where, err))
 		}
 		r.Method = strings.ToUpper(strings.TrimSpace(r.Method))
 		if r.Method == "" {
 			r.Method = http.MethodGet
 		}
 		if !validMethod(r.Method) {
-			return check.BadParam("requests", "%s: method %q is not an HTTP method", where, r.Method)
+			errs = append(errs, check.BadParam("requests", "%s: method %q is not an HTTP method", where, r.Method))
 		}
 		if err := validateHeaders(r.Headers); err != nil {
-			return check.BadParam("requests", "%s: headers: %v", where, err)
+			errs = append(errs, check.BadParam("requests", "%s: headers: %v", where, err))
 		}
 		if len(r.ExpectStatus) == 0 {
 			r.ExpectStatus, _ = httpcheck.ParseStatusRanges("2xx,3xx")
@@ -118,7 +119,7 @@ func (b *Burst) Validate() error {
 			r.Name = fmt.Sprintf("%s #%d", r.Name, seen[r.Name])
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // pathOf names a URL by its path alone: queries may carry tokens.

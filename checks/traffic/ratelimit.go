@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -65,35 +66,38 @@ func (c *RateLimit) Title() string { return "Rate limit on " + redact.String(c.U
 
 // Validate checks the URL and the bounds.
 func (c *RateLimit) Validate() error {
+	var errs []error
 	if err := validateURL(c.URL); err != nil {
-		return check.BadParam("url", "%v", err)
+		errs = append(errs, check.BadParam("url", "%v", err))
 	}
 	c.Method = strings.ToUpper(strings.TrimSpace(c.Method))
 	if c.Method == "" {
 		c.Method = http.MethodPost
 	}
 	if !validMethod(c.Method) {
-		return check.BadParam("method", "%q is not an HTTP method", c.Method)
+		errs = append(errs, check.BadParam("method", "%q is not an HTTP method", c.Method))
 	}
 	if c.MaxRequests < 1 || c.MaxRequests > maxRateLimitRequests {
-		return check.BadParam("max_requests", "must be between 1 and %d (a probe, not a load test), got %d", maxRateLimitRequests, c.MaxRequests)
-	}
-	if c.ExpectLimitWithin == 0 {
-		c.ExpectLimitWithin = c.MaxRequests
-	}
-	if c.ExpectLimitWithin < 1 || c.ExpectLimitWithin > c.MaxRequests {
-		return check.BadParam("expect_limit_within", "must be between 1 and max_requests (%d), got %d", c.MaxRequests, c.ExpectLimitWithin)
+		errs = append(errs, check.BadParam("max_requests", "must be between 1 and %d (a probe, not a load test), got %d", maxRateLimitRequests, c.MaxRequests))
+	} else {
+		// expect_limit_within is judged against max_requests only when that is right.
+		if c.ExpectLimitWithin == 0 {
+			c.ExpectLimitWithin = c.MaxRequests
+		}
+		if c.ExpectLimitWithin < 1 || c.ExpectLimitWithin > c.MaxRequests {
+			errs = append(errs, check.BadParam("expect_limit_within", "must be between 1 and max_requests (%d), got %d", c.MaxRequests, c.ExpectLimitWithin))
+		}
 	}
 	if c.Concurrency < 1 || c.Concurrency > maxConcurrency {
-		return check.BadParam("concurrency", "must be between 1 and %d, got %d", maxConcurrency, c.Concurrency)
+		errs = append(errs, check.BadParam("concurrency", "must be between 1 and %d, got %d", maxConcurrency, c.Concurrency))
 	}
 	if c.Timeout <= 0 {
-		return check.BadParam("timeout", "must be positive, got %s", c.Timeout)
+		errs = append(errs, check.BadParam("timeout", "must be positive, got %s", c.Timeout))
 	}
 	if err := validateHeaders(c.Headers); err != nil {
-		return check.BadParam("headers", "%v", err)
+		errs = append(errs, check.BadParam("headers", "%v", err))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // attempt is what happened to one request of the probe.
