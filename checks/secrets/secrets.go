@@ -301,12 +301,15 @@ func plural(n int, one, many string) string {
 func (s *Secrets) judge(rep *scanReport) check.Result {
 	var r check.Result
 	r.Status = check.Pass
-	inTreeN, histN := 0, 0
+	inTreeN, histN, committedN := 0, 0, 0
 	for _, f := range rep.findings {
 		if f.inTree {
 			inTreeN++
 		} else {
 			histN++
+		}
+		if f.commit != "" {
+			committedN++
 		}
 	}
 	statusFor := func(n int) check.Status {
@@ -344,9 +347,13 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 		r.Add(check.Evidence{Label: "working tree", Observed: obs, Expected: "no secrets", Status: statusFor(inTreeN)})
 		if rep.history {
 			st, obs := check.Pass, fmt.Sprintf("%s from every ref, %s of added lines", plural(rep.diff.commits, "commit", "commits"), humanBytes(rep.diff.bytes))
-			if histN > 0 {
+			if committedN > 0 {
+				// A committed secret is in history whether or not the working tree still holds it.
 				st = check.Fail
-				obs += "; " + plural(histN, "deleted secret", "deleted secrets") + " still in history"
+				obs += "; " + plural(committedN, "secret", "secrets") + " committed"
+				if histN > 0 {
+					obs += fmt.Sprintf(" (%d deleted since, still in history)", histN)
+				}
 			} else if rep.shallow {
 				st = check.Warn
 				obs += "; shallow clone: older history was not scanned"
@@ -413,7 +420,7 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 	}
 	r.Summary = fmt.Sprintf("%s (%s); first: %s in %s", plural(len(rep.findings), "secret found", "secrets found"),
 		strings.Join(parts, ", "), first.rule.Description, location(first))
-	r.Remedy = remedyFor(rep.findings, histOnly > 0)
+	r.Remedy = remedyFor(rep.findings, committedN > 0)
 	return r
 }
 
@@ -441,7 +448,8 @@ func remedyFor(fs []finding, inHistory bool) string {
 	}
 	b.WriteString(" (" + strings.Join(hints, "; ") + ")")
 	if inHistory {
-		b.WriteString("; deleting the file does not remove it from history: anyone with a clone has it, so rotate even when it is gone")
+		b.WriteString("; it is committed, and deleting the file does not remove it from history, nor does amending the commit: " +
+			"anyone with a clone has it, and rewriting history (git filter-repo) is not enough once it was pushed, so rotate even when it is gone")
 	}
 	b.WriteString("; then load it from the environment or a secret manager. A false positive: add launchgate:allow on the line, or accept the current findings with `launchgate secrets baseline`")
 	return b.String()
