@@ -2,10 +2,13 @@ package secrets
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -37,10 +40,68 @@ func (b *baseline) has(rule, file, fp string) bool {
 	return b != nil && b.keys[[3]string{rule, file, fp}]
 }
 
+// DefaultBaseline is where `launchgate secrets baseline` writes accepted findings, under the root
+// of the scanned repository (outside a repository, under the scanned directory), and where the
+// check looks for them when its baseline parameter is not set.
+const DefaultBaseline = ".launchgate/secrets-baseline.yaml"
+
+// DefaultBaselinePath returns the default baseline file for a scan of path: DefaultBaseline at
+// the top of the git work tree holding path or, outside a work tree, in path itself (in its
+// directory when path is a file). The check and `launchgate secrets baseline` both use it, so
+// that following the remedy needs no configuration.
+func DefaultBaselinePath(ctx context.Context, path string) string {
+	dir := path
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+		dir = filepath.Dir(path)
+	}
+	// --show-cdup ("../../" or "") rather than --show-toplevel: it keeps the caller's spelling of
+	// the path (no symbolic links resolved), so evidence can name the file relative to it.
+	if out, err := gitOutput(ctx, dir, "rev-parse", "--show-cdup"); err == nil {
+		dir = filepath.Join(dir, filepath.FromSlash(strings.TrimSpace(string(out))))
+	}
+	return filepath.Join(dir, filepath.FromSlash(DefaultBaseline))
+}
+
+// loadBaseline reads the configured baseline (an error when it is missing) or, with none
+// configured, the default one when it exists. It returns the baseline and the name evidence
+// shows for it ("" for none).
+func (s *Secrets) loadBaseline(ctx context.Context, env *check.Env, root string) (*baseline, string, error) {
+	if s.Baseline != "" {
+		b, err := readBaseline(s.resolve(env, s.Baseline))
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("%w (write it with `launchgate secrets baseline -o %s`, or remove baseline: to use %s when it exists)", err, s.Baseline, DefaultBaseline)
+		}
+		return b, s.Baseline, err
+	}
+	p := DefaultBaselinePath(ctx, root)
+	if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
+	}
+	b, err := readBaseline(p)
+	return b, displayPath(env, p), err
+}
+
+// displayPath names p relative to the checklist's directory when it lies under it.
+func displayPath(env *check.Env, p string) string {
+	base := "."
+	if env != nil && env.BaseDir != "" {
+		base = env.BaseDir
+	}
+	absBase, err1 := filepath.Abs(base)
+	absP, err2 := filepath.Abs(p)
+	if err1 != nil || err2 != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(absBase, absP); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return absP
+}
+
 func readBaseline(path string) (*baseline, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("baseline: %w (write one with `launchgate secrets baseline`)", err)
+		return nil, fmt.Errorf("baseline: %w", err)
 	}
 	var f baselineFile
 	if err := yaml.Unmarshal(data, &f); err != nil {

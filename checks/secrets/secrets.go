@@ -20,7 +20,7 @@ type Secrets struct {
 	History     *bool          `yaml:"history" doc:"Also scan the added lines of every commit reachable from any ref (default: true in a git repository)."`
 	Staged      bool           `yaml:"staged" doc:"Scan only what is staged for the next commit (git diff --cached), for a pre-commit hook."`
 	IgnorePaths []string       `yaml:"ignore_paths" doc:"Glob patterns of paths never to report (testdata/**, *.pem, docs/examples/); ** crosses directories."`
-	Baseline    string         `yaml:"baseline" doc:"A baseline file of accepted findings written by 'launchgate secrets baseline'; findings in it are not reported."`
+	Baseline    string         `yaml:"baseline" doc:"A file of accepted findings written by 'launchgate secrets baseline'; findings in it are not reported, and a missing one is an error. Unset: .launchgate/secrets-baseline.yaml at the root of the scanned path's git repository (outside one, in path), where that command writes by default, if it exists."`
 	MaxFileSize check.ByteSize `yaml:"max_file_size" doc:"Skip files larger than this (they are counted in the evidence)."`
 
 	ignore []*regexp.Regexp
@@ -40,8 +40,7 @@ func init() {
 		},
 		Example: `path: .
 history: true
-ignore_paths: [testdata/**, docs/examples/]
-baseline: .launchgate/secrets-baseline.yaml`,
+ignore_paths: [testdata/**, docs/examples/]`,
 	})
 }
 
@@ -114,6 +113,7 @@ type scanReport struct {
 	diff                     diffStats
 	findings                 []finding
 	allowed, baselined       int
+	baselineName             string // the baseline file applied, as the evidence names it; "" for none
 }
 
 // scan runs the configured scan and returns its findings (allowed ones removed, baselined ones
@@ -138,8 +138,8 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 	}
 	rep := &scanReport{}
 	var base *baseline
-	if useBaseline && s.Baseline != "" {
-		if base, err = readBaseline(s.resolve(env, s.Baseline)); err != nil {
+	if useBaseline {
+		if base, rep.baselineName, err = s.loadBaseline(ctx, env, root); err != nil {
 			return nil, err
 		}
 	}
@@ -303,12 +303,15 @@ func plural(n int, one, many string) string {
 func (s *Secrets) judge(rep *scanReport) check.Result {
 	var r check.Result
 	r.Status = check.Pass
-	inTreeN, histN := 0, 0
+	inTreeN, histN, committedN := 0, 0, 0
 	for _, f := range rep.findings {
 		if f.inTree {
 			inTreeN++
 		} else {
 			histN++
+		}
+		if f.commit != "" {
+			committedN++
 		}
 	}
 	statusFor := func(n int) check.Status {
@@ -346,9 +349,13 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 		r.Add(check.Evidence{Label: "working tree", Observed: obs, Expected: "no secrets", Status: statusFor(inTreeN)})
 		if rep.history {
 			st, obs := check.Pass, fmt.Sprintf("%s from every ref, %s of added lines", plural(rep.diff.commits, "commit", "commits"), humanBytes(rep.diff.bytes))
-			if histN > 0 {
+			if committedN > 0 {
+				// A committed secret is in history whether or not the working tree still holds it.
 				st = check.Fail
-				obs += "; " + plural(histN, "deleted secret", "deleted secrets") + " still in history"
+				obs += "; " + plural(committedN, "secret", "secrets") + " committed"
+				if histN > 0 {
+					obs += fmt.Sprintf(" (%d deleted since, still in history)", histN)
+				}
 			} else if rep.shallow {
 				st = check.Warn
 				obs += "; shallow clone: older history was not scanned"
@@ -356,8 +363,11 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 			r.Add(check.Evidence{Label: "history", Observed: obs, Expected: "no secret in any commit", Status: st})
 		}
 	}
-	if rep.allowed > 0 || rep.baselined > 0 {
-		r.Add(check.Evidence{Label: "accepted", Observed: fmt.Sprintf("%d marked launchgate:allow, %d in the baseline", rep.allowed, rep.baselined), Status: check.Pass})
+	if rep.baselineName != "" {
+		r.Add(check.Evidence{Label: "baseline", Observed: fmt.Sprintf("%s, %d accepted", rep.baselineName, rep.baselined), Status: check.Pass})
+	}
+	if rep.allowed > 0 {
+		r.Add(check.Evidence{Label: "accepted", Observed: fmt.Sprintf("%d marked launchgate:allow", rep.allowed), Status: check.Pass})
 	}
 
 	inTree, histOnly := 0, 0
@@ -396,6 +406,9 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 		default:
 			r.Summary = fmt.Sprintf("no secrets in %s", plural(int(rep.tree.files), "file", "files"))
 		}
+		if rep.baselined > 0 {
+			r.Summary += fmt.Sprintf("; %d accepted in %s", rep.baselined, rep.baselineName)
+		}
 		if rep.shallow {
 			r.Remedy = "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout) so that every commit is scanned"
 		}
@@ -415,8 +428,24 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 	}
 	r.Summary = fmt.Sprintf("%s (%s); first: %s in %s", plural(len(rep.findings), "secret found", "secrets found"),
 		strings.Join(parts, ", "), first.rule.Description, location(first))
-	r.Remedy = remedyFor(rep.findings, histOnly > 0)
+	r.Remedy = remedyFor(rep.findings, committedN > 0, s.baselineCommand())
 	return r
+}
+
+// baselineCommand is the `launchgate secrets baseline` command line that writes the baseline this
+// check reads: the default location needs no flag, a configured one needs -o.
+func (s *Secrets) baselineCommand() string {
+	cmd := "launchgate secrets baseline"
+	if s.Path != "" && s.Path != "." {
+		cmd += " " + s.Path
+	}
+	if s.History != nil && !*s.History {
+		cmd += " --history=false"
+	}
+	if s.Baseline != "" {
+		cmd += " -o " + s.Baseline
+	}
+	return cmd
 }
 
 func location(f finding) string {
@@ -430,7 +459,9 @@ func location(f finding) string {
 	return loc
 }
 
-func remedyFor(fs []finding, inHistory bool) string {
+// remedyFor says what to do about fs; baselineCommand is the command that accepts them where
+// this check will read them.
+func remedyFor(fs []finding, inHistory bool, baselineCommand string) string {
 	var b strings.Builder
 	b.WriteString("rotate every secret found first, at its provider")
 	seen := map[string]bool{}
@@ -443,9 +474,10 @@ func remedyFor(fs []finding, inHistory bool) string {
 	}
 	b.WriteString(" (" + strings.Join(hints, "; ") + ")")
 	if inHistory {
-		b.WriteString("; deleting the file does not remove it from history: anyone with a clone has it, so rotate even when it is gone")
+		b.WriteString("; it is committed, and deleting the file does not remove it from history, nor does amending the commit: " +
+			"anyone with a clone has it, and rewriting history (git filter-repo) is not enough once it was pushed, so rotate even when it is gone")
 	}
-	b.WriteString("; then load it from the environment or a secret manager. A false positive: add launchgate:allow on the line, or accept the current findings with `launchgate secrets baseline`")
+	b.WriteString("; then load it from the environment or a secret manager. A false positive: add launchgate:allow on the line, or accept the current findings with `" + baselineCommand + "`")
 	return b.String()
 }
 

@@ -19,6 +19,7 @@ type SecretsBaselineOptions struct {
 	Output      string
 	History     bool
 	historySet  bool
+	outputSet   bool
 	IgnorePaths []string
 	MaxFileSize string
 	Timeout     time.Duration
@@ -39,12 +40,15 @@ func newCmdSecretsBaseline(app *App, runF func(*SecretsBaselineOptions) error) *
 		Use:   "baseline [PATH]",
 		Short: "Accept the secrets found now, so that the secrets check reports only new ones",
 		Long: `Scan PATH (default .) as the secrets check does and write every finding to a baseline
-file. A secrets check with baseline: FILE then ignores those findings. Entries are keyed by rule,
-file and a hash of the secret (never the secret, never the line number): a moved line stays
-accepted, a new secret, even on an accepted line, is reported. Review what you accept: a real
-key in the baseline is still a leaked key; rotate it.`,
+file, by default .launchgate/secrets-baseline.yaml at the root of PATH's git repository (outside
+a repository, in PATH). A secrets check scanning the same PATH reads that file without any
+configuration; with --output FILE, set baseline: FILE in the check. Entries are keyed by rule,
+file (relative to PATH) and a hash of the secret (never the secret, never the line number): a
+moved line stays accepted, a new secret, even on an accepted line, is reported. Review what you
+accept: a real key in the baseline is still a leaked key; rotate it.`,
 		Example: `  launchgate secrets baseline
-  launchgate secrets baseline --output .launchgate/secrets-baseline.yaml --ignore 'testdata/**'`,
+  launchgate secrets baseline services/api
+  launchgate secrets baseline --output ci/secrets-baseline.yaml --ignore 'testdata/**'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = "."
@@ -52,13 +56,14 @@ key in the baseline is still a leaked key; rotate it.`,
 				opts.Path = args[0]
 			}
 			opts.historySet = cmd.Flags().Changed("history")
+			opts.outputSet = cmd.Flags().Changed("output")
 			if runF != nil {
 				return runF(opts)
 			}
 			return secretsBaselineRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", ".launchgate/secrets-baseline.yaml", "baseline file to write")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "baseline file to write (default "+secrets.DefaultBaseline+" at the root of PATH's git repository, else in PATH)")
 	cmd.Flags().BoolVar(&opts.History, "history", true, "include findings in the history (default: in a git repository)")
 	cmd.Flags().StringSliceVar(&opts.IgnorePaths, "ignore", nil, "glob of paths not to scan (repeatable), as ignore_paths")
 	cmd.Flags().StringVar(&opts.MaxFileSize, "max-file-size", "5MiB", "skip larger files")
@@ -77,19 +82,41 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	}
 	env := opts.App.Env()
 	env.BaseDir = opts.App.Dir
-	out := opts.Output
-	if !filepath.IsAbs(out) {
-		out = filepath.Join(opts.App.Dir, out)
-	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
+	// The default is where the check looks when its baseline is not set, so that accepting
+	// findings needs no configuration; both come from secrets.DefaultBaselinePath.
+	root := opts.Path
+	if !filepath.IsAbs(root) {
+		root = filepath.Join(opts.App.Dir, root)
+	}
+	def := secrets.DefaultBaselinePath(ctx, root)
+	out := opts.Output
+	if !opts.outputSet || out == "" {
+		out = def
+	} else if !filepath.IsAbs(out) {
+		out = filepath.Join(opts.App.Dir, out)
+	}
 	n, err := secrets.WriteBaseline(ctx, env, s, out)
 	if err != nil {
 		return cannotRun(err)
 	}
-	fmt.Fprintf(opts.App.IO.ErrOut, "wrote %d accepted finding(s) to %s; set baseline: %s in the secrets check\n", n, out, opts.Output)
+	shown := relTo(opts.App.Dir, out)
+	if filepath.Clean(out) == filepath.Clean(def) {
+		fmt.Fprintf(opts.App.IO.ErrOut, "wrote %d accepted finding(s) to %s; the secrets check of %s reads it without configuration\n", n, shown, opts.Path)
+		return nil
+	}
+	fmt.Fprintf(opts.App.IO.ErrOut, "wrote %d accepted finding(s) to %s; set baseline: %s in the secrets check\n", n, shown, opts.Output)
 	return nil
+}
+
+// relTo names p relative to dir when it lies under dir.
+func relTo(dir, p string) string {
+	if rel, err := filepath.Rel(dir, p); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return p
 }
