@@ -29,6 +29,14 @@ func newCmdSecrets(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "secrets",
 		Short: "Work with the secrets check (baseline of accepted findings)",
+		Args:  cobra.ArbitraryArgs,
+		// Without this, cobra answers an unknown subcommand with help and exit 0.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cannotRun(fmt.Errorf("unknown command %q for \"launchgate secrets\" (try: launchgate secrets baseline)", args[0]))
+			}
+			return cmd.Help()
+		},
 	}
 	cmd.AddCommand(newCmdSecretsBaseline(app, nil))
 	return cmd
