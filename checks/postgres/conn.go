@@ -63,9 +63,11 @@ func parseTarget(dsn string) (*target, error) {
 	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
+		// A DSN that does not parse cannot be trusted to show where its password is: quote
+		// only the driver's message, which masks it.
 		red := &redact.Redactor{}
 		red.Add(dsnPassword(dsn))
-		return nil, fmt.Errorf("invalid DSN %s: %s", red.String(dsn), red.String(err.Error()))
+		return nil, fmt.Errorf("invalid DSN: %s", red.String(err.Error()))
 	}
 	red := &redact.Redactor{}
 	red.Add(cfg.Password)

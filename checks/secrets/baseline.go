@@ -99,7 +99,7 @@ func displayPath(env *check.Env, p string) string {
 }
 
 func readBaseline(path string) (*baseline, error) {
-	data, err := os.ReadFile(path)
+	data, err := check.ReadSmallFile(path, 64<<20)
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}

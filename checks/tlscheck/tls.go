@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -230,7 +229,8 @@ func (c *Certificate) roots(env *check.Env) (*x509.CertPool, error) {
 	if !filepath.IsAbs(path) && env.BaseDir != "" {
 		path = filepath.Join(env.BaseDir, path)
 	}
-	pem, err := os.ReadFile(path)
+	// 16 MiB is far beyond any CA bundle.
+	pem, err := check.ReadSmallFile(path, 16<<20)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read ca_file: %w", err)
 	}

@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"strings"
@@ -140,6 +141,24 @@ func (d *decoder) decodeLeaf(n *yaml.Node, f reflect.Value, where string) {
 	if err := n.Decode(tmp.Interface()); err != nil {
 		d.errorf(n, "%s: %s", where, cleanDecodeError(err, f.Type(), n))
 		return
+	}
+	// .nan and .inf are YAML numbers, but every comparison with NaN is false: a threshold of
+	// .nan would silently turn a check off.
+	if v := tmp.Elem(); (v.Kind() == reflect.Float64 || v.Kind() == reflect.Float32) && (math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0)) {
+		d.errorf(n, "%s: expected a finite number, got %s", where, describe(n))
+		return
+	}
+	if d.secrets != nil && n.Kind == yaml.MappingNode {
+		// Secret-looking keys inside a map parameter (headers: {Authorization: …}) hold secrets.
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k, v := n.Content[i], n.Content[i+1]; v.Kind == yaml.ScalarNode && redact.IsSecretName(k.Value) {
+				*d.secrets = append(*d.secrets, v.Value)
+				// "Bearer abc…": a server may echo just the credential.
+				if _, cred, ok := strings.Cut(v.Value, " "); ok {
+					*d.secrets = append(*d.secrets, cred)
+				}
+			}
+		}
 	}
 	f.Set(tmp.Elem())
 }

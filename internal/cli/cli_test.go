@@ -226,6 +226,12 @@ checks:
       expect_body: welcome
 `), 0o644)
 	vars := map[string]string{"URL": strings.Replace(echo.URL, "http://", "http://admin:hunter22@", 1), "API_TOKEN": token, "KEY_IN_URL": "k3y-in-url"}
+	// A literal credential in a secret-looking header, echoed back by the server, is masked too.
+	literal := filepath.Join(dir, "literal.yaml")
+	os.WriteFile(literal, []byte("version: 1\nchecks:\n  - id: api\n    type: http.health\n    with:\n      url: ${URL}/me\n      headers: {Authorization: Bearer lit3ral-cred-42}\n      expect_body: welcome\n"), 0o644)
+	if r := launch(t, vars, "run", literal, "--format", "json"); strings.Contains(r.out+r.errOut, "lit3ral-cred-42") || r.code != 1 {
+		t.Errorf("a literal header credential leaks (exit %d):\n%s%s", r.code, r.out, r.errOut)
+	}
 	for _, format := range []string{"text", "json"} {
 		r := launch(t, vars, "run", list, "--format", format)
 		for _, secret := range []string{token, "hunter22", "k3y-in-url"} {

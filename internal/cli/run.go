@@ -150,7 +150,11 @@ func plan(cl *checklist.Checklist, only, skip []string) ([]runner.Job, error) {
 	for flag, vals := range map[string][]string{"--only": only, "--skip": skip} {
 		for _, v := range vals {
 			if !known[v] {
-				return nil, fmt.Errorf("%s %s: no check in %s has this id or tag", flag, v, cl.Name)
+				name := cl.Name
+				if name == "" {
+					name = cl.File
+				}
+				return nil, fmt.Errorf("%s %s: no check in %s has this id or tag", flag, v, name)
 			}
 		}
 	}

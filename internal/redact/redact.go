@@ -20,8 +20,9 @@ var (
 	mysqlPassword = regexp.MustCompile(`([^\s:@/'"(]+):([^\s@]+)@(tcp|unix|udp)\(`)
 	// key=value DSNs (libpq, JDBC, ODBC): password=secret, pwd='secret'.
 	kvPassword = regexp.MustCompile(`(?i)\b(password|passwd|pwd|pass|sslpassword)(\s*=\s*)('[^']*'|"[^"]*"|[^\s;&]+)`)
-	// ?password=secret and &token=secret in query strings.
-	queryPassword = regexp.MustCompile(`(?i)([?&](?:password|passwd|pwd|token|access_token|api_key|apikey|secret|key)=)([^&\s#]+)`)
+	// ?password=secret, &client_secret=…, ;token=… in query strings: any parameter whose name
+	// looks secret (IsSecretName), plus the bare sig of signed URLs.
+	queryParam = regexp.MustCompile(`([?&;])([A-Za-z0-9_.\-]+)=([^&;\s#'"]+)`)
 )
 
 // String removes passwords from URLs, DSNs and query strings in s.
@@ -38,7 +39,13 @@ func String(s string) string {
 	})
 	s = mysqlPassword.ReplaceAllString(s, "${1}:"+Mask+"@${3}(")
 	s = kvPassword.ReplaceAllString(s, "${1}${2}"+Mask)
-	return queryPassword.ReplaceAllString(s, "${1}"+Mask)
+	return queryParam.ReplaceAllStringFunc(s, func(m string) string {
+		sub := queryParam.FindStringSubmatch(m)
+		if !IsSecretName(sub[2]) && !strings.EqualFold(sub[2], "sig") {
+			return m
+		}
+		return sub[1] + sub[2] + "=" + Mask
+	})
 }
 
 // Redactor removes known secret values as well as the patterns String removes. It is safe for

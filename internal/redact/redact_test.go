@@ -14,6 +14,10 @@ func TestString(t *testing.T) {
 		{"root:@tcp(127.0.0.1:3306)/test", "root:@tcp(127.0.0.1:3306)/test"},
 		{"app:pw@tcp(db:3306)/shop?tls=true", "app:***@tcp(db:3306)/shop?tls=true"},
 		{"no secrets here", "no secrets here"},
+		{"http://h/p?client_secret=S3CR1&page=2", "http://h/p?client_secret=***&page=2"},
+		{"https://b.blob/x?sv=2020&sig=abcDEF%3D&X-Amz-Security-Token=tok", "https://b.blob/x?sv=2020&sig=***&X-Amz-Security-Token=***"},
+		{"http://h/?a=1;refresh_token=r3fr3sh", "http://h/?a=1;refresh_token=***"},
+		{"http://h/?q=launch&limit=10", "http://h/?q=launch&limit=10"},
 	}
 	for _, tt := range tests {
 		if got := String(tt.in); got != tt.want {

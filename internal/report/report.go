@@ -84,7 +84,7 @@ type Options struct {
 // verdict. Every text that reaches a renderer passes through the redactor here, in one place.
 func Build(cl *checklist.Checklist, results []check.Result, o Options) *Report {
 	rd := cleaner{o.Redactor}
-	r := &Report{Checklist: cl.Name, File: cl.File, Version: o.Version, Strict: o.Strict,
+	r := &Report{Checklist: rd.String(cl.Name), File: rd.String(cl.File), Version: o.Version, Strict: o.Strict,
 		StartedAt: o.StartedAt, Duration: o.Duration, Verdict: Open}
 	for i, e := range cl.Checks {
 		res := results[i]
