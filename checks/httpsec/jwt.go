@@ -196,6 +196,11 @@ func parseJWT(token string) (jwtInfo, error) {
 			return nil
 		}
 		t := d.Time.UTC()
+		// A NumericDate past year 9999 (exp: 1e19) overflows time arithmetic: call it malformed.
+		if t.Year() < 1970 || t.Year() > 9999 {
+			bad = append(bad, name)
+			return nil
+		}
 		return &t
 	}
 	info.exp = date("exp", claims.GetExpirationTime)

@@ -71,6 +71,8 @@ func TestJWT(t *testing.T) {
 			evidence: map[string]check.Status{"alg": check.Pass}},
 		{name: "no exp", token: mint(t, jwt.SigningMethodHS256, strong, with("exp", nil)), want: check.Fail,
 			evidence: map[string]check.Status{"exp": check.Fail}, summary: "no exp: the token never expires"},
+		{name: "exp past year 9999", token: mint(t, jwt.SigningMethodHS256, strong, with("exp", 1e19)), want: check.Fail,
+			summary: "malformed claims: exp"},
 		{name: "alg none", token: none(std), want: check.Fail,
 			evidence: map[string]check.Status{"alg": check.Fail}, summary: "unsigned token (alg none)"},
 		{name: "weak HS256 secret", token: mint(t, jwt.SigningMethodHS256, []byte("your-256-bit-secret"), std), want: check.Fail,
