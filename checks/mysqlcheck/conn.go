@@ -63,7 +63,7 @@ func parseDSN(dsn string) (*target, error) {
 		if err != nil {
 			// The driver's message can quote the DSN; never let it carry the password out.
 			return nil, fmt.Errorf("invalid DSN %s: %s (write user:password@tcp(host:3306)/db or mysql://user:password@host:3306/db)",
-				maskDSN(dsn), driverMessage(err, dsn))
+				redact.Unparsed(dsn), driverMessage(err, dsn))
 		}
 		cfg = c
 	}
@@ -100,36 +100,17 @@ func driverMessage(err error, dsn string) string {
 	return redact.String(msg)
 }
 
-// maskDSN hides everything between the user name and the last '@' of a DSN or URL that could
-// not be parsed: a malformed one is exactly what the general redact patterns may not recognise
-// (a password with a space in it, say).
-func maskDSN(dsn string) string {
-	prefix, rest := "", dsn
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		prefix, rest = dsn[:i+3], dsn[i+3:]
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return redact.String(dsn)
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return redact.String(dsn)
-	}
-	return redact.String(prefix + user + ":" + redact.Mask + rest[at:])
-}
-
 // parseURL turns mysql://user:pass@host:port/db?params into the driver's configuration.
 func parseURL(raw string) (*mysql.Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Parse quotes the whole input, password included.
-		return nil, fmt.Errorf("invalid MySQL URL %s: write mysql://user:password@host:3306/db", maskDSN(raw))
+		return nil, fmt.Errorf("invalid MySQL URL %s: write mysql://user:password@host:3306/db", redact.Unparsed(raw))
 	}
 	if redact.MisplacedAt(u, raw) {
 		// An unescaped '#', '/' or '?' in a password ends the host part early and pushes the
 		// rest of the password into the host, path or fragment: refuse before it is shown.
-		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "MySQL", maskDSN(raw))
+		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "MySQL", redact.Unparsed(raw))
 	}
 	switch u.Scheme {
 	case "mysql", "mariadb", "mysqlx":
@@ -137,7 +118,7 @@ func parseURL(raw string) (*mysql.Config, error) {
 		return nil, fmt.Errorf("unsupported scheme %q: write mysql://user:password@host:3306/db or a go-sql-driver DSN", u.Scheme)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("MySQL URL %s has no host", maskDSN(raw))
+		return nil, fmt.Errorf("MySQL URL %s has no host", redact.Unparsed(raw))
 	}
 	host := u.Hostname()
 	port := u.Port()
@@ -174,7 +155,7 @@ func parseURL(raw string) (*mysql.Config, error) {
 	}
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("invalid MySQL URL %s: %s", maskDSN(raw), redact.String(err.Error()))
+		return nil, fmt.Errorf("invalid MySQL URL %s: %s", redact.Unparsed(raw), redact.String(err.Error()))
 	}
 	if u.User != nil {
 		cfg.User = u.User.Username()

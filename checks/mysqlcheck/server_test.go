@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/golden"
+
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/launchgate/launchgate/internal/check"
@@ -235,14 +237,8 @@ func testEnv() *check.Env { return check.DefaultEnv("test") }
 // assertNoSecret fails when the password appears anywhere in the result.
 func assertNoSecret(t *testing.T, r check.Result, secret string) {
 	t.Helper()
-	all := []string{r.Summary, r.Remedy}
-	for _, e := range r.Evidence {
-		all = append(all, e.Label, e.Observed, e.Expected)
-	}
-	for _, s := range all {
-		if strings.Contains(s, secret) {
-			t.Errorf("the password leaked into the result: %q", s)
-		}
+	if strings.Contains(golden.Result(r), secret) {
+		t.Errorf("the password leaked into the result:\n%s", golden.Result(r))
 	}
 }
 

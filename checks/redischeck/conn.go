@@ -34,19 +34,19 @@ func parseURL(raw string) (*target, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid Redis URL %s: write redis://[:password@]host:6379[/db] or rediss://…", maskURL(raw))
+		return nil, fmt.Errorf("invalid Redis URL %s: write redis://[:password@]host:6379[/db] or rediss://…", redact.Unparsed(raw))
 	}
 	if redact.MisplacedAt(u, raw) {
 		// An unescaped '#', '/' or '?' in a password ends the host part early and pushes the
 		// rest of the password into the host, path or fragment: refuse before it is shown.
-		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "Redis", maskURL(raw))
+		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "Redis", redact.Unparsed(raw))
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
 		return nil, fmt.Errorf("unsupported scheme %q: write redis://[:password@]host:6379[/db] or rediss:// for TLS", u.Scheme)
 	}
 	opts, err := redis.ParseURL(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid Redis URL %s: %s", maskURL(raw), driverMessage(err, raw))
+		return nil, fmt.Errorf("invalid Redis URL %s: %s", redact.Unparsed(raw), driverMessage(err, raw))
 	}
 	t := &target{opts: opts, red: &redact.Redactor{}}
 	t.red.Add(opts.Password)
@@ -58,24 +58,6 @@ func parseURL(raw string) (*target, error) {
 		t.name += "/" + strconv.Itoa(opts.DB)
 	}
 	return t, nil
-}
-
-// maskURL hides everything between the user name and the last '@' of a URL that could not be
-// parsed: a malformed URL is exactly what the general redact patterns may not recognise.
-func maskURL(raw string) string {
-	prefix, rest := "", raw
-	if i := strings.Index(raw, "://"); i >= 0 {
-		prefix, rest = raw[:i+3], raw[i+3:]
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return redact.String(raw)
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return redact.String(raw)
-	}
-	return redact.String(prefix + user + ":" + redact.Mask + rest[at:])
 }
 
 // driverMessage is go-redis's complaint about a URL, or a generic one when it quotes any part

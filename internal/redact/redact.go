@@ -99,3 +99,22 @@ func MisplacedAt(u *url.URL, raw string) bool {
 	_, rest, _ := strings.Cut(raw, "://")
 	return u.User == nil && strings.Contains(rest, "@") && !strings.Contains(u.RawQuery, "@")
 }
+
+// Unparsed hides everything between the user name and the last '@' of a DSN or URL that could not
+// be parsed: a malformed one is exactly what the patterns of String may not recognise (a
+// password with a space or an unescaped '@' in it, say).
+func Unparsed(dsn string) string {
+	prefix, rest := "", dsn
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		prefix, rest = dsn[:i+3], dsn[i+3:]
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return String(dsn)
+	}
+	user, _, hasPass := strings.Cut(rest[:at], ":")
+	if !hasPass {
+		return String(dsn)
+	}
+	return String(prefix + user + ":" + Mask + rest[at:])
+}

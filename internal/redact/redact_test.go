@@ -38,3 +38,17 @@ func TestRedactorKnownValues(t *testing.T) {
 		t.Errorf("nil redactor: got %q", got)
 	}
 }
+
+func TestUnparsed(t *testing.T) {
+	for in, want := range map[string]string{
+		"mysql://app:pa ss@db/shop": "mysql://app:***@db/shop",
+		"redis://:p@ss@cache:6379":  "redis://:***@cache:6379",
+		"app:s3cret@tcp(db:3306)/x": "app:***@tcp(db:3306)/x",
+		"redis://cache:6379":        "redis://cache:6379",
+		"postgres://app@db/app?x=1": "postgres://app@db/app?x=1",
+	} {
+		if got := Unparsed(in); got != want {
+			t.Errorf("Unparsed(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
