@@ -95,3 +95,33 @@ func KindNames() []string {
 	}
 	return names
 }
+
+// Effects says what running a check does beyond reading its target. Policy uses it: checks with
+// effects are not retried by --wait unless they ask to be, and continuous modes refuse them.
+type Effects struct {
+	// SendsTraffic: the check sends requests beyond a handful of reads (rate-limit probes,
+	// bursts, flows).
+	SendsTraffic bool
+	// Writes: the check changes state on the target (creates users, commits a transaction).
+	Writes bool
+	// Load: the check is a load test; never run continuously, whatever it says.
+	Load bool
+}
+
+// Any reports whether the check does anything beyond reading.
+func (e Effects) Any() bool { return e.SendsTraffic || e.Writes || e.Load }
+
+// Effecter is implemented by checks that may send traffic or write, computed from their
+// parameters (a flow of GETs only reads; one with a POST writes). A check that does not
+// implement it only reads.
+type Effecter interface {
+	Effects() Effects
+}
+
+// EffectsOf returns what a check does beyond reading.
+func EffectsOf(c Check) Effects {
+	if e, ok := c.(Effecter); ok {
+		return e.Effects()
+	}
+	return Effects{}
+}
