@@ -24,7 +24,7 @@ const maxBody = 1 << 20
 // Health checks that an endpoint answers, in time, with the expected status and body.
 type Health struct {
 	URL                string            `yaml:"url" required:"true" doc:"The URL to request, e.g. https://api.example.com/healthz."`
-	Method             string            `yaml:"method" doc:"The HTTP method."`
+	Method             string            `yaml:"method" doc:"The HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or TRACE."`
 	Headers            map[string]string `yaml:"headers" doc:"Request headers, e.g. an Authorization header from ${VAR}."`
 	ExpectStatus       StatusRanges      `yaml:"expect_status" doc:"Accepted status codes: a code, a class (2xx), a range (200-299) or a list."`
 	MaxLatency         check.Duration    `yaml:"max_latency" doc:"Fail when the full response takes longer than this."`
@@ -32,6 +32,7 @@ type Health struct {
 	JSON               map[string]string `yaml:"json" doc:"JSON fields and their expected values, by dotted path (status: pass, checks.db.0.status: pass)."`
 	InsecureSkipVerify bool              `yaml:"insecure_skip_verify" doc:"Do not verify the TLS certificate (use the tls check to judge it)."`
 	FollowRedirects    bool              `yaml:"follow_redirects" doc:"Follow redirects and judge the final response."`
+	ForwardCredentials bool              `yaml:"forward_credentials_on_redirect" doc:"false (the default): headers go only to the url's own origin, and a redirect to another scheme, host or port drops them (Authorization, Cookie, an API key); true keeps them."`
 
 	bodyRE *regexp.Regexp
 }
@@ -43,7 +44,7 @@ func init() {
 		Title:      "Endpoint answers its health check",
 		Positional: "url",
 		New: func() check.Check {
-			return &Health{Method: http.MethodGet, ExpectStatus: StatusRanges{{200, 299}}, FollowRedirects: true}
+			return &Health{Method: http.MethodGet, ExpectStatus: StatusRanges{{200, 299}}, FollowRedirects: true, ForwardCredentials: false}
 		},
 		Example: `url: ${API_URL}/healthz
 max_latency: 500ms
@@ -63,7 +64,11 @@ func (h *Health) Validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, check.BadParam("url", "%q must be an absolute http:// or https:// URL", redact.String(h.URL)))
 	}
-	h.Method = strings.ToUpper(h.Method)
+	if m, err := httpx.ParseMethod(h.Method, http.MethodGet); err != nil {
+		errs = append(errs, check.BadParam("method", "%v", err))
+	} else {
+		h.Method = m
+	}
 	if len(h.ExpectBody) > 1 && strings.HasPrefix(h.ExpectBody, "/") && strings.HasSuffix(h.ExpectBody, "/") {
 		re, err := regexp.Compile(h.ExpectBody[1 : len(h.ExpectBody)-1])
 		if err != nil {
@@ -76,10 +81,7 @@ func (h *Health) Validate() error {
 
 // Run requests the endpoint once.
 func (h *Health) Run(ctx context.Context, env *check.Env) check.Result {
-	budget := time.Duration(0)
-	if dl, ok := ctx.Deadline(); ok {
-		budget = time.Until(dl)
-	}
+	budget := check.Timeout(ctx)
 	req, err := http.NewRequestWithContext(ctx, h.Method, h.URL, nil)
 	if err != nil {
 		return check.Errorf("fix the url parameter", "cannot build a request for %s: %v", h.URL, err)
@@ -91,6 +93,7 @@ func (h *Health) Run(ctx context.Context, env *check.Env) check.Result {
 	client := httpx.NewClient(env, httpx.ClientOptions{
 		InsecureSkipVerify: h.InsecureSkipVerify,
 		FollowRedirects:    h.FollowRedirects,
+		ForwardCredentials: h.ForwardCredentials,
 	})
 	defer client.CloseIdleConnections()
 
@@ -173,11 +176,11 @@ func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency
 			case doc == nil:
 				st, obs = check.Fail, "body is not JSON"
 				if jsonErr != nil {
-					obs += ": " + jsonErr.Error()
+					obs += ": " + httpx.Clip(jsonErr.Error())
 				}
 			default:
 				v, ok := lookupPath(doc, p)
-				obs = v
+				obs = httpx.Clip(v)
 				if !ok {
 					obs = "missing"
 				}
@@ -195,9 +198,7 @@ func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency
 
 	if hb, ok := interpretHealthBody(doc); ok {
 		r.Add(check.Evidence{Label: hb.format + " status", Observed: hb.raw, Expected: hb.expected, Status: hb.status})
-		for _, c := range hb.components {
-			r.Evidence = append(r.Evidence, c)
-		}
+		r.Evidence = append(r.Evidence, shownComponents(hb.components)...)
 		switch hb.status {
 		case check.Fail:
 			problems = append(problems, fmt.Sprintf("body reports %s", hb.raw))
@@ -220,11 +221,29 @@ func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency
 	return r
 }
 
-func excerpt(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 80 {
-		s = s[:80] + "…"
+// maxComponents bounds the component lines of a health body: the server decides how many it
+// lists, and the report must stay readable.
+const maxComponents = 30
+
+// shownComponents keeps at most maxComponents lines, the unhealthy ones first, and says how many
+// more there were.
+func shownComponents(comps []check.Evidence) []check.Evidence {
+	if len(comps) <= maxComponents {
+		return comps
 	}
+	comps = append([]check.Evidence(nil), comps...)
+	sort.SliceStable(comps, func(i, j int) bool { return comps[i].Status > comps[j].Status })
+	hidden := comps[maxComponents:]
+	worst := check.Pass
+	for _, c := range hidden {
+		worst = check.Worst(worst, c.Status)
+	}
+	return append(comps[:maxComponents:maxComponents], check.Evidence{Label: "components",
+		Observed: fmt.Sprintf("%d more not shown (%s at worst)", len(hidden), worst), Status: worst})
+}
+
+func excerpt(b []byte) string {
+	s := httpx.Clip(string(b))
 	if s == "" {
 		return "an empty body"
 	}

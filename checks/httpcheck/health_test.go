@@ -3,6 +3,7 @@ package httpcheck
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -166,7 +167,9 @@ func TestHealthTransportFailures(t *testing.T) {
 	t.Run("untrusted TLS certificate", func(t *testing.T) {
 		s := httptest.NewTLSServer(reply(200, "", "ok"))
 		defer s.Close()
-		r := run(t, newHealth(t, s.URL+"/healthz", nil), nil, 2*time.Second)
+		// Generous timeouts: loading the system roots and a handshake under -race on a busy
+		// machine can take seconds, and this test is about trust, not time.
+		r := run(t, newHealth(t, s.URL+"/healthz", nil), nil, 10*time.Second)
 		if r.Status != check.Error || !strings.Contains(r.Summary, "TLS handshake failed: ") ||
 			!strings.Contains(r.Summary, "certificate signed by unknown authority") {
 			t.Errorf("got %s %q", r.Status, r.Summary)
@@ -175,10 +178,10 @@ func TestHealthTransportFailures(t *testing.T) {
 		env := check.DefaultEnv("test")
 		env.RootCAs = x509.NewCertPool()
 		env.RootCAs.AddCert(s.Certificate())
-		if r := run(t, newHealth(t, s.URL+"/healthz", nil), env, 2*time.Second); r.Status != check.Pass {
+		if r := run(t, newHealth(t, s.URL+"/healthz", nil), env, 10*time.Second); r.Status != check.Pass {
 			t.Errorf("trusted: %s %q", r.Status, r.Summary)
 		}
-		if r := run(t, newHealth(t, s.URL+"/healthz", func(h *Health) { h.InsecureSkipVerify = true }), nil, 2*time.Second); r.Status != check.Pass {
+		if r := run(t, newHealth(t, s.URL+"/healthz", func(h *Health) { h.InsecureSkipVerify = true }), nil, 10*time.Second); r.Status != check.Pass {
 			t.Errorf("insecure_skip_verify: %s %q", r.Status, r.Summary)
 		}
 	})
@@ -206,18 +209,35 @@ func (noSuchHost) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, er
 }
 
 func TestHealthValidate(t *testing.T) {
-	for _, tt := range []struct{ url, body, want string }{
-		{"ftp://x.example", "", `url: "ftp://x.example" must be an absolute http:// or https:// URL`},
-		{"/healthz", "", `url: "/healthz" must be an absolute http:// or https:// URL`},
-		{"http://x.example", "/([/", "expect_body: invalid regular expression"},
+	for _, tt := range []struct{ url, body, method, want string }{
+		{"ftp://x.example", "", "", `url: "ftp://x.example" must be an absolute http:// or https:// URL`},
+		{"/healthz", "", "", `url: "/healthz" must be an absolute http:// or https:// URL`},
+		{"http://x.example", "/([/", "", "expect_body: invalid regular expression"},
+		{"http://x.example", "", "FETCH", `method: "FETCH" is not an HTTP method, did you mean PATCH?`},
 	} {
 		k, _ := check.Lookup("http.health")
 		h := k.New().(*Health)
-		h.URL, h.ExpectBody = tt.url, tt.body
+		h.URL, h.ExpectBody, h.Method = tt.url, tt.body, tt.method
 		if err := h.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Validate(%q, %q) = %v, want %q", tt.url, tt.body, err, tt.want)
+			t.Errorf("Validate(%q, %q, %q) = %v, want %q", tt.url, tt.body, tt.method, err, tt.want)
 		}
 	}
+	// The loader points at the method's line, so the error must blame that parameter.
+	h := newHealthRaw()
+	h.URL, h.Method = "http://x.example", "fetch"
+	var pe *check.ParamError
+	if err := h.Validate(); !errors.As(err, &pe) || pe.Param != "method" {
+		t.Errorf("Validate blames %v, want the method parameter", err)
+	}
+	h.Method = "post"
+	if err := h.Validate(); err != nil || h.Method != "POST" {
+		t.Errorf("method post: %v, %q", err, h.Method)
+	}
+}
+
+func newHealthRaw() *Health {
+	k, _ := check.Lookup("http.health")
+	return k.New().(*Health)
 }
 
 func TestStatusRanges(t *testing.T) {

@@ -131,20 +131,20 @@ func healthJSONChecks(checks map[string]any) []check.Evidence {
 			if !ok {
 				continue
 			}
-			label := name
+			label := httpx.Clip(name)
 			if len(items) > 1 {
-				label = fmt.Sprintf("%s[%d]", name, i)
+				label = fmt.Sprintf("%s[%d]", label, i)
 			}
 			obs := raw
 			if v, ok := obj["observedValue"]; ok {
-				obs += fmt.Sprintf(" (observed %v", v)
+				seen := fmt.Sprint(v)
 				if u, ok := obj["observedUnit"].(string); ok {
-					obs += " " + u
+					seen += " " + u
 				}
-				obs += ")"
+				obs += " (observed " + httpx.Clip(seen) + ")"
 			}
 			if out2, ok := obj["output"].(string); ok && out2 != "" {
-				obs += ": " + out2
+				obs += ": " + httpx.Clip(out2)
 			}
 			out = append(out, check.Evidence{Label: "component " + label, Observed: obs, Expected: "pass", Status: st})
 		}
@@ -161,7 +161,7 @@ func actuatorComponents(comps map[string]any) []check.Evidence {
 		if !ok {
 			continue
 		}
-		out = append(out, check.Evidence{Label: "component " + name, Observed: raw, Expected: "UP", Status: st})
+		out = append(out, check.Evidence{Label: "component " + httpx.Clip(name), Observed: raw, Expected: "UP", Status: st})
 	}
 	return out
 }

@@ -78,12 +78,14 @@ func (a *Auth) Validate() error {
 			errs = append(errs, check.BadParam("headers", "must not carry %s: put the credential in token, so the probes can leave it out and replace it", a.Header))
 		}
 	}
-	a.Method = strings.ToUpper(a.Method)
-	if a.Method == "" {
-		a.Method = http.MethodGet
+	m, err := httpx.ParseMethod(a.Method, http.MethodGet)
+	if err != nil {
+		errs = append(errs, check.BadParam("method", "%v", err))
+	} else {
+		a.Method = m
 	}
-	switch a.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	switch {
+	case err != nil, a.Method == http.MethodGet, a.Method == http.MethodHead, a.Method == http.MethodOptions:
 	default:
 		if !a.AllowWrite {
 			errs = append(errs, check.BadParam("method", "%s may change data (with other_url, another user's record): use GET, or set allow_write: true against a test environment", a.Method))
@@ -101,6 +103,7 @@ type probe struct {
 
 // Run makes at most seven requests, in order, each bounded by ctx.
 func (a *Auth) Run(ctx context.Context, env *check.Env) check.Result {
+	timeout := check.Timeout(ctx)
 	client := httpx.NewClient(env, httpx.ClientOptions{InsecureSkipVerify: a.InsecureSkipVerify})
 	defer client.CloseIdleConnections()
 	now := env.Now()
@@ -133,7 +136,7 @@ func (a *Auth) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	var accepted []string
 	for _, d := range denied {
-		resp, f := a.do(ctx, client, env, d.probe)
+		resp, f := a.do(ctx, client, env, timeout, d.probe)
 		if f != nil {
 			return a.transportError(r, d.probe, f)
 		}
@@ -160,7 +163,7 @@ func (a *Auth) Run(ctx context.Context, env *check.Env) check.Result {
 	tokenWorks := false
 	if a.Token != "" {
 		p := probe{"with token", a.URL, a.Token}
-		resp, f := a.do(ctx, client, env, p)
+		resp, f := a.do(ctx, client, env, timeout, p)
 		if f != nil {
 			return a.transportError(r, p, f)
 		}
@@ -177,7 +180,7 @@ func (a *Auth) Run(ctx context.Context, env *check.Env) check.Result {
 			r.Add(check.Evidence{Label: "other user's record", Observed: "not judged: the token does not work on url", Expected: "403 or 404", Status: check.Error})
 		} else {
 			p := probe{"other user's record", a.OtherURL, a.Token}
-			resp, f := a.do(ctx, client, env, p)
+			resp, f := a.do(ctx, client, env, timeout, p)
 			if f != nil {
 				return a.transportError(r, p, f)
 			}
@@ -208,7 +211,7 @@ func (a *Auth) Run(ctx context.Context, env *check.Env) check.Result {
 		if a.Token != "" && !tokenWorks {
 			r.Add(check.Evidence{Label: p.label, Observed: "not judged: the token does not work on url", Expected: "404", Status: check.Error})
 		} else {
-			resp, f := a.do(ctx, client, env, p)
+			resp, f := a.do(ctx, client, env, timeout, p)
 			if f != nil {
 				return a.transportError(r, p, f)
 			}
@@ -277,7 +280,7 @@ func warnRemedy(evs []check.Evidence) string {
 	return strings.Join(check.Unique(out), "; ")
 }
 
-func (a *Auth) do(ctx context.Context, client *http.Client, env *check.Env, p probe) (*response, *httpx.Failure) {
+func (a *Auth) do(ctx context.Context, client *http.Client, env *check.Env, timeout time.Duration, p probe) (*response, *httpx.Failure) {
 	req, err := http.NewRequestWithContext(ctx, a.Method, p.url, nil)
 	if err != nil {
 		return nil, &httpx.Failure{Kind: "request", Summary: "cannot build a request for " + redact.String(p.url), Remedy: "fix the URL"}
@@ -293,7 +296,7 @@ func (a *Auth) do(ctx context.Context, client *http.Client, env *check.Env, p pr
 		req.Header.Set(a.Header, v)
 	}
 	req.Header.Set("User-Agent", env.UserAgent())
-	return send(ctx, client, req)
+	return send(ctx, client, req, timeout)
 }
 
 func (a *Auth) transportError(r check.Result, p probe, f *httpx.Failure) check.Result {
@@ -322,7 +325,7 @@ func judgeDenied(label string, resp *response) (check.Evidence, string) {
 	case s >= 300 && s <= 399:
 		ev.Status = check.Warn
 		if loc := resp.header.Get("Location"); loc != "" {
-			ev.Observed += " to " + redact.String(loc)
+			ev.Observed += " to " + shownURL(loc)
 		}
 		ev.Observed += " (fine for a browser page; an API should answer 401)"
 	default:

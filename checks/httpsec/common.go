@@ -22,22 +22,18 @@ type response struct {
 }
 
 // send makes one request bounded by ctx, reads a bounded body, and puts a transport failure
-// into words.
-func send(ctx context.Context, client *http.Client, req *http.Request) (*response, *httpx.Failure) {
-	budget := time.Duration(0)
-	if dl, ok := ctx.Deadline(); ok {
-		budget = time.Until(dl)
-	}
+// into words; timeout is the configured timeout that bounds ctx, for those words.
+func send(ctx context.Context, client *http.Client, req *http.Request, timeout time.Duration) (*response, *httpx.Failure) {
 	tctx, trace := httpx.WithTrace(ctx)
 	resp, err := client.Do(req.WithContext(tctx))
 	if err != nil {
-		f := httpx.Explain(err, req.URL.Host, budget, trace)
+		f := httpx.Explain(err, req.URL.Host, timeout, trace)
 		return nil, &f
 	}
 	defer resp.Body.Close()
 	body, _, err := httpx.ReadBody(resp.Body, maxBody)
 	if err != nil {
-		f := httpx.Explain(err, req.URL.Host, budget, trace)
+		f := httpx.Explain(err, req.URL.Host, timeout, trace)
 		return nil, &f
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: body, url: resp.Request.URL.String()}, nil

@@ -48,6 +48,7 @@ type Headers struct {
 	Ignore             []string          `yaml:"ignore" doc:"Items not to judge (reported as skipped)."`
 	RedirectTimeout    check.Duration    `yaml:"redirect_timeout" doc:"How long the http:// probe may take; an unreachable http:// port is a warning."`
 	InsecureSkipVerify bool              `yaml:"insecure_skip_verify" doc:"Do not verify the TLS certificate (use the tls check to judge it)."`
+	ForwardCredentials bool              `yaml:"forward_credentials_on_redirect" doc:"false (the default): headers go only to the url's own origin, and a redirect to another scheme, host or port drops them (Authorization, Cookie, an API key); true keeps them."`
 
 	severity map[string]check.Status
 }
@@ -59,7 +60,7 @@ func init() {
 		Title:      "Security headers are set",
 		Positional: "url",
 		New: func() check.Check {
-			return &Headers{RedirectTimeout: check.Duration(3 * time.Second)}
+			return &Headers{RedirectTimeout: check.Duration(3 * time.Second), ForwardCredentials: false}
 		},
 		Example: `url: ${LAUNCHGATE_URL}
 severity: {csp: fail}
@@ -124,9 +125,12 @@ type finding struct {
 }
 
 // Run makes at most three requests: the page (following redirects), the same URL with a foreign
-// Origin (CORS), and, for an https URL, the http:// twin (not followed).
+// Origin (CORS, following the same redirects, so that the headers reach only the origin they
+// were configured for), and, for an https URL, the http:// twin (not followed).
 func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
-	client := httpx.NewClient(env, httpx.ClientOptions{InsecureSkipVerify: h.InsecureSkipVerify, FollowRedirects: true})
+	timeout := check.Timeout(ctx)
+	client := httpx.NewClient(env, httpx.ClientOptions{InsecureSkipVerify: h.InsecureSkipVerify, FollowRedirects: true,
+		ForwardCredentials: h.ForwardCredentials})
 	defer client.CloseIdleConnections()
 	follow := client.CheckRedirect
 	var chain []string
@@ -142,7 +146,7 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 		return follow(req, via)
 	}
 
-	main, f := h.get(ctx, client, env, h.URL, "")
+	main, f := h.get(ctx, client, env, timeout, h.URL, "")
 	if f != nil {
 		return check.Result{Status: check.Error, Summary: f.Summary, Remedy: f.Remedy,
 			Evidence: []check.Evidence{{Label: "request", Observed: f.Kind, Expected: "a response", Status: check.Error}}}
@@ -174,7 +178,7 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 	if h.ignored(itemCORS) {
 		fs = append(fs, finding{item: itemCORS, label: itemCORS})
 	} else {
-		probe, f := h.get(ctx, client, env, main.url, corsProbeOrigin)
+		probe, f := h.get(ctx, client, env, timeout, h.URL, corsProbeOrigin)
 		if f != nil {
 			fs = append(fs, finding{item: itemCORS, label: itemCORS, observed: "probe failed: " + f.Summary, expected: "a response", status: check.Warn,
 				problem: "the CORS probe failed", fix: "re-run; the server did not answer a request with an Origin header"})
@@ -196,7 +200,7 @@ func (h *Headers) Run(ctx context.Context, env *check.Env) check.Result {
 
 func (h *Headers) ignored(item string) bool { return contains(h.Ignore, item) }
 
-func (h *Headers) get(ctx context.Context, client *http.Client, env *check.Env, target, origin string) (*response, *httpx.Failure) {
+func (h *Headers) get(ctx context.Context, client *http.Client, env *check.Env, timeout time.Duration, target, origin string) (*response, *httpx.Failure) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, &httpx.Failure{Kind: "request", Summary: "cannot build a request for " + redact.String(target), Remedy: "fix the url parameter"}
@@ -208,7 +212,7 @@ func (h *Headers) get(ctx context.Context, client *http.Client, env *check.Env, 
 		req.Header.Set("Origin", origin)
 	}
 	req.Header.Set("User-Agent", env.UserAgent())
-	return send(ctx, client, req)
+	return send(ctx, client, req, timeout)
 }
 
 func (h *Headers) result(main *response, fs []finding) check.Result {
@@ -234,7 +238,11 @@ func (h *Headers) result(main *response, fs []finding) check.Result {
 			fixes = append(fixes, f.fix)
 		}
 	}
-	target := redact.String(main.url)
+	// The final URL is the server's choice once redirects were followed.
+	target := redact.String(h.URL)
+	if u, err := url.Parse(h.URL); err != nil || u.String() != main.url {
+		target = shownURL(main.url)
+	}
 	fails, warns = check.Unique(fails), check.Unique(warns)
 	switch {
 	case len(fails) > 0:
@@ -335,7 +343,7 @@ func judgeHSTS(hdr http.Header, https bool) finding {
 	}
 	p, err := parseHSTS(v)
 	if err != nil {
-		f.status, f.observed, f.problem, f.fix = check.Fail, fmt.Sprintf("invalid (%v): %q", err, clip(v)), "invalid HSTS header", fix
+		f.status, f.observed, f.problem, f.fix = check.Fail, fmt.Sprintf("invalid (%v): %q", err, httpx.Clip(v)), "invalid HSTS header", fix
 		return f
 	}
 	switch {
@@ -370,7 +378,7 @@ func judgeNosniff(hdr http.Header) finding {
 	case v == "":
 		f.status, f.observed, f.problem, f.fix = check.Warn, "missing", "no X-Content-Type-Options: nosniff", fix
 	case !strings.EqualFold(v, "nosniff"):
-		f.status, f.observed, f.problem, f.fix = check.Warn, fmt.Sprintf("invalid: %q", clip(v)), "X-Content-Type-Options is not nosniff", fix
+		f.status, f.observed, f.problem, f.fix = check.Warn, fmt.Sprintf("invalid: %q", httpx.Clip(v)), "X-Content-Type-Options is not nosniff", fix
 	}
 	return f
 }
@@ -502,9 +510,9 @@ func judgeFrame(hdr http.Header, csps []cspPolicy) finding {
 	case u == "DENY" || u == "SAMEORIGIN":
 		f.observed = "X-Frame-Options: " + u
 	case strings.HasPrefix(u, "ALLOW-FROM"):
-		f.status, f.observed, f.problem, f.fix = check.Warn, "X-Frame-Options: "+clip(xfo)+" (obsolete: modern browsers ignore ALLOW-FROM)", "X-Frame-Options ALLOW-FROM is ignored by browsers", "use Content-Security-Policy: frame-ancestors with the allowed origins instead of ALLOW-FROM"
+		f.status, f.observed, f.problem, f.fix = check.Warn, "X-Frame-Options: "+httpx.Clip(xfo)+" (obsolete: modern browsers ignore ALLOW-FROM)", "X-Frame-Options ALLOW-FROM is ignored by browsers", "use Content-Security-Policy: frame-ancestors with the allowed origins instead of ALLOW-FROM"
 	default:
-		f.status, f.observed, f.problem, f.fix = check.Fail, fmt.Sprintf("X-Frame-Options invalid: %q", clip(xfo)), "invalid X-Frame-Options", fix
+		f.status, f.observed, f.problem, f.fix = check.Fail, fmt.Sprintf("X-Frame-Options invalid: %q", httpx.Clip(xfo)), "invalid X-Frame-Options", fix
 	}
 	return f
 }
@@ -531,7 +539,7 @@ func judgeReferrer(hdr http.Header) finding {
 	f.observed = effective
 	switch effective {
 	case "":
-		f.status, f.observed, f.problem, f.fix = check.Warn, fmt.Sprintf("unrecognised: %q", clip(v)), "Referrer-Policy not recognised", fix
+		f.status, f.observed, f.problem, f.fix = check.Warn, fmt.Sprintf("unrecognised: %q", httpx.Clip(v)), "Referrer-Policy not recognised", fix
 	case "unsafe-url", "no-referrer-when-downgrade":
 		f.status, f.problem, f.fix = check.Warn, "Referrer-Policy "+effective+" leaks full URLs to other sites", fix
 	}
@@ -561,15 +569,16 @@ func judgeCookie(line string, https, hstsOK bool) finding {
 	c, err := http.ParseSetCookie(line)
 	if err != nil {
 		name, _, _ := strings.Cut(line, "=")
-		return finding{item: itemCookies, label: "cookie " + clip(strings.TrimSpace(name)), observed: "unparseable Set-Cookie", expected: "a valid Set-Cookie (RFC 6265)",
+		return finding{item: itemCookies, label: "cookie " + httpx.Clip(name), observed: "unparseable Set-Cookie", expected: "a valid Set-Cookie (RFC 6265)",
 			status: check.Warn, problem: "unparseable Set-Cookie", fix: "send Set-Cookie lines browsers can parse"}
 	}
 	session := sessionCookie.MatchString(c.Name)
+	cname := httpx.Clip(c.Name)
 	kind := "cookie"
 	if session {
 		kind = "session cookie"
 	}
-	f := finding{item: itemCookies, label: "cookie " + c.Name, expected: "Secure; HttpOnly; SameSite=Lax (or Strict)", status: check.Pass}
+	f := finding{item: itemCookies, label: "cookie " + cname, expected: "Secure; HttpOnly; SameSite=Lax (or Strict)", status: check.Pass}
 	var attrs, missing, notes []string
 	raise := func(st check.Status) {
 		f.status = check.Worst(f.status, st)
@@ -627,8 +636,8 @@ func judgeCookie(line string, https, hstsOK bool) finding {
 		if what == "" {
 			what = "Secure"
 		}
-		f.problem = fmt.Sprintf("%s %s lacks %s", kind, c.Name, what)
-		f.fix = fmt.Sprintf("set cookie %s with Secure; HttpOnly; SameSite=Lax", c.Name)
+		f.problem = fmt.Sprintf("%s %s lacks %s", kind, cname, what)
+		f.fix = fmt.Sprintf("set cookie %s with Secure; HttpOnly; SameSite=Lax", cname)
 	}
 	return f
 }
@@ -665,7 +674,7 @@ func judgeCORS(plain, probe http.Header) finding {
 	case acao == "":
 		f.observed = "a foreign Origin is not allowed"
 	default:
-		f.observed = "allows " + clip(acao) + " only"
+		f.observed = "allows " + httpx.Clip(acao) + " only"
 	}
 	return f
 }
@@ -686,13 +695,13 @@ func judgeRedirectChain(start string, chain []string, finalHTTPS bool) finding {
 	first, _ := url.Parse(chain[0])
 	switch {
 	case !finalHTTPS:
-		f.status, f.observed, f.problem, f.fix = check.Fail, "redirects, but ends on http:// ("+redact.String(chain[len(chain)-1])+")", "http:// redirects do not end on https://", fix
+		f.status, f.observed, f.problem, f.fix = check.Fail, "redirects, but ends on http:// ("+shownURL(chain[len(chain)-1])+")", "http:// redirects do not end on https://", fix
 	case first.Scheme != "https":
-		f.status, f.observed, f.problem, f.fix = check.Warn, "first redirect goes to "+redact.String(chain[0])+" (still http)", "the first redirect from http:// is not to https://", fix
+		f.status, f.observed, f.problem, f.fix = check.Warn, "first redirect goes to "+shownURL(chain[0])+" (still http)", "the first redirect from http:// is not to https://", fix
 	case su != nil && !sameHost(su, first):
-		f.status, f.observed, f.problem, f.fix = check.Warn, "first redirect goes to another host ("+first.Host+"), so HSTS for "+su.Hostname()+" is never set", "http:// redirects to https:// on another host", "redirect http:// to https:// on the same host first, then elsewhere"
+		f.status, f.observed, f.problem, f.fix = check.Warn, "first redirect goes to another host ("+httpx.Clip(first.Host)+"), so HSTS for "+su.Hostname()+" is never set", "http:// redirects to https:// on another host", "redirect http:// to https:// on the same host first, then elsewhere"
 	default:
-		f.observed = "redirects to " + redact.String(chain[0])
+		f.observed = "redirects to " + shownURL(chain[0])
 	}
 	return f
 }
@@ -703,7 +712,8 @@ func httpTwin(raw string) string {
 	if err != nil {
 		return ""
 	}
-	u.Scheme = "http"
+	// The password of an https:// URL must not travel in clear text to port 80.
+	u.Scheme, u.User = "http", nil
 	u.Host = u.Hostname()
 	if strings.Contains(u.Host, ":") {
 		u.Host = "[" + u.Host + "]"
@@ -728,7 +738,7 @@ func (h *Headers) probeHTTPTwin(ctx context.Context, client *http.Client, env *c
 	req.Header.Set("User-Agent", env.UserAgent())
 	nofollow := *client
 	nofollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, fl := send(pctx, &nofollow, req)
+	resp, fl := send(pctx, &nofollow, req, h.RedirectTimeout.D())
 	target := redact.String(twin)
 	if fl != nil {
 		f.status = check.Warn
@@ -746,11 +756,11 @@ func (h *Headers) probeHTTPTwin(ctx context.Context, client *http.Client, env *c
 		case err != nil:
 			f.status, f.observed, f.problem, f.fix = check.Fail, fmt.Sprintf("%d to an unparseable Location", resp.status), "http:// redirects to an unparseable Location", fix
 		case lu.Scheme != "https":
-			f.status, f.observed, f.problem, f.fix = check.Warn, fmt.Sprintf("%d to %s (not https)", resp.status, redact.String(lu.String())), "the first redirect from http:// is not to https://", fix
+			f.status, f.observed, f.problem, f.fix = check.Warn, fmt.Sprintf("%d to %s (not https)", resp.status, shownURL(lu.String())), "the first redirect from http:// is not to https://", fix
 		case !sameHost(tu, lu):
-			f.status, f.observed, f.problem, f.fix = check.Warn, fmt.Sprintf("%d to another host (%s)", resp.status, lu.Host), "http:// redirects to https:// on another host", "redirect http:// to https:// on the same host first, then elsewhere"
+			f.status, f.observed, f.problem, f.fix = check.Warn, fmt.Sprintf("%d to another host (%s)", resp.status, httpx.Clip(lu.Host)), "http:// redirects to https:// on another host", "redirect http:// to https:// on the same host first, then elsewhere"
 		default:
-			f.observed = fmt.Sprintf("%s answers %d to %s", target, resp.status, redact.String(lu.String()))
+			f.observed = fmt.Sprintf("%s answers %d to %s", target, resp.status, shownURL(lu.String()))
 		}
 	default:
 		f.status = check.Fail
@@ -760,14 +770,8 @@ func (h *Headers) probeHTTPTwin(ctx context.Context, client *http.Client, env *c
 	return f
 }
 
-// clip shortens a header value for evidence.
-func clip(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
-}
+// shownURL is a URL a server chose (a redirect's Location), masked and cut for a result.
+func shownURL(u string) string { return httpx.Clip(redact.String(u)) }
 
 // didYouMean names the item closest to a misspelt one, when it is close enough to be meant.
 func didYouMean(s string) string {

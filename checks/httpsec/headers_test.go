@@ -441,10 +441,11 @@ func TestJudgeCORS(t *testing.T) {
 
 func TestHTTPTwin(t *testing.T) {
 	tests := map[string]string{
-		"https://example.com/path?q=1":    "http://example.com/path?q=1",
-		"https://example.com:8443/":       "http://example.com/",
-		"https://[::1]:8443/x":            "http://[::1]/x",
-		"https://user:pw@example.com/app": "http://user:pw@example.com/app",
+		"https://example.com/path?q=1": "http://example.com/path?q=1",
+		"https://example.com:8443/":    "http://example.com/",
+		"https://[::1]:8443/x":         "http://[::1]/x",
+		// The password must not travel in clear text to port 80.
+		"https://user:pw@example.com/app": "http://example.com/app",
 	}
 	for in, want := range tests {
 		if got := httpTwin(in); got != want {

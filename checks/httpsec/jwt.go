@@ -101,10 +101,11 @@ func (j *JWT) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, check.BadParam("login", "url %q must be an absolute http:// or https:// URL", redact.String(l.URL)))
 		}
-		if l.Method == "" {
-			l.Method = http.MethodPost
+		if m, err := httpx.ParseMethod(l.Method, http.MethodPost); err != nil {
+			errs = append(errs, check.BadParam("login", "method %v", err))
+		} else {
+			l.Method = m
 		}
-		l.Method = strings.ToUpper(l.Method)
 		if l.TokenPath != "" && l.TokenHeader != "" {
 			errs = append(errs, check.BadParam("login", "give token_path or token_header, not both"))
 		}
@@ -408,6 +409,7 @@ var weakSecrets = sync.OnceValue(func() []string {
 
 // fetch sends the login request and extracts the token. It returns a result when it cannot.
 func (l *Login) fetch(ctx context.Context, env *check.Env) (string, string, *check.Result) {
+	timeout := check.Timeout(ctx)
 	target := redact.String(l.URL)
 	var body *strings.Reader
 	if l.Body != "" {
@@ -433,7 +435,7 @@ func (l *Login) fetch(ctx context.Context, env *check.Env) (string, string, *che
 	req.Header.Set("User-Agent", env.UserAgent())
 	client := httpx.NewClient(env, httpx.ClientOptions{InsecureSkipVerify: l.InsecureSkipVerify})
 	defer client.CloseIdleConnections()
-	resp, rerr := send(ctx, client, req)
+	resp, rerr := send(ctx, client, req, timeout)
 	if rerr != nil {
 		res := check.Result{Status: check.Error, Summary: "login request failed: " + rerr.Summary, Remedy: rerr.Remedy,
 			Evidence: []check.Evidence{{Label: "login", Observed: rerr.Kind, Expected: "a 2xx response with a token", Status: check.Error}}}
@@ -496,7 +498,7 @@ func topKeys(doc any) []string {
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
-		keys = append(keys, k)
+		keys = append(keys, httpx.Clip(k))
 	}
 	sort.Strings(keys)
 	if len(keys) > 10 {

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/httpx"
 )
 
 // minRSABits is the smallest RSA key CAs may issue (CA/Browser Forum baseline requirements).
@@ -387,20 +388,29 @@ func (c *Certificate) hostnameItem(leaf *x509.Certificate) item {
 	it.status = check.Fail
 	it.observed = fmt.Sprintf("%s is not covered; the certificate covers: %s", sn, covered)
 	if len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 && leaf.Subject.CommonName != "" {
-		it.observed += fmt.Sprintf(" (its common name %q is ignored by modern clients: names belong in the SANs)", leaf.Subject.CommonName)
+		it.observed += fmt.Sprintf(" (its common name %q is ignored by modern clients: names belong in the SANs)", httpx.Clip(leaf.Subject.CommonName))
 	}
 	it.problem = fmt.Sprintf("certificate does not cover %s (covers %s)", sn, covered)
 	it.remedy = fmt.Sprintf("serve a certificate whose SANs include %s, or set server_name to the name clients use", sn)
 	return it
 }
 
+// maxNamesShown bounds the SANs a result lists: a certificate may carry hundreds.
+const maxNamesShown = 10
+
 func coveredNames(c *x509.Certificate) string {
-	names := append([]string(nil), c.DNSNames...)
+	names := make([]string, 0, len(c.DNSNames)+len(c.IPAddresses))
+	for _, n := range c.DNSNames {
+		names = append(names, httpx.Clip(n))
+	}
 	for _, ip := range c.IPAddresses {
 		names = append(names, ip.String())
 	}
 	if len(names) == 0 {
 		return "no names (the certificate has no SANs)"
+	}
+	if len(names) > maxNamesShown {
+		return fmt.Sprintf("%s and %d more", strings.Join(names[:maxNamesShown], ", "), len(names)-maxNamesShown)
 	}
 	return strings.Join(names, ", ")
 }
@@ -764,18 +774,19 @@ func role(chain []*x509.Certificate, c *x509.Certificate) string {
 
 func name(c *x509.Certificate) string { return fmt.Sprintf("%q", subject(c)) }
 
+// subject and issuerName are names the certificate's owner chose, so they are clipped.
 func subject(c *x509.Certificate) string {
 	if c.Subject.CommonName != "" {
-		return c.Subject.CommonName
+		return httpx.Clip(c.Subject.CommonName)
 	}
-	return c.Subject.String()
+	return httpx.Clip(c.Subject.String())
 }
 
 func issuerName(c *x509.Certificate) string {
 	if c.Issuer.CommonName != "" {
-		return c.Issuer.CommonName
+		return httpx.Clip(c.Issuer.CommonName)
 	}
-	return c.Issuer.String()
+	return httpx.Clip(c.Issuer.String())
 }
 
 func chainNames(chain []*x509.Certificate) string {
@@ -787,7 +798,7 @@ func chainNames(chain []*x509.Certificate) string {
 }
 
 func serial(c *x509.Certificate) string {
-	s := hex.EncodeToString(c.SerialNumber.Bytes())
+	s := httpx.Clip(hex.EncodeToString(c.SerialNumber.Bytes()))
 	if s == "" {
 		s = "00"
 	}

@@ -51,7 +51,7 @@ type dialFailure struct {
 type prober struct {
 	c   *Certificate
 	env *check.Env
-	// budget is the time the check had when it started, for messages about timeouts.
+	// budget is the check's timeout as configured, for messages about timeouts.
 	budget time.Duration
 }
 
@@ -224,7 +224,7 @@ func sslRequest(conn net.Conn) error {
 func (p *prober) explain(err error) *dialFailure {
 	budget := "the check's timeout"
 	if p.budget > 0 {
-		budget = p.budget.Round(time.Millisecond).String()
+		budget = check.FormatDuration(p.budget)
 	}
 	var se *stageError
 	stage := ""

@@ -257,6 +257,8 @@ func (c *Certificate) Run(ctx context.Context, env *check.Env) check.Result {
 		ctx, cancel = context.WithTimeout(ctx, fallbackBudget)
 		defer cancel()
 	}
+	// Taken now, before DNS and the roots use some of it: messages name the configured timeout.
+	p := &prober{c: c, env: env, budget: check.Timeout(ctx)}
 	roots, err := c.roots(env)
 	if err != nil {
 		return check.Errorf("point ca_file at a readable PEM file of CA certificates", "%v", err)
@@ -271,10 +273,6 @@ func (c *Certificate) Run(ctx context.Context, env *check.Env) check.Result {
 		return check.Result{Status: check.Error, Summary: err.Error(),
 			Remedy:   "check the host name and that its DNS records exist and resolve from here",
 			Evidence: []check.Evidence{{Label: "addresses", Observed: err.Error(), Expected: "at least one address", Status: check.Error}}}
-	}
-	p := &prober{c: c, env: env}
-	if dl, ok := ctx.Deadline(); ok {
-		p.budget = time.Until(dl)
 	}
 	eps := p.probeAll(ctx, ips)
 	return c.judge(eps, total, roots, now())

@@ -98,12 +98,10 @@ func (b *Burst) Validate() error {
 		if err := validateURL(r.URL); err != nil {
 			errs = append(errs, check.BadParam("requests", "%s: url %v", where, err))
 		}
-		r.Method = strings.ToUpper(strings.TrimSpace(r.Method))
-		if r.Method == "" {
-			r.Method = http.MethodGet
-		}
-		if !validMethod(r.Method) {
-			errs = append(errs, check.BadParam("requests", "%s: method %q is not an HTTP method", where, r.Method))
+		if m, err := httpx.ParseMethod(r.Method, http.MethodGet); err != nil {
+			errs = append(errs, check.BadParam("requests", "%s: method %v", where, err))
+		} else {
+			r.Method = m
 		}
 		if err := validateHeaders(r.Headers); err != nil {
 			errs = append(errs, check.BadParam("requests", "%s: headers: %v", where, err))
@@ -152,6 +150,7 @@ func (b *Burst) Run(ctx context.Context, env *check.Env) check.Result {
 	if err := b.Validate(); err != nil {
 		return check.Errorf("fix the check's parameters", "invalid parameters: %v", err)
 	}
+	checkTimeout := check.Timeout(ctx)
 	client := httpx.NewClient(env, httpx.ClientOptions{InsecureSkipVerify: b.InsecureSkipVerify})
 	defer client.CloseIdleConnections()
 
@@ -165,7 +164,7 @@ func (b *Burst) Run(ctx context.Context, env *check.Env) check.Result {
 		if dl, ok := ctx.Deadline(); ok && round > 1 && time.Until(dl) < 2*slowest+100*time.Millisecond {
 			break
 		}
-		cs := b.fire(ctx, env, client, round)
+		cs := b.fire(ctx, env, client, round, checkTimeout)
 		for _, c := range cs {
 			slowest = max(slowest, c.latency)
 		}
@@ -176,8 +175,9 @@ func (b *Burst) Run(ctx context.Context, env *check.Env) check.Result {
 }
 
 // fire sends every call of one round at the same instant: each goroutine builds its request,
-// then waits at the start barrier, which opens once all of them are ready.
-func (b *Burst) fire(ctx context.Context, env *check.Env, client *http.Client, round int) []call {
+// then waits at the start barrier, which opens once all of them are ready. checkTimeout is the
+// check's own timeout, named when it is what ended a call.
+func (b *Burst) fire(ctx context.Context, env *check.Env, client *http.Client, round int, checkTimeout time.Duration) []call {
 	out := make([]call, len(b.Requests))
 	start := make(chan struct{})
 	var ready, done sync.WaitGroup
@@ -199,10 +199,6 @@ func (b *Burst) fire(ctx context.Context, env *check.Env, client *http.Client, r
 				out[i] = c
 				return
 			}
-			budget := b.Timeout.D()
-			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < budget {
-				budget = time.Until(dl)
-			}
 			t0 := time.Now()
 			resp, err := client.Do(req)
 			if err == nil {
@@ -212,8 +208,12 @@ func (b *Burst) fire(ctx context.Context, env *check.Env, client *http.Client, r
 			}
 			c.latency = time.Since(t0)
 			if err != nil {
+				timeout := b.Timeout.D()
+				if ctx.Err() != nil {
+					timeout = checkTimeout
+				}
 				c.err = err
-				c.failure = httpx.Explain(err, spec.Name+" ("+redact.String(req.URL.Redacted())+")", budget, trace)
+				c.failure = httpx.Explain(err, spec.Name+" ("+redact.String(req.URL.Redacted())+")", timeout, trace)
 			}
 			c.ok = err == nil && spec.ExpectStatus.Contains(c.status)
 			out[i] = c

@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -321,6 +322,32 @@ func TestBurstCheckDeadline(t *testing.T) {
 	}
 }
 
+// TestBurstTimeoutNamedAsConfigured: round 2 hangs until the check's 1s timeout; the evidence
+// names 1s as configured, not what was left of it when the round started.
+func TestBurstTimeoutNamedAsConfigured(t *testing.T) {
+	t.Parallel()
+	srv, _ := serve(t, func(n int64, w http.ResponseWriter, r *http.Request) {
+		wait := 10 * time.Second
+		if n == 1 {
+			wait = 50 * time.Millisecond
+		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(wait):
+		}
+	})
+	b := &Burst{Requests: calls(srv.URL, "/a"), Rounds: 3, Timeout: check.Duration(5 * time.Second)}
+	if err := b.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := check.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	r := b.Run(ctx, testEnv())
+	if e, ok := evidence(r, "GET /a"); !ok || !strings.Contains(e.Observed, "sent no response within 1s") {
+		t.Errorf("evidence %+v does not name the configured 1s\n%s", e, golden.Result(r))
+	}
+}
+
 func TestBurstValidate(t *testing.T) {
 	t.Parallel()
 	base := func() *Burst {
@@ -353,6 +380,7 @@ func TestBurstValidate(t *testing.T) {
 		{name: "ceiling exactly", modify: func(b *Burst) { b.Rounds = 500 }},
 		{name: "bad url", modify: func(b *Burst) { b.Requests[1].URL = "api.example.com/x" }, err: "requests: call 2: url \"api.example.com/x\" must be an absolute"},
 		{name: "bad method", modify: func(b *Burst) { b.Requests[0].Method = "G T" }, err: "requests: call 1: method"},
+		{name: "unknown method", modify: func(b *Burst) { b.Requests[0].Method = "FETCH" }, err: `requests: call 1: method "FETCH" is not an HTTP method, did you mean PATCH?`},
 		{name: "user agent", modify: func(b *Burst) { b.Requests[0].Headers = map[string]string{"User-Agent": "x"} }, err: "requests: call 1: headers: User-Agent"},
 		{name: "error rate over 1", modify: func(b *Burst) { b.MaxErrorRate = 5 }, err: "max_error_rate: must be a fraction from 0 to 1"},
 		{name: "negative latency", modify: func(b *Burst) { b.MaxP95 = -1 }, err: "max_p95: must not be negative"},

@@ -70,12 +70,10 @@ func (c *RateLimit) Validate() error {
 	if err := validateURL(c.URL); err != nil {
 		errs = append(errs, check.BadParam("url", "%v", err))
 	}
-	c.Method = strings.ToUpper(strings.TrimSpace(c.Method))
-	if c.Method == "" {
-		c.Method = http.MethodPost
-	}
-	if !validMethod(c.Method) {
-		errs = append(errs, check.BadParam("method", "%q is not an HTTP method", c.Method))
+	if m, err := httpx.ParseMethod(c.Method, http.MethodPost); err != nil {
+		errs = append(errs, check.BadParam("method", "%v", err))
+	} else {
+		c.Method = m
 	}
 	if c.MaxRequests < 1 || c.MaxRequests > maxRateLimitRequests {
 		errs = append(errs, check.BadParam("max_requests", "must be between 1 and %d (a probe, not a load test), got %d", maxRateLimitRequests, c.MaxRequests))
@@ -148,6 +146,7 @@ func (c *RateLimit) Run(ctx context.Context, env *check.Env) check.Result {
 	if err := c.Validate(); err != nil {
 		return check.Errorf("fix the check's parameters", "invalid parameters: %v", err)
 	}
+	checkTimeout := check.Timeout(ctx)
 	client := httpx.NewClient(env, httpx.ClientOptions{InsecureSkipVerify: c.InsecureSkipVerify, MaxConnsPerHost: c.Concurrency})
 	defer client.CloseIdleConnections()
 
@@ -162,7 +161,7 @@ func (c *RateLimit) Run(ctx context.Context, env *check.Env) check.Result {
 				if !ok {
 					return
 				}
-				p.record(c.send(ctx, env, client, n))
+				p.record(c.send(ctx, env, client, n, checkTimeout))
 			}
 		}()
 	}
@@ -171,14 +170,12 @@ func (c *RateLimit) Run(ctx context.Context, env *check.Env) check.Result {
 	return c.judge(ctx, env, p.attempts)
 }
 
-func (c *RateLimit) send(ctx context.Context, env *check.Env, client *http.Client, n int) attempt {
+// send makes request n; checkTimeout is the check's own timeout, named when it is what ended
+// the request.
+func (c *RateLimit) send(ctx context.Context, env *check.Env, client *http.Client, n int, checkTimeout time.Duration) attempt {
 	a := attempt{n: n}
 	rctx, cancel := context.WithTimeout(ctx, c.Timeout.D())
 	defer cancel()
-	budget := c.Timeout.D()
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < budget {
-		budget = time.Until(dl)
-	}
 	req, err := newRequest(rctx, env, c.Method, c.URL, c.Headers, c.Body)
 	if err != nil {
 		a.err, a.failure = err, httpx.Failure{Kind: "request", Summary: "cannot build the request: " + err.Error(), Remedy: "fix the url and headers parameters"}
@@ -190,7 +187,7 @@ func (c *RateLimit) send(ctx context.Context, env *check.Env, client *http.Clien
 		a.status, a.proto = resp.StatusCode, resp.Proto
 		a.sig = inspect(resp.StatusCode, resp.Header, env.Now())
 		if isRedirect(a.status) {
-			a.location = printable(redact.String(resp.Header.Get("Location")))
+			a.location = httpx.Clip(redact.String(resp.Header.Get("Location")))
 		}
 		// The status and headers decide; the body is drained only so the connection can be
 		// reused, and a body cut short changes nothing.
@@ -200,7 +197,11 @@ func (c *RateLimit) send(ctx context.Context, env *check.Env, client *http.Clien
 	}
 	a.err = err
 	a.cut = ctx.Err() != nil
-	a.failure = httpx.Explain(err, redact.String(req.URL.Redacted()), budget, trace)
+	timeout := c.Timeout.D()
+	if a.cut {
+		timeout = checkTimeout
+	}
+	a.failure = httpx.Explain(err, redact.String(req.URL.Redacted()), timeout, trace)
 	return a
 }
 
@@ -479,7 +480,8 @@ func validateURL(raw string) error {
 	return nil
 }
 
-func validMethod(m string) bool {
+// validToken is a header name's syntax (RFC 9110 token).
+func validToken(m string) bool {
 	if m == "" {
 		return false
 	}
@@ -493,7 +495,7 @@ func validMethod(m string) bool {
 
 func validateHeaders(h map[string]string) error {
 	for k, v := range h {
-		if k == "" || !validMethod(k) {
+		if !validToken(k) {
 			return fmt.Errorf("%q is not a valid header name", k)
 		}
 		if strings.ContainsAny(v, "\r\n\x00") {

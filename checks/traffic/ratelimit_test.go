@@ -1,6 +1,7 @@
 package traffic
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -334,6 +335,33 @@ func TestRateLimitTimeouts(t *testing.T) {
 	}
 }
 
+// TestRateLimitTimeoutNamedAsConfigured: the check's 1s timeout ends request 4 after three quick
+// answers; the message names 1s as configured, not what was left of it.
+func TestRateLimitTimeoutNamedAsConfigured(t *testing.T) {
+	t.Parallel()
+	srv, _ := serve(t, func(n int64, w http.ResponseWriter, r *http.Request) {
+		wait := 10 * time.Second
+		if n <= 3 {
+			wait = 50 * time.Millisecond
+		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(wait):
+		}
+		w.WriteHeader(http.StatusCreated)
+	})
+	c := &RateLimit{URL: srv.URL, Method: "POST", MaxRequests: 30, Concurrency: 1, Timeout: check.Duration(5 * time.Second)}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := check.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	r := c.Run(ctx, testEnv())
+	if !strings.Contains(r.Summary, "the check's timeout ran out during request 4") || !strings.Contains(r.Summary, "sent no response within 1s") {
+		t.Errorf("summary %q does not name the configured 1s\n%s", r.Summary, golden.Result(r))
+	}
+}
+
 func TestRateLimitValidate(t *testing.T) {
 	t.Parallel()
 	ok := func() *RateLimit {
@@ -356,6 +384,7 @@ func TestRateLimitValidate(t *testing.T) {
 		{"ftp url", func(c *RateLimit) { c.URL = "ftp://example.com/x" }, "must be an absolute"},
 		{"password in url is redacted", func(c *RateLimit) { c.URL = "ftp://user:hunter2@example.com/x" }, "must be an absolute"},
 		{"bad method", func(c *RateLimit) { c.Method = "PO ST" }, "not an HTTP method"},
+		{"unknown method", func(c *RateLimit) { c.Method = "FETCH" }, `method: "FETCH" is not an HTTP method, did you mean PATCH?`},
 		{"user agent is ours", func(c *RateLimit) { c.Headers = map[string]string{"user-agent": "curl"} }, "headers: User-Agent is always launchgate"},
 		{"header injection", func(c *RateLimit) { c.Headers = map[string]string{"X-A": "a\r\nX-B: b"} }, "line break"},
 		{"zero timeout", func(c *RateLimit) { c.Timeout = 0 }, "timeout: must be positive"},

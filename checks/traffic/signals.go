@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/httpx"
 )
 
 // quota is one entry of the RateLimit field: how much of a policy's quota is left.
@@ -187,9 +188,9 @@ func inspect(status int, h http.Header, now time.Time) signal {
 			for i, p := range ps {
 				parts[i] = p.String()
 			}
-			s.Policy = strings.Join(parts, "; ")
+			s.Policy = httpx.Clip(strings.Join(parts, "; "))
 		} else {
-			s.Malformed = append(s.Malformed, "RateLimit-Policy: "+printable(strings.Join(v, ", ")))
+			s.Malformed = append(s.Malformed, "RateLimit-Policy: "+httpx.Clip(strings.Join(v, ", ")))
 		}
 	}
 	var exhausted *quota
@@ -202,9 +203,9 @@ func inspect(status int, h http.Header, now time.Time) signal {
 					exhausted = &qs[i]
 				}
 			}
-			s.Quota = strings.Join(parts, "; ")
+			s.Quota = httpx.Clip(strings.Join(parts, "; "))
 		} else {
-			s.Malformed = append(s.Malformed, "RateLimit: "+printable(strings.Join(v, ", ")))
+			s.Malformed = append(s.Malformed, "RateLimit: "+httpx.Clip(strings.Join(v, ", ")))
 		}
 	} else if v := h.Values("RateLimit-Remaining"); len(v) > 0 {
 		// Drafts -00 to -06 used three separate fields.
@@ -221,7 +222,7 @@ func inspect(status int, h http.Header, now time.Time) signal {
 				exhausted = &q
 			}
 		} else {
-			s.Malformed = append(s.Malformed, "RateLimit-Remaining: "+printable(v[0]))
+			s.Malformed = append(s.Malformed, "RateLimit-Remaining: "+httpx.Clip(v[0]))
 		}
 	}
 
@@ -233,10 +234,10 @@ func inspect(status int, h http.Header, now time.Time) signal {
 		}
 		var parts []string
 		if lim != "" {
-			parts = append(parts, "limit "+printable(lim))
+			parts = append(parts, "limit "+httpx.Clip(lim))
 		}
 		if rem != "" {
-			parts = append(parts, "remaining "+printable(rem))
+			parts = append(parts, "remaining "+httpx.Clip(rem))
 			legacyRemaining, legacyOK = leadingInt([]string{rem})
 		}
 		if rst != "" {
@@ -252,7 +253,7 @@ func inspect(status int, h http.Header, now time.Time) signal {
 	case status == http.StatusServiceUnavailable && s.RetryAfter != "":
 		s.Limited, s.Reason = true, "503 Service Unavailable with Retry-After"
 	case exhausted != nil:
-		s.Limited, s.Reason = true, "RateLimit quota exhausted ("+exhausted.String()+")"
+		s.Limited, s.Reason = true, "RateLimit quota exhausted ("+httpx.Clip(exhausted.String())+")"
 	case legacyOK && legacyRemaining == 0:
 		s.Limited, s.Reason = true, "X-RateLimit-Remaining: 0"
 	}
@@ -289,7 +290,7 @@ func retryAfter(v string, now time.Time) string {
 		}
 		return check.FormatDuration(d) + " (" + t.UTC().Format(http.TimeFormat) + ")"
 	}
-	return printable(v) + " (not a number of seconds or an HTTP date)"
+	return httpx.Clip(v) + " (not a number of seconds or an HTTP date)"
 }
 
 // resetTime reads X-RateLimit-Reset, which is epoch seconds on some servers (GitHub) and a
@@ -297,7 +298,7 @@ func retryAfter(v string, now time.Time) string {
 func resetTime(v string, now time.Time) string {
 	n, ok := leadingInt([]string{v})
 	if !ok {
-		return printable(v)
+		return httpx.Clip(v)
 	}
 	if n > 1_000_000_000 {
 		d := time.Unix(n, 0).Sub(now).Round(time.Second)
@@ -307,20 +308,4 @@ func resetTime(v string, now time.Time) string {
 		return "in " + check.FormatDuration(d)
 	}
 	return "in " + seconds(n)
-}
-
-// printable keeps a server-sent value safe and short for evidence.
-func printable(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if b.Len() >= 80 {
-			b.WriteString("…")
-			break
-		}
-		if r < 0x20 || r == 0x7f {
-			r = '?'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -27,7 +26,14 @@ type ClientOptions struct {
 	DisableHTTP2 bool
 	// MaxConnsPerHost bounds parallel connections (0: no bound).
 	MaxConnsPerHost int
+	// ForwardCredentials keeps the request's headers on a redirect to another origin (the
+	// checklist's forward_credentials_on_redirect). Without it they are removed: see
+	// redirectPolicy.
+	ForwardCredentials bool
 }
+
+// maxHeaderBytes bounds the header block of a response.
+const maxHeaderBytes = 1 << 20
 
 // NewClient returns a client that dials through the environment's resolver and dialer, trusts
 // the environment's roots, and has no timeout of its own: every request carries the check's
@@ -39,6 +45,8 @@ func NewClient(env *check.Env, o ClientOptions) *http.Client {
 		ForceAttemptHTTP2:   !o.DisableHTTP2,
 		MaxConnsPerHost:     o.MaxConnsPerHost,
 		MaxIdleConnsPerHost: 64,
+		// Go's default allows 10 MiB of response headers; no check needs more than a few KiB.
+		MaxResponseHeaderBytes: maxHeaderBytes,
 		TLSClientConfig: &tls.Config{
 			RootCAs:            env.RootCAs,
 			InsecureSkipVerify: o.InsecureSkipVerify, //nolint:gosec // opt-in per check, documented
@@ -48,21 +56,7 @@ func NewClient(env *check.Env, o ClientOptions) *http.Client {
 	if o.DisableHTTP2 {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	}
-	c := &http.Client{Transport: tr}
-	max := o.MaxRedirects
-	if max == 0 {
-		max = 10
-	}
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !o.FollowRedirects {
-			return http.ErrUseLastResponse
-		}
-		if len(via) >= max {
-			return fmt.Errorf("stopped after %d redirects", max)
-		}
-		return nil
-	}
-	return c
+	return &http.Client{Transport: tr, CheckRedirect: redirectPolicy(o)}
 }
 
 // DialContext dials host:port through the environment's resolver, trying each address in turn,

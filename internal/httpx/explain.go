@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/launchgate/launchgate/internal/check"
 )
 
 // Trace records how far a request got, which is what tells "could not connect" apart from
@@ -67,7 +69,8 @@ type Failure struct {
 }
 
 // Explain turns a request error into a Failure. target names what was requested (a URL or
-// host:port); timeout is the budget the request had; tr may be nil.
+// host:port); timeout is the timeout the request ran under as configured (check.Timeout, or a
+// per-request timeout parameter), printed as given; tr may be nil.
 func Explain(err error, target string, timeout time.Duration, tr *Trace) Failure {
 	connected, wrote, firstByte, remote := false, false, false, ""
 	if tr != nil {
@@ -106,17 +109,17 @@ func Explain(err error, target string, timeout time.Duration, tr *Trace) Failure
 			if !wrote {
 				what = "accepted the connection but never completed the request"
 			}
-			return Failure{"no-response", fmt.Sprintf("%s %s within %s (the server hangs)", hostOf(target, remote, err), what, roundTimeout(timeout)),
+			return Failure{"no-response", fmt.Sprintf("%s %s within %s (the server hangs)", hostOf(target, remote, err), what, timeoutText(timeout)),
 				"the process is up but stuck: check its worker pool, locks and downstream calls"}
 		case !connected:
-			return Failure{"connect-timeout", fmt.Sprintf("could not connect to %s within %s (no answer to the connection attempt)", hostOf(target, remote, err), roundTimeout(timeout)),
+			return Failure{"connect-timeout", fmt.Sprintf("could not connect to %s within %s (no answer to the connection attempt)", hostOf(target, remote, err), timeoutText(timeout)),
 				"check that the host is up and that no firewall drops the traffic"}
 		default:
-			return Failure{"timeout", fmt.Sprintf("the response from %s did not complete within %s", hostOf(target, remote, err), roundTimeout(timeout)),
+			return Failure{"timeout", fmt.Sprintf("the response from %s did not complete within %s", hostOf(target, remote, err), timeoutText(timeout)),
 				"the server answers too slowly: find what makes it slow, or raise the timeout"}
 		}
 	}
-	return Failure{"network", "request failed: " + err.Error(), "check that the target is reachable from here"}
+	return Failure{"network", "request failed: " + clipTo(err.Error(), maxErrorShown), "check that the target is reachable from here"}
 }
 
 func hostOf(target, remote string, _ error) string {
@@ -129,20 +132,21 @@ func hostOf(target, remote string, _ error) string {
 	return "the server"
 }
 
-func roundTimeout(d time.Duration) string {
+func timeoutText(d time.Duration) string {
 	if d <= 0 {
 		return "the deadline"
 	}
-	return d.Round(time.Millisecond).String()
+	return check.FormatDuration(d)
 }
 
+// tlsReason is the words after Go's "tls: " or "x509: "; they may quote the certificate's names,
+// which the server chose.
 func tlsReason(err error) string {
 	msg := err.Error()
 	if i := strings.LastIndex(msg, "tls: "); i >= 0 {
-		return msg[i+len("tls: "):]
+		msg = msg[i+len("tls: "):]
+	} else if i := strings.LastIndex(msg, "x509: "); i >= 0 {
+		msg = msg[i+len("x509: "):]
 	}
-	if i := strings.LastIndex(msg, "x509: "); i >= 0 {
-		return msg[i+len("x509: "):]
-	}
-	return msg
+	return clipTo(msg, maxErrorShown)
 }
