@@ -45,21 +45,34 @@ func (b *baseline) has(rule, file, fp string) bool {
 // check looks for them when its baseline parameter is not set.
 const DefaultBaseline = ".launchgate/secrets-baseline.yaml"
 
+// maxBaselineSize bounds a baseline file: at about 150 bytes an entry, room for 100,000 findings.
+const maxBaselineSize = 16 << 20
+
 // DefaultBaselinePath returns the default baseline file for a scan of path: DefaultBaseline at
 // the top of the git work tree holding path or, outside a work tree, in path itself (in its
 // directory when path is a file). The check and `launchgate secrets baseline` both use it, so
-// that following the remedy needs no configuration.
-func DefaultBaselinePath(ctx context.Context, path string) string {
+// that following the remedy needs no configuration. Inside a repository git must answer: when
+// it cannot (not installed, dubious ownership), guessing another directory would read or
+// write the wrong file, so that is an error.
+func DefaultBaselinePath(ctx context.Context, path string) (string, error) {
 	dir := path
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	// --show-cdup ("../../" or "") rather than --show-toplevel: it keeps the caller's spelling of
-	// the path (no symbolic links resolved), so evidence can name the file relative to it.
-	if out, err := gitOutput(ctx, dir, "rev-parse", "--show-cdup"); err == nil {
+	inRepo, err := repoState(ctx, dir)
+	if err != nil {
+		return "", fmt.Errorf("finding the default baseline of %s: %w", path, err)
+	}
+	if inRepo {
+		// --show-cdup ("../../" or "") rather than --show-toplevel: it keeps the caller's spelling
+		// of the path (no symbolic links resolved), so evidence can name the file relative to it.
+		out, err := gitOutput(ctx, dir, "rev-parse", "--show-cdup")
+		if err != nil {
+			return "", fmt.Errorf("finding the default baseline of %s: %w", path, err)
+		}
 		dir = filepath.Join(dir, filepath.FromSlash(strings.TrimSpace(string(out))))
 	}
-	return filepath.Join(dir, filepath.FromSlash(DefaultBaseline))
+	return filepath.Join(dir, filepath.FromSlash(DefaultBaseline)), nil
 }
 
 // loadBaseline reads the configured baseline (an error when it is missing) or, with none
@@ -73,7 +86,10 @@ func (s *Secrets) loadBaseline(ctx context.Context, env *check.Env, root string)
 		}
 		return b, s.Baseline, err
 	}
-	p := DefaultBaselinePath(ctx, root)
+	p, err := DefaultBaselinePath(ctx, root)
+	if err != nil {
+		return nil, "", err
+	}
 	if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 		return nil, "", nil
 	}
@@ -99,7 +115,7 @@ func displayPath(env *check.Env, p string) string {
 }
 
 func readBaseline(path string) (*baseline, error) {
-	data, err := check.ReadSmallFile(path, 64<<20)
+	data, err := readSmallFile(path, maxBaselineSize)
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}
@@ -132,6 +148,9 @@ func WriteBaseline(ctx context.Context, env *check.Env, s *Secrets, path string)
 	rep, err := s.scan(ctx, env, false)
 	if err != nil {
 		return 0, err
+	}
+	if rep.notScanned != "" {
+		return 0, fmt.Errorf("nothing scanned: %s", rep.notScanned)
 	}
 	f := baselineFile{Version: 1, Findings: []baselineEntry{}}
 	for _, fd := range rep.findings {

@@ -54,7 +54,10 @@ func TestDefaultBaseline(t *testing.T) {
 				t.Errorf("remedy %q does not give the command that needs no configuration", res.Remedy)
 			}
 
-			at := DefaultBaselinePath(ctx, filepath.Join(dir, tt.path))
+			at, err := DefaultBaselinePath(ctx, filepath.Join(dir, tt.path))
+			if err != nil {
+				t.Fatal(err)
+			}
 			if want := filepath.Join(dir, tt.wantAt); at != want {
 				t.Fatalf("DefaultBaselinePath = %s, want %s", at, want)
 			}
@@ -91,7 +94,11 @@ func TestExplicitBaseline(t *testing.T) {
 	s := newCheck()
 	env := check.DefaultEnv("test")
 	env.BaseDir = r.dir
-	if _, err := WriteBaseline(ctx, env, s, DefaultBaselinePath(ctx, r.dir)); err != nil {
+	def, err := DefaultBaselinePath(ctx, r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteBaseline(ctx, env, s, def); err != nil {
 		t.Fatal(err)
 	}
 	s.Baseline = "ci/accepted.yaml"

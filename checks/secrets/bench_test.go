@@ -76,9 +76,7 @@ func BenchmarkMatcher(b *testing.B) {
 // BenchmarkHistory1500Commits scans the history of a generated repository of 1,500 commits,
 // each changing three files (the floor: under 2 s).
 func BenchmarkHistory1500Commits(b *testing.B) {
-	if _, err := exec.LookPath("git"); err != nil {
-		b.Skip("git is not installed")
-	}
+	requireGit(b)
 	dir := b.TempDir()
 	if out, err := exec.Command("git", "init", "-q", dir).CombinedOutput(); err != nil {
 		b.Fatalf("%v %s", err, out)

@@ -5,10 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"path"
+	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/launchgate/launchgate/internal/redact"
 )
 
 // allowMarker on a line suppresses every finding that starts on it.
@@ -128,6 +127,9 @@ func (s *scanner) scan(buf []byte, o fileOpts) []match {
 		}
 	})
 	s.dropGenericOverlaps()
+	// In order of position: lines are counted incrementally, and the matches on one line are
+	// neighbours, which the previews need.
+	sort.SliceStable(s.out, func(i, j int) bool { return s.out[i].start < s.out[j].start })
 	// Line numbers, columns, allow markers and previews.
 	for i := range s.out {
 		m := &s.out[i]
@@ -147,9 +149,42 @@ func (s *scanner) scan(buf []byte, o fileOpts) []match {
 		m.col = utf8.RuneCount(buf[ls:m.start]) + 1
 		line := buf[ls:le]
 		m.allowed = bytes.Contains(line, []byte(allowMarker))
-		m.preview = preview(string(line), m.start-ls, m.end-ls, m.secret, s.out)
+		// A preview shows a few dozen bytes around the secret: a window of the line is enough,
+		// and keeps a long minified line from being copied and searched once per finding.
+		ws, we := max(ls, m.start-previewWindow), min(le, max(m.end, m.start)+previewWindow)
+		for ws > ls && !utf8.RuneStart(buf[ws]) {
+			ws--
+		}
+		for we < le && !utf8.RuneStart(buf[we]) {
+			we++
+		}
+		l := string(buf[ws:we])
+		m.preview = preview(l, m.start-ws, maskEnd(m.rule, l, m.end-ws), maskFor(m.rule, m.secret), s.sameLine(i, l, ws, we))
+		if ws > ls && !strings.HasPrefix(m.preview, "…") {
+			m.preview = "…" + m.preview
+		}
 	}
 	return s.out
+}
+
+// previewWindow is how much of a line on each side of a secret its preview looks at.
+const previewWindow = 1 << 10
+
+// sameLine returns the spans of the other matches within [ls, le) (the part of match i's line
+// its preview looks at), relative to ls, with their masks.
+func (s *scanner) sameLine(i int, line string, ls, le int) []span {
+	var out []span
+	add := func(o match) {
+		start, end := max(o.start, ls)-ls, min(o.end, le)-ls
+		out = append(out, span{start: start, end: maskEnd(o.rule, line, end), text: maskFor(o.rule, o.secret)})
+	}
+	for j := i - 1; j >= 0 && s.out[j].end > ls; j-- {
+		add(s.out[j])
+	}
+	for j := i + 1; j < len(s.out) && s.out[j].start < le; j++ {
+		add(s.out[j])
+	}
+	return out
 }
 
 // dropGenericOverlaps removes generic findings of values a provider rule already names
@@ -254,63 +289,6 @@ func fingerprint(rule, file, secret string) string {
 	h.Write([]byte{0})
 	h.Write([]byte(secret))
 	return hex.EncodeToString(h.Sum(nil))[:32]
-}
-
-// mask shows at most a short prefix of a secret (the provider's marker, e.g. "ghp_") and its
-// length, never enough of it to use or guess.
-func mask(secret string) string {
-	n := utf8.RuneCountInString(secret)
-	keep := 0
-	switch {
-	case n >= 20:
-		keep = 4
-	case n >= 12:
-		keep = 2
-	}
-	prefix := string([]rune(secret)[:keep])
-	return prefix + "…[" + itoa(n) + " chars]"
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	if n == 0 {
-		return "0"
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
-}
-
-// preview is the finding's line with its secret (and every other secret found on the same
-// line) masked, shortened around the secret. at and end are the secret's offsets in the line;
-// a secret running past the line (a key block) keeps nothing after its start.
-func preview(line string, at, end int, secret string, all []match) string {
-	const before, after = 48, 40
-	if at < 0 || at > len(line) {
-		at = 0
-	}
-	head, tail := line[:at], ""
-	if end >= at && end <= len(line) {
-		tail = line[end:]
-	}
-	for _, m := range all {
-		if len(m.secret) >= 4 {
-			head = strings.ReplaceAll(head, m.secret, mask(m.secret))
-			tail = strings.ReplaceAll(tail, m.secret, mask(m.secret))
-		}
-	}
-	head = strings.TrimLeft(head, " \t")
-	if len(head) > before {
-		head = "…" + trimToRune(head[len(head)-before:], false)
-	}
-	if len(tail) > after {
-		tail = trimToRune(tail[:after], true) + "…"
-	}
-	return redact.String(head + mask(secret) + tail)
 }
 
 // trimToRune drops a partial UTF-8 sequence at the cut end of s.

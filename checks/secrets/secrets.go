@@ -114,6 +114,8 @@ type scanReport struct {
 	findings                 []finding
 	allowed, baselined       int
 	baselineName             string // the baseline file applied, as the evidence names it; "" for none
+	// notScanned says why nothing at all was read (path is a device or a FIFO); "" otherwise.
+	notScanned string
 }
 
 // scan runs the configured scan and returns its findings (allowed ones removed, baselined ones
@@ -137,6 +139,15 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 		return nil, fmt.Errorf("cannot scan %s: %w", s.Path, err)
 	}
 	rep := &scanReport{}
+	if !fi.IsDir() && !fi.Mode().IsRegular() {
+		// Reading a FIFO would wait for a writer, a device could be endless: neither is a file
+		// of the repository.
+		rep.notScanned = fmt.Sprintf("%s is %s, neither a directory nor a regular file", s.Path, describeMode(fi.Mode()))
+		return rep, nil
+	}
+	if !fi.IsDir() && (s.Staged || s.History != nil && *s.History) {
+		return nil, fmt.Errorf("%s is a file: history and staged scan a directory of a git repository (set path to the repository, or history: false)", s.Path)
+	}
 	var base *baseline
 	if useBaseline {
 		if base, rep.baselineName, err = s.loadBaseline(ctx, env, root); err != nil {
@@ -144,8 +155,12 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 		}
 	}
 	if !fi.IsDir() {
-		// One file: no git questions, just its content.
-		dir, name := filepath.Split(root)
+		// One file, named on purpose: a symbolic link to it is followed; no git questions.
+		real, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			return nil, fmt.Errorf("cannot scan %s: %w", s.Path, err)
+		}
+		dir, name := filepath.Split(real)
 		tf, st, err := s.scanTree(ctx, rs, dir, []string{name})
 		if err != nil {
 			return nil, err
@@ -154,10 +169,9 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 		rep.findings = mergeFindings(rep, tf, nil, base)
 		return rep, nil
 	}
-	_, dotGitErr := os.Stat(filepath.Join(root, ".git"))
-	inRepo, err := repoState(ctx, root, dotGitErr == nil)
+	inRepo, err := repoState(ctx, root)
 	if err != nil {
-		return nil, fmt.Errorf("%s looks like a git repository but git cannot read it: %w", s.Path, err)
+		return nil, fmt.Errorf("%s: %w", s.Path, err)
 	}
 	rep.inRepo = inRepo
 	if s.Staged {
@@ -183,20 +197,23 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 		return nil, fmt.Errorf("history: %s is not in a git repository (set history: false to scan only its files)", s.Path)
 	}
 	rep.history = history
-	files, err := listFiles(ctx, root, inRepo)
+	files, listed, err := listFiles(ctx, root, inRepo)
 	if err != nil {
 		return nil, fmt.Errorf("listing files in %s: %w", s.Path, err)
 	}
 	tf, st, err := s.scanTree(ctx, rs, root, files)
+	st.add(listed)
 	rep.tree = st
 	if err != nil {
 		return nil, err
 	}
 	var df []diffFinding
 	if history {
-		if out, err := gitOutput(ctx, root, "rev-parse", "--is-shallow-repository"); err == nil {
-			rep.shallow = strings.TrimSpace(string(out)) == "true"
+		out, err := gitOutput(ctx, root, "rev-parse", "--is-shallow-repository")
+		if err != nil {
+			return nil, fmt.Errorf("asking whether %s is a shallow clone: %w", s.Path, err)
 		}
+		rep.shallow = strings.TrimSpace(string(out)) == "true"
 		df, rep.diff, err = s.scanDiff(ctx, rs, root, historyArgs())
 		if err != nil {
 			return nil, fmt.Errorf("scanning history: %w", err)
@@ -281,14 +298,18 @@ func (s *Secrets) Run(ctx context.Context, env *check.Env) check.Result {
 		remedy := "fix the path or the git repository and run again"
 		var pe *fs.PathError
 		switch {
-		case errors.As(err, &pe):
-			remedy = "check that path (and baseline) exist relative to the checklist"
+		case errors.Is(err, errGitMissing):
+			remedy = "install git (or put it on PATH): a repository's files and history are read with git"
 		case ctx.Err() != nil:
 			remedy = "give the check a longer timeout (timeout: 2m) or scan less (ignore_paths, history: false for a quick local run)"
+		case strings.Contains(err.Error(), "dubious ownership"):
+			remedy = "run as the user who owns the repository, or trust it with git config --global --add safe.directory <path> (git's own advice)"
+		case errors.As(err, &pe) && !strings.Contains(err.Error(), "git "):
+			remedy = "check that path (and baseline) exist relative to the checklist"
 		case strings.Contains(err.Error(), "git"):
 			remedy = "make sure git works in that directory (git status, git log --all); for a shallow or partial clone fetch the full history"
 		}
-		return check.Errorf(remedy, "secrets scan of %s could not finish: %v", s.Path, err)
+		return check.Errorf(remedy, "secrets scan of %s could not finish: %s", printable(s.Path), oneLine(err.Error()))
 	}
 	return s.judge(rep)
 }
@@ -300,8 +321,44 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// unscanned lists what was skipped that could hold a secret, for the summary of a scan that
+// found nothing; the evidence has the same counts.
+func (s *Secrets) unscanned(rep *scanReport) (parts, remedies []string) {
+	t, d := rep.tree, rep.diff
+	if n := t.oversize + int64(d.oversize); n > 0 {
+		what := []string{}
+		if t.oversize > 0 {
+			what = append(what, plural(int(t.oversize), "file", "files"))
+		}
+		if d.oversize > 0 {
+			what = append(what, plural(d.oversize, "diff", "diffs")+" in history")
+		}
+		parts = append(parts, strings.Join(what, " and ")+" over "+s.MaxFileSize.String())
+		remedies = append(remedies, "raise max_file_size (max_file_size: 64MiB) to scan the larger files, or list them in ignore_paths once you know what they hold")
+	}
+	if d.cutLines > 0 {
+		parts = append(parts, plural(d.cutLines, "line", "lines")+" in history beyond their first "+humanBytes(maxLine))
+		remedies = append(remedies, "lines longer than "+humanBytes(maxLine)+" (minified or generated files) are scanned only in their first "+humanBytes(maxLine)+": list such files in ignore_paths if they hold no secrets")
+	}
+	if t.submodules > 0 {
+		parts = append(parts, plural(int(t.submodules), "submodule or nested repository", "submodules or nested repositories"))
+		remedies = append(remedies, "scan each submodule with a secrets check of its own (path: the submodule's directory)")
+	}
+	if t.unreadable > 0 {
+		parts = append(parts, plural(int(t.unreadable), "unreadable directory", "unreadable directories"))
+		remedies = append(remedies, "run the check as a user who may read every directory under path")
+	}
+	return parts, remedies
+}
+
 func (s *Secrets) judge(rep *scanReport) check.Result {
 	var r check.Result
+	if rep.notScanned != "" {
+		r.Status = check.Skip
+		r.Summary = "nothing scanned: " + oneLine(rep.notScanned)
+		r.Remedy = "point path at a directory or a regular file"
+		return r
+	}
 	r.Status = check.Pass
 	inTreeN, histN, committedN := 0, 0, 0
 	for _, f := range rep.findings {
@@ -314,29 +371,54 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 			committedN++
 		}
 	}
-	statusFor := func(n int) check.Status {
-		if n > 0 {
+	statusFor := func(n int, incomplete bool) check.Status {
+		switch {
+		case n > 0:
 			return check.Fail
+		case incomplete:
+			return check.Warn
 		}
 		return check.Pass
 	}
-	if s.Staged {
-		r.Add(check.Evidence{Label: "staged", Observed: fmt.Sprintf("%s in %s of staged changes", plural(rep.diff.chunks, "file", "files"), humanBytes(rep.diff.bytes)), Expected: "no secrets", Status: statusFor(inTreeN)})
-	} else {
-		obs := fmt.Sprintf("%s, %s scanned", plural(int(rep.tree.files), "file", "files"), humanBytes(rep.tree.bytes))
+	t, d := rep.tree, rep.diff
+	diffSkips := func() (string, bool) {
 		var skipped []string
-		if rep.tree.binary > 0 {
-			skipped = append(skipped, fmt.Sprintf("%d binary", rep.tree.binary))
+		if d.oversize > 0 {
+			skipped = append(skipped, fmt.Sprintf("%s over %s not scanned", plural(d.oversize, "diff", "diffs"), s.MaxFileSize))
 		}
-		if rep.tree.oversize > 0 {
-			skipped = append(skipped, fmt.Sprintf("%d over %s", rep.tree.oversize, s.MaxFileSize))
+		if d.binary > 0 {
+			skipped = append(skipped, fmt.Sprintf("%d binary", d.binary))
 		}
-		if rep.tree.vendored > 0 {
-			skipped = append(skipped, fmt.Sprintf("%d vendored", rep.tree.vendored))
+		if d.cutLines > 0 {
+			skipped = append(skipped, fmt.Sprintf("%s cut at %s (the rest not scanned)", plural(d.cutLines, "line", "lines"), humanBytes(maxLine)))
 		}
-		if rep.tree.ignored > 0 {
-			skipped = append(skipped, fmt.Sprintf("%d by ignore_paths", rep.tree.ignored))
+		if len(skipped) == 0 {
+			return "", false
 		}
+		return "; skipped " + strings.Join(skipped, ", "), d.oversize > 0 || d.cutLines > 0
+	}
+	if s.Staged {
+		obs := fmt.Sprintf("%s in %s of staged changes", plural(d.chunks, "file", "files"), humanBytes(d.bytes))
+		skips, incomplete := diffSkips()
+		r.Add(check.Evidence{Label: "staged", Observed: obs + skips, Expected: "no secrets", Status: statusFor(inTreeN, incomplete)})
+	} else {
+		obs := fmt.Sprintf("%s, %s scanned", plural(int(t.files), "file", "files"), humanBytes(t.bytes))
+		var skipped []string
+		add := func(n int64, one, many string) {
+			if n > 0 {
+				skipped = append(skipped, plural(int(n), one, many))
+			}
+		}
+		over := "over " + s.MaxFileSize.String() + " (not scanned)"
+		add(t.oversize, over, over)
+		add(t.submodules, "submodule or nested repository (not scanned)", "submodules or nested repositories (not scanned)")
+		add(t.unreadable, "unreadable directory", "unreadable directories")
+		add(t.binary, "binary", "binary")
+		add(t.vendored, "vendored", "vendored")
+		add(t.ignored, "by ignore_paths", "by ignore_paths")
+		add(t.symlinks, "symbolic link (not followed)", "symbolic links (not followed)")
+		add(t.special, "FIFO, socket or device", "FIFOs, sockets or devices")
+		add(t.gone, "tracked file missing from the work tree", "tracked files missing from the work tree")
 		if len(skipped) > 0 {
 			obs += "; skipped " + strings.Join(skipped, ", ")
 		}
@@ -346,9 +428,12 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 		if inTreeN > 0 {
 			obs += "; " + plural(inTreeN, "secret", "secrets") + " found"
 		}
-		r.Add(check.Evidence{Label: "working tree", Observed: obs, Expected: "no secrets", Status: statusFor(inTreeN)})
+		incomplete := t.oversize > 0 || t.submodules > 0 || t.unreadable > 0
+		r.Add(check.Evidence{Label: "working tree", Observed: obs, Expected: "no secrets", Status: statusFor(inTreeN, incomplete)})
 		if rep.history {
-			st, obs := check.Pass, fmt.Sprintf("%s from every ref, %s of added lines", plural(rep.diff.commits, "commit", "commits"), humanBytes(rep.diff.bytes))
+			skips, incomplete := diffSkips()
+			st, obs := check.Pass, fmt.Sprintf("%s from every ref, %s of added lines", plural(d.commits, "commit", "commits"), humanBytes(d.bytes))
+			obs += skips
 			if committedN > 0 {
 				// A committed secret is in history whether or not the working tree still holds it.
 				st = check.Fail
@@ -359,12 +444,14 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 			} else if rep.shallow {
 				st = check.Warn
 				obs += "; shallow clone: older history was not scanned"
+			} else if incomplete {
+				st = check.Warn
 			}
 			r.Add(check.Evidence{Label: "history", Observed: obs, Expected: "no secret in any commit", Status: st})
 		}
 	}
 	if rep.baselineName != "" {
-		r.Add(check.Evidence{Label: "baseline", Observed: fmt.Sprintf("%s, %d accepted", rep.baselineName, rep.baselined), Status: check.Pass})
+		r.Add(check.Evidence{Label: "baseline", Observed: fmt.Sprintf("%s, %d accepted", printable(rep.baselineName), rep.baselined), Status: check.Pass})
 	}
 	if rep.allowed > 0 {
 		r.Add(check.Evidence{Label: "accepted", Observed: fmt.Sprintf("%d marked launchgate:allow", rep.allowed), Status: check.Pass})
@@ -398,20 +485,48 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 		r.Add(check.Evidence{Label: "findings", Observed: strings.Join(kinds, ", "), Expected: "none", Status: check.Fail})
 	}
 	if len(rep.findings) == 0 {
+		scanned := t.files > 0 || d.chunks > 0
 		switch {
+		case !scanned && s.Staged:
+			r.Summary = "nothing scanned: no text staged for the next commit"
+		case !scanned:
+			r.Summary = fmt.Sprintf("nothing scanned: no text file in %s", printable(s.Path))
+			if rep.history {
+				r.Summary += fmt.Sprintf(" nor in %s of its history", plural(d.commits, "commit", "commits"))
+			}
 		case s.Staged:
-			r.Summary = fmt.Sprintf("no secrets in the staged changes (%s)", plural(rep.diff.chunks, "file", "files"))
+			r.Summary = fmt.Sprintf("no secrets in the staged changes (%s)", plural(d.chunks, "file", "files"))
 		case rep.history:
-			r.Summary = fmt.Sprintf("no secrets in %s or %s of history", plural(int(rep.tree.files), "file", "files"), plural(rep.diff.commits, "commit", "commits"))
+			r.Summary = fmt.Sprintf("no secrets in %s or %s of history", plural(int(t.files), "file", "files"), plural(d.commits, "commit", "commits"))
 		default:
-			r.Summary = fmt.Sprintf("no secrets in %s", plural(int(rep.tree.files), "file", "files"))
+			r.Summary = fmt.Sprintf("no secrets in %s", plural(int(t.files), "file", "files"))
+		}
+		var remedies []string
+		if parts, rem := s.unscanned(rep); len(parts) > 0 {
+			if scanned {
+				r.Summary += "; not scanned: " + strings.Join(parts, ", ")
+			} else {
+				r.Summary += " (skipped: " + strings.Join(parts, ", ") + ")"
+			}
+			remedies = rem
 		}
 		if rep.baselined > 0 {
-			r.Summary += fmt.Sprintf("; %d accepted in %s", rep.baselined, rep.baselineName)
+			r.Summary += fmt.Sprintf("; %d accepted in %s", rep.baselined, printable(rep.baselineName))
 		}
 		if rep.shallow {
-			r.Remedy = "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout) so that every commit is scanned"
+			remedies = append(remedies, "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout) so that every commit is scanned")
 		}
+		if !scanned {
+			// Nothing was read, so nothing is known: a skip, whatever the evidence lines say.
+			r.Status = check.Skip
+			for i := range r.Evidence {
+				if r.Evidence[i].Status == check.Pass {
+					r.Evidence[i].Status = check.Skip
+				}
+			}
+			remedies = append(remedies, "point path at the directory that holds the code (binary, vendored and ignored files are not scanned)")
+		}
+		r.Remedy = strings.Join(remedies, "; ")
 		return r
 	}
 	first := rep.findings[0]
@@ -437,21 +552,21 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 func (s *Secrets) baselineCommand() string {
 	cmd := "launchgate secrets baseline"
 	if s.Path != "" && s.Path != "." {
-		cmd += " " + s.Path
+		cmd += " " + printable(s.Path)
 	}
 	if s.History != nil && !*s.History {
 		cmd += " --history=false"
 	}
 	if s.Baseline != "" {
-		cmd += " -o " + s.Baseline
+		cmd += " -o " + printable(s.Baseline)
 	}
 	return cmd
 }
 
 func location(f finding) string {
-	loc := f.file
+	loc := printable(f.file)
 	if f.line > 0 {
-		loc = fmt.Sprintf("%s:%d:%d", f.file, f.line, f.col)
+		loc = fmt.Sprintf("%s:%d:%d", loc, f.line, f.col)
 	}
 	if f.commit != "" {
 		loc += " (commit " + short(f.commit) + ")"

@@ -50,6 +50,11 @@ func isVendored(rel string) bool {
 type treeStats struct {
 	files, bytes                              int64
 	binary, oversize, vendored, ignored, gone int64
+	// submodules are directories git lists as one entry: a submodule, or an untracked nested
+	// repository. Their files belong to another repository and are not scanned.
+	submodules, symlinks, special int64
+	// unreadable directories (outside a repository) could not be listed.
+	unreadable int64
 }
 
 func (a *treeStats) add(b treeStats) {
@@ -60,15 +65,21 @@ func (a *treeStats) add(b treeStats) {
 	a.vendored += b.vendored
 	a.ignored += b.ignored
 	a.gone += b.gone
+	a.submodules += b.submodules
+	a.symlinks += b.symlinks
+	a.special += b.special
+	a.unreadable += b.unreadable
 }
 
 // listFiles returns the files to scan under root, as slash paths relative to it: in a git work
-// tree the tracked plus the untracked-but-not-ignored files, elsewhere every regular file.
-func listFiles(ctx context.Context, root string, inRepo bool) ([]string, error) {
+// tree the tracked plus the untracked-but-not-ignored files (an untracked nested repository is
+// listed as one entry, "dir/"), elsewhere every regular file.
+func listFiles(ctx context.Context, root string, inRepo bool) ([]string, treeStats, error) {
+	var st treeStats
 	if inRepo {
 		out, err := gitOutput(ctx, root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 		if err != nil {
-			return nil, err
+			return nil, st, err
 		}
 		var files []string
 		last := ""
@@ -77,9 +88,13 @@ func listFiles(ctx context.Context, root string, inRepo bool) ([]string, error) 
 				continue // unmerged paths are listed once per stage
 			}
 			last = string(f)
+			if strings.HasSuffix(last, "/") {
+				st.submodules++
+				continue
+			}
 			files = append(files, last)
 		}
-		return files, nil
+		return files, st, nil
 	}
 	var files []string
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -87,15 +102,20 @@ func listFiles(ctx context.Context, root string, inRepo bool) ([]string, error) 
 			if p == root {
 				return err
 			}
-			return nil // unreadable entries are skipped, not fatal
+			st.unreadable++
+			return nil
 		}
-		if d.IsDir() {
+		switch {
+		case d.IsDir():
 			if d.Name() == ".git" && p != root {
 				return filepath.SkipDir
 			}
 			return nil
-		}
-		if !d.Type().IsRegular() {
+		case d.Type()&fs.ModeSymlink != 0:
+			st.symlinks++
+			return nil
+		case !d.Type().IsRegular():
+			st.special++
 			return nil
 		}
 		rel, err := filepath.Rel(root, p)
@@ -105,7 +125,7 @@ func listFiles(ctx context.Context, root string, inRepo bool) ([]string, error) 
 		files = append(files, filepath.ToSlash(rel))
 		return nil
 	})
-	return files, err
+	return files, st, err
 }
 
 // fileFinding is a match located in a working-tree file.
@@ -188,9 +208,16 @@ func (sc *Secrets) scanFile(scn *scanner, root, rel string, buf []byte, st *tree
 		st.gone++ // tracked but deleted in the work tree
 		return buf, nil
 	case err != nil:
-		return buf, fmt.Errorf("read %s: %w", rel, err)
-	case skip:
-		return buf, nil // a symbolic link, a submodule, a device
+		return buf, fmt.Errorf("read %s: %w", printable(rel), err)
+	case skip == skipSymlink:
+		st.symlinks++
+		return buf, nil
+	case skip == skipDir:
+		st.submodules++
+		return buf, nil
+	case skip == skipSpecial:
+		st.special++
+		return buf, nil
 	case size < 0:
 		st.oversize++
 		return buf, nil

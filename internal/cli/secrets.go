@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -84,6 +85,9 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	if err != nil {
 		return cannotRun(fmt.Errorf("--max-file-size: %w", err))
 	}
+	if opts.Timeout <= 0 {
+		return cannotRun(fmt.Errorf("--timeout must be positive, e.g. --timeout 5m (got %s)", opts.Timeout))
+	}
 	s := &secrets.Secrets{Path: opts.Path, IgnorePaths: opts.IgnorePaths, MaxFileSize: size}
 	if opts.historySet {
 		s.History = &opts.History
@@ -101,7 +105,10 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	if !filepath.IsAbs(root) {
 		root = filepath.Join(opts.App.Dir, root)
 	}
-	def := secrets.DefaultBaselinePath(ctx, root)
+	def, err := secrets.DefaultBaselinePath(ctx, root)
+	if err != nil {
+		return cannotRun(timedOut(ctx, opts.Timeout, err))
+	}
 	out := opts.Output
 	if !opts.outputSet || out == "" {
 		out = def
@@ -110,7 +117,7 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	}
 	n, err := secrets.WriteBaseline(ctx, env, s, out)
 	if err != nil {
-		return cannotRun(err)
+		return cannotRun(timedOut(ctx, opts.Timeout, err))
 	}
 	shown := relTo(opts.App.Dir, out)
 	if filepath.Clean(out) == filepath.Clean(def) {
@@ -119,6 +126,15 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	}
 	fmt.Fprintf(opts.App.IO.ErrOut, "wrote %d accepted finding(s) to %s; set baseline: %s in the secrets check\n", n, shown, opts.Output)
 	return nil
+}
+
+// timedOut says so when err came from the --timeout deadline, which git's "signal: killed" does
+// not.
+func timedOut(ctx context.Context, timeout time.Duration, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("gave up after --timeout %s: %w", timeout, err)
+	}
+	return err
 }
 
 // relTo names p relative to dir when it lies under dir.

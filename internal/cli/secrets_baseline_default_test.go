@@ -11,6 +11,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/cli"
+	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
 // launchIn runs the command line with dir as the working directory (App.Dir), as a developer
@@ -39,7 +40,7 @@ func launchIn(t *testing.T, dir string, args ...string) result {
 func gitRepo(t *testing.T, files map[string]string) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
+		testsvc.Unavailable(t, "git", "apt-get install git", err)
 	}
 	dir := t.TempDir()
 	for name, body := range files {
