@@ -206,12 +206,12 @@ func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runn
 	}
 	prog := newProgress(app.IO, cl)
 	started := app.Now()
-	results := runner.Run(ctx, jobs, runner.Options{
+	out := runner.Run(ctx, jobs, runner.Options{
 		Env: env, Concurrency: o.Concurrency, Timeout: o.Timeout, FailFast: o.FailFast,
 		OnStart: prog.start, OnDone: prog.done,
 	})
 	prog.finish()
-	rep := report.Build(cl, results, report.Options{Strict: o.Strict, Version: version.Version,
+	rep := report.Build(cl, out.Results, report.Options{Strict: o.Strict, Version: version.Version,
 		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd})
 
 	f, _ := report.Lookup(o.Format)
