@@ -63,7 +63,13 @@ func System() *App {
 		Dir:    ".",
 		Signals: func() (<-chan os.Signal, func()) {
 			c := make(chan os.Signal, 1)
-			signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+			for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+				// A signal the parent ignores stays ignored: a shell script's background job
+				// must not be stopped by the Ctrl-C meant for the job in the foreground.
+				if !signal.Ignored(sig) {
+					signal.Notify(c, sig)
+				}
+			}
 			return c, func() { signal.Stop(c) }
 		},
 	}

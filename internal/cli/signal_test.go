@@ -94,11 +94,18 @@ func alive(pid int) bool {
 func TestSignalsStopTheGate(t *testing.T) {
 	bin := launchgateBinary(t)
 	for _, tc := range []struct {
-		sig  syscall.Signal
-		name string
-		code int
-	}{{syscall.SIGINT, "SIGINT", 130}, {syscall.SIGTERM, "SIGTERM", 143}} {
-		t.Run(tc.name, func(t *testing.T) {
+		test string
+		// ignoreInt starts launchgate with SIGINT ignored, as a shell script's background job is.
+		ignoreInt bool
+		send      []syscall.Signal
+		name      string
+		code      int
+	}{
+		{"SIGINT", false, []syscall.Signal{syscall.SIGINT}, "SIGINT", 130},
+		{"SIGTERM", false, []syscall.Signal{syscall.SIGTERM}, "SIGTERM", 143},
+		{"SIGINT ignored by the parent stays ignored", true, []syscall.Signal{syscall.SIGINT, syscall.SIGTERM}, "SIGTERM", 143},
+	} {
+		t.Run(tc.test, func(t *testing.T) {
 			dir := t.TempDir()
 			gitDir, pidFile := hangingGit(t, dir)
 			repo := filepath.Join(dir, "repo")
@@ -123,6 +130,9 @@ func TestSignalsStopTheGate(t *testing.T) {
 
 			var stdout, stderr bytes.Buffer
 			cmd := exec.Command(bin, "run", list, "--output", "json="+jsonOut, "--output", "junit="+junitOut)
+			if tc.ignoreInt {
+				cmd = exec.Command("bash", append([]string{"-c", `trap "" INT; exec "$0" "$@"`}, cmd.Args...)...)
+			}
 			cmd.Dir = dir
 			cmd.Env = append(os.Environ(), "PATH="+gitDir+string(os.PathListSeparator)+os.Getenv("PATH"), "GIT_CONFIG_GLOBAL=/dev/null")
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -159,8 +169,10 @@ func TestSignalsStopTheGate(t *testing.T) {
 			}
 
 			sent := time.Now()
-			if err := cmd.Process.Signal(tc.sig); err != nil {
-				t.Fatal(err)
+			for _, sig := range tc.send {
+				if err := cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
 			}
 			select {
 			case <-exited:
@@ -175,6 +187,7 @@ func TestSignalsStopTheGate(t *testing.T) {
 			if took > 2*time.Second {
 				t.Errorf("launchgate took %s to exit after %s, want at most 2s", took, tc.name)
 			}
+			t.Logf("exited %s after %s", took, tc.name)
 			out := stdout.String()
 			for _, want := range []string{"ERROR  api      ", "ERROR  secrets  ", "GATE CLOSED"} {
 				if !strings.Contains(out, want) {
