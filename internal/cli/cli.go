@@ -135,7 +135,8 @@ func NewRootCmd(app *App) *cobra.Command {
 		Long: `launchgate loads a YAML checklist, runs every check in it against the live environment
 (endpoints, certificates, databases, caches, the repository) and prints a pass/fail gate.
 
-Exit codes: 0 gate open, 1 gate closed, 2 launchgate could not run.`,
+Exit codes: 0 gate open, 1 gate closed (or nothing checked), 2 launchgate could not run,
+130 or 143 interrupted by SIGINT or SIGTERM.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       versionString(),
