@@ -47,3 +47,28 @@ func TestDefaultChecklistNeedsNothing(t *testing.T) {
 		t.Fatal("the default checklist has no checks")
 	}
 }
+
+// TestAPIChecklistSkipsCleanly: api.yaml, the example README runs, loads with no variable set,
+// and then every check is skipped naming what to set, rather than failing to load.
+func TestAPIChecklistSkipsCleanly(t *testing.T) {
+	data, err := checklists.FS.ReadFile("api.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := checklist.Parse("api.yaml", data, checklist.Options{Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, e := range cl.Checks {
+		kinds[e.Type] = true
+		if len(e.Missing) == 0 {
+			t.Errorf("%s runs with nothing set: give it needs_env", e.ID)
+		}
+	}
+	for _, k := range []string{"http.health", "tls", "postgres.connections", "http.rate_limit"} {
+		if !kinds[k] {
+			t.Errorf("api.yaml has no %s check", k)
+		}
+	}
+}

@@ -59,6 +59,9 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if opts.CheckTimeout <= 0 {
 		return cannotRun(fmt.Errorf("--check-timeout must be greater than zero"))
 	}
+	if _, ok := check.Lookup(opts.Kind); !ok {
+		return cannotRun(unknownKind(opts.Kind))
+	}
 	cl, err := checklist.Single(opts.Kind, opts.Args, opts.CheckTimeout, checklist.Options{Getenv: opts.App.Getenv})
 	if err != nil {
 		return cannotRun(err)

@@ -323,10 +323,15 @@ func gateDir(t *testing.T, failing bool) string {
 // shell runs script with bash in dir, with the test binary first on PATH.
 func shell(t *testing.T, dir, script string, env ...string) (int, string) {
 	t.Helper()
+	return shellEnv(t, dir, script, append(os.Environ(), env...))
+}
+
+// shellEnv runs script with bash in dir with exactly env, plus the test binary first on PATH.
+func shellEnv(t *testing.T, dir, script string, env []string) (int, string) {
+	t.Helper()
 	cmd := exec.Command("bash", "-c", script)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(launchgateBinary(t))+string(os.PathListSeparator)+os.Getenv("PATH"))
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append(env, "PATH="+filepath.Dir(launchgateBinary(t))+string(os.PathListSeparator)+os.Getenv("PATH"))
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
@@ -338,24 +343,42 @@ func shell(t *testing.T, dir, script string, env ...string) (int, string) {
 // fencedBlocks returns the contents of a Markdown file's fenced code blocks.
 func fencedBlocks(t *testing.T, path string) []string {
 	t.Helper()
+	var blocks []string
+	for _, b := range markdownBlocks(t, path) {
+		blocks = append(blocks, b.text)
+	}
+	return blocks
+}
+
+// mdBlock is a fenced code block: its info string (sh, yaml, text) and its contents.
+type mdBlock struct {
+	info, text string
+	// line is where the block starts in the file, counting from 1.
+	line int
+}
+
+func markdownBlocks(t *testing.T, path string) []mdBlock {
+	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var blocks []string
-	var cur []string
-	in := false
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "```") {
-			if in {
-				blocks = append(blocks, strings.Join(cur, "\n"))
-				cur = nil
+	var blocks []mdBlock
+	var cur *mdBlock
+	var lines []string
+	for i, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			if cur != nil {
+				cur.text = strings.Join(lines, "\n")
+				blocks = append(blocks, *cur)
+				cur, lines = nil, nil
+			} else {
+				cur = &mdBlock{info: strings.TrimPrefix(strings.TrimSpace(line), "```"), line: i + 1}
 			}
-			in = !in
 			continue
 		}
-		if in {
-			cur = append(cur, line)
+		if cur != nil {
+			lines = append(lines, line)
 		}
 	}
 	return blocks

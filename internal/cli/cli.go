@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,10 +20,11 @@ import (
 	"github.com/launchgate/launchgate/internal/version"
 )
 
-// Exit codes, documented in README.md.
+// Exit codes, documented in README.md. An interrupted gate exits 128 plus the signal's number,
+// as shells do: 130 for SIGINT, 143 for SIGTERM.
 const (
 	ExitOpen      = 0 // the gate is open
-	ExitClosed    = 1 // a blocking check failed or errored
+	ExitClosed    = 1 // a blocking check failed or errored, or nothing was checked
 	ExitCannotRun = 2 // bad flags, unreadable or invalid checklist
 )
 
@@ -43,6 +46,10 @@ type App struct {
 	Now func() time.Time
 	// Dir is the working directory, where launchgate.yaml is looked for.
 	Dir string
+	// Signals, when set, subscribes to the signals that interrupt a gate (SIGINT, SIGTERM) and
+	// returns them with a function that unsubscribes. Without it a gate cannot be interrupted
+	// gracefully.
+	Signals func() (<-chan os.Signal, func())
 }
 
 // System is the App of a real process.
@@ -54,6 +61,17 @@ func System() *App {
 		Env:    func() *check.Env { return check.DefaultEnv(version.Version) },
 		Now:    time.Now,
 		Dir:    ".",
+		Signals: func() (<-chan os.Signal, func()) {
+			c := make(chan os.Signal, 1)
+			for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+				// A signal the parent ignores stays ignored: a shell script's background job
+				// must not be stopped by the Ctrl-C meant for the job in the foreground.
+				if !signal.Ignored(sig) {
+					signal.Notify(c, sig)
+				}
+			}
+			return c, func() { signal.Stop(c) }
+		},
 	}
 }
 
@@ -83,6 +101,7 @@ var errGateClosed = &exitError{code: ExitClosed}
 func Main(args []string, app *App) int {
 	root := NewRootCmd(app)
 	root.SetArgs(args)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return cannotRun(withParamHint(c, args, err)) })
 	err := root.Execute()
 	if err == nil {
 		return ExitOpen
@@ -116,14 +135,14 @@ func NewRootCmd(app *App) *cobra.Command {
 		Long: `launchgate loads a YAML checklist, runs every check in it against the live environment
 (endpoints, certificates, databases, caches, the repository) and prints a pass/fail gate.
 
-Exit codes: 0 gate open, 1 gate closed, 2 launchgate could not run.`,
+Exit codes: 0 gate open, 1 gate closed (or nothing checked), 2 launchgate could not run,
+130 or 143 interrupted by SIGINT or SIGTERM.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       versionString(),
 	}
 	root.SetOut(app.IO.Out)
 	root.SetErr(app.IO.ErrOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cannotRun(err) })
 	root.AddCommand(
 		newCmdRun(app, nil),
 		newCmdCheck(app, nil),

@@ -31,10 +31,16 @@ type result struct {
 // launch runs the command line the way main does, with buffers for streams and a fixed clock.
 func launch(t *testing.T, vars map[string]string, args ...string) result {
 	t.Helper()
+	return launchApp(t, vars, nil, args...)
+}
+
+// launchApp is launch with a hook to change the App first (its stdin, its signals).
+func launchApp(t *testing.T, vars map[string]string, edit func(*cli.App), args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	getenv := func(k string) string { return vars[k] }
 	app := &cli.App{
-		IO:     &cli.IOStreams{Out: &out, ErrOut: &errOut},
+		IO:     &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 		Getenv: getenv,
 		Env: func() *check.Env {
 			env := check.DefaultEnv("test")
@@ -44,6 +50,9 @@ func launch(t *testing.T, vars map[string]string, args ...string) result {
 		},
 		Now: func() time.Time { return fixedNow },
 		Dir: t.TempDir(),
+	}
+	if edit != nil {
+		edit(app)
 	}
 	code := cli.Main(args, app)
 	return result{code, out.String(), errOut.String()}
@@ -192,12 +201,21 @@ func TestUnwritableStepSummaryKeepsTheVerdict(t *testing.T) {
 }
 
 func TestDefaultChecklist(t *testing.T) {
-	r := launch(t, nil, "run")
+	// With nothing configured, the default checklist still scans the working directory for
+	// secrets: that check looks, so the gate can open.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n"), 0o644)
+	inDir := func(app *cli.App) { app.Dir = dir }
+	r := launchApp(t, nil, inDir, "run")
 	if r.code != 0 {
 		t.Fatalf("exit %d with nothing configured: %s%s", r.code, r.out, r.errOut)
 	}
 	if !strings.Contains(r.out, "embedded default.yaml") || !strings.Contains(r.out, "set LAUNCHGATE_URL") {
 		t.Errorf("default checklist output:\n%s", r.out)
+	}
+	// Without that scan nothing is left that looks at anything.
+	if r := launchApp(t, nil, inDir, "run", "--skip", "secrets"); r.code != 1 || !strings.Contains(r.out, " NOTHING CHECKED ") {
+		t.Errorf("default checklist with every check skipped: exit %d\n%s", r.code, r.out)
 	}
 	vars := fixture(t)
 	r = launch(t, map[string]string{"LAUNCHGATE_URL": vars["DOWN_URL"]}, "run", "--only", "app-health")

@@ -18,35 +18,38 @@ func newCmdChecks(app *App) *cobra.Command {
 		Short: "List every check kind",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 3, ' ', 0)
-			for _, k := range check.Kinds() {
-				fmt.Fprintf(tw, "%s\t%s\n", k.Name, k.Summary)
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			fmt.Fprintln(app.IO.Out, "\nRun `launchgate explain KIND` for a kind's parameters and an example.")
-			return nil
+			return listKinds(app.IO.Out)
 		},
 	}
 }
 
+func listKinds(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
+	for _, k := range check.Kinds() {
+		fmt.Fprintf(tw, "%s\t%s\n", k.Name, k.Summary)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "\nRun `launchgate explain KIND` for a kind's parameters and an example.")
+	return err
+}
+
 func newCmdExplain(app *App) *cobra.Command {
 	return &cobra.Command{
-		Use:   "explain KIND",
-		Short: "Print a check kind's parameters and an example",
-		Args:  cobra.ExactArgs(1),
+		Use:   "explain [KIND]",
+		Short: "Print a check kind's parameters and an example (without KIND, list the kinds)",
+		Args:  cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			return check.KindNames(), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return listKinds(app.IO.Out)
+			}
 			k, ok := check.Lookup(args[0])
 			if !ok {
-				hint := " (run `launchgate checks` to list them)"
-				if m := check.Suggest(args[0], check.KindNames()); m != "" {
-					hint = fmt.Sprintf(" (did you mean %q?)", m)
-				}
-				return cannotRun(fmt.Errorf("unknown check kind %q%s", args[0], hint))
+				return cannotRun(unknownKind(args[0]))
 			}
 			return explain(app.IO.Out, k)
 		},

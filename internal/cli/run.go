@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/launchgate/launchgate/checklists"
+	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/checklist"
 	"github.com/launchgate/launchgate/internal/redact"
 	"github.com/launchgate/launchgate/internal/report"
@@ -28,6 +30,10 @@ type GateOptions struct {
 	FailFast    bool
 	// Outputs are extra reports written to files, as FORMAT=PATH.
 	Outputs []string
+	// AllowEmpty lets a run in which no check reached a verdict open the gate.
+	AllowEmpty bool
+	// FailOnSkip makes a check whose needs_env variables are unset close the gate.
+	FailOnSkip bool
 }
 
 // RunOptions are the options of `launchgate run`.
@@ -46,12 +52,17 @@ func newCmdRun(app *App, runF func(*RunOptions) error) *cobra.Command {
 		Short: "Run a checklist and open or close the gate",
 		Long: `Run every check of a checklist and print the gate.
 
-The checklist is FILE, or -f FILE, or ./launchgate.yaml when present, or else the default
-checklist embedded in launchgate, which checks what the environment points it at
-(LAUNCHGATE_URL, DATABASE_URL, …) and skips the rest.`,
+The checklist is FILE (- reads standard input), or -f FILE, or ./launchgate.yaml when present,
+or else the default checklist embedded in launchgate, which checks what the environment points
+it at (LAUNCHGATE_URL, DATABASE_URL, …) and skips the rest.
+
+A run in which no check reached a verdict (every check skipped or filtered out) closes the gate
+with NOTHING CHECKED, unless --allow-empty is given.`,
 		Example: `  launchgate run
   launchgate run checklists/api.yaml
-  launchgate run -f api.yaml --only tls,db --skip slow --format json`,
+  launchgate run -f api.yaml --only tls,db --skip slow --format json
+  launchgate run checklists/api.yaml --fail-on-skip
+  generate-checklist | launchgate run -`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -69,6 +80,7 @@ checklist embedded in launchgate, which checks what the environment points it at
 	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "checklist file (default ./launchgate.yaml, else the embedded default)")
 	cmd.Flags().StringSliceVar(&opts.Only, "only", nil, "run only the checks with these ids or tags (comma-separated)")
 	cmd.Flags().StringSliceVar(&opts.Skip, "skip", nil, "skip the checks with these ids or tags (comma-separated)")
+	cmd.Flags().BoolVar(&opts.FailOnSkip, "fail-on-skip", false, "a check skipped because its needs_env variables are unset closes the gate")
 	addGateFlags(cmd, &opts.GateOptions)
 	return cmd
 }
@@ -79,6 +91,7 @@ func addGateFlags(cmd *cobra.Command, o *GateOptions) {
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 0, fmt.Sprintf("checks run at once (0: the default, %d here)", runner.DefaultConcurrency()))
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "overall deadline for the whole run, e.g. 2m (default none)")
 	cmd.Flags().BoolVar(&o.FailFast, "fail-fast", false, "stop starting checks after the first blocking failure")
+	cmd.Flags().BoolVar(&o.AllowEmpty, "allow-empty", false, "open the gate even when no check reached a verdict (all skipped or filtered out)")
 	cmd.Flags().StringArrayVar(&o.Outputs, "output", nil, "also write a report to a file, as FORMAT=PATH (repeatable), e.g. junit=gate.xml")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.FormatNames(), cobra.ShellCompDirectiveNoFileComp
@@ -123,10 +136,24 @@ func (o *GateOptions) validate() error {
 	return nil
 }
 
-// loadChecklist finds and loads the checklist: the named file, ./launchgate.yaml, or the
-// embedded default.
+// stdinName names a checklist read from standard input in messages (<stdin>:3:5).
+const stdinName = "<stdin>"
+
+// maxStdinChecklist caps a checklist piped in: a checklist is a few KiB, and an endless stream
+// must not grow the process without bound.
+const maxStdinChecklist = 16 << 20
+
+// loadChecklist finds and loads the checklist: the named file (- is standard input),
+// ./launchgate.yaml, or the embedded default.
 func loadChecklist(app *App, file string) (*checklist.Checklist, error) {
 	o := checklist.Options{Getenv: app.Getenv}
+	if file == "-" {
+		data, err := readStdin(app.IO.In)
+		if err != nil {
+			return nil, err
+		}
+		return checklist.Parse(stdinName, data, o)
+	}
 	if file != "" {
 		return checklist.LoadFile(file, o)
 	}
@@ -137,25 +164,50 @@ func loadChecklist(app *App, file string) (*checklist.Checklist, error) {
 	return checklist.Parse(checklists.DefaultName, checklists.Default(), o)
 }
 
+func readStdin(in io.Reader) ([]byte, error) {
+	if in == nil {
+		return nil, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(in, maxStdinChecklist+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read the checklist: %w", stdinName, err)
+	}
+	if len(data) > maxStdinChecklist {
+		return nil, fmt.Errorf("%s: the checklist is larger than %d MiB", stdinName, maxStdinChecklist>>20)
+	}
+	return data, nil
+}
+
 // plan applies --only and --skip. A value that matches no check id or tag is a mistake worth
 // stopping for: a typo in --only would otherwise skip everything and open the gate.
 func plan(cl *checklist.Checklist, only, skip []string) ([]runner.Job, error) {
 	known := map[string]bool{}
+	var names []string
 	for _, e := range cl.Checks {
-		known[e.ID] = true
-		for _, t := range e.Tags {
-			known[t] = true
+		for _, n := range append([]string{e.ID}, e.Tags...) {
+			if !known[n] {
+				known[n] = true
+				names = append(names, n)
+			}
 		}
 	}
-	for flag, vals := range map[string][]string{"--only": only, "--skip": skip} {
-		for _, v := range vals {
-			if !known[v] {
-				name := cl.Name
-				if name == "" {
-					name = cl.File
-				}
-				return nil, fmt.Errorf("%s %s: no check in %s has this id or tag", flag, v, name)
+	for _, sel := range []struct {
+		flag string
+		vals []string
+	}{{"--only", only}, {"--skip", skip}} {
+		for _, v := range sel.vals {
+			if known[v] {
+				continue
 			}
+			name := cl.Name
+			if name == "" {
+				name = cl.File
+			}
+			hint := ""
+			if m := check.Suggest(v, names); m != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", m)
+			}
+			return nil, fmt.Errorf("%s %s: no check in %s has this id or tag%s", sel.flag, v, name, hint)
 		}
 	}
 	jobs := make([]runner.Job, len(cl.Checks))
@@ -185,44 +237,63 @@ func matches(e *checklist.Entry, sel []string) bool {
 	return false
 }
 
-// runGate runs the jobs, prints the report and turns a closed gate into exit code 1.
+// runGate runs the jobs, prints the report and turns a closed gate into exit code 1, and an
+// interrupted one into 128 plus the signal's number.
 func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runner.Job, o GateOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	env := app.Env()
 	// Relative paths in a checklist (ca_file, a secrets path, a baseline) are relative to the
-	// checklist's own file; for the embedded default and `check`, to the working directory.
+	// checklist's own file; for the embedded default, standard input and `check`, to the
+	// working directory.
 	env.BaseDir = app.Dir
-	if cl.File != "" && cl.File != checklists.DefaultName {
+	if cl.File != "" && cl.File != checklists.DefaultName && cl.File != stdinName {
 		env.BaseDir = filepath.Dir(cl.File)
 	}
 	rd := &redact.Redactor{}
 	rd.Add(cl.Secrets...)
 
+	// Signals are caught before the --output files exist: from then on an interrupt still
+	// writes every report.
+	ctx, intr := catchInterrupts(ctx, app)
+	defer intr.stop()
 	outs, err := openOutputs(o.Outputs)
 	if err != nil {
 		return cannotRun(err)
 	}
 	prog := newProgress(app.IO, cl)
 	started := app.Now()
-	results := runner.Run(ctx, jobs, runner.Options{
+	out := runner.Run(ctx, jobs, runner.Options{
 		Env: env, Concurrency: o.Concurrency, Timeout: o.Timeout, FailFast: o.FailFast,
-		OnStart: prog.start, OnDone: prog.done,
+		FailOnMissingEnv: o.FailOnSkip, OnStart: prog.start, OnDone: prog.done,
 	})
 	prog.finish()
-	rep := report.Build(cl, results, report.Options{Strict: o.Strict, Version: version.Version,
+	rep := report.Build(cl, out.Results, report.Options{Strict: o.Strict, Version: version.Version,
 		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd})
+	// A gate that verified nothing is not open: every check skipped, filtered out or
+	// interrupted before it started. A closed gate keeps its own banner and reasons.
+	nothingChecked := out.Checked == 0 && !o.AllowEmpty && rep.Verdict == report.Open
+	if nothingChecked {
+		rep.Verdict = report.Closed
+		rep.NothingChecked = true
+	}
 
 	f, _ := report.Lookup(o.Format)
 	if err := f.New(report.Style{Color: colorEnabled(app)}).Write(app.IO.Out, rep); err != nil {
-		closeOutputs(outs)
+		discardOutputs(outs)
 		return cannotRun(fmt.Errorf("writing the %s report: %w", o.Format, err))
 	}
 	if err := writeOutputs(app, rep, outs); err != nil {
 		return cannotRun(err)
 	}
-	if rep.Verdict == report.Closed {
+	switch {
+	case intr.caught() != nil:
+		return intr.exitError()
+	case nothingChecked:
+		return &exitError{code: ExitClosed, err: errors.New("nothing was checked: every check was skipped or filtered out; " +
+			"set what the skipped checks name, or pass --allow-empty to accept a run that verifies nothing")}
+	case rep.Verdict == report.Closed:
 		return errGateClosed
 	}
 	return nil
@@ -240,71 +311,4 @@ func colorEnabled(app *App) bool {
 		}
 	}
 	return app.IO.OutTTY && app.Getenv("TERM") != "dumb"
-}
-
-// output is a report file named by --output, opened before any check runs so that a path that
-// cannot be written stops launchgate (exit 2) before it probes anything.
-type output struct {
-	format string
-	file   *os.File
-}
-
-func openOutputs(outputs []string) ([]output, error) {
-	var opened []output
-	for _, out := range outputs {
-		format, path, _ := strings.Cut(out, "=")
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-		if err != nil {
-			closeOutputs(opened)
-			return nil, fmt.Errorf("--output %s: %w", out, unwrapPath(err))
-		}
-		opened = append(opened, output{format, f})
-	}
-	return opened, nil
-}
-
-func closeOutputs(outs []output) {
-	for _, o := range outs {
-		o.file.Close()
-	}
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("cannot write %s: %w", pe.Path, pe.Err)
-	}
-	return err
-}
-
-// writeOutputs writes the --output reports, and in GitHub Actions appends the markdown summary
-// to $GITHUB_STEP_SUMMARY. A summary that cannot be written is a warning: it must not turn the
-// gate's verdict into "could not run".
-func writeOutputs(app *App, rep *report.Report, outs []output) error {
-	for _, o := range outs {
-		f, _ := report.Lookup(o.format)
-		err := f.New(report.Style{}).Write(o.file, rep)
-		if cerr := o.file.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("writing the %s report to %s: %w", o.format, o.file.Name(), err)
-		}
-	}
-	summary := app.Getenv("GITHUB_STEP_SUMMARY")
-	md, ok := report.Lookup("markdown")
-	if summary == "" || app.Getenv("GITHUB_ACTIONS") != "true" || !ok {
-		return nil
-	}
-	f, err := os.OpenFile(summary, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err == nil {
-		err = md.New(report.Style{}).Write(f, rep)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		fmt.Fprintf(app.IO.ErrOut, "launchgate: warning: could not append the summary to $GITHUB_STEP_SUMMARY: %v\n", unwrapPath(err))
-	}
-	return nil
 }

@@ -36,6 +36,10 @@ type Report struct {
 	StartedAt time.Time
 	Duration  time.Duration
 	Results   []Entry
+
+	// NothingChecked is set by the CLI when it closed the gate because no check reached a
+	// verdict; the text banner says so.
+	NothingChecked bool
 }
 
 // Counts tallies results by status.

@@ -140,6 +140,9 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	if r.Verdict == Closed {
 		banner = p.closed.Render(" GATE CLOSED ")
 	}
+	if r.NothingChecked {
+		banner = p.closed.Render(" NOTHING CHECKED ")
+	}
 	fmt.Fprintf(&b, "%s  %s  %s\n", banner, r.Counts.Summary(), p.dim.Render("in "+formatElapsed(r.Duration)))
 	if r.Counts.Total > 0 && r.Counts.Skip == r.Counts.Total {
 		fmt.Fprintf(&b, "%s\n", p.dim.Render("no check ran: every check was skipped, so nothing was verified"))

@@ -1,11 +1,12 @@
 // Package runner runs the checks of a checklist: bounded concurrency, a deadline per check under
 // an overall deadline, panic recovery, and results in checklist order whatever order they finish
 // in. The runner owns time: a check that ignores its context still cannot hold the gate past its
-// timeout plus a short grace.
+// timeout (or an interrupt) plus a short grace.
 package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -32,8 +33,12 @@ type Options struct {
 	Timeout time.Duration
 	// FailFast stops starting checks after the first blocking failure or error.
 	FailFast bool
-	// Grace is how long past its deadline a check may take to return before the runner stops
-	// waiting for it; DefaultGrace when 0.
+	// FailOnMissingEnv makes a check whose needs_env variables are unset an error instead of a
+	// skip (--fail-on-skip), for pipelines where a missing variable must not pass unnoticed.
+	FailOnMissingEnv bool
+	// Grace is how long a check may take to return once its context is done (its deadline, the
+	// overall timeout, or the caller's cancel) before the runner stops waiting for it;
+	// DefaultGrace when 0.
 	Grace time.Duration
 	// OnStart and OnDone, when set, are called as checks start and finish (from the runner's
 	// goroutines, never concurrently with each other).
@@ -43,7 +48,7 @@ type Options struct {
 
 // Durations are measured with Env.Now, so that a fixed clock gives reproducible reports.
 
-// DefaultGrace is how long the runner waits for a check that overran its deadline.
+// DefaultGrace is how long the runner waits for a check whose context is done.
 const DefaultGrace = 500 * time.Millisecond
 
 // DefaultConcurrency is generous because checks spend their time waiting on the network, not on
@@ -52,8 +57,48 @@ func DefaultConcurrency() int {
 	return 64 * runtime.NumCPU()
 }
 
+// Outcome is what a run found.
+type Outcome struct {
+	// Results are in job order.
+	Results []check.Result
+	// Checked counts the checks that looked at their target and reached a verdict. When it is
+	// 0, nothing was verified, whatever the individual statuses say.
+	Checked int
+	// Interrupted says the caller cancelled the run (a signal) while checks were still to run
+	// or running; those are reported as interrupted or not started.
+	Interrupted bool
+}
+
+// Looked reports whether a status can only come from a check that looked at its target: pass,
+// warn and fail (a waived status would join them). A skip did not run and an error could not
+// decide: neither verified anything.
+func Looked(s check.Status) bool {
+	return s == check.Pass || s == check.Warn || s == check.Fail
+}
+
+// errFailFast is why the runner itself cancels the checks still running under --fail-fast.
+var errFailFast = errors.New("stopped by --fail-fast")
+
+// run is one Run in progress.
+type run struct {
+	opts Options
+	// ctx is the caller's context under the overall timeout; runCtx is ctx, also cancelled by
+	// fail-fast.
+	ctx, runCtx context.Context
+}
+
+// interrupted reports whether the caller cancelled the run: its context is done, and neither
+// by the overall timeout nor by a deadline of the caller's own.
+func (x *run) interrupted() bool {
+	return x.ctx.Err() != nil && !errors.Is(context.Cause(x.ctx), context.DeadlineExceeded)
+}
+
+func (x *run) overallTimeoutPassed() bool {
+	return x.opts.Timeout > 0 && errors.Is(context.Cause(x.ctx), context.DeadlineExceeded)
+}
+
 // Run runs every job and returns their results in job order.
-func Run(ctx context.Context, jobs []Job, opts Options) []check.Result {
+func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency()
 	}
@@ -68,10 +113,12 @@ func Run(ctx context.Context, jobs []Job, opts Options) []check.Result {
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	x := &run{opts: opts, ctx: ctx, runCtx: runCtx}
 
-	results := make([]check.Result, len(jobs))
+	out := Outcome{Results: make([]check.Result, len(jobs))}
+	results := out.Results
 	var (
 		mu       sync.Mutex // serialises callbacks and the fail-fast state
 		stopped  string     // why no further checks start (fail-fast)
@@ -89,7 +136,7 @@ func Run(ctx context.Context, jobs []Job, opts Options) []check.Result {
 			continue
 		}
 		if len(job.Entry.Missing) > 0 {
-			results[i] = missingEnv(job.Entry.Missing)
+			results[i] = missingEnv(job.Entry.Missing, opts.FailOnMissingEnv)
 			continue
 		}
 		select {
@@ -100,11 +147,11 @@ func Run(ctx context.Context, jobs []Job, opts Options) []check.Result {
 		why := stopped
 		mu.Unlock()
 		if why == "" && runCtx.Err() != nil {
-			why = notStarted(ctx, opts.Timeout)
+			why = x.notStarted()
 		}
 		if why != "" {
 			results[i] = check.Result{Status: check.Skip, Summary: why}
-			if ctx.Err() != nil && opts.Timeout > 0 {
+			if x.overallTimeoutPassed() {
 				results[i].Status = check.Error
 				results[i].Remedy = "raise --timeout, or run fewer checks at once with --only"
 			}
@@ -117,14 +164,14 @@ func Run(ctx context.Context, jobs []Job, opts Options) []check.Result {
 			if opts.OnStart != nil {
 				callback(func() { opts.OnStart(i, e) })
 			}
-			r := runOne(runCtx, e, opts)
+			r := x.runOne(e)
 			mu.Lock()
-			if stopped != "" && runCtx.Err() != nil && r.Status == check.Error {
+			if stopped != "" && errors.Is(context.Cause(runCtx), errFailFast) && r.Status == check.Error {
 				r = check.Result{Status: check.Skip, Summary: stopped, Duration: r.Duration}
 			}
 			if opts.FailFast && stopped == "" && e.Severity == checklist.Block && (r.Status == check.Fail || r.Status == check.Error) {
 				stopped = fmt.Sprintf("not run: --fail-fast stopped the gate after %q %s", e.ID, r.Status)
-				stop()
+				stop(errFailFast)
 			}
 			results[i] = r
 			if opts.OnDone != nil {
@@ -134,84 +181,152 @@ func Run(ctx context.Context, jobs []Job, opts Options) []check.Result {
 		}(i, job.Entry)
 	}
 	wg.Wait()
-	return results
+	for _, r := range results {
+		if Looked(r.Status) {
+			out.Checked++
+		}
+	}
+	out.Interrupted = x.interrupted()
+	return out
 }
 
-func missingEnv(vars []string) check.Result {
-	return check.Result{
+func missingEnv(vars []string, fail bool) check.Result {
+	r := check.Result{
 		Status:  check.Skip,
 		Summary: "not configured: set " + strings.Join(vars, ", ") + " to run this check",
 		Remedy:  "export " + strings.Join(vars, "=… ") + "=… and run the gate again",
 	}
+	if fail {
+		r.Status = check.Error
+		r.Summary = "not configured: " + strings.Join(vars, ", ") + " unset and --fail-on-skip given"
+	}
+	return r
 }
 
-func notStarted(ctx context.Context, overall time.Duration) string {
-	if ctx.Err() != nil && overall > 0 {
-		return fmt.Sprintf("not started: the overall --timeout of %s passed first", check.FormatDuration(overall))
+func (x *run) notStarted() string {
+	switch {
+	case x.overallTimeoutPassed():
+		return fmt.Sprintf("not started: the overall --timeout of %s passed first", check.FormatDuration(x.opts.Timeout))
+	case x.interrupted():
+		return "not started: interrupted"
 	}
 	return "not run: the gate was cancelled"
 }
 
-// runOne runs a check under its own deadline and converts panics and overruns into results.
-func runOne(parent context.Context, e *checklist.Entry, opts Options) check.Result {
+// runOne runs a check under its own deadline and turns panics, overruns, interrupts and results
+// nobody can read into results that say so.
+func (x *run) runOne(e *checklist.Entry) check.Result {
 	timeout := e.Timeout
 	if timeout <= 0 {
 		timeout = checklist.DefaultTimeout
 	}
-	ctx, cancel := context.WithTimeout(parent, timeout)
+	ctx, cancel := context.WithTimeout(x.runCtx, timeout)
 	defer cancel()
-	now := opts.Env.Now
+	now := x.opts.Env.Now
 	if now == nil {
 		now = time.Now
 	}
 	start := now()
 	done := make(chan check.Result, 1)
 	go func() {
+		returned := false
 		defer func() {
-			if p := recover(); p != nil {
-				done <- check.Result{
-					Status:  check.Error,
-					Summary: fmt.Sprintf("the %s check crashed: %v", e.Type, p),
-					Evidence: []check.Evidence{{Label: "stack", Observed: firstFrames(debug.Stack()),
-						Status: check.Error}},
-					Remedy: "this is a bug in launchgate's " + e.Type + " check: report it with this output",
-				}
+			if !returned {
+				done <- crashed(e, recover())
 			}
 		}()
-		done <- e.Check.Run(ctx, opts.Env)
+		r := e.Check.Run(ctx, x.opts.Env)
+		returned = true
+		done <- r
 	}()
-	// The hard stop: a check that ignores ctx is abandoned after its deadline plus grace.
-	hard := time.NewTimer(time.Until(deadlineOf(ctx)) + opts.Grace)
-	defer hard.Stop()
 	var r check.Result
+	abandoned := false
 	select {
 	case r = <-done:
-	case <-hard.C:
-		r = check.Result{
-			Status:  check.Error,
+	case <-ctx.Done():
+		// A check that honours its context returns at once; one that does not is abandoned
+		// after the grace, so that no check holds the gate past its deadline, the overall
+		// timeout or an interrupt.
+		grace := time.NewTimer(x.opts.Grace)
+		select {
+		case r = <-done:
+		case <-grace.C:
+			abandoned = true
+		}
+		grace.Stop()
+	}
+	duration := now().Sub(start)
+	switch {
+	case x.interrupted():
+		r = interruptedResult(r, abandoned)
+	case abandoned && x.overallTimeoutPassed():
+		r = check.Result{Status: check.Error,
+			Summary: fmt.Sprintf("stopped by the overall --timeout of %s", check.FormatDuration(x.opts.Timeout)),
+			Remedy:  "the target is not answering; if it should, raise this check's timeout"}
+	case abandoned:
+		r = check.Result{Status: check.Error,
 			Summary: fmt.Sprintf("no result within the %s timeout: the check did not stop at its deadline", check.FormatDuration(timeout)),
-			Remedy:  "the target is not answering; if it should, raise this check's timeout",
+			Remedy:  "the target is not answering; if it should, raise this check's timeout"}
+	default:
+		r = readable(r, e.Type)
+		if r.Status == check.Error && ctx.Err() != nil && x.overallTimeoutPassed() && !strings.Contains(r.Summary, "--timeout") {
+			r.Summary += fmt.Sprintf(" (the overall --timeout of %s passed)", check.FormatDuration(x.opts.Timeout))
 		}
-		if parent.Err() != nil && opts.Timeout > 0 {
-			r.Summary = fmt.Sprintf("stopped by the overall --timeout of %s", check.FormatDuration(opts.Timeout))
-		}
 	}
-	r.Duration = now().Sub(start)
-	if r.Status == check.Skip && r.Summary == "" {
-		r.Summary = "skipped by the check"
+	r.Duration = duration
+	return r
+}
+
+// crashed is the result of a check that panicked, or that ended its goroutine without returning
+// (runtime.Goexit), which recover reports as no panic at all.
+func crashed(e *checklist.Entry, p any) check.Result {
+	r := check.Result{
+		Status:  check.Error,
+		Summary: fmt.Sprintf("the %s check stopped without returning a result", e.Type),
+		Remedy:  "this is a bug in launchgate's " + e.Type + " check: report it with this output",
 	}
-	if r.Summary == "" {
-		r.Summary = r.Status.String()
-	}
-	if ctx.Err() != nil && r.Status == check.Error && parent.Err() != nil && opts.Timeout > 0 && !strings.Contains(r.Summary, "--timeout") {
-		r.Summary += fmt.Sprintf(" (the overall --timeout of %s passed)", check.FormatDuration(opts.Timeout))
+	if p != nil {
+		r.Summary = fmt.Sprintf("the %s check crashed: %v", e.Type, p)
+		r.Evidence = []check.Evidence{{Label: "stack", Observed: firstFrames(debug.Stack()), Status: check.Error}}
 	}
 	return r
 }
 
-func deadlineOf(ctx context.Context) time.Time {
-	dl, _ := ctx.Deadline()
-	return dl
+// readable turns results the gate cannot read into errors: a zero result (a check that forgot
+// to say anything), a status the gate does not know, or a status without a summary. Counted as
+// a pass or a skip, any of them would open a gate that nobody can say was checked.
+func readable(r check.Result, kind string) check.Result {
+	var what string
+	switch {
+	case r.Status < check.Skip || r.Status > check.Error:
+		what = fmt.Sprintf("an unknown status (%d)", int(r.Status))
+	case strings.TrimSpace(r.Summary) != "":
+		return r
+	case r.Status == check.Skip && len(r.Evidence) == 0 && len(r.Findings) == 0 && r.Remedy == "":
+		what = "an empty result"
+	default:
+		what = r.Status.String() + " without a summary"
+	}
+	r.Status = check.Error
+	r.Summary = fmt.Sprintf("the %s check returned %s", kind, what)
+	r.Remedy = "this is a bug in launchgate's " + kind + " check: report it with this output"
+	return r
+}
+
+// interruptedResult reports a check that was running when the caller cancelled the run. What it
+// had measured (its evidence, findings, and its own summary) is kept; its status is not, since
+// a check cut short cannot vouch for its target.
+func interruptedResult(r check.Result, abandoned bool) check.Result {
+	out := check.Result{Status: check.Error, Summary: "interrupted",
+		Remedy: "run the gate again and let this check finish"}
+	if abandoned {
+		return out
+	}
+	out.Evidence, out.Findings = r.Evidence, r.Findings
+	if s := strings.TrimSpace(r.Summary); s != "" {
+		out.Evidence = append(out.Evidence, check.Evidence{Label: "when interrupted", Observed: s, Status: check.Error})
+	}
+	return out
 }
 
 // firstFrames keeps the panic's own frames, the part worth reporting.

@@ -2,7 +2,9 @@ package runner_test
 
 import (
 	"context"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,7 +40,7 @@ func TestResultsInChecklistOrder(t *testing.T) {
 		// Later checks finish first.
 		jobs = append(jobs, job(string(rune('a'+i)), sleeper(time.Duration(10-i)*20*time.Millisecond, check.Pass), time.Second))
 	}
-	res := runner.Run(context.Background(), jobs, runner.Options{})
+	res := runner.Run(context.Background(), jobs, runner.Options{}).Results
 	for i, r := range res {
 		want := "slept " + (time.Duration(10-i) * 20 * time.Millisecond).String()
 		if r.Status != check.Pass || r.Summary != want {
@@ -78,7 +80,7 @@ func TestPanicBecomesError(t *testing.T) {
 	boom := funcCheck(func(context.Context) check.Result { panic("index out of range") })
 	res := runner.Run(context.Background(), []runner.Job{
 		job("boom", boom, time.Second), job("fine", sleeper(0, check.Pass), time.Second),
-	}, runner.Options{})
+	}, runner.Options{}).Results
 	if res[0].Status != check.Error || !strings.Contains(res[0].Summary, "the test.boom check crashed: index out of range") {
 		t.Errorf("panic result: %s %q", res[0].Status, res[0].Summary)
 	}
@@ -90,29 +92,13 @@ func TestPanicBecomesError(t *testing.T) {
 	}
 }
 
-func TestCheckIgnoringItsDeadlineIsAbandoned(t *testing.T) {
-	stubborn := funcCheck(func(context.Context) check.Result {
-		time.Sleep(5 * time.Second) // ignores ctx on purpose
-		return check.Result{Status: check.Pass}
-	})
-	start := time.Now()
-	res := runner.Run(context.Background(), []runner.Job{job("stubborn", stubborn, 100*time.Millisecond)},
-		runner.Options{Grace: 100 * time.Millisecond})
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("the runner waited %s for a check with a 100ms timeout", took)
-	}
-	if res[0].Status != check.Error || !strings.Contains(res[0].Summary, "no result within the 100ms timeout") {
-		t.Errorf("got %s %q", res[0].Status, res[0].Summary)
-	}
-}
-
 func TestFailFast(t *testing.T) {
 	fail := funcCheck(func(context.Context) check.Result { return check.Result{Status: check.Fail, Summary: "bad"} })
 	jobs := []runner.Job{job("first", fail, time.Second)}
 	for i := 0; i < 5; i++ {
 		jobs = append(jobs, job("later", sleeper(50*time.Millisecond, check.Pass), time.Second))
 	}
-	res := runner.Run(context.Background(), jobs, runner.Options{Concurrency: 1, FailFast: true})
+	res := runner.Run(context.Background(), jobs, runner.Options{Concurrency: 1, FailFast: true}).Results
 	if res[0].Status != check.Fail {
 		t.Fatalf("first: %+v", res[0])
 	}
@@ -128,7 +114,7 @@ func TestOverallTimeout(t *testing.T) {
 		job("slow", sleeper(10*time.Second, check.Pass), 10*time.Second),
 		job("queued", sleeper(0, check.Pass), time.Second),
 	}
-	res := runner.Run(context.Background(), jobs, runner.Options{Concurrency: 1, Timeout: 150 * time.Millisecond})
+	res := runner.Run(context.Background(), jobs, runner.Options{Concurrency: 1, Timeout: 150 * time.Millisecond}).Results
 	if res[0].Status != check.Error || !strings.Contains(res[0].Summary, "overall --timeout of 150ms") {
 		t.Errorf("running check: %s %q", res[0].Status, res[0].Summary)
 	}
@@ -143,7 +129,7 @@ func TestSkips(t *testing.T) {
 	missing.Entry.Missing = []string{"DATABASE_URL"}
 	filtered := job("tls", never, time.Second)
 	filtered.SkipReason = "not selected by --only db"
-	res := runner.Run(context.Background(), []runner.Job{missing, filtered}, runner.Options{})
+	res := runner.Run(context.Background(), []runner.Job{missing, filtered}, runner.Options{}).Results
 	if res[0].Status != check.Skip || res[0].Summary != "not configured: set DATABASE_URL to run this check" {
 		t.Errorf("missing env: %+v", res[0])
 	}
@@ -157,7 +143,7 @@ func TestFixedClockGivesZeroDurations(t *testing.T) {
 	env := check.DefaultEnv("test")
 	env.Now = func() time.Time { return fixed }
 	res := runner.Run(context.Background(), []runner.Job{job("a", sleeper(10*time.Millisecond, check.Pass), time.Second)},
-		runner.Options{Env: env})
+		runner.Options{Env: env}).Results
 	if res[0].Duration != 0 {
 		t.Errorf("duration %s under a fixed clock", res[0].Duration)
 	}
@@ -172,9 +158,167 @@ func BenchmarkRunner200x100ms(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res := runner.Run(context.Background(), jobs, runner.Options{})
+		res := runner.Run(context.Background(), jobs, runner.Options{}).Results
 		if res[199].Status != check.Pass {
 			b.Fatal(res[199])
 		}
+	}
+}
+
+// A result the gate cannot read (no status, a status it does not know, no summary) says
+// nothing about the target: it must close the gate as an error, never count as a pass or a skip.
+func TestUnreadableResultsAreErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		res  check.Result
+		want string
+	}{
+		{"zero result", check.Result{}, "the test.c check returned an empty result"},
+		{"skip without a reason", check.Result{Status: check.Skip, Evidence: []check.Evidence{{Label: "x"}}}, "the test.c check returned skip without a summary"},
+		{"pass without a summary", check.Result{Status: check.Pass}, "the test.c check returned pass without a summary"},
+		{"blank summary", check.Result{Status: check.Warn, Summary: " \n"}, "the test.c check returned warn without a summary"},
+		{"unknown status", check.Result{Status: check.Status(9), Summary: "fine"}, "the test.c check returned an unknown status (9)"},
+		{"negative status", check.Result{Status: check.Status(-1), Summary: "fine"}, "the test.c check returned an unknown status (-1)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := funcCheck(func(context.Context) check.Result { return tt.res })
+			out := runner.Run(context.Background(), []runner.Job{job("c", c, time.Second)}, runner.Options{})
+			r := out.Results[0]
+			if r.Status != check.Error || r.Summary != tt.want || !strings.Contains(r.Remedy, "bug in launchgate") {
+				t.Errorf("got %s %q (remedy %q), want error %q", r.Status, r.Summary, r.Remedy, tt.want)
+			}
+			if len(r.Evidence) != len(tt.res.Evidence) {
+				t.Errorf("evidence dropped: %+v", r.Evidence)
+			}
+			if out.Checked != 0 {
+				t.Errorf("Checked = %d for a result nobody can read", out.Checked)
+			}
+		})
+	}
+}
+
+// A check that ends its goroutine without returning (runtime.Goexit, as t.FailNow does) is an
+// error at once, not a wait for its deadline.
+func TestCheckThatNeverReturnsIsAnErrorAtOnce(t *testing.T) {
+	c := funcCheck(func(context.Context) check.Result { runtime.Goexit(); return check.Result{} })
+	start := time.Now()
+	out := runner.Run(context.Background(), []runner.Job{job("c", c, 30*time.Second)}, runner.Options{})
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("waited %s for a check that had already stopped", took)
+	}
+	if r := out.Results[0]; r.Status != check.Error || r.Summary != "the test.c check stopped without returning a result" {
+		t.Errorf("got %s %q", r.Status, r.Summary)
+	}
+}
+
+// The hard stop: a check that ignores its context is abandoned after its deadline plus the
+// grace, not before its deadline and not much after.
+func TestHardStopIsTheDeadlinePlusGrace(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	stubborn := funcCheck(func(context.Context) check.Result {
+		<-release // ignores ctx on purpose
+		return check.Result{Status: check.Pass, Summary: "late"}
+	})
+	const timeout, grace = 300 * time.Millisecond, 200 * time.Millisecond
+	start := time.Now()
+	out := runner.Run(context.Background(), []runner.Job{job("stubborn", stubborn, timeout)}, runner.Options{Grace: grace})
+	took := time.Since(start)
+	if took < timeout+grace || took > timeout+grace+time.Second {
+		t.Errorf("abandoned after %s, want %s (timeout plus grace)", took, timeout+grace)
+	}
+	if r := out.Results[0]; r.Status != check.Error || !strings.Contains(r.Summary, "no result within the 300ms timeout") {
+		t.Errorf("got %s %q", r.Status, r.Summary)
+	}
+}
+
+// Cancelling the run (a signal) stops every running check through its context, waits at most
+// the grace for those that ignore it, reports them as interrupted with what they had measured,
+// and starts nothing more.
+func TestCancelledRunReportsInterruptedChecks(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var started sync.WaitGroup
+	started.Add(2)
+	release := make(chan struct{})
+	defer close(release)
+	loadTest := funcCheck(func(ctx context.Context) check.Result {
+		started.Done()
+		<-ctx.Done()
+		return check.Result{Status: check.Error, Summary: "sent 12 requests: " + ctx.Err().Error(),
+			Evidence: []check.Evidence{{Label: "p95", Observed: "31ms", Status: check.Pass}}}
+	})
+	stubborn := funcCheck(func(context.Context) check.Result {
+		started.Done()
+		<-release // ignores ctx on purpose
+		return check.Result{Status: check.Pass, Summary: "late"}
+	})
+	never := funcCheck(func(context.Context) check.Result { t.Error("a check started after the cancel"); return check.Result{} })
+	jobs := []runner.Job{job("load", loadTest, 20*time.Second), job("stubborn", stubborn, 20*time.Second), job("queued", never, 20*time.Second)}
+	go func() { started.Wait(); cancel() }()
+	start := time.Now()
+	out := runner.Run(ctx, jobs, runner.Options{Concurrency: 2, Grace: 200 * time.Millisecond})
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the run took %s to stop after the cancel", took)
+	}
+	load := out.Results[0]
+	if load.Status != check.Error || load.Summary != "interrupted" {
+		t.Errorf("running check: %s %q, want error \"interrupted\"", load.Status, load.Summary)
+	}
+	var labels []string
+	for _, ev := range load.Evidence {
+		labels = append(labels, ev.Label+"="+ev.Observed)
+	}
+	if got := strings.Join(labels, "; "); got != "p95=31ms; when interrupted=sent 12 requests: context canceled" {
+		t.Errorf("what the check measured is lost: %s", got)
+	}
+	if r := out.Results[1]; r.Status != check.Error || r.Summary != "interrupted" {
+		t.Errorf("check ignoring its context: %s %q", r.Status, r.Summary)
+	}
+	if r := out.Results[2]; r.Status != check.Skip || r.Summary != "not started: interrupted" {
+		t.Errorf("queued check: %s %q", r.Status, r.Summary)
+	}
+	if !out.Interrupted || out.Checked != 0 {
+		t.Errorf("Interrupted %v, Checked %d", out.Interrupted, out.Checked)
+	}
+}
+
+// Checked counts what looked at a target: pass, warn and fail. Skips (filtered, not configured)
+// and errors (could not decide) looked at nothing.
+func TestCheckedCountsOnlyVerdicts(t *testing.T) {
+	ret := func(st check.Status) funcCheck {
+		return func(context.Context) check.Result { return check.Result{Status: st, Summary: st.String()} }
+	}
+	filtered := job("f", ret(check.Pass), time.Second)
+	filtered.SkipReason = "not selected by --only x"
+	unset := job("u", ret(check.Pass), time.Second)
+	unset.Entry.Missing = []string{"API_URL"}
+	for _, tt := range []struct {
+		jobs []runner.Job
+		want int
+	}{
+		{[]runner.Job{filtered, unset, job("s", ret(check.Skip), time.Second), job("e", ret(check.Error), time.Second)}, 0},
+		{[]runner.Job{filtered, job("p", ret(check.Pass), time.Second), job("w", ret(check.Warn), time.Second), job("x", ret(check.Fail), time.Second)}, 3},
+	} {
+		if out := runner.Run(context.Background(), tt.jobs, runner.Options{}); out.Checked != tt.want || out.Interrupted {
+			t.Errorf("Checked %d (interrupted %v), want %d", out.Checked, out.Interrupted, tt.want)
+		}
+	}
+}
+
+func TestFailOnMissingEnv(t *testing.T) {
+	never := funcCheck(func(context.Context) check.Result { t.Error("a check with unset variables ran"); return check.Result{} })
+	missing := job("db", never, time.Second)
+	missing.Entry.Missing = []string{"DATABASE_URL", "DATABASE_REPLICA_URLS"}
+	filtered := job("tls", never, time.Second)
+	filtered.Entry.Missing = []string{"API_URL"}
+	filtered.SkipReason = "not selected by --only db"
+	out := runner.Run(context.Background(), []runner.Job{missing, filtered}, runner.Options{FailOnMissingEnv: true})
+	if r := out.Results[0]; r.Status != check.Error || r.Summary != "not configured: DATABASE_URL, DATABASE_REPLICA_URLS unset and --fail-on-skip given" {
+		t.Errorf("missing env: %s %q", r.Status, r.Summary)
+	}
+	if r := out.Results[1]; r.Status != check.Skip {
+		t.Errorf("a check filtered out must stay skipped: %+v", r)
 	}
 }
