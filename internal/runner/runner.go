@@ -220,7 +220,7 @@ func (x *run) runOne(e *checklist.Entry) check.Result {
 	if timeout <= 0 {
 		timeout = checklist.DefaultTimeout
 	}
-	ctx, cancel := context.WithTimeout(x.runCtx, timeout)
+	ctx, cancel := check.WithTimeout(x.runCtx, timeout)
 	defer cancel()
 	now := x.opts.Env.Now
 	if now == nil {
