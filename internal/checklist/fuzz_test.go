@@ -22,9 +22,17 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("version: 1\nchecks:\n  - {id: a, type: http.health, with: {url: '${X:-http://h}', json: {a: b}}}\n"))
 	f.Add([]byte("version: 1\nchecks: &a\n  - *a\n"))
+	f.Add([]byte("version: 1\nchecks:\n  - {id: a, type: http.health, timeout: ${API_TOKEN}, with: {url: '${SET}', expect_status: '${X:-${API_TOKEN}}'}}\n"))
+	f.Add([]byte("version: 1\nchecks:\n  - id: a\n\ttype: http.health\n"))
+	f.Add([]byte("version: 1\nchecks:\n  - {id: a, type: http.health, with: {url: 'http://h', max_latency: NaNd, follow_redirects: ${SET}}}\n"))
+	// secret is the value of a secret-looking variable: no message may print it.
+	const secret = "s3cr3t-T0ken-value"
 	getenv := func(k string) string {
-		if k == "SET" {
+		switch k {
+		case "SET":
 			return "value"
+		case "API_TOKEN":
+			return secret
 		}
 		return ""
 	}
@@ -44,6 +52,9 @@ func FuzzParse(f *testing.F) {
 		var errs checklist.Errors
 		if !errors.As(err, &errs) || len(errs) == 0 {
 			t.Fatalf("error is not checklist.Errors: %v", err)
+		}
+		if strings.Contains(err.Error(), secret) && !strings.Contains(string(data), secret) {
+			t.Fatalf("an error prints the value of API_TOKEN: %v", err)
 		}
 		// YAML breaks lines at \n, \r\n and a lone \r.
 		lines := strings.Count(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") + strings.Count(string(data), "\r") + 1
