@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -134,12 +135,16 @@ func Parse(file string, data []byte, opts Options) (*Checklist, error) {
 		getenv = os.Getenv
 	}
 	var errs Errors
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, Errors{syntaxError(file, data, err)}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, Errors{{File: file, Msg: "the checklist is empty: start with `version: 1` and a `checks:` list (see `launchgate init`)"}}
+	}
+	if e := extraDocument(file, data, dec); e != nil {
+		return nil, Errors{e}
 	}
 	root := doc.Content[0]
 	p := newParser(file, &errs, getenv)
@@ -149,6 +154,27 @@ func Parse(file string, data []byte, opts Options) (*Checklist, error) {
 	}
 	cl.Secrets = p.secretValues()
 	return cl, nil
+}
+
+// extraDocument reports a second YAML document after a ---: yaml.Unmarshal would read the first
+// and silently drop the checks of the others. An empty document (a trailing ---) is harmless.
+func extraDocument(file string, data []byte, dec *yaml.Decoder) *Error {
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return syntaxError(file, data, err)
+		}
+		if len(doc.Content) == 0 || isNull(doc.Content[0]) && doc.Content[0].Value == "" {
+			continue
+		}
+		n := doc.Content[0]
+		return &Error{File: file, Line: n.Line, Col: n.Column,
+			Msg: "a second YAML document starts here: a checklist is one document, so put all checks in one `checks:` list"}
+	}
 }
 
 func newParser(file string, errs *Errors, getenv func(string) string) *parser {
@@ -366,6 +392,39 @@ func (p *parser) duration(n *yaml.Node, where string) time.Duration {
 	return d
 }
 
+var varRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// varNames reports the needs_env entries that are not variable names: such a variable is never
+// set, so its check would be skipped on every run without anyone noticing.
+func (p *parser) varNames(n *yaml.Node, where string) {
+	items := n.Content
+	if n.Kind == yaml.ScalarNode {
+		items = []*yaml.Node{n}
+	}
+	for _, c := range items {
+		if c.Kind != yaml.ScalarNode || isNull(c) || isVarName(c.Value) {
+			continue
+		}
+		if m := varRef.FindStringSubmatch(c.Value); m != nil {
+			p.errorf(c, "%s: %q is a reference, not a name: write %s", where, c.Value, m[1])
+			continue
+		}
+		p.errorf(c, "%s: %q is not a variable name (letters, digits and _, not starting with a digit)", where, c.Value)
+	}
+}
+
+func isVarName(s string) bool {
+	if s == "" || !isVarStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isVarChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func (p *parser) stringList(n *yaml.Node, where string) []string {
 	if n.Kind == yaml.ScalarNode && !isNull(n) {
 		return []string{n.Value}
@@ -399,6 +458,7 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	// needs_env decides whether the rest may refer to unset variables.
 	if kv, ok := f["needs_env"]; ok {
 		e.NeedsEnv = p.stringList(kv[1], where+": needs_env")
+		p.varNames(kv[1], where+": needs_env")
 		for _, v := range e.NeedsEnv {
 			if p.getenv(v) == "" {
 				e.Missing = append(e.Missing, v)
