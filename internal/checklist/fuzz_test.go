@@ -65,3 +65,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSingle feeds `launchgate check KIND ARGS…` arbitrary arguments (split at NUL): it must
+// never panic, and no error may print the value of a secret-looking variable.
+func FuzzSingle(f *testing.F) {
+	f.Add("http.health", "https://api.example.com/healthz\x00max_latency=300ms\x00expect_status=[200, 204]")
+	f.Add("http.health", "url=${X:-${API_TOKEN}}\x00expect_status=${API_TOKEN}")
+	f.Add("postgres.connections", "host=db user=app password=${API_TOKEN}\x00max_used_percent=NaN")
+	f.Add("tls", "api.example.com\x00warn_within=NaNd")
+	const secret = "s3cr3t-T0ken-value"
+	getenv := func(k string) string {
+		if k == "API_TOKEN" {
+			return secret
+		}
+		return ""
+	}
+	f.Fuzz(func(t *testing.T, kind, args string) {
+		cl, err := checklist.Single(kind, strings.Split(args, "\x00"), 0, checklist.Options{Getenv: getenv})
+		if err == nil {
+			if cl == nil || len(cl.Checks) != 1 || cl.Checks[0].Check == nil {
+				t.Fatalf("incomplete checklist without error: %+v", cl)
+			}
+			return
+		}
+		if strings.Contains(err.Error(), secret) && !strings.Contains(kind+args, secret) {
+			t.Fatalf("an error prints the value of API_TOKEN: %v", err)
+		}
+	})
+}
