@@ -218,8 +218,8 @@ func syntaxError(file string, data []byte, err error) *Error {
 
 // tabIndent finds, when yaml.v3 failed on a tab (its messages for that are "found character
 // that cannot start any token" and "found a tab character that violates indentation"), the
-// first line indented with a tab, at or after the line yaml.v3 named (it sometimes names the
-// line before).
+// line indented with a tab: the line yaml.v3 named or the next (it sometimes names the line
+// before).
 func tabIndent(data []byte, msg string) (line, col int, ok bool) {
 	if !strings.Contains(msg, "tab character") && !strings.Contains(msg, "cannot start any token") {
 		return 0, 0, false
@@ -229,7 +229,7 @@ func tabIndent(data []byte, msg string) (line, col int, ok bool) {
 		from, _ = strconv.Atoi(m[1])
 	}
 	lines := strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), "\n")
-	for i := from - 1; i >= 0 && i < len(lines); i++ {
+	for i := from - 1; i >= 0 && i < len(lines) && i <= from; i++ {
 		l := lines[i]
 		indent := len(l) - len(strings.TrimLeft(l, " \t"))
 		if t := strings.IndexByte(l[:indent], '\t'); t >= 0 && indent < len(l) {

@@ -316,3 +316,21 @@ func TestExpansionIsBounded(t *testing.T) {
 		})
 	}
 }
+
+func TestTabIndentation(t *testing.T) {
+	tests := []struct{ doc, want string }{
+		{"version: 1\nchecks:\n\t- id: a\n", "x.yaml:3:1: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		{"version: 1\nchecks:\n  - id: a\n\t  type: x\n", "x.yaml:4:1: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		{"version: 1\nchecks:\n  - id: a\n  \ttype: x\n", "x.yaml:4:3: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		{"\tversion: 1\n", "x.yaml:1:1: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		{"a: |\n  x\n\ty\n", "x.yaml:3:1: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		// A character that cannot start a token, with a tab far away: the message stays yaml.v3's.
+		{"a: `x`\nb: 1\nc: 2\nd: |\n  \tkept\n", "x.yaml: invalid YAML: found character that cannot start any token"},
+	}
+	for _, tt := range tests {
+		_, err := checklist.Parse("x.yaml", []byte(tt.doc), env(nil))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q: error = %v\nwant %s", tt.doc, err, tt.want)
+		}
+	}
+}
