@@ -85,11 +85,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) map[
 		if d.secrets != nil && redact.IsSecretName(k.Value) && val.Kind == yaml.ScalarNode {
 			*d.secrets = append(*d.secrets, val.Value)
 		}
-		before := len(*d.errs)
-		if !d.anyUnexpanded(val) {
+		before, unexpanded := len(*d.errs), d.anyUnexpanded(val)
+		if !unexpanded {
 			d.decodeValue(val, v.FieldByIndex(p.Index), where+": "+k.Value)
 		}
-		seen[k.Value] = seenParam{key: k, val: val, failed: len(*d.errs) > before || d.anyUnexpanded(val)}
+		seen[k.Value] = seenParam{key: k, val: val, failed: unexpanded || len(*d.errs) > before}
 	}
 	return seen
 }

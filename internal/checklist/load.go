@@ -552,8 +552,9 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 // what Validate says of values that came from variables is not reported: they are placeholders.
 //
 // Validate runs even when some parameters are wrong, so that every mistake in the file is
-// reported at once; what it says of a parameter that was already reported (or is missing) is
-// a consequence and is left out, and so is a complaint that blames no parameter.
+// reported at once. What it says of a parameter that was already reported (or is missing) is a
+// consequence and is left out, and so, once any parameter is wrong, is a complaint that blames
+// no parameter.
 func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string) {
 	d := &decoder{file: p.file, errs: p.errs, secrets: &p.secrets, refs: p.refs, unexpanded: p.unexpanded}
 	v := reflect.ValueOf(e.Check)
