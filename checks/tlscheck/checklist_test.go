@@ -74,9 +74,9 @@ func TestDefaultChecklist(t *testing.T) {
 func TestChecklistMistakes(t *testing.T) {
 	cases := []struct{ with, want string }{
 		{"host: api.example.com\nwarn_witin: 30d", `x.yaml:7:7: check "t": with: unknown parameter "warn_witin" (did you mean "warn_within"?)`},
-		{"host: ftp://x", `x.yaml:6:7: check "t": host: "ftp://x": unsupported scheme "ftp"`},
-		{"host: x\nmin_version: 1.4", `x.yaml:7:7: check "t": min_version: "1.4" is not a TLS version`},
-		{"host: x\nwarn_within: 7d\nfail_within: 30d", `x.yaml:8:7: check "t": fail_within: 30d must not be longer than warn_within (7d)`},
+		{"host: ftp://x", `x.yaml:6:13: check "t": with: host: "ftp://x": unsupported scheme "ftp"`},
+		{"host: x\nmin_version: 1.4", `x.yaml:7:20: check "t": with: min_version: "1.4" is not a TLS version`},
+		{"host: x\nwarn_within: 7d\nfail_within: 30d", `x.yaml:8:20: check "t": with: fail_within: 30d must not be longer than warn_within (7d)`},
 	}
 	for _, tc := range cases {
 		src := "version: 1\nchecks:\n  - id: t\n    type: tls\n    with:\n      " + strings.ReplaceAll(tc.with, "\n", "\n      ") + "\n"

@@ -3,7 +3,7 @@ package check
 import (
 	"fmt"
 	"math"
-	"strconv"
+	"math/big"
 	"strings"
 	"time"
 
@@ -37,36 +37,78 @@ func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 // MarshalText writes the duration the way a person would type it.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// ParseDuration accepts Go durations and a leading count of days ("30d", "1d12h").
+// maxNumberLen bounds the text of a duration or size: the longest valid duration,
+// 106751d23h47m16.854775807s, is 26 characters, and exact arithmetic on a megabyte of digits
+// would only waste time.
+const maxNumberLen = 64
+
+var durationUnits = map[string]int64{
+	"ns": 1, "us": int64(time.Microsecond), "µs": int64(time.Microsecond), "μs": int64(time.Microsecond),
+	"ms": int64(time.Millisecond), "s": int64(time.Second), "m": int64(time.Minute), "h": int64(time.Hour),
+	"d": int64(24 * time.Hour),
+}
+
+// ParseDuration accepts Go durations plus days ("500ms", "1h30m", "30d", "1.5d", "1d12h"). It
+// computes exactly and refuses what time.Duration cannot hold: NaN and Inf are not numbers here,
+// a sign is refused (a negative limit would silently disable a check), and a value past
+// 106751d23h47m16.854775807s is out of range rather than wrapped around.
 func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	invalid := fmt.Errorf("invalid duration %q: use a value like 500ms, 10s or 30d", s)
+	switch {
+	case s == "":
 		return 0, fmt.Errorf("empty duration: use a value like 500ms, 10s or 30d")
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil && s != "0" {
+	case s == "0":
+		return 0, nil
+	case len(s) > maxNumberLen:
+		return 0, invalid
+	case isDecimal(s):
 		return 0, fmt.Errorf("duration %q has no unit: write e.g. %sms, %ss or %sd", s, s, s, s)
+	case strings.HasPrefix(s, "-"):
+		return 0, fmt.Errorf("duration %q is negative: a duration counts forward, like 10s", s)
 	}
-	rest, days := s, 0.0
-	if i := strings.IndexByte(s, 'd'); i > 0 {
-		n, err := strconv.ParseFloat(s[:i], 64)
-		if err != nil {
-			return 0, fmt.Errorf("invalid duration %q: use a value like 500ms, 10s or 30d", s)
+	total := new(big.Rat)
+	for rest := s; rest != ""; {
+		n := strings.IndexFunc(rest, func(r rune) bool { return r != '.' && (r < '0' || r > '9') })
+		if n <= 0 {
+			return 0, invalid
 		}
-		days, rest = n, s[i+1:]
-	}
-	var d time.Duration
-	if rest != "" {
-		v, err := time.ParseDuration(rest)
-		if err != nil {
-			return 0, fmt.Errorf("invalid duration %q: use a value like 500ms, 10s or 30d", s)
+		num := rest[:n]
+		rest = rest[n:]
+		u := strings.IndexFunc(rest, func(r rune) bool { return r == '.' || (r >= '0' && r <= '9') })
+		if u < 0 {
+			u = len(rest)
 		}
-		d = v
+		unit, ok := durationUnits[rest[:u]]
+		if !ok || !isDecimal(num) {
+			return 0, invalid
+		}
+		rest = rest[u:]
+		v, _ := new(big.Rat).SetString(num)
+		total.Add(total, v.Mul(v, new(big.Rat).SetInt64(unit)))
 	}
-	total := float64(d) + days*float64(24*time.Hour)
-	if total > math.MaxInt64 || total < 0 {
-		return 0, fmt.Errorf("duration %q is out of range", s)
+	ns := new(big.Int).Quo(total.Num(), total.Denom())
+	if !ns.IsInt64() {
+		return 0, fmt.Errorf("duration %q is out of range: the longest is %s", s, FormatDuration(math.MaxInt64))
 	}
-	return time.Duration(total), nil
+	return time.Duration(ns.Int64()), nil
+}
+
+// isDecimal reports whether s is an unsigned decimal number such as 10, 1.5 or .5: strconv
+// would also take NaN, Inf, 1e3 and 0x1p4.
+func isDecimal(s string) bool {
+	digits, dots := 0, 0
+	for _, c := range []byte(s) {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			dots++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && dots <= 1
 }
 
 // FormatDuration prints whole days as days ("30d") and the rest as Go does, without the noise
@@ -116,9 +158,15 @@ var sizeUnits = []struct {
 	{"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"b", 1},
 }
 
-// ParseByteSize reads sizes such as "5MiB", "512 KB" or "1048576".
+// ParseByteSize reads sizes such as "5MiB", "512 KB", "1.5GiB" or "1048576". Like
+// ParseDuration it computes exactly and refuses NaN, Inf, signs and sizes past what an int64
+// holds, instead of wrapping them into a negative size.
 func ParseByteSize(s string) (ByteSize, error) {
+	invalid := fmt.Errorf("invalid size %q: use a value like 5MiB, 512KB or 1048576", s)
 	t := strings.ToLower(strings.TrimSpace(s))
+	if len(t) > maxNumberLen {
+		return 0, invalid
+	}
 	mult := int64(1)
 	for _, u := range sizeUnits {
 		if strings.HasSuffix(t, u.suffix) {
@@ -126,11 +174,19 @@ func ParseByteSize(s string) (ByteSize, error) {
 			break
 		}
 	}
-	n, err := strconv.ParseFloat(t, 64)
-	if err != nil || n < 0 || n*float64(mult) > math.MaxInt64 {
-		return 0, fmt.Errorf("invalid size %q: use a value like 5MiB, 512KB or 1048576", s)
+	if strings.HasPrefix(t, "-") {
+		return 0, fmt.Errorf("size %q is negative", s)
 	}
-	return ByteSize(n * float64(mult)), nil
+	if !isDecimal(t) {
+		return 0, invalid
+	}
+	v, _ := new(big.Rat).SetString(t)
+	v.Mul(v, new(big.Rat).SetInt64(mult))
+	n := new(big.Int).Quo(v.Num(), v.Denom())
+	if !n.IsInt64() {
+		return 0, fmt.Errorf("size %q is out of range: the largest is %d bytes", s, int64(math.MaxInt64))
+	}
+	return ByteSize(n.Int64()), nil
 }
 
 // UnmarshalYAML parses a size scalar.

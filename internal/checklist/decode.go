@@ -22,12 +22,22 @@ type decoder struct {
 	errs *Errors
 	// secrets collects values of secret-looking parameters, for redaction.
 	secrets *[]string
+	refs    *secretRefs
+	// unexpanded holds the scalars whose variables could not be expanded (already reported).
+	unexpanded map[*yaml.Node]bool
+}
+
+// seenParam is a parameter found in a mapping.
+type seenParam struct {
+	key, val *yaml.Node
+	// failed says the value was reported as wrong (or its variables could not be expanded).
+	failed bool
 }
 
 var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
-	e := &Error{File: d.file, Msg: fmt.Sprintf(format, args...)}
+	e := &Error{File: d.file, Msg: d.refs.mask(n, fmt.Sprintf(format, args...))}
 	if n != nil && d.file != "" {
 		e.Line, e.Col = n.Line, n.Column
 	}
@@ -35,14 +45,14 @@ func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 }
 
 // decodeStruct decodes mapping node n into the struct v points to. where names the block in
-// messages (e.g. `check "api" with`). It returns the key nodes it saw, by parameter name.
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) map[string]*yaml.Node {
-	seen := map[string]*yaml.Node{}
+// messages (e.g. `check "api" with`). It returns the parameters it saw, by name.
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) map[string]seenParam {
+	seen := map[string]seenParam{}
 	if n == nil || n.Kind == 0 || isNull(n) {
 		return seen
 	}
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "%s: expected a mapping of parameters, got %s", where, describe(n))
+		d.errorf(n, "%s: expected a mapping of parameters, got %s", where, d.refs.describe(n))
 		return seen
 	}
 	v = reflect.Indirect(v)
@@ -66,19 +76,36 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) map[
 		}
 		if prev, dup := seen[k.Value]; dup {
 			first := ""
-			if prev.Line > 0 && d.file != "" {
-				first = fmt.Sprintf(" (first on line %d)", prev.Line)
+			if prev.key.Line > 0 && d.file != "" {
+				first = fmt.Sprintf(" (first on line %d)", prev.key.Line)
 			}
 			d.errorf(k, "%s: parameter %q is given twice%s", where, k.Value, first)
 			continue
 		}
-		seen[k.Value] = k
 		if d.secrets != nil && redact.IsSecretName(k.Value) && val.Kind == yaml.ScalarNode {
 			*d.secrets = append(*d.secrets, val.Value)
 		}
-		d.decodeValue(val, v.FieldByIndex(p.Index), where+": "+k.Value)
+		before, unexpanded := len(*d.errs), d.anyUnexpanded(val)
+		if !unexpanded {
+			d.decodeValue(val, v.FieldByIndex(p.Index), where+": "+k.Value)
+		}
+		seen[k.Value] = seenParam{key: k, val: val, failed: unexpanded || len(*d.errs) > before}
 	}
 	return seen
+}
+
+// anyUnexpanded reports whether n or a value below it kept a variable reference that could not
+// be expanded: decoding it would only report that mistake again, as a bad value.
+func (d *decoder) anyUnexpanded(n *yaml.Node) bool {
+	if d.unexpanded[n] {
+		return true
+	}
+	for _, c := range n.Content {
+		if d.anyUnexpanded(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeValue decodes one value, recursing into plain structs and lists of them so that their
@@ -103,7 +130,7 @@ func (d *decoder) decodeValue(n *yaml.Node, f reflect.Value, where string) {
 		return
 	case t.Kind() == reflect.Slice && isPlainStruct(t.Elem()):
 		if n.Kind != yaml.SequenceNode {
-			d.errorf(n, "%s: expected a list, got %s", where, describe(n))
+			d.errorf(n, "%s: expected a list, got %s", where, d.refs.describe(n))
 			return
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
@@ -117,12 +144,12 @@ func (d *decoder) decodeValue(n *yaml.Node, f reflect.Value, where string) {
 }
 
 // requireAll reports the required parameters of a nested object (a list item, say) that n lacks.
-func (d *decoder) requireAll(n *yaml.Node, v reflect.Value, seen map[string]*yaml.Node, where string) {
+func (d *decoder) requireAll(n *yaml.Node, v reflect.Value, seen map[string]seenParam, where string) {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return
 	}
 	for _, p := range check.StructParams(reflect.Indirect(v).Type()) {
-		if p.Required && seen[p.Name] == nil {
+		if _, ok := seen[p.Name]; p.Required && !ok {
 			d.errorf(n, "%s: missing required parameter %q", where, p.Name)
 		}
 	}
@@ -139,13 +166,13 @@ func (d *decoder) decodeLeaf(n *yaml.Node, f reflect.Value, where string) {
 	tmp := reflect.New(f.Type())
 	tmp.Elem().Set(f)
 	if err := n.Decode(tmp.Interface()); err != nil {
-		d.errorf(n, "%s: %s", where, cleanDecodeError(err, f.Type(), n))
+		d.errorf(n, "%s: %s", where, cleanDecodeError(err, f.Type(), d.refs.describe(n)))
 		return
 	}
 	// .nan and .inf are YAML numbers, but every comparison with NaN is false: a threshold of
 	// .nan would silently turn a check off.
 	if v := tmp.Elem(); (v.Kind() == reflect.Float64 || v.Kind() == reflect.Float32) && (math.IsNaN(v.Float()) || math.IsInf(v.Float(), 0)) {
-		d.errorf(n, "%s: expected a finite number, got %s", where, describe(n))
+		d.errorf(n, "%s: expected a finite number, got %s", where, d.refs.describe(n))
 		return
 	}
 	if d.secrets != nil && n.Kind == yaml.MappingNode {
@@ -167,10 +194,10 @@ var yamlLinePrefix = regexp.MustCompile(`^(yaml: )?(unmarshal errors:\s*)?(line 
 
 // cleanDecodeError rewrites yaml.v3's "line 7: cannot unmarshal !!str `abc` into int" as
 // "expected an integer, got "abc"", since the position is already in front of the message.
-func cleanDecodeError(err error, t reflect.Type, n *yaml.Node) string {
+func cleanDecodeError(err error, t reflect.Type, got string) string {
 	msg := err.Error()
 	if strings.Contains(msg, "cannot unmarshal") {
-		return fmt.Sprintf("expected %s, got %s", article(check.TypeName(t)), describe(n))
+		return fmt.Sprintf("expected %s, got %s", article(check.TypeName(t)), got)
 	}
 	msg = yamlLinePrefix.ReplaceAllString(strings.TrimSpace(msg), "")
 	return msg
@@ -187,7 +214,8 @@ func article(typeName string) string {
 	return "a " + typeName
 }
 
-func describe(n *yaml.Node) string {
+// describeText describes a value for a message; text is the scalar's value as it may be shown.
+func describeText(n *yaml.Node, text string) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -197,11 +225,14 @@ func describe(n *yaml.Node) string {
 		if isNull(n) {
 			return "nothing"
 		}
-		v := n.Value
-		if len(v) > 40 {
-			v = v[:40] + "…"
+		if len(text) > 40 {
+			cut := 40
+			for cut > 0 && !isRuneStart(text[cut]) {
+				cut--
+			}
+			text = text[:cut] + "…"
 		}
-		return fmt.Sprintf("%q", v)
+		return fmt.Sprintf("%q", text)
 	case yaml.AliasNode:
 		return "an alias"
 	}

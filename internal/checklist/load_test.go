@@ -1,8 +1,10 @@
 package checklist_test
 
 import (
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +113,13 @@ func TestExpansion(t *testing.T) {
 		{"http://${MISSING}", "", "environment variable MISSING is not set"},
 		{"http://${HOST", "", "unterminated ${"},
 		{"http://${1X}", "", "invalid variable reference ${1X}"},
+		{"http://${HOST:-${1X}}", "", "invalid variable reference ${1X}"},
+		{"http://${HO ST}", "", "invalid variable reference ${HO ST}: use ${NAME} or ${NAME:-default}"},
+		{"${MISSING:-http://h/$${X}}", "http://h/${X}", ""},
+		{"https://${HOST:-${MISSING}}", "https://api.example.com", ""},
+		{"${MISSING:-http://${HOST}:${PORT:-1}}", "http://api.example.com:8443", ""},
+		{nest(16, "http://deep.example"), "http://deep.example", ""},
+		{nest(17, "http://deep.example"), "", "variable defaults nest more than 16 levels deep in \"${A:-${A:-"},
 	}
 	for _, tt := range tests {
 		doc := "version: 1\nchecks:\n  - id: a\n    type: http.health\n    with:\n      url: \"" + tt.in + "\"\n"
@@ -199,4 +208,129 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestLoadFileRefusesWhatIsNotARegularFile(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(16<<20 + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	tests := []struct{ path, want string }{
+		{dir, dir + ": cannot read checklist: is a directory, not a regular file"},
+		{big, big + ": cannot read checklist: is 16777217 bytes, more than the limit of 16MiB"},
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		tests = append(tests, struct{ path, want string }{"/dev/zero", "/dev/zero: cannot read checklist: is a character device, not a regular file"})
+	}
+	for _, tt := range tests {
+		_, err := checklist.LoadFile(tt.path, env(nil))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("LoadFile(%s) error = %v\nwant %s", tt.path, err, tt.want)
+		}
+	}
+}
+
+func TestLoadFromStandardInput(t *testing.T) {
+	doc := "version: 1\nchecks:\n  - id: a\n    type: http.health\n    with: {url: 'http://127.0.0.1:1/h'}\n"
+	cl, err := checklist.LoadFile("-", checklist.Options{Stdin: strings.NewReader(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Relative paths in a checklist from standard input resolve against the working directory.
+	if cl.File != checklist.StdinName || cl.Dir != "" || len(cl.Checks) != 1 {
+		t.Errorf("got file %q dir %q with %d checks", cl.File, cl.Dir, len(cl.Checks))
+	}
+
+	_, err = checklist.LoadFile("-", checklist.Options{Stdin: strings.NewReader("version: 1\nchecks:\n  - id: A\n")})
+	if want := `<stdin>:3:9: checks[0]: id "A" must use only a-z, 0-9 and -`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %v, want it to say %s", err, want)
+	}
+
+	_, err = checklist.LoadFile("-", checklist.Options{Stdin: io.LimitReader(zeros{}, 16<<20+1)})
+	if want := "<stdin>: cannot read checklist from standard input: holds more than the limit of 16MiB"; err == nil || err.Error() != want {
+		t.Errorf("endless input: %v", err)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+func TestLoadFileDir(t *testing.T) {
+	cl, err := checklist.LoadFile("testdata/valid/full.yaml", env(map[string]string{"API_URL": "https://api.example.com", "API_TOKEN": "t"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cl.Dir != "testdata/valid" {
+		t.Errorf("Dir = %q", cl.Dir)
+	}
+}
+
+// nest writes ${A:-${A:-…inner…}} with depth references.
+func nest(depth int, inner string) string {
+	return strings.Repeat("${A:-", depth) + inner + strings.Repeat("}", depth)
+}
+
+// TestExpansionIsBounded: expansion reads a value once, however its references nest (40,000
+// levels used to take 21 s), and never grows the checklist past the file size cap.
+func TestExpansionIsBounded(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	tests := []struct {
+		name, value, want string
+	}{
+		{"deep nesting", nest(40000, "http://h"), "variable defaults nest more than 16 levels deep"},
+		{"unterminated deep nesting", strings.Repeat("${A:-", 40000), "variable defaults nest more than 16 levels deep"},
+		{"many references", strings.Repeat("${A:-${B:-x}}", 100000), `x.yaml:6:12: check "a": with: url: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`},
+		{"expansion bomb", strings.Repeat("${BIG}", 20), "expanding variables makes the checklist larger than 16 MiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := "version: 1\nchecks:\n  - id: a\n    type: http.health\n    with:\n      url: '" + tt.value + "'\n"
+			// The work is measured in bytes allocated, which a loaded machine does not change:
+			// the quadratic expander copied the rest of the value at every level (gigabytes
+			// for 40,000 levels); expansion capped at 16 MiB stays within a few times that.
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := checklist.Parse("x.yaml", []byte(doc), env(map[string]string{"BIG": big}))
+			runtime.ReadMemStats(&after)
+			t.Logf("allocated %d MiB", (after.TotalAlloc-before.TotalAlloc)>>20)
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128<<20 {
+				t.Errorf("allocated %d MiB", alloc>>20)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %.400v, want %q", err, tt.want)
+			}
+			// A kind that quotes a value of megabytes does not make a message of megabytes.
+			if len(err.Error()) > 400 {
+				t.Errorf("message of %d bytes: %.400s", len(err.Error()), err)
+			}
+		})
+	}
+}
+
+func TestTabIndentation(t *testing.T) {
+	tests := []struct{ doc, want string }{
+		{"version: 1\nchecks:\n\t- id: a\n", "x.yaml:3:1: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		{"version: 1\nchecks:\n  - id: a\n\t  type: x\n", "x.yaml:4:1: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		{"version: 1\nchecks:\n  - id: a\n  \ttype: x\n", "x.yaml:4:3: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		{"\tversion: 1\n", "x.yaml:1:1: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		{"a: |\n  x\n\ty\n", "x.yaml:3:1: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
+		// A character that cannot start a token, with a tab far away: the message stays yaml.v3's.
+		{"a: `x`\nb: 1\nc: 2\nd: |\n  \tkept\n", "x.yaml: invalid YAML: found character that cannot start any token"},
+	}
+	for _, tt := range tests {
+		_, err := checklist.Parse("x.yaml", []byte(tt.doc), env(nil))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q: error = %v\nwant %s", tt.doc, err, tt.want)
+		}
+	}
 }

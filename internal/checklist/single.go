@@ -64,15 +64,15 @@ func Single(kindName string, args []string, timeout time.Duration, opts Options)
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	p := &parser{errs: &errs, getenv: getenv, used: map[string]string{}}
+	p := newParser("", &errs, getenv)
 	e := &Entry{ID: strings.ReplaceAll(strings.ReplaceAll(k.Name, ".", "-"), "_", "-"), Type: k.Name, Kind: k,
 		Severity: Block, Timeout: timeout, Check: k.New()}
-	p.expandTree(with, &expander{getenv: getenv, used: p.used})
+	p.expandTree(with, &expander{getenv: getenv, used: p.used, budget: &p.budget})
 	if len(errs) == 0 {
-		p.decodeWith(e, with, with, "check "+k.Name, false)
+		p.decodeWith(e, with, with, "check "+k.Name)
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, p.maskErrors(errs)
 	}
 	e.Title = k.Title
 	if t, ok := e.Check.(check.Titler); ok {

@@ -33,15 +33,19 @@ type Describer interface {
 
 // Patterns the loader's own parsers accept.
 const (
-	// durationPattern: Go durations with an optional leading count of days (30d, 1d12h, 500ms).
-	durationPattern = `^\+?(0|([0-9]+(\.[0-9]*)?|\.[0-9]+)d(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))*|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$`
-	// sizePattern: a number with an optional unit (5MiB, 512 KB, 1048576).
-	sizePattern = `^\s*[0-9]+(\.[0-9]+)?\s*([kKmMgGtT]([iI]?[bB])?|[bB])?\s*$`
+	// durationPattern: unsigned Go durations, days included (30d, 1d12h, 500ms), as
+	// check.ParseDuration reads them.
+	durationPattern = `^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h|d))+)$`
+	// sizePattern: a number with an optional unit (5MiB, 512 KB, 1048576), as
+	// check.ParseByteSize reads them.
+	sizePattern = `^\s*([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*([kKmMgG]|[kKmMgGtT][iI]?[bB]|[bB])?\s*$`
 	// expansionPattern: a ${VAR} reference, which the loader substitutes before decoding, so
 	// `port: ${DB_PORT}` fills an integer.
 	expansionPattern = `\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}`
 	// idPattern is the loader's pattern for check ids.
 	idPattern = `^[a-z0-9][a-z0-9-]*$`
+	// envNamePattern is a variable name, as needs_env lists them.
+	envNamePattern = `^[A-Za-z_][A-Za-z0-9_]*$`
 )
 
 var (
@@ -74,6 +78,13 @@ func Generate(kinds []check.Kind) map[string]any {
 			"anyOf": []any{
 				map[string]any{"type": "string"},
 				map[string]any{"type": "array", "items": map[string]any{"type": "string"}},
+			},
+		},
+		"envNames": map[string]any{
+			"description": "A variable name or a list of them: the name, API_URL, not a reference, ${API_URL}.",
+			"anyOf": []any{
+				map[string]any{"type": "string", "pattern": envNamePattern},
+				map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": envNamePattern}},
 			},
 		},
 	}
@@ -117,7 +128,7 @@ func Generate(kinds []check.Kind) map[string]any {
 				"description": "Labels that --only and --skip select checks by."},
 			"timeout": map[string]any{"$ref": "#/definitions/duration",
 				"description": "This check's deadline (default: defaults.timeout, else 10s)."},
-			"needs_env": map[string]any{"$ref": "#/definitions/stringList",
+			"needs_env": map[string]any{"$ref": "#/definitions/envNames",
 				"description": "Environment variables the check needs; while any is unset the check is skipped, saying which."},
 			"with": map[string]any{"description": "The check's parameters; they depend on its type."},
 		},

@@ -133,6 +133,8 @@ var notSchemaDetectable = map[string]string{
 	"unset-var.yaml":             "whether ${VAR} is set is known only when the checklist is loaded",
 	"needs-env-unlisted.yaml":    "whether ${VAR} is set is known only when the checklist is loaded",
 	"needs-env-bad-literal.yaml": "a regular expression's syntax is judged by http.health's Validate",
+	"nested-defaults.yaml":       "how deep ${A:-${B:-…}} defaults nest is seen only when variables are expanded",
+	"multi-document.yaml":        "a JSON Schema judges one document; the loader sees the second",
 }
 
 func TestInvalidFixturesAreRejected(t *testing.T) {
