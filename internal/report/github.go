@@ -123,14 +123,10 @@ var (
 func escapeData(s string) string     { return dataEscaper.Replace(s) }
 func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
 
-// logLine writes plain text inside a group, indented, one log line per line of text. No line
-// may start with "::", even after spaces: text from a server could otherwise inject a workflow
-// command, so such a line is quoted with "| ".
+// logLine writes plain text inside a group, indented, one log line per line of text; a line
+// that would read as a workflow command is quoted (see quoteCommand).
 func logLine(b *strings.Builder, s string) {
 	for _, line := range strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "::") {
-			line = "| " + line
-		}
-		b.WriteString("  " + line + "\n")
+		b.WriteString("  " + quoteCommand(line) + "\n")
 	}
 }

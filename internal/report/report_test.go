@@ -90,7 +90,7 @@ func TestBuildNeutralisesControlCharacters(t *testing.T) {
 	if e.Summary != `body says \x1b[31mDOWN\x1b[0m\x07` {
 		t.Errorf("summary %q", e.Summary)
 	}
-	if e.Evidence[0].Observed != "line one\nline two\ttabbed\\x0d" {
+	if e.Evidence[0].Observed != "line one\nline two\ttabbed\\r" {
 		t.Errorf("evidence %q", e.Evidence[0].Observed)
 	}
 }

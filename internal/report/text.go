@@ -114,7 +114,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 			if ev.Expected != "" {
 				line += p.dim.Render("  (expected " + ev.Expected + ")")
 			}
-			observed := strings.ReplaceAll(line, "\n", "\n    "+strings.Repeat(" ", labelW+2))
+			observed := continued(line, "    "+strings.Repeat(" ", labelW+2))
 			fmt.Fprintf(&b, "  %s %s  %s\n", p.status[ev.Status].Render(marks[ev.Status]), pad(ev.Label, labelW), observed)
 		}
 		for _, f := range e.Findings {
@@ -131,7 +131,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "  %s %s  %s %s\n", p.status[check.Fail].Render(marks[check.Fail]), loc, f.Message, p.dim.Render(f.Preview))
 		}
 		if e.Remedy != "" {
-			fmt.Fprintf(&b, "  %s %s\n", p.bold.Render("→"), e.Remedy)
+			fmt.Fprintf(&b, "  %s %s\n", p.bold.Render("→"), continued(e.Remedy, "    "))
 		}
 	}
 
