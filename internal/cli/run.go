@@ -26,6 +26,7 @@ type GateOptions struct {
 	Concurrency int
 	Timeout     time.Duration
 	FailFast    bool
+	Verbose     bool
 	// Outputs are extra reports written to files, as FORMAT=PATH.
 	Outputs []string
 }
@@ -79,6 +80,7 @@ func addGateFlags(cmd *cobra.Command, o *GateOptions) {
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 0, fmt.Sprintf("checks run at once (0: the default, %d here)", runner.DefaultConcurrency()))
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "overall deadline for the whole run, e.g. 2m (default none)")
 	cmd.Flags().BoolVar(&o.FailFast, "fail-fast", false, "stop starting checks after the first blocking failure")
+	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "show the evidence of passing checks too")
 	cmd.Flags().StringArrayVar(&o.Outputs, "output", nil, "also write a report to a file, as FORMAT=PATH (repeatable), e.g. junit=gate.xml")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.FormatNames(), cobra.ShellCompDirectiveNoFileComp
@@ -215,7 +217,8 @@ func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runn
 		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd})
 
 	f, _ := report.Lookup(o.Format)
-	if err := f.New(report.Style{Color: colorEnabled(app)}).Write(app.IO.Out, rep); err != nil {
+	style := report.Style{Color: colorEnabled(app), Verbose: o.Verbose, Width: report.TerminalWidth(app.IO.Out, app.IO.OutTTY, app.Getenv)}
+	if err := f.New(style).Write(app.IO.Out, rep); err != nil {
 		closeOutputs(outs)
 		return cannotRun(fmt.Errorf("writing the %s report: %w", o.Format, err))
 	}

@@ -166,6 +166,22 @@ type Reporter interface {
 type Style struct {
 	// Color enables ANSI styling (only text uses it).
 	Color bool
+	// Width is the terminal's width in columns, 0 when the output is not a terminal: only then
+	// is there a width to fit, and text cuts long titles to it.
+	Width int
+	// Verbose shows the details (evidence, findings) of passing and skipped checks too, in the
+	// formats that otherwise show them only for what did not pass.
+	Verbose bool
+}
+
+// detailed reports whether the details of e are shown: always for a check that did not pass,
+// with Verbose also for one that passed or was skipped, if it has anything to show.
+func (s Style) detailed(e Entry) bool {
+	switch e.Status {
+	case check.Warn, check.Fail, check.Error:
+		return true
+	}
+	return s.Verbose && (len(e.Evidence) > 0 || len(e.Findings) > 0)
 }
 
 // Format describes a registered output format.
