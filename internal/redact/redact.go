@@ -140,6 +140,9 @@ func dsnPassword(v string) string {
 		_, _, pw, _, _ := splitUserinfo(v)
 		return pw
 	}
+	if !strings.Contains(v, "@") {
+		return ""
+	}
 	if loc := mysqlNet.FindStringIndex(v); loc != nil {
 		_, pw, _ := strings.Cut(v[:loc[0]], ":")
 		return pw
@@ -155,9 +158,11 @@ func derived(v string) []string {
 	if pw := dsnPassword(v); pw != "" {
 		pws = append(pws, pw)
 	}
-	for _, m := range assignment.FindAllStringSubmatch(" "+v, -1) {
-		if secretParam(m[1]) {
-			pws = append(pws, strings.Trim(m[2], `'"`))
+	if strings.Contains(v, "=") {
+		for _, m := range assignment.FindAllStringSubmatch(" "+v, -1) {
+			if secretParam(m[1]) {
+				pws = append(pws, strings.Trim(m[2], `'"`))
+			}
 		}
 	}
 	if len(pws) == 0 {
