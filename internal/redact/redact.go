@@ -62,12 +62,19 @@ func patternSpans(s string, spans []span) []span {
 	}
 	for _, re := range named {
 		for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
-			if secretParam(s[m[2]:m[3]]) && m[5] > m[4] {
+			if secretParam(s[m[2]:m[3]]) && !placeholder(s[m[4]:m[5]]) {
 				spans = append(spans, span{m[4], m[5]})
 			}
 		}
 	}
 	return spans
+}
+
+// placeholder reports a value that stands for a secret without being one: nothing, a mask, a
+// ${VAR} reference, or the "value" of usage text such as "write key=value".
+func placeholder(v string) bool {
+	v = strings.Trim(v, `'"`)
+	return v == "" || v == Mask || v == "value" || (strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}"))
 }
 
 // secretParam reports whether a parameter or assignment with this name holds a credential: a

@@ -141,6 +141,8 @@ func TestStringMasksSecretAssignments(t *testing.T) {
 		`{"user":"app","access_token":"eyJ\"x","page":2}`:                                 `{"user":"app","access_token":"***","page":2}`,
 		"max_connections=200 sslmode=require":                                             "max_connections=200 sslmode=require",
 		"a=b== c":                                                                         "a=b== c",
+		"write parameters as key=value":                                                   "write parameters as key=value",
+		"dsn: host=db password=${PGPASSWORD} token=''":                                    "dsn: host=db password=${PGPASSWORD} token=''",
 	} {
 		if got := String(in); got != want {
 			t.Errorf("String(%q) = %q, want %q", in, got, want)
