@@ -151,7 +151,8 @@ func TestStringMasksSecretAssignments(t *testing.T) {
 }
 
 func TestFromEnviron(t *testing.T) {
-	r := FromEnviron([]string{"API_TOKEN=tok-9f8e7d6c5b", "DB_PASSWORD=Tr0ub4dor@Horse99", "HOME=/home/app", "PORT=8080", "EMPTY_SECRET=", "malformed"})
+	r := FromEnviron([]string{"API_TOKEN=tok-9f8e7d6c5b", "DB_PASSWORD=Tr0ub4dor@Horse99", "HOME=/home/app", "PORT=8080", "EMPTY_SECRET=", "malformed",
+		"XDG_SESSION_CLASS=user", "SSH_AUTH_SOCK=/tmp/ssh-abc/agent.42"})
 	err := fmt.Errorf("loading checklist: %w", errors.New(`launchgate.yaml:7:20: expect_status: expected an integer, got "tok-9f8e7d6c5b"`))
 	got := r.Error(err)
 	if strings.Contains(got.Error(), "tok-9f8e7d6c5b") || !strings.Contains(got.Error(), `got "***"`) {
@@ -163,7 +164,7 @@ func TestFromEnviron(t *testing.T) {
 	if r.Error(nil) != nil {
 		t.Error("Error(nil) is not nil")
 	}
-	if s := r.String("HOME is /home/app on port 8080, db at Horse99@db"); s != "HOME is /home/app on port 8080, db at ***@db" {
+	if s := r.String("HOME is /home/app on port 8080, db at Horse99@db for user app via /tmp/ssh-abc/agent.42"); s != "HOME is /home/app on port 8080, db at ***@db for user app via /tmp/ssh-abc/agent.42" {
 		t.Errorf("got %q", s)
 	}
 }

@@ -28,15 +28,23 @@ func New(values ...string) *Redactor {
 // FromEnviron returns a Redactor that knows the values of the secret-looking variables in
 // environ ("NAME=value" entries, as os.Environ returns them): what a message about a checklist
 // that could not be loaded may quote before any check has said which values are secret.
+//
+// Every environment has secret-looking names that hold ordinary words (XDG_SESSION_CLASS=user)
+// or paths (SSH_AUTH_SOCK); masking "user" in every error would hide more than it protects. So
+// values shorter than minEnvSecretLen and absolute paths are left out: the loader, which knows
+// which variables a checklist used, registers those values whatever their length.
 func FromEnviron(environ []string) *Redactor {
 	r := &Redactor{}
 	for _, kv := range environ {
-		if name, v, ok := strings.Cut(kv, "="); ok && IsSecretName(name) {
+		if name, v, ok := strings.Cut(kv, "="); ok && IsSecretName(name) && len(v) >= minEnvSecretLen && !strings.HasPrefix(v, "/") {
 			r.Add(v)
 		}
 	}
 	return r
 }
+
+// minEnvSecretLen is the shortest value FromEnviron takes for a secret.
+const minEnvSecretLen = 8
 
 // Add registers values that must never appear in output, together with what a driver may print
 // instead of them (see derived).
