@@ -28,6 +28,7 @@ type GateOptions struct {
 	Concurrency int
 	Timeout     time.Duration
 	FailFast    bool
+	Verbose     bool
 	// Outputs are extra reports written to files, as FORMAT=PATH.
 	Outputs []string
 	// AllowEmpty lets a run in which no check reached a verdict open the gate.
@@ -92,6 +93,7 @@ func addGateFlags(cmd *cobra.Command, o *GateOptions) {
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "overall deadline for the whole run, e.g. 2m (default none)")
 	cmd.Flags().BoolVar(&o.FailFast, "fail-fast", false, "stop starting checks after the first blocking failure")
 	cmd.Flags().BoolVar(&o.AllowEmpty, "allow-empty", false, "open the gate even when no check reached a verdict (all skipped or filtered out)")
+	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "show the evidence of passing checks too")
 	cmd.Flags().StringArrayVar(&o.Outputs, "output", nil, "also write a report to a file, as FORMAT=PATH (repeatable), e.g. junit=gate.xml")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.FormatNames(), cobra.ShellCompDirectiveNoFileComp
@@ -280,7 +282,8 @@ func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runn
 	}
 
 	f, _ := report.Lookup(o.Format)
-	if err := f.New(report.Style{Color: colorEnabled(app)}).Write(app.IO.Out, rep); err != nil {
+	style := report.Style{Color: colorEnabled(app), Verbose: o.Verbose, Width: report.TerminalWidth(app.IO.Out, app.IO.OutTTY, app.Getenv)}
+	if err := f.New(style).Write(app.IO.Out, rep); err != nil {
 		discardOutputs(outs)
 		return cannotRun(fmt.Errorf("writing the %s report: %w", o.Format, err))
 	}

@@ -12,20 +12,22 @@ import (
 // GitHub renders GitHub Actions workflow commands: an ::error annotation for every check that
 // closes the gate and for every secret finding, a ::warning for every warning, each pointing at
 // the line that defines the check (or, for a secret, the line where it is), and the details of
-// every check that did not pass in a collapsible ::group::.
+// every check that did not pass (every check with Verbose) in a collapsible ::group::.
 //
 // GitHub shows at most 10 error and 10 warning annotations per step (50 per job), so the
 // annotations come in checklist order and the full story is always in the groups below them.
-type GitHub struct{}
+type GitHub struct {
+	Style
+}
 
 var _ Reporter = GitHub{}
 
 func init() {
 	RegisterFormat(Format{Name: "github", Description: "GitHub Actions annotations (::error, ::warning) and ::group:: details",
-		New: func(Style) Reporter { return GitHub{} }})
+		New: func(s Style) Reporter { return GitHub{s} }})
 }
 
-func (GitHub) Write(w io.Writer, r *Report) error {
+func (g GitHub) Write(w io.Writer, r *Report) error {
 	var b strings.Builder
 	file := checklistPath(r)
 	for _, e := range r.Results {
@@ -75,7 +77,7 @@ func (GitHub) Write(w io.Writer, r *Report) error {
 		}
 	}
 	for _, e := range r.Results {
-		if e.Status != check.Warn && e.Status != check.Fail && e.Status != check.Error {
+		if !g.detailed(e) {
 			continue
 		}
 		workflowCommand(&b, "group", nil, fmt.Sprintf("%s %s · %s (%s)", strings.ToUpper(e.Status.String()), e.ID, e.Title, e.Type))
@@ -123,14 +125,10 @@ var (
 func escapeData(s string) string     { return dataEscaper.Replace(s) }
 func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
 
-// logLine writes plain text inside a group, indented, one log line per line of text. No line
-// may start with "::", even after spaces: text from a server could otherwise inject a workflow
-// command, so such a line is quoted with "| ".
+// logLine writes plain text inside a group, indented, one log line per line of text; a line
+// that would read as a workflow command is quoted (see quoteCommand).
 func logLine(b *strings.Builder, s string) {
 	for _, line := range strings.Split(strings.ReplaceAll(s, "\r", ""), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "::") {
-			line = "| " + line
-		}
-		b.WriteString("  " + line + "\n")
+		b.WriteString("  " + quoteCommand(line) + "\n")
 	}
 }

@@ -148,7 +148,7 @@ func junitBody(r *Report, e Entry) string {
 		fmt.Fprintf(&b, "(the check said %s; severity warn makes it a warning)\n", e.CheckStatus)
 	}
 	for _, ev := range e.Evidence {
-		fmt.Fprintf(&b, "[%s] %s: %s", ev.Status, ev.Label, ev.Observed)
+		fmt.Fprintf(&b, "[%s] %s: %s", ev.Status, ev.Label, continued(ev.Observed, "  "))
 		if ev.Expected != "" {
 			fmt.Fprintf(&b, " (expected %s)", ev.Expected)
 		}
@@ -162,7 +162,7 @@ func junitBody(r *Report, e Entry) string {
 		b.WriteString("\n")
 	}
 	if e.Remedy != "" {
-		fmt.Fprintf(&b, "Remedy: %s\n", e.Remedy)
+		fmt.Fprintf(&b, "Remedy: %s\n", continued(e.Remedy, "  "))
 	}
 	if r.File != "" && e.Line > 0 {
 		fmt.Fprintf(&b, "Defined at %s:%d\n", r.File, e.Line)

@@ -12,15 +12,17 @@ import (
 
 // Markdown renders a summary fit for $GITHUB_STEP_SUMMARY and merge-request comments: the gate,
 // one table row per check, and details (evidence, findings, remedy) for every check that did
-// not pass, folded in <details> so a long report stays readable. GitHub-flavoured Markdown;
-// GitLab renders it the same.
-type Markdown struct{}
+// not pass (for every check with Verbose), folded in <details> so a long report stays readable.
+// GitHub-flavoured Markdown; GitLab renders it the same.
+type Markdown struct {
+	Style
+}
 
 var _ Reporter = Markdown{}
 
 func init() {
 	RegisterFormat(Format{Name: "markdown", Description: "a Markdown summary for $GITHUB_STEP_SUMMARY and merge-request comments",
-		New: func(Style) Reporter { return Markdown{} }})
+		New: func(s Style) Reporter { return Markdown{s} }})
 }
 
 // maxMarkdownFindings bounds the findings listed per check: GitHub accepts at most 1 MiB of
@@ -31,7 +33,7 @@ var mdIcons = map[check.Status]string{
 	check.Pass: "✅ pass", check.Warn: "⚠️ warn", check.Fail: "❌ fail", check.Error: "❗ error", check.Skip: "⏭️ skip",
 }
 
-func (Markdown) Write(w io.Writer, r *Report) error {
+func (m Markdown) Write(w io.Writer, r *Report) error {
 	var b strings.Builder
 	verdict := "✅ Gate open"
 	if r.Verdict == Closed {
@@ -70,7 +72,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	}
 
 	for _, e := range r.Results {
-		if e.Status != check.Warn && e.Status != check.Fail && e.Status != check.Error {
+		if !m.detailed(e) {
 			continue
 		}
 		fmt.Fprintf(&b, "\n<details><summary>%s %s %s</summary>\n\n",

@@ -85,22 +85,27 @@ type Options struct {
 }
 
 // Build applies severities and the strict rule to results (in checklist order) and computes the
-// verdict. Every text that reaches a renderer passes through the redactor here, in one place.
+// verdict. Every text that reaches a renderer passes through the redactor and the escaping of
+// text from outside here, in one place (see cleaner).
 func Build(cl *checklist.Checklist, results []check.Result, o Options) *Report {
-	rd := cleaner{o.Redactor}
-	r := &Report{Checklist: rd.String(cl.Name), File: rd.String(cl.File), Version: o.Version, Strict: o.Strict,
+	c := cleaner{o.Redactor}
+	r := &Report{Checklist: c.line(cl.Name), File: c.line(cl.File), Version: o.Version, Strict: o.Strict,
 		StartedAt: o.StartedAt, Duration: o.Duration, Verdict: Open}
 	for i, e := range cl.Checks {
 		res := results[i]
-		en := Entry{ID: e.ID, Type: e.Type, Title: rd.String(e.Title), Severity: e.Severity, Tags: e.Tags,
-			Status: res.Status, CheckStatus: res.Status, Summary: rd.String(res.Summary),
-			Remedy: rd.String(res.Remedy), Duration: res.Duration, Line: e.Line, Column: e.Column}
+		en := Entry{ID: c.line(e.ID), Type: c.line(e.Type), Title: c.line(e.Title), Severity: e.Severity,
+			Status: res.Status, CheckStatus: res.Status, Summary: c.line(res.Summary),
+			Remedy: c.lines(res.Remedy), Duration: res.Duration, Line: e.Line, Column: e.Column}
+		for _, t := range e.Tags {
+			en.Tags = append(en.Tags, c.line(t))
+		}
 		for _, ev := range res.Evidence {
-			ev.Label, ev.Observed, ev.Expected = rd.String(ev.Label), rd.String(ev.Observed), rd.String(ev.Expected)
+			ev.Label, ev.Observed, ev.Expected = c.line(ev.Label), c.lines(ev.Observed), c.line(ev.Expected)
 			en.Evidence = append(en.Evidence, ev)
 		}
 		for _, f := range res.Findings {
-			f.Message, f.Preview, f.File = rd.String(f.Message), rd.String(f.Preview), rd.String(f.File)
+			f.Rule, f.File, f.Commit = c.line(f.Rule), c.line(f.File), c.line(f.Commit)
+			f.Message, f.Preview = c.line(f.Message), c.line(f.Preview)
 			en.Findings = append(en.Findings, f)
 		}
 		if e.Severity == checklist.WarnOnly && (res.Status == check.Fail || res.Status == check.Error) {
@@ -114,31 +119,6 @@ func Build(cl *checklist.Checklist, results []check.Result, o Options) *Report {
 		r.Results = append(r.Results, en)
 	}
 	return r
-}
-
-// cleaner makes text from checks and the targets they probed safe to print: secrets redacted,
-// and control characters (a server's ANSI escapes, say, which could rewrite a terminal or spoof
-// a CI log line) shown as \xNN. Newlines and tabs stay.
-type cleaner struct{ rd *redact.Redactor }
-
-func (c cleaner) String(s string) string {
-	s = c.rd.String(s)
-	if strings.IndexFunc(s, isControl) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if isControl(r) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool {
-	return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0)
 }
 
 func (c *Counts) add(s check.Status) {
@@ -190,6 +170,22 @@ type Reporter interface {
 type Style struct {
 	// Color enables ANSI styling (only text uses it).
 	Color bool
+	// Width is the terminal's width in columns, 0 when the output is not a terminal: only then
+	// is there a width to fit, and text cuts long titles to it.
+	Width int
+	// Verbose shows the details (evidence, findings) of passing and skipped checks too, in the
+	// formats that otherwise show them only for what did not pass.
+	Verbose bool
+}
+
+// detailed reports whether the details of e are shown: always for a check that did not pass,
+// with Verbose also for one that passed or was skipped, if it has anything to show.
+func (s Style) detailed(e Entry) bool {
+	switch e.Status {
+	case check.Warn, check.Fail, check.Error:
+		return true
+	}
+	return s.Verbose && (len(e.Evidence) > 0 || len(e.Findings) > 0)
 }
 
 // Format describes a registered output format.

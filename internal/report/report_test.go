@@ -1,6 +1,11 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,7 +95,32 @@ func TestBuildNeutralisesControlCharacters(t *testing.T) {
 	if e.Summary != `body says \x1b[31mDOWN\x1b[0m\x07` {
 		t.Errorf("summary %q", e.Summary)
 	}
-	if e.Evidence[0].Observed != "line one\nline two\ttabbed\\x0d" {
+	if e.Evidence[0].Observed != "line one\nline two\ttabbed\\r" {
 		t.Errorf("evidence %q", e.Evidence[0].Observed)
+	}
+}
+
+// BenchmarkBuildManySecrets is a run of 10,000 offline jwt checks: each check's token is a
+// secret, and every text of every result is redacted against all of them. Redaction is one
+// pass over each text, so the run costs the texts' length, not texts times secrets.
+func BenchmarkBuildManySecrets(b *testing.B) {
+	const n = 10000
+	cl := &checklist.Checklist{Name: "many jwt"}
+	results := make([]check.Result, n)
+	for i := 0; i < n; i++ {
+		cl.Checks = append(cl.Checks, &checklist.Entry{ID: fmt.Sprintf("jwt-%d", i), Type: "jwt", Title: "JWT given in token"})
+		sum := sha256.Sum256([]byte(strconv.Itoa(i)))
+		cl.Secrets = append(cl.Secrets, "eyJhbGciOiJIUzI1NiJ9."+base64.RawURLEncoding.EncodeToString(sum[:])+"."+hex.EncodeToString(sum[:16]))
+		results[i] = check.Result{Status: check.Fail, Summary: "the token expired 1111d18h ago",
+			Remedy: "issue tokens with exp in the future; check the clock of the issuer",
+			Evidence: []check.Evidence{
+				{Label: "algorithm", Observed: "HS256", Expected: "one of HS256, RS256", Status: check.Pass},
+				{Label: "expires", Observed: "2023-11-14T23:13:20Z (1111d18h ago)", Expected: "in the future", Status: check.Fail},
+				{Label: "lifetime", Observed: "1h", Expected: "≤ 1d", Status: check.Pass},
+			}}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Build(cl, results, Options{Redactor: redact.New(cl.Secrets...)})
 	}
 }

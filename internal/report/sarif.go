@@ -1,16 +1,16 @@
 package report
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
-
-	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/launchgate/launchgate/internal/check"
 )
@@ -30,6 +30,11 @@ import (
 //     fingerprint, never a line number, so an alert survives edits that move lines;
 //   - GitHub accepts at most 25,000 results per run (and shows the first 5,000): results
 //     beyond MaxSARIFResults are left out and the run's properties say how many.
+//
+// The document is built from plain structs holding only fields with content (every property
+// SARIF defines but launchgate has nothing for is left out, so the spec's defaults apply) and
+// written without indentation: SARIF is read by programs, and a 25,000-result file is a third
+// of the size, and of the time to write, of an indented generic SARIF model.
 type SARIF struct{}
 
 var _ Reporter = SARIF{}
@@ -48,36 +53,129 @@ const maxSARIFMessage = 4000
 // sarifPlaceholderURI stands for a checklist that is not a file in the repository.
 const sarifPlaceholderURI = "launchgate.yaml"
 
-const informationURI = "https://github.com/launchgate/launchgate"
+const (
+	informationURI = "https://github.com/launchgate/launchgate"
+	sarifSchema    = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/sarif-schema-2.1.0.json"
+)
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool              sarifTool              `json:"tool"`
+	AutomationDetails sarifAutomationDetails `json:"automationDetails"`
+	// Results is written even when empty: an empty list says "looked, found nothing", an absent
+	// one "did not run" (SARIF §3.14.23).
+	Results    []sarifResult  `json:"results"`
+	Properties map[string]any `json:"properties,omitempty"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifAutomationDetails struct {
+	ID string `json:"id"`
+}
+
+type sarifRule struct {
+	ID               string              `json:"id"`
+	Name             string              `json:"name"`
+	ShortDescription sarifText           `json:"shortDescription"`
+	HelpURI          string              `json:"helpUri,omitempty"`
+	Help             sarifHelp           `json:"help"`
+	Properties       sarifRuleProperties `json:"properties"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifHelp struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown"`
+}
+
+type sarifRuleProperties struct {
+	Tags []string `json:"tags"`
+	// SecuritySeverity is the CVSS-like score GitHub sorts security alerts by.
+	SecuritySeverity string `json:"security-severity,omitempty"`
+}
+
+type sarifResult struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifText         `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysicalLocation `json:"physicalLocation"`
+}
+
+type sarifPhysicalLocation struct {
+	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
+	Region           sarifRegion           `json:"region"`
+}
+
+type sarifArtifactLocation struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+// sarifRules keeps the rules in the order they were added, so that ruleIndex is stable for a
+// given checklist.
+type sarifRules struct {
+	rules []sarifRule
+	index map[string]int
+}
+
+func (rs *sarifRules) add(r sarifRule) int {
+	if i, ok := rs.index[r.ID]; ok {
+		return i
+	}
+	rs.index[r.ID] = len(rs.rules)
+	rs.rules = append(rs.rules, r)
+	return len(rs.rules) - 1
+}
 
 func (SARIF) Write(w io.Writer, r *Report) error {
-	doc := sarif.NewReport()
-	run := sarif.NewRunWithInformationURI("launchgate", informationURI)
-	if r.Version != "" {
-		run.Tool.Driver.WithVersion(r.Version)
-	}
 	// GitHub replaces the results of an earlier upload with the same category; one category
 	// per checklist keeps two checklists' alerts apart.
-	run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID("launchgate/" + slug(r.Checklist) + "/"))
-
-	// Rules first, in checklist order, so ruleIndex is stable for a given checklist.
+	run := sarifRun{AutomationDetails: sarifAutomationDetails{ID: "launchgate/" + slug(r.Checklist) + "/"},
+		Results: []sarifResult{}}
+	rules := &sarifRules{index: map[string]int{}}
+	// Rules first, in checklist order.
 	for _, e := range r.Results {
-		if run.GetRuleIndex(e.Type) < 0 {
-			addTypeRule(run, e.Type)
-		}
+		rules.add(typeRule(e.Type))
 	}
 	file := sarifURI(checklistPath(r))
 	if file == "" {
 		file = sarifPlaceholderURI
 	}
-	results, dropped := 0, 0
-	add := func(res *sarif.Result) {
-		if results >= MaxSARIFResults {
+	dropped := 0
+	add := func(res sarifResult) {
+		if len(run.Results) >= MaxSARIFResults {
 			dropped++
 			return
 		}
-		run.AddResult(res)
-		results++
+		run.Results = append(run.Results, res)
 	}
 	for _, e := range r.Results {
 		level := ""
@@ -94,16 +192,13 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 			if e.Remedy != "" {
 				msg += "\n" + e.Remedy
 			}
-			line := max(e.Line, 1)
-			add(newSARIFResult(run, e.Type, level, msg, file, line, e.Column,
+			add(newSARIFResult(e.Type, rules.index[e.Type], level, msg, file, max(e.Line, 1), e.Column,
 				fingerprint(e.Type, e.ID, file, "")))
 			continue
 		}
 		for _, f := range e.Findings {
 			ruleID := "secrets/" + f.Rule
-			if run.GetRuleIndex(ruleID) < 0 {
-				addSecretRule(run, ruleID, f.Rule)
-			}
+			idx := rules.add(secretRule(ruleID, f.Rule))
 			msg := f.Message
 			if f.Preview != "" {
 				msg += " (" + f.Preview + ")"
@@ -121,61 +216,57 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 				id = fmt.Sprintf("line %d, %s", f.Line, f.Commit)
 			}
 			uri := sarifURI(f.File)
-			add(newSARIFResult(run, ruleID, level, msg, uri, max(f.Line, 1), f.Column,
+			add(newSARIFResult(ruleID, idx, level, msg, uri, max(f.Line, 1), f.Column,
 				fingerprint(ruleID, e.ID, uri, id)))
 		}
 	}
 	if dropped > 0 {
-		run.WithProperties(sarif.NewPropertyBag().
-			Add("launchgate/resultsOmitted", dropped).
-			Add("launchgate/resultsOmittedReason", fmt.Sprintf("GitHub accepts at most %d results per run", MaxSARIFResults)))
+		run.Properties = map[string]any{
+			"launchgate/resultsOmitted":       dropped,
+			"launchgate/resultsOmittedReason": fmt.Sprintf("GitHub accepts at most %d results per run", MaxSARIFResults),
+		}
 	}
-	doc.AddRun(run)
-	return doc.PrettyWrite(w)
+	run.Tool.Driver = sarifDriver{Name: "launchgate", Version: r.Version, InformationURI: informationURI, Rules: rules.rules}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}}); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
-func addTypeRule(run *sarif.Run, typ string) {
+func typeRule(typ string) sarifRule {
 	desc := "launchgate check " + typ
 	if k, ok := check.Lookup(typ); ok {
 		desc = k.Summary
 	}
-	run.AddRule(typ).
-		WithName(ruleName(typ)).
-		WithDescription(desc).
-		WithHelpURI(informationURI + "/blob/main/docs/checks/").
-		WithMarkdownHelp(fmt.Sprintf("Run `launchgate explain %s` for the parameters of this check and what each status means.", typ)).
-		WithProperties(sarif.NewPropertyBag().WithTags([]string{"launchgate", "launch-readiness"}))
+	help := fmt.Sprintf("Run `launchgate explain %s` for the parameters of this check and what each status means.", typ)
+	return sarifRule{ID: typ, Name: ruleName(typ), ShortDescription: sarifText{desc},
+		HelpURI: informationURI + "/blob/main/docs/checks/", Help: sarifHelp{Text: help, Markdown: help},
+		Properties: sarifRuleProperties{Tags: []string{"launchgate", "launch-readiness"}}}
 }
 
-func addSecretRule(run *sarif.Run, id, rule string) {
-	run.AddRule(id).
-		WithName(ruleName(id)).
-		WithDescription("A secret matching the " + rule + " rule is committed to the repository.").
-		WithMarkdownHelp("Revoke the secret first (it is compromised once pushed), then remove it from the file and from history.").
-		WithProperties(sarif.NewPropertyBag().
-			WithTags([]string{"launchgate", "security", "secret"}).
-			// GitHub sorts security alerts by this CVSS-like score; a leaked credential is high.
-			Add("security-severity", "8.5"))
+func secretRule(id, rule string) sarifRule {
+	help := "Revoke the secret first (it is compromised once pushed), then remove it from the file and from history."
+	return sarifRule{ID: id, Name: ruleName(id),
+		ShortDescription: sarifText{"A secret matching the " + rule + " rule is committed to the repository."},
+		Help:             sarifHelp{Text: help, Markdown: help},
+		// A leaked credential is a high-severity alert.
+		Properties: sarifRuleProperties{Tags: []string{"launchgate", "security", "secret"}, SecuritySeverity: "8.5"}}
 }
 
-func newSARIFResult(run *sarif.Run, ruleID, level, msg, uri string, line, col int, fp string) *sarif.Result {
+func newSARIFResult(ruleID string, ruleIndex int, level, msg, uri string, line, col int, fp string) sarifResult {
 	if len(msg) > maxSARIFMessage {
 		msg = strings.ToValidUTF8(msg[:maxSARIFMessage], "") + "…"
 	}
-	region := sarif.NewRegion().WithStartLine(line)
-	if col > 0 {
-		region.WithStartColumn(col)
-	}
-	return sarif.NewRuleResult(ruleID).
-		WithRuleIndex(run.GetRuleIndex(ruleID)).
-		WithLevel(level).
-		WithMessage(sarif.NewTextMessage(msg)).
-		AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri)).
-			WithRegion(region))).
+	return sarifResult{RuleID: ruleID, RuleIndex: ruleIndex, Level: level, Message: sarifText{msg},
+		Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
+			ArtifactLocation: sarifArtifactLocation{URI: uri},
+			Region:           sarifRegion{StartLine: line, StartColumn: max(col, 0)}}}},
 		// primaryLocationLineHash is the key GitHub matches alerts on; the upload action only
 		// computes its own (from line contents) when it is absent.
-		WithPartialFingerprints(map[string]string{"primaryLocationLineHash": fp, "launchgate/v1": fp})
+		PartialFingerprints: map[string]string{"primaryLocationLineHash": fp, "launchgate/v1": fp}}
 }
 
 // fingerprint identifies a result across runs: what was checked and where it is defined, never

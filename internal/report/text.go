@@ -13,21 +13,26 @@ import (
 )
 
 // Text renders the report for a person at a terminal: one line per check, details and a remedy
-// for every check that did not pass, and the gate banner. Without colour it is plain text with
-// no escape codes, fit for CI logs.
+// for every check that did not pass (for every check with Verbose), and the gate banner. Without
+// colour it is plain text with no escape codes, fit for CI logs. Off a terminal nothing is cut;
+// on one, titles are cut to fit its width and shown whole in the details.
 type Text struct {
-	Color bool
+	Style
 }
 
 var _ Reporter = Text{}
 
 func init() {
 	RegisterFormat(Format{Name: "text", Description: "for people: one line per check, details, the gate banner",
-		New: func(s Style) Reporter { return Text{Color: s.Color} }})
+		New: func(s Style) Reporter { return Text{s} }})
 }
 
-// maxTitle keeps the summary column on screen.
-const maxTitle = 44
+// On a terminal, titles give way to summaries, which say why, down to minTitle columns;
+// summaries are given up to summaryRoom columns before titles are cut.
+const (
+	minTitle    = 20
+	summaryRoom = 40
+)
 
 type palette struct {
 	status map[check.Status]lipgloss.Style
@@ -72,11 +77,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	}
 	b.WriteString("\n\n")
 
-	idW, titleW := 2, 5
-	for _, e := range r.Results {
-		idW = max(idW, lipgloss.Width(e.ID))
-		titleW = max(titleW, lipgloss.Width(truncate(e.Title, maxTitle)))
-	}
+	idW, titleW := t.columns(r)
 	for _, e := range r.Results {
 		dur := "—"
 		if e.CheckStatus != check.Skip || e.Duration > 0 {
@@ -84,13 +85,13 @@ func (t Text) Write(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(&b, "  %s  %s  %s  %s  %s\n",
 			p.status[e.Status].Render(pad(strings.ToUpper(e.Status.String()), 5)),
-			pad(e.ID, idW), pad(truncate(e.Title, maxTitle), titleW),
+			pad(e.ID, idW), pad(truncate(e.Title, titleW), titleW),
 			p.dim.Render(padLeft(dur, 6)), e.Summary)
 	}
 
 	var details []Entry
 	for _, e := range r.Results {
-		if e.Status == check.Warn || e.Status == check.Fail || e.Status == check.Error {
+		if t.detailed(e) {
 			details = append(details, e)
 		}
 	}
@@ -114,7 +115,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 			if ev.Expected != "" {
 				line += p.dim.Render("  (expected " + ev.Expected + ")")
 			}
-			observed := strings.ReplaceAll(line, "\n", "\n    "+strings.Repeat(" ", labelW+2))
+			observed := continued(line, "    "+strings.Repeat(" ", labelW+2))
 			fmt.Fprintf(&b, "  %s %s  %s\n", p.status[ev.Status].Render(marks[ev.Status]), pad(ev.Label, labelW), observed)
 		}
 		for _, f := range e.Findings {
@@ -131,7 +132,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "  %s %s  %s %s\n", p.status[check.Fail].Render(marks[check.Fail]), loc, f.Message, p.dim.Render(f.Preview))
 		}
 		if e.Remedy != "" {
-			fmt.Fprintf(&b, "  %s %s\n", p.bold.Render("→"), e.Remedy)
+			fmt.Fprintf(&b, "  %s %s\n", p.bold.Render("→"), continued(e.Remedy, "    "))
 		}
 	}
 
@@ -154,6 +155,24 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	return err
 }
 
+// columns are the widths of the id and title columns: as wide as the widest, except that on a
+// terminal the title column gives way so that rows fit.
+func (t Text) columns(r *Report) (idW, titleW int) {
+	idW, titleW = 2, 5
+	summaryW := 0
+	for _, e := range r.Results {
+		idW = max(idW, lipgloss.Width(e.ID))
+		titleW = max(titleW, lipgloss.Width(e.Title))
+		summaryW = max(summaryW, lipgloss.Width(e.Summary))
+	}
+	if t.Width <= 0 {
+		return idW, titleW
+	}
+	// "  STATUS  id  title  duration  summary"
+	fixed := 2 + 5 + 2 + idW + 2 + 2 + 6 + 2 + min(summaryW, summaryRoom)
+	return idW, max(min(titleW, t.Width-fixed), min(titleW, minTitle))
+}
+
 func pad(s string, w int) string {
 	if n := lipgloss.Width(s); n < w {
 		return s + strings.Repeat(" ", w-n)
@@ -168,12 +187,22 @@ func padLeft(s string, w int) string {
 	return s
 }
 
+// truncate cuts s to w columns, the last of them an ellipsis.
 func truncate(s string, w int) string {
-	r := []rune(s)
-	if len(r) <= w {
+	if lipgloss.Width(s) <= w {
 		return s
 	}
-	return string(r[:w-1]) + "…"
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		rw := lipgloss.Width(string(r))
+		if used+rw > w-1 {
+			break
+		}
+		b.WriteRune(r)
+		used += rw
+	}
+	return b.String() + "…"
 }
 
 func shortCommit(c string) string {
