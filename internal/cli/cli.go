@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/redact"
+	"github.com/launchgate/launchgate/internal/report"
 	"github.com/launchgate/launchgate/internal/version"
 )
 
@@ -106,25 +106,20 @@ func Main(args []string, app *App) int {
 	if err == nil {
 		return ExitOpen
 	}
+	// Errors quote what the user gave (a URL, a DSN, a file name): passwords in it, and the
+	// values of secret-looking variables, must not be printed, nor control characters.
+	rd := redact.FromEnviron(os.Environ())
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			// Errors quote what the user gave (a URL, a DSN): passwords in it must not be printed.
-			fmt.Fprintln(app.IO.ErrOut, "launchgate: "+indentLines(redact.String(ee.err.Error())))
+			fmt.Fprintln(app.IO.ErrOut, "launchgate: "+report.Message(rd, ee.err.Error()))
 		}
 		return ee.code
 	}
 	// Anything else comes from cobra: unknown commands and bad flags.
-	fmt.Fprintln(app.IO.ErrOut, "launchgate: "+redact.String(err.Error()))
+	fmt.Fprintln(app.IO.ErrOut, "launchgate: "+report.Message(rd, err.Error()))
 	fmt.Fprintln(app.IO.ErrOut, "run `launchgate --help` for usage")
 	return ExitCannotRun
-}
-
-func indentLines(s string) string {
-	if !strings.Contains(s, "\n") {
-		return s
-	}
-	return "\n  " + strings.ReplaceAll(s, "\n", "\n  ")
 }
 
 // NewRootCmd builds the command tree.

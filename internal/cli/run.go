@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,46 +137,17 @@ func (o *GateOptions) validate() error {
 	return nil
 }
 
-// stdinName names a checklist read from standard input in messages (<stdin>:3:5).
-const stdinName = "<stdin>"
-
-// maxStdinChecklist caps a checklist piped in: a checklist is a few KiB, and an endless stream
-// must not grow the process without bound.
-const maxStdinChecklist = 16 << 20
-
-// loadChecklist finds and loads the checklist: the named file (- is standard input),
-// ./launchgate.yaml, or the embedded default.
 func loadChecklist(app *App, file string) (*checklist.Checklist, error) {
-	o := checklist.Options{Getenv: app.Getenv}
-	if file == "-" {
-		data, err := readStdin(app.IO.In)
-		if err != nil {
-			return nil, err
-		}
-		return checklist.Parse(stdinName, data, o)
-	}
+	o := checklist.Options{Getenv: app.Getenv, Stdin: app.IO.In}
 	if file != "" {
 		return checklist.LoadFile(file, o)
 	}
 	local := filepath.Join(app.Dir, "launchgate.yaml")
-	if _, err := os.Stat(local); err == nil {
+	if _, err := os.Lstat(local); err == nil {
+		// LoadFile refuses what is not a regular file (a FIFO here would hang a plain read).
 		return checklist.LoadFile(local, o)
 	}
 	return checklist.Parse(checklists.DefaultName, checklists.Default(), o)
-}
-
-func readStdin(in io.Reader) ([]byte, error) {
-	if in == nil {
-		return nil, nil
-	}
-	data, err := io.ReadAll(io.LimitReader(in, maxStdinChecklist+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read the checklist: %w", stdinName, err)
-	}
-	if len(data) > maxStdinChecklist {
-		return nil, fmt.Errorf("%s: the checklist is larger than %d MiB", stdinName, maxStdinChecklist>>20)
-	}
-	return data, nil
 }
 
 // plan applies --only and --skip. A value that matches no check id or tag is a mistake worth
@@ -250,8 +220,8 @@ func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runn
 	// checklist's own file; for the embedded default, standard input and `check`, to the
 	// working directory.
 	env.BaseDir = app.Dir
-	if cl.File != "" && cl.File != checklists.DefaultName && cl.File != stdinName {
-		env.BaseDir = filepath.Dir(cl.File)
+	if cl.Dir != "" {
+		env.BaseDir = cl.Dir
 	}
 	rd := &redact.Redactor{}
 	rd.Add(cl.Secrets...)

@@ -100,3 +100,14 @@ func quoteCommand(l string) string {
 	}
 	return l
 }
+
+// Message makes a message for stderr (an error quoting a URL, a server, a file name) as safe as
+// report text: redacted, control characters escaped, continuation lines indented and workflow
+// commands quoted, since CI reads stderr as much as stdout.
+func Message(rd *redact.Redactor, s string) string {
+	s = escape(rd.String(s), true)
+	if strings.Contains(s, "\n") {
+		s = "\n" + s
+	}
+	return continued(s, "  ")
+}
