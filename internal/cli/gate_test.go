@@ -131,7 +131,7 @@ func TestChecklistFromStdin(t *testing.T) {
 		{"mistakes name stdin and the line", bad, []string{"run", "-"}, 2, "", `<stdin>:5:`},
 		{"mistakes name stdin and the line (message)", bad, []string{"run", "-"}, 2, "", `check "api": with: unknown parameter "max_latncy"`},
 		{"empty stdin", "", []string{"run", "-"}, 2, "", "<stdin>: the checklist is empty"},
-		{"too large", strings.Repeat("#", 16<<20+1), []string{"validate", "-"}, 2, "", "<stdin>: the checklist is larger than 16 MiB"},
+		{"too large", strings.Repeat("#", 16<<20+1), []string{"validate", "-"}, 2, "", "<stdin>: cannot read checklist from standard input: holds more than the limit of 16MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
