@@ -8,7 +8,7 @@ import (
 
 	"github.com/launchgate/launchgate/checklists"
 	_ "github.com/launchgate/launchgate/checks/all"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
 )
 
 // TestShippedChecklistsAreValid loads every shipped checklist with an empty environment. An
@@ -22,8 +22,8 @@ func TestShippedChecklistsAreValid(t *testing.T) {
 	for _, name := range files {
 		t.Run(name, func(t *testing.T) {
 			data, _ := checklists.FS.ReadFile(name)
-			_, err := checklist.Parse(name, data, checklist.Options{Getenv: func(string) string { return "" }})
-			var errs checklist.Errors
+			_, err := config.Parse(name, data, config.Options{Getenv: func(string) string { return "" }})
+			var errs config.Errors
 			if err != nil && !errors.As(err, &errs) {
 				t.Fatal(err)
 			}
@@ -39,7 +39,7 @@ func TestShippedChecklistsAreValid(t *testing.T) {
 // TestDefaultChecklistNeedsNothing: with no environment at all, the embedded default loads
 // cleanly, so `launchgate run` works anywhere.
 func TestDefaultChecklistNeedsNothing(t *testing.T) {
-	cl, err := checklist.Parse(checklists.DefaultName, checklists.Default(), checklist.Options{Getenv: func(string) string { return "" }})
+	cl, err := config.Parse(checklists.DefaultName, checklists.Default(), config.Options{Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestAPIChecklistSkipsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := checklist.Parse("api.yaml", data, checklist.Options{Getenv: func(string) string { return "" }})
+	cl, err := config.Parse("api.yaml", data, config.Options{Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}

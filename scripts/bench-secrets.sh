@@ -12,7 +12,7 @@ commits="${2:-1500}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-go build -o "$work/scanbench" ./checks/secrets/internal/scanbench
+go build -o "$work/scanbench" ./checks/secretscheck/internal/scanbench
 
 measure() { # label, bytes (0 = take from output), command...
   local label="$1" bytes="$2"; shift 2

@@ -1,13 +1,13 @@
-// Package all registers every check kind. Adding a kind's package means adding one line here.
+// Package all registers every check kind. Adding a family means adding one line here; adding a
+// kind to an existing family adds nothing here.
 package all
 
 import (
-	_ "github.com/launchgate/launchgate/checks/httpcheck"  // http.health
-	_ "github.com/launchgate/launchgate/checks/httpsec"    // http.auth, http.headers, jwt
-	_ "github.com/launchgate/launchgate/checks/mysqlcheck" // mysql.connections, mysql.replica_lag
-	_ "github.com/launchgate/launchgate/checks/postgres"   // postgres.connections, postgres.replica_lag
-	_ "github.com/launchgate/launchgate/checks/redischeck" // redis.memory
-	_ "github.com/launchgate/launchgate/checks/secrets"    // secrets
-	_ "github.com/launchgate/launchgate/checks/tlscheck"   // tls
-	_ "github.com/launchgate/launchgate/checks/traffic"    // http.rate_limit, http.burst
+	_ "github.com/launchgate/launchgate/checks/httpcheck"     // http.health, http.auth, http.headers, http.rate_limit, http.burst
+	_ "github.com/launchgate/launchgate/checks/jwtcheck"      // jwt
+	_ "github.com/launchgate/launchgate/checks/mysqlcheck"    // mysql.connections, mysql.replica_lag
+	_ "github.com/launchgate/launchgate/checks/postgrescheck" // postgres.connections, postgres.replica_lag
+	_ "github.com/launchgate/launchgate/checks/redischeck"    // redis.memory
+	_ "github.com/launchgate/launchgate/checks/secretscheck"  // secrets
+	_ "github.com/launchgate/launchgate/checks/tlscheck"      // tls
 )

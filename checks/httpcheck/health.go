@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/httpx"
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -27,7 +27,7 @@ type Health struct {
 	Method             string            `yaml:"method" doc:"The HTTP method: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or TRACE."`
 	Headers            map[string]string `yaml:"headers" doc:"Request headers, e.g. an Authorization header from ${VAR}."`
 	ExpectStatus       StatusRanges      `yaml:"expect_status" doc:"Accepted status codes: a code, a class (2xx), a range (200-299) or a list."`
-	MaxLatency         check.Duration    `yaml:"max_latency" doc:"Fail when the full response takes longer than this."`
+	MaxLatency         kind.Duration     `yaml:"max_latency" doc:"Fail when the full response takes longer than this."`
 	ExpectBody         string            `yaml:"expect_body" doc:"A substring the body must contain, or a regular expression between slashes (/ok|healthy/)."`
 	JSON               map[string]string `yaml:"json" doc:"JSON fields and their expected values, by dotted path (status: pass, checks.db.0.status: pass)."`
 	InsecureSkipVerify bool              `yaml:"insecure_skip_verify" doc:"Do not verify the TLS certificate (use the tls check to judge it)."`
@@ -38,12 +38,12 @@ type Health struct {
 }
 
 func init() {
-	check.Register(check.Kind{
+	kind.Register(kind.Kind{
 		Name:       "http.health",
 		Summary:    "An HTTP endpoint answers in time with the expected status and a healthy body.",
 		Title:      "Endpoint answers its health check",
 		Positional: "url",
-		New: func() check.Check {
+		New: func() kind.Check {
 			return &Health{Method: http.MethodGet, ExpectStatus: StatusRanges{{200, 299}}, FollowRedirects: true, ForwardCredentials: false}
 		},
 		Example: `url: ${API_URL}/healthz
@@ -62,17 +62,17 @@ func (h *Health) Validate() error {
 	var errs []error
 	u, err := url.Parse(h.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, check.BadParam("url", "%q must be an absolute http:// or https:// URL", redact.String(h.URL)))
+		errs = append(errs, kind.BadParam("url", "%q must be an absolute http:// or https:// URL", redact.String(h.URL)))
 	}
-	if m, err := httpx.ParseMethod(h.Method, http.MethodGet); err != nil {
-		errs = append(errs, check.BadParam("method", "%v", err))
+	if m, err := probe.ParseMethod(h.Method, http.MethodGet); err != nil {
+		errs = append(errs, kind.BadParam("method", "%v", err))
 	} else {
 		h.Method = m
 	}
 	if len(h.ExpectBody) > 1 && strings.HasPrefix(h.ExpectBody, "/") && strings.HasSuffix(h.ExpectBody, "/") {
 		re, err := regexp.Compile(h.ExpectBody[1 : len(h.ExpectBody)-1])
 		if err != nil {
-			errs = append(errs, check.BadParam("expect_body", "invalid regular expression: %v", err))
+			errs = append(errs, kind.BadParam("expect_body", "invalid regular expression: %v", err))
 		}
 		h.bodyRE = re
 	}
@@ -80,24 +80,24 @@ func (h *Health) Validate() error {
 }
 
 // Run requests the endpoint once.
-func (h *Health) Run(ctx context.Context, env *check.Env) check.Result {
-	budget := check.Timeout(ctx)
+func (h *Health) Run(ctx context.Context, env *kind.Env) kind.Result {
+	budget := kind.Timeout(ctx)
 	req, err := http.NewRequestWithContext(ctx, h.Method, h.URL, nil)
 	if err != nil {
-		return check.Errorf("fix the url parameter", "cannot build a request for %s: %v", h.URL, err)
+		return kind.Errorf("fix the url parameter", "cannot build a request for %s: %v", h.URL, err)
 	}
 	for k, v := range h.Headers {
 		req.Header.Set(k, v)
 	}
 	req.Header.Set("User-Agent", env.UserAgent())
-	client := httpx.NewClient(env, httpx.ClientOptions{
+	client := probe.NewClient(env, probe.ClientOptions{
 		InsecureSkipVerify: h.InsecureSkipVerify,
 		FollowRedirects:    h.FollowRedirects,
 		ForwardCredentials: h.ForwardCredentials,
 	})
 	defer client.CloseIdleConnections()
 
-	tctx, trace := httpx.WithTrace(ctx)
+	tctx, trace := probe.WithTrace(ctx)
 	// Latency is read from the environment's clock, so that a fixed clock gives stable reports.
 	now := env.Now
 	if now == nil {
@@ -106,58 +106,58 @@ func (h *Health) Run(ctx context.Context, env *check.Env) check.Result {
 	start := now()
 	resp, err := client.Do(req.WithContext(tctx))
 	if err != nil {
-		f := httpx.Explain(err, req.URL.Host, budget, trace)
-		return check.Result{Status: check.Error, Summary: f.Summary, Remedy: f.Remedy,
-			Evidence: []check.Evidence{{Label: "request", Observed: f.Kind, Expected: "a response", Status: check.Error}}}
+		f := probe.Explain(err, req.URL.Host, budget, trace)
+		return kind.Result{Status: kind.Error, Summary: f.Summary, Remedy: f.Remedy,
+			Evidence: []kind.Evidence{{Label: "request", Observed: f.Kind, Expected: "a response", Status: kind.Error}}}
 	}
 	defer resp.Body.Close()
-	body, truncated, err := httpx.ReadBody(resp.Body, maxBody)
+	body, truncated, err := probe.ReadBody(resp.Body, maxBody)
 	latency := now().Sub(start)
 	if err != nil {
-		f := httpx.Explain(err, req.URL.Host, budget, trace)
-		return check.Result{Status: check.Error, Summary: fmt.Sprintf("%s sent status %d, then: %s", req.URL.Host, resp.StatusCode, f.Summary), Remedy: f.Remedy}
+		f := probe.Explain(err, req.URL.Host, budget, trace)
+		return kind.Result{Status: kind.Error, Summary: fmt.Sprintf("%s sent status %d, then: %s", req.URL.Host, resp.StatusCode, f.Summary), Remedy: f.Remedy}
 	}
 	return h.judge(resp, body, truncated, latency)
 }
 
-func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency time.Duration) check.Result {
-	var r check.Result
-	r.Status = check.Pass
+func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency time.Duration) kind.Result {
+	var r kind.Result
+	r.Status = kind.Pass
 	statusLine := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	var problems, remedies []string
 
-	st := check.Pass
+	st := kind.Pass
 	if !h.ExpectStatus.Contains(resp.StatusCode) {
-		st = check.Fail
+		st = kind.Fail
 		problems = append(problems, "status "+statusLine)
 		remedies = append(remedies, "make the endpoint answer "+h.ExpectStatus.String())
 	}
-	r.Add(check.Evidence{Label: "status", Observed: statusLine, Expected: h.ExpectStatus.String(), Status: st})
+	r.Add(kind.Evidence{Label: "status", Observed: statusLine, Expected: h.ExpectStatus.String(), Status: st})
 
-	st = check.Pass
+	st = kind.Pass
 	exp := ""
 	if h.MaxLatency > 0 {
 		exp = "≤ " + h.MaxLatency.String()
 		if latency > h.MaxLatency.D() {
-			st = check.Fail
-			problems = append(problems, fmt.Sprintf("slow: %s over the %s budget", httpx.Elapsed(latency), h.MaxLatency))
+			st = kind.Fail
+			problems = append(problems, fmt.Sprintf("slow: %s over the %s budget", probe.Elapsed(latency), h.MaxLatency))
 			remedies = append(remedies, "find what makes the endpoint slow (cold caches, slow dependencies) before launch")
 		}
 	}
-	r.Add(check.Evidence{Label: "latency", Observed: httpx.Elapsed(latency), Expected: exp, Status: st})
+	r.Add(kind.Evidence{Label: "latency", Observed: probe.Elapsed(latency), Expected: exp, Status: st})
 
 	if h.ExpectBody != "" {
 		matched := strings.Contains(string(body), h.ExpectBody)
 		if h.bodyRE != nil {
 			matched = h.bodyRE.Match(body)
 		}
-		st, obs := check.Pass, "matches"
+		st, obs := kind.Pass, "matches"
 		if !matched {
-			st, obs = check.Fail, "no match in "+excerpt(body)
+			st, obs = kind.Fail, "no match in "+excerpt(body)
 			problems = append(problems, "body does not match "+h.ExpectBody)
 			remedies = append(remedies, "check that the endpoint returns the expected body")
 		}
-		r.Add(check.Evidence{Label: "body", Observed: obs, Expected: h.ExpectBody, Status: st})
+		r.Add(kind.Evidence{Label: "body", Observed: obs, Expected: h.ExpectBody, Status: st})
 	}
 
 	doc, jsonErr := parseJSON(resp.Header.Get("Content-Type"), body)
@@ -169,54 +169,54 @@ func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency
 		sort.Strings(paths)
 		for _, p := range paths {
 			want := h.JSON[p]
-			st, obs := check.Pass, ""
+			st, obs := kind.Pass, ""
 			switch {
 			case doc == nil && truncated:
-				st, obs = check.Fail, fmt.Sprintf("body larger than %d bytes, not parsed", maxBody)
+				st, obs = kind.Fail, fmt.Sprintf("body larger than %d bytes, not parsed", maxBody)
 			case doc == nil:
-				st, obs = check.Fail, "body is not JSON"
+				st, obs = kind.Fail, "body is not JSON"
 				if jsonErr != nil {
-					obs += ": " + httpx.Clip(jsonErr.Error())
+					obs += ": " + probe.Clip(jsonErr.Error())
 				}
 			default:
 				v, ok := lookupPath(doc, p)
-				obs = httpx.Clip(v)
+				obs = probe.Clip(v)
 				if !ok {
 					obs = "missing"
 				}
 				if !ok || !strings.EqualFold(v, want) {
-					st = check.Fail
+					st = kind.Fail
 				}
 			}
-			if st == check.Fail {
+			if st == kind.Fail {
 				problems = append(problems, fmt.Sprintf("json %s is %s, want %s", p, obs, want))
 				remedies = append(remedies, "check the dependency the health body reports as unhealthy")
 			}
-			r.Add(check.Evidence{Label: "json " + p, Observed: obs, Expected: want, Status: st})
+			r.Add(kind.Evidence{Label: "json " + p, Observed: obs, Expected: want, Status: st})
 		}
 	}
 
 	if hb, ok := interpretHealthBody(doc); ok {
-		r.Add(check.Evidence{Label: hb.format + " status", Observed: hb.raw, Expected: hb.expected, Status: hb.status})
+		r.Add(kind.Evidence{Label: hb.format + " status", Observed: hb.raw, Expected: hb.expected, Status: hb.status})
 		r.Evidence = append(r.Evidence, shownComponents(hb.components)...)
 		switch hb.status {
-		case check.Fail:
+		case kind.Fail:
 			problems = append(problems, fmt.Sprintf("body reports %s", hb.raw))
 			remedies = append(remedies, "the service says it is unhealthy: fix the failing components listed in the evidence")
-		case check.Warn:
+		case kind.Warn:
 			if len(problems) == 0 {
-				r.Summary = fmt.Sprintf("%s in %s, but the body reports %s", statusLine, httpx.Elapsed(latency), hb.raw)
+				r.Summary = fmt.Sprintf("%s in %s, but the body reports %s", statusLine, probe.Elapsed(latency), hb.raw)
 				r.Remedy = "look at the components the body reports as degraded"
 			}
 		}
 	}
 
 	if len(problems) > 0 {
-		r.Status = check.Fail
+		r.Status = kind.Fail
 		r.Summary = strings.Join(problems, "; ")
-		r.Remedy = strings.Join(check.Unique(remedies), "; ")
+		r.Remedy = strings.Join(kind.Unique(remedies), "; ")
 	} else if r.Summary == "" {
-		r.Summary = fmt.Sprintf("%s in %s", statusLine, httpx.Elapsed(latency))
+		r.Summary = fmt.Sprintf("%s in %s", statusLine, probe.Elapsed(latency))
 	}
 	return r
 }
@@ -227,23 +227,23 @@ const maxComponents = 30
 
 // shownComponents keeps at most maxComponents lines, the unhealthy ones first, and says how many
 // more there were.
-func shownComponents(comps []check.Evidence) []check.Evidence {
+func shownComponents(comps []kind.Evidence) []kind.Evidence {
 	if len(comps) <= maxComponents {
 		return comps
 	}
-	comps = append([]check.Evidence(nil), comps...)
+	comps = append([]kind.Evidence(nil), comps...)
 	sort.SliceStable(comps, func(i, j int) bool { return comps[i].Status > comps[j].Status })
 	hidden := comps[maxComponents:]
-	worst := check.Pass
+	worst := kind.Pass
 	for _, c := range hidden {
-		worst = check.Worst(worst, c.Status)
+		worst = kind.Worst(worst, c.Status)
 	}
-	return append(comps[:maxComponents:maxComponents], check.Evidence{Label: "components",
+	return append(comps[:maxComponents:maxComponents], kind.Evidence{Label: "components",
 		Observed: fmt.Sprintf("%d more not shown (%s at worst)", len(hidden), worst), Status: worst})
 }
 
 func excerpt(b []byte) string {
-	s := httpx.Clip(string(b))
+	s := probe.Clip(string(b))
 	if s == "" {
 		return "an empty body"
 	}

@@ -12,13 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/kindtest"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
 func newHealth(t *testing.T, url string, mod func(*Health)) *Health {
 	t.Helper()
-	k, _ := check.Lookup("http.health")
+	k, _ := kind.Lookup("http.health")
 	c := k.New().(*Health)
 	c.URL = url
 	if mod != nil {
@@ -30,17 +31,7 @@ func newHealth(t *testing.T, url string, mod func(*Health)) *Health {
 	return c
 }
 
-func run(t *testing.T, c *Health, env *check.Env, timeout time.Duration) check.Result {
-	t.Helper()
-	if env == nil {
-		env = check.DefaultEnv("test")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	return c.Run(ctx, env)
-}
-
-func serve(t *testing.T, h http.HandlerFunc) string {
+func serveURL(t *testing.T, h http.HandlerFunc) string {
 	t.Helper()
 	s := httptest.NewServer(h)
 	t.Cleanup(s.Close)
@@ -62,58 +53,58 @@ func TestHealthAgainstRealServers(t *testing.T) {
 		name    string
 		handler http.HandlerFunc
 		mod     func(*Health)
-		status  check.Status
+		status  kind.Status
 		summary string
 	}{
-		{"plain 200", reply(200, "text/plain", "ok"), nil, check.Pass, "200 OK in "},
-		{"wrong status", reply(503, "text/plain", "down"), nil, check.Fail, "status 503 Service Unavailable"},
-		{"accepted status list", reply(204, "", ""), func(h *Health) { h.ExpectStatus, _ = ParseStatusRanges("200,204") }, check.Pass, "204 No Content"},
-		{"body substring", reply(200, "text/plain", "all good"), func(h *Health) { h.ExpectBody = "good" }, check.Pass, "200 OK"},
-		{"body mismatch", reply(200, "text/plain", "degraded"), func(h *Health) { h.ExpectBody = "good" }, check.Fail, "body does not match good"},
-		{"body regex", reply(200, "text/plain", "v1.2.3 healthy"), func(h *Health) { h.ExpectBody = `/v\d+\.\d+.*healthy/` }, check.Pass, "200 OK"},
-		{"health+json pass", reply(200, "application/health+json", `{"status":"pass"}`), nil, check.Pass, "200 OK"},
-		{"health+json fail on 200", reply(200, "application/health+json", `{"status":"fail","checks":{"db:connections":[{"status":"fail","output":"pool exhausted"}]}}`), nil, check.Fail, "body reports fail"},
-		{"health+json warn", reply(200, "application/health+json", `{"status":"warn"}`), nil, check.Warn, "but the body reports warn"},
-		{"actuator DOWN", reply(200, "application/vnd.spring-boot.actuator.v3+json", `{"status":"DOWN","components":{"db":{"status":"DOWN"},"disk":{"status":"UP"}}}`), nil, check.Fail, "body reports DOWN"},
-		{"actuator UP", reply(200, "application/json", `{"status":"UP"}`), nil, check.Pass, "200 OK"},
-		{"ASP.NET Core Unhealthy", reply(200, "application/json", `{"status":"Unhealthy"}`), nil, check.Fail, "body reports Unhealthy"},
-		{"ASP.NET Core Degraded", reply(200, "text/plain", `{"status":"Degraded"}`), nil, check.Warn, "but the body reports Degraded"},
-		{"capitalised FAIL", reply(200, "application/json", `{"status":"FAIL"}`), nil, check.Fail, "body reports FAIL"},
-		{"Down", reply(200, "application/json", `{"status":"Down"}`), nil, check.Fail, "body reports Down"},
+		{"plain 200", reply(200, "text/plain", "ok"), nil, kind.Pass, "200 OK in "},
+		{"wrong status", reply(503, "text/plain", "down"), nil, kind.Fail, "status 503 Service Unavailable"},
+		{"accepted status list", reply(204, "", ""), func(h *Health) { h.ExpectStatus, _ = ParseStatusRanges("200,204") }, kind.Pass, "204 No Content"},
+		{"body substring", reply(200, "text/plain", "all good"), func(h *Health) { h.ExpectBody = "good" }, kind.Pass, "200 OK"},
+		{"body mismatch", reply(200, "text/plain", "degraded"), func(h *Health) { h.ExpectBody = "good" }, kind.Fail, "body does not match good"},
+		{"body regex", reply(200, "text/plain", "v1.2.3 healthy"), func(h *Health) { h.ExpectBody = `/v\d+\.\d+.*healthy/` }, kind.Pass, "200 OK"},
+		{"health+json pass", reply(200, "application/health+json", `{"status":"pass"}`), nil, kind.Pass, "200 OK"},
+		{"health+json fail on 200", reply(200, "application/health+json", `{"status":"fail","checks":{"db:connections":[{"status":"fail","output":"pool exhausted"}]}}`), nil, kind.Fail, "body reports fail"},
+		{"health+json warn", reply(200, "application/health+json", `{"status":"warn"}`), nil, kind.Warn, "but the body reports warn"},
+		{"actuator DOWN", reply(200, "application/vnd.spring-boot.actuator.v3+json", `{"status":"DOWN","components":{"db":{"status":"DOWN"},"disk":{"status":"UP"}}}`), nil, kind.Fail, "body reports DOWN"},
+		{"actuator UP", reply(200, "application/json", `{"status":"UP"}`), nil, kind.Pass, "200 OK"},
+		{"ASP.NET Core Unhealthy", reply(200, "application/json", `{"status":"Unhealthy"}`), nil, kind.Fail, "body reports Unhealthy"},
+		{"ASP.NET Core Degraded", reply(200, "text/plain", `{"status":"Degraded"}`), nil, kind.Warn, "but the body reports Degraded"},
+		{"capitalised FAIL", reply(200, "application/json", `{"status":"FAIL"}`), nil, kind.Fail, "body reports FAIL"},
+		{"Down", reply(200, "application/json", `{"status":"Down"}`), nil, kind.Fail, "body reports Down"},
 		{"json path", reply(200, "application/json", `{"app":{"db":"ok","queues":[{"name":"mail","state":"stuck"}]}}`), func(h *Health) {
 			h.JSON = map[string]string{"app.db": "ok", "app.queues.0.state": "running"}
-		}, check.Fail, "json app.queues.0.state is stuck, want running"},
-		{"json on non-json", reply(200, "text/html", "<html>"), func(h *Health) { h.JSON = map[string]string{"status": "ok"} }, check.Fail, "body is not JSON"},
+		}, kind.Fail, "json app.queues.0.state is stuck, want running"},
+		{"json on non-json", reply(200, "text/html", "<html>"), func(h *Health) { h.JSON = map[string]string{"status": "ok"} }, kind.Fail, "body is not JSON"},
 		{"slow over budget", func(w http.ResponseWriter, r *http.Request) {
 			time.Sleep(150 * time.Millisecond)
 			w.WriteHeader(200)
-		}, func(h *Health) { h.MaxLatency = check.Duration(50 * time.Millisecond) }, check.Fail, "over the 50ms budget"},
+		}, func(h *Health) { h.MaxLatency = kind.Duration(50 * time.Millisecond) }, kind.Fail, "over the 50ms budget"},
 		{"redirect followed", func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path != "/final" {
 				http.Redirect(w, r, "/final", http.StatusFound)
 				return
 			}
 			w.WriteHeader(200)
-		}, nil, check.Pass, "200 OK"},
+		}, nil, kind.Pass, "200 OK"},
 		{"redirect not followed", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/final", http.StatusFound)
-		}, func(h *Health) { h.FollowRedirects = false }, check.Fail, "status 302 Found"},
+		}, func(h *Health) { h.FollowRedirects = false }, kind.Fail, "status 302 Found"},
 		{"headers sent", func(w http.ResponseWriter, r *http.Request) {
 			if r.Header.Get("Authorization") != "Bearer t0k" || !strings.HasPrefix(r.UserAgent(), "launchgate/") {
 				w.WriteHeader(401)
 				return
 			}
 			w.WriteHeader(200)
-		}, func(h *Health) { h.Headers = map[string]string{"Authorization": "Bearer t0k"} }, check.Pass, "200 OK"},
+		}, func(h *Health) { h.Headers = map[string]string{"Authorization": "Bearer t0k"} }, kind.Pass, "200 OK"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newHealth(t, serve(t, tt.handler)+"/healthz", tt.mod)
-			r := run(t, c, nil, 5*time.Second)
+			c := newHealth(t, serveURL(t, tt.handler)+"/healthz", tt.mod)
+			r := kindtest.Run(t, c, nil, 5*time.Second)
 			if r.Status != tt.status || !strings.Contains(r.Summary, tt.summary) {
 				t.Errorf("got %s %q, want %s containing %q\nevidence: %+v", r.Status, r.Summary, tt.status, tt.summary, r.Evidence)
 			}
-			if r.Status != check.Pass && r.Remedy == "" {
+			if r.Status != kind.Pass && r.Remedy == "" {
 				t.Errorf("a %s result without a remedy", r.Status)
 			}
 		})
@@ -121,9 +112,9 @@ func TestHealthAgainstRealServers(t *testing.T) {
 }
 
 func TestHealthComponentsAsEvidence(t *testing.T) {
-	url := serve(t, reply(200, "application/health+json",
+	url := serveURL(t, reply(200, "application/health+json",
 		`{"status":"fail","checks":{"db:responseTime":[{"status":"fail","observedValue":950,"observedUnit":"ms"}],"cache":[{"status":"pass"}]}}`))
-	r := run(t, newHealth(t, url, nil), nil, 5*time.Second)
+	r := kindtest.Run(t, newHealth(t, url, nil), nil, 5*time.Second)
 	var lines []string
 	for _, e := range r.Evidence {
 		lines = append(lines, fmt.Sprintf("%s|%s|%s", e.Label, e.Observed, e.Status))
@@ -140,27 +131,27 @@ func TestHealthTransportFailures(t *testing.T) {
 	t.Run("server accepts and never answers", func(t *testing.T) {
 		addr := testsvc.HangingListener(t)
 		start := time.Now()
-		r := run(t, newHealth(t, "http://"+addr+"/healthz", nil), nil, 300*time.Millisecond)
+		r := kindtest.Run(t, newHealth(t, "http://"+addr+"/healthz", nil), nil, 300*time.Millisecond)
 		if took := time.Since(start); took > 2*time.Second {
 			t.Errorf("a hanging server held the check for %s with a 300ms timeout", took)
 		}
-		if r.Status != check.Error || !strings.Contains(r.Summary, "accepted the connection but sent no response within") ||
+		if r.Status != kind.Error || !strings.Contains(r.Summary, "accepted the connection but sent no response within") ||
 			!strings.Contains(r.Summary, "(the server hangs)") {
 			t.Errorf("got %s %q", r.Status, r.Summary)
 		}
 	})
 	t.Run("connection refused", func(t *testing.T) {
 		addr := testsvc.ClosedAddr(t)
-		r := run(t, newHealth(t, "http://"+addr+"/healthz", nil), nil, 2*time.Second)
-		if r.Status != check.Error || r.Summary != "connection refused by "+addr {
+		r := kindtest.Run(t, newHealth(t, "http://"+addr+"/healthz", nil), nil, 2*time.Second)
+		if r.Status != kind.Error || r.Summary != "connection refused by "+addr {
 			t.Errorf("got %s %q", r.Status, r.Summary)
 		}
 	})
 	t.Run("DNS failure", func(t *testing.T) {
-		env := check.DefaultEnv("test")
+		env := kind.DefaultEnv("test")
 		env.Resolver = noSuchHost{}
-		r := run(t, newHealth(t, "http://api.launchgate.invalid/healthz", nil), env, 2*time.Second)
-		if r.Status != check.Error || !strings.Contains(r.Summary, "DNS lookup failed for api.launchgate.invalid") {
+		r := kindtest.Run(t, newHealth(t, "http://api.launchgate.invalid/healthz", nil), env, 2*time.Second)
+		if r.Status != kind.Error || !strings.Contains(r.Summary, "DNS lookup failed for api.launchgate.invalid") {
 			t.Errorf("got %s %q", r.Status, r.Summary)
 		}
 	})
@@ -169,24 +160,24 @@ func TestHealthTransportFailures(t *testing.T) {
 		defer s.Close()
 		// Generous timeouts: loading the system roots and a handshake under -race on a busy
 		// machine can take seconds, and this test is about trust, not time.
-		r := run(t, newHealth(t, s.URL+"/healthz", nil), nil, 10*time.Second)
-		if r.Status != check.Error || !strings.Contains(r.Summary, "TLS handshake failed: ") ||
+		r := kindtest.Run(t, newHealth(t, s.URL+"/healthz", nil), nil, 10*time.Second)
+		if r.Status != kind.Error || !strings.Contains(r.Summary, "TLS handshake failed: ") ||
 			!strings.Contains(r.Summary, "certificate signed by unknown authority") {
 			t.Errorf("got %s %q", r.Status, r.Summary)
 		}
 		// Trusting the server's CA, or skipping verification, makes the same server pass.
-		env := check.DefaultEnv("test")
+		env := kind.DefaultEnv("test")
 		env.RootCAs = x509.NewCertPool()
 		env.RootCAs.AddCert(s.Certificate())
-		if r := run(t, newHealth(t, s.URL+"/healthz", nil), env, 10*time.Second); r.Status != check.Pass {
+		if r := kindtest.Run(t, newHealth(t, s.URL+"/healthz", nil), env, 10*time.Second); r.Status != kind.Pass {
 			t.Errorf("trusted: %s %q", r.Status, r.Summary)
 		}
-		if r := run(t, newHealth(t, s.URL+"/healthz", func(h *Health) { h.InsecureSkipVerify = true }), nil, 10*time.Second); r.Status != check.Pass {
+		if r := kindtest.Run(t, newHealth(t, s.URL+"/healthz", func(h *Health) { h.InsecureSkipVerify = true }), nil, 10*time.Second); r.Status != kind.Pass {
 			t.Errorf("insecure_skip_verify: %s %q", r.Status, r.Summary)
 		}
 	})
 	t.Run("body larger than the limit is cut", func(t *testing.T) {
-		url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		url := serveURL(t, func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(200)
 			chunk := strings.Repeat("x", 64<<10)
 			for i := 0; i < 64; i++ { // 4 MiB
@@ -195,8 +186,8 @@ func TestHealthTransportFailures(t *testing.T) {
 				}
 			}
 		})
-		r := run(t, newHealth(t, url, func(h *Health) { h.JSON = map[string]string{"status": "ok"} }), nil, 5*time.Second)
-		if r.Status != check.Fail || !strings.Contains(r.Summary, "body larger than 1048576 bytes") {
+		r := kindtest.Run(t, newHealth(t, url, func(h *Health) { h.JSON = map[string]string{"status": "ok"} }), nil, 5*time.Second)
+		if r.Status != kind.Fail || !strings.Contains(r.Summary, "body larger than 1048576 bytes") {
 			t.Errorf("got %s %q", r.Status, r.Summary)
 		}
 	})
@@ -215,7 +206,7 @@ func TestHealthValidate(t *testing.T) {
 		{"http://x.example", "/([/", "", "expect_body: invalid regular expression"},
 		{"http://x.example", "", "FETCH", `method: "FETCH" is not an HTTP method, did you mean PATCH?`},
 	} {
-		k, _ := check.Lookup("http.health")
+		k, _ := kind.Lookup("http.health")
 		h := k.New().(*Health)
 		h.URL, h.ExpectBody, h.Method = tt.url, tt.body, tt.method
 		if err := h.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -225,7 +216,7 @@ func TestHealthValidate(t *testing.T) {
 	// The loader points at the method's line, so the error must blame that parameter.
 	h := newHealthRaw()
 	h.URL, h.Method = "http://x.example", "fetch"
-	var pe *check.ParamError
+	var pe *kind.ParamError
 	if err := h.Validate(); !errors.As(err, &pe) || pe.Param != "method" {
 		t.Errorf("Validate blames %v, want the method parameter", err)
 	}
@@ -236,7 +227,7 @@ func TestHealthValidate(t *testing.T) {
 }
 
 func newHealthRaw() *Health {
-	k, _ := check.Lookup("http.health")
+	k, _ := kind.Lookup("http.health")
 	return k.New().(*Health)
 }
 
@@ -292,15 +283,15 @@ func FuzzLookupPath(f *testing.F) {
 func BenchmarkHealthCheck(b *testing.B) {
 	s := httptest.NewServer(reply(200, "application/health+json", `{"status":"pass"}`))
 	defer s.Close()
-	k, _ := check.Lookup("http.health")
+	k, _ := kind.Lookup("http.health")
 	c := k.New().(*Health)
 	c.URL = s.URL
 	_ = c.Validate()
-	env := check.DefaultEnv("bench")
+	env := kind.DefaultEnv("bench")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if r := c.Run(ctx, env); r.Status != check.Pass {
+		if r := c.Run(ctx, env); r.Status != kind.Pass {
 			b.Fatal(r.Summary)
 		}
 		cancel()

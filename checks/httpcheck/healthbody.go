@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/httpx"
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // parseJSON decodes a JSON body, whatever its declared content type, as long as it looks like
@@ -32,7 +33,7 @@ func parseJSON(contentType string, body []byte) (any, error) {
 
 // lookupPath reads the value at a dotted path as text for evidence.
 func lookupPath(doc any, path string) (string, bool) {
-	cur, ok := httpx.LookupJSON(doc, path)
+	cur, ok := probe.LookupJSON(doc, path)
 	if !ok {
 		return "", false
 	}
@@ -53,8 +54,8 @@ type healthBody struct {
 	format     string
 	raw        string
 	expected   string
-	status     check.Status
-	components []check.Evidence
+	status     kind.Status
+	components []kind.Evidence
 }
 
 // interpretHealthBody recognises the two common health formats: the IETF draft
@@ -94,34 +95,34 @@ func interpretHealthBody(doc any) (healthBody, bool) {
 	return healthBody{}, false
 }
 
-func healthJSONStatus(s string) (check.Status, bool) {
+func healthJSONStatus(s string) (kind.Status, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "pass", "ok", "up", "healthy":
-		return check.Pass, true
+		return kind.Pass, true
 	case "warn", "degraded":
-		return check.Warn, true
+		return kind.Warn, true
 	case "fail", "error", "down", "unhealthy":
-		return check.Fail, true
+		return kind.Fail, true
 	}
 	return 0, false
 }
 
-func actuatorStatus(s string) (check.Status, bool) {
+func actuatorStatus(s string) (kind.Status, bool) {
 	switch s {
 	case "UP":
-		return check.Pass, true
+		return kind.Pass, true
 	case "UNKNOWN":
-		return check.Warn, true
+		return kind.Warn, true
 	case "DOWN", "OUT_OF_SERVICE":
-		return check.Fail, true
+		return kind.Fail, true
 	}
 	return 0, false
 }
 
 // healthJSONChecks flattens {"db:responseTime": [{"status": "pass", "observedValue": 12}]}.
-func healthJSONChecks(checks map[string]any) []check.Evidence {
-	names := sortedKeys(checks)
-	var out []check.Evidence
+func healthJSONChecks(checks map[string]any) []kind.Evidence {
+	names := slices.Sorted(maps.Keys(checks))
+	var out []kind.Evidence
 	for _, name := range names {
 		items, _ := checks[name].([]any)
 		for i, it := range items {
@@ -131,7 +132,7 @@ func healthJSONChecks(checks map[string]any) []check.Evidence {
 			if !ok {
 				continue
 			}
-			label := httpx.Clip(name)
+			label := probe.Clip(name)
 			if len(items) > 1 {
 				label = fmt.Sprintf("%s[%d]", label, i)
 			}
@@ -141,36 +142,27 @@ func healthJSONChecks(checks map[string]any) []check.Evidence {
 				if u, ok := obj["observedUnit"].(string); ok {
 					seen += " " + u
 				}
-				obs += " (observed " + httpx.Clip(seen) + ")"
+				obs += " (observed " + probe.Clip(seen) + ")"
 			}
 			if out2, ok := obj["output"].(string); ok && out2 != "" {
-				obs += ": " + httpx.Clip(out2)
+				obs += ": " + probe.Clip(out2)
 			}
-			out = append(out, check.Evidence{Label: "component " + label, Observed: obs, Expected: "pass", Status: st})
+			out = append(out, kind.Evidence{Label: "component " + label, Observed: obs, Expected: "pass", Status: st})
 		}
 	}
 	return out
 }
 
-func actuatorComponents(comps map[string]any) []check.Evidence {
-	var out []check.Evidence
-	for _, name := range sortedKeys(comps) {
+func actuatorComponents(comps map[string]any) []kind.Evidence {
+	var out []kind.Evidence
+	for _, name := range slices.Sorted(maps.Keys(comps)) {
 		obj, _ := comps[name].(map[string]any)
 		raw, _ := obj["status"].(string)
 		st, ok := actuatorStatus(raw)
 		if !ok {
 			continue
 		}
-		out = append(out, check.Evidence{Label: "component " + httpx.Clip(name), Observed: raw, Expected: "UP", Status: st})
+		out = append(out, kind.Evidence{Label: "component " + probe.Clip(name), Observed: raw, Expected: "UP", Status: st})
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/kindtest"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -59,8 +60,8 @@ func TestHealthKeepsCredentialsAtTheirOrigin(t *testing.T) {
 			start := listenOn(t, "127.0.0.1", func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, dest.URL+"/healthz", http.StatusFound)
 			})
-			r := run(t, newHealth(t, start.URL+"/healthz", func(h *Health) { h.Headers = creds }), nil, 10*time.Second)
-			if r.Status != check.Pass {
+			r := kindtest.Run(t, newHealth(t, start.URL+"/healthz", func(h *Health) { h.Headers = creds }), nil, 10*time.Second)
+			if r.Status != kind.Pass {
 				t.Fatalf("got %s %q", r.Status, r.Summary)
 			}
 			if got := start.requests(); len(got) != 1 || got[0].Get("X-Api-Key") == "" {
@@ -75,15 +76,15 @@ func TestHealthKeepsCredentialsAtTheirOrigin(t *testing.T) {
 			}
 
 			// The opt-in forwards them.
-			r = run(t, newHealth(t, start.URL+"/healthz", func(h *Health) {
+			r = kindtest.Run(t, newHealth(t, start.URL+"/healthz", func(h *Health) {
 				h.Headers, h.ForwardCredentials = creds, true
 			}), nil, 10*time.Second)
-			if got := dest.requests(); r.Status != check.Pass || got[len(got)-1].Get("X-Api-Key") == "" {
+			if got := dest.requests(); r.Status != kind.Pass || got[len(got)-1].Get("X-Api-Key") == "" {
 				t.Errorf("forward_credentials_on_redirect: true did not forward X-Api-Key: %s %q", r.Status, r.Summary)
 			}
 		})
 	}
-	if k, _ := check.Lookup("http.health"); k.New().(*Health).ForwardCredentials {
+	if k, _ := kind.Lookup("http.health"); k.New().(*Health).ForwardCredentials {
 		t.Error("forward_credentials_on_redirect must default to false")
 	}
 }
@@ -93,10 +94,10 @@ func TestHealthKeepsCredentialsAtTheirOrigin(t *testing.T) {
 func TestHealthTimeoutNamedAsConfigured(t *testing.T) {
 	addr := testsvc.HangingListener(t)
 	c := newHealth(t, "http://"+addr+"/healthz", nil)
-	ctx, cancel := check.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := kind.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	r := c.Run(ctx, check.DefaultEnv("test"))
-	if r.Status != check.Error || !strings.HasSuffix(r.Summary, "accepted the connection but sent no response within 300ms (the server hangs)") {
+	r := c.Run(ctx, kind.DefaultEnv("test"))
+	if r.Status != kind.Error || !strings.HasSuffix(r.Summary, "accepted the connection but sent no response within 300ms (the server hangs)") {
 		t.Errorf("got %s %q", r.Status, r.Summary)
 	}
 }
@@ -110,12 +111,12 @@ func TestHealthCutsWhatTheServerSays(t *testing.T) {
 		checks[fmt.Sprintf("dep-%03d-%s", i, long)] = []any{map[string]any{"status": "fail", "output": long, "observedValue": long}}
 	}
 	body, _ := json.Marshal(map[string]any{"status": "fail", "detail": long, "checks": checks})
-	url := serve(t, reply(200, "application/health+json", string(body)))
-	r := run(t, newHealth(t, url, func(h *Health) {
+	url := serveURL(t, reply(200, "application/health+json", string(body)))
+	r := kindtest.Run(t, newHealth(t, url, func(h *Health) {
 		h.JSON = map[string]string{"detail": "ok"}
 		h.ExpectBody = "healthy"
 	}), nil, 10*time.Second)
-	if r.Status != check.Fail {
+	if r.Status != kind.Fail {
 		t.Fatalf("got %s %q", r.Status, r.Summary)
 	}
 	if len(r.Summary) > 1000 {
@@ -125,7 +126,7 @@ func TestHealthCutsWhatTheServerSays(t *testing.T) {
 		t.Errorf("%d evidence lines for a body listing 200 components", len(r.Evidence))
 	}
 	last := r.Evidence[len(r.Evidence)-1]
-	if last.Label != "components" || last.Observed != "170 more not shown (fail at worst)" || last.Status != check.Fail {
+	if last.Label != "components" || last.Observed != "170 more not shown (fail at worst)" || last.Status != kind.Fail {
 		t.Errorf("last line %+v, want the count of the components not shown", last)
 	}
 	for _, e := range r.Evidence {

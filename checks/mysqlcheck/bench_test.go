@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -32,10 +32,10 @@ func BenchmarkConnectionsRun(b *testing.B) {
 	if err := c.Validate(); err != nil {
 		b.Fatal(err)
 	}
-	env := check.DefaultEnv("bench")
+	env := kind.DefaultEnv("bench")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if r := c.Run(ctx, env); r.Status == check.Error {
+	if r := c.Run(ctx, env); r.Status == kind.Error {
 		testsvc.Unavailable(b, "MariaDB on 127.0.0.1:3306", "bash .ci/services/00-base.sh", nil)
 	}
 	for b.Loop() {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/httpx"
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -186,12 +186,12 @@ type quietLogger struct{}
 func (quietLogger) Print(...any) {}
 
 // connect opens one connection to t within the budget. The caller closes the returned db.
-func (t *target) connect(ctx context.Context, env *check.Env, timeout time.Duration) (*sql.DB, *sql.Conn, error) {
+func (t *target) connect(ctx context.Context, env *kind.Env, timeout time.Duration) (*sql.DB, *sql.Conn, error) {
 	cfg := t.cfg.Clone()
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = timeout, timeout, timeout
 	cfg.Logger = quietLogger{}
 	if env != nil && strings.HasPrefix(cfg.Net, "tcp") {
-		cfg.DialFunc = httpx.DialContext(env)
+		cfg.DialFunc = probe.DialContext(env)
 	}
 	if cfg.TLSConfig == "true" && env != nil && env.RootCAs != nil {
 		host, _, _ := net.SplitHostPort(cfg.Addr)
@@ -224,45 +224,45 @@ func serverError(err error) uint16 {
 
 // explain turns a connection or query error into a result the reader can act on. what says
 // what was being done ("connect", "read SHOW GLOBAL STATUS").
-func (t *target) explain(err error, what string, timeout time.Duration, elapsed time.Duration) check.Result {
+func (t *target) explain(err error, what string, timeout time.Duration, elapsed time.Duration) kind.Result {
 	msg := t.red.String(err.Error())
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
 		case errAccessDenied:
-			return check.Errorf("check the user and password in the DSN (and that the account may connect from this host)",
+			return kind.Errorf("check the user and password in the DSN (and that the account may connect from this host)",
 				"%s: access denied: %s", t.name, t.red.String(me.Message))
 		case errDBAccessDenied, errBadDB:
-			return check.Errorf("fix the database name in the DSN, or grant the user access to it",
+			return kind.Errorf("fix the database name in the DSN, or grant the user access to it",
 				"%s: %s", t.name, t.red.String(me.Message))
 		case errSpecificAccessDenied, errTableAccessDenied:
-			return check.Errorf("grant the check's user the privilege named in the message (read-only monitoring privileges suffice)",
+			return kind.Errorf("grant the check's user the privilege named in the message (read-only monitoring privileges suffice)",
 				"%s: cannot %s: %s", t.name, what, t.red.String(me.Message))
 		case errHostBlocked:
-			return check.Errorf("run FLUSH HOSTS (or mariadb-admin flush-hosts) on the server and find what keeps failing to connect",
+			return kind.Errorf("run FLUSH HOSTS (or mariadb-admin flush-hosts) on the server and find what keeps failing to connect",
 				"%s: %s", t.name, t.red.String(me.Message))
 		}
-		return check.Errorf("see the server's message", "%s: cannot %s: error %d: %s", t.name, what, me.Number, t.red.String(me.Message))
+		return kind.Errorf("see the server's message", "%s: cannot %s: error %d: %s", t.name, what, me.Number, t.red.String(me.Message))
 	}
 	var dnsErr *net.DNSError
 	switch {
 	case errors.As(err, &dnsErr):
-		return check.Errorf("check the host name in the DSN and that it resolves from here",
+		return kind.Errorf("check the host name in the DSN and that it resolves from here",
 			"%s: DNS lookup failed for %s: %s", t.name, dnsErr.Name, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return check.Errorf("nothing is listening there: start the server, or fix the host and port in the DSN",
+		return kind.Errorf("nothing is listening there: start the server, or fix the host and port in the DSN",
 			"%s: connection refused", t.name)
-	case isDialError(err) && (httpx.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded)):
-		return check.Errorf("check that the host is up and that no firewall drops the traffic",
-			"%s: could not connect within %s (no answer to the connection attempt)", t.name, check.FormatRounded(timeout))
-	case httpx.IsTimeout(err), errors.Is(err, context.DeadlineExceeded), errors.Is(err, mysql.ErrInvalidConn) && elapsed >= timeout*9/10:
-		return check.Errorf("the server accepted TCP but is stuck (or this is not a MySQL port): check its load, its error log and the port",
-			"%s accepted the connection but did not answer within %s (could not %s)", t.name, check.FormatRounded(timeout), what)
+	case isDialError(err) && (probe.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded)):
+		return kind.Errorf("check that the host is up and that no firewall drops the traffic",
+			"%s: could not connect within %s (no answer to the connection attempt)", t.name, kind.FormatRounded(timeout))
+	case probe.IsTimeout(err), errors.Is(err, context.DeadlineExceeded), errors.Is(err, mysql.ErrInvalidConn) && elapsed >= timeout*9/10:
+		return kind.Errorf("the server accepted TCP but is stuck (or this is not a MySQL port): check its load, its error log and the port",
+			"%s accepted the connection but did not answer within %s (could not %s)", t.name, kind.FormatRounded(timeout), what)
 	case errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, syscall.ECONNRESET):
-		return check.Errorf("the server or a proxy dropped the connection: check the server's error log, and that this is a MySQL port",
+		return kind.Errorf("the server or a proxy dropped the connection: check the server's error log, and that this is a MySQL port",
 			"%s: the connection was dropped while trying to %s (%s)", t.name, what, msg)
 	}
-	return check.Errorf("check that the server is reachable from here and the DSN is right", "%s: cannot %s: %s", t.name, what, msg)
+	return kind.Errorf("check that the server is reachable from here and the DSN is right", "%s: cannot %s: %s", t.name, what, msg)
 }
 
 func isDialError(err error) bool {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // Connections checks that a MySQL or MariaDB server has connections to spare: the outage it
@@ -25,12 +25,12 @@ type Connections struct {
 }
 
 func init() {
-	check.Register(check.Kind{
+	kind.Register(kind.Kind{
 		Name:       "mysql.connections",
 		Summary:    "A MySQL/MariaDB server has connections to spare: in use, peak and refused connections against max_connections.",
 		Title:      "MySQL has connections to spare",
 		Positional: "dsn",
-		New: func() check.Check {
+		New: func() kind.Check {
 			return &Connections{MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}
 		},
 		Example: `dsn: ${MYSQL_URL}
@@ -52,7 +52,7 @@ func (c *Connections) Validate() error {
 	var errs []error
 	t, err := parseDSN(c.DSN)
 	if err != nil {
-		errs = append(errs, check.BadParam("dsn", "%w", err))
+		errs = append(errs, kind.BadParam("dsn", "%w", err))
 	}
 	c.target = t
 	bad := map[string]bool{}
@@ -66,14 +66,14 @@ func (c *Connections) Validate() error {
 		}
 	}
 	if !bad["max_used_percent"] && !bad["warn_used_percent"] && c.WarnUsedPercent > c.MaxUsedPercent {
-		errs = append(errs, check.BadParam("warn_used_percent", "%d must not be above max_used_percent (%d)", c.WarnUsedPercent, c.MaxUsedPercent))
+		errs = append(errs, kind.BadParam("warn_used_percent", "%d must not be above max_used_percent (%d)", c.WarnUsedPercent, c.MaxUsedPercent))
 	}
 	return errors.Join(errs...)
 }
 
 func validPercent(name string, v int) error {
 	if v < 1 || v > 100 {
-		return check.BadParam(name, "must be between 1 and 100, not %d", v)
+		return kind.BadParam(name, "must be between 1 and 100, not %d", v)
 	}
 	return nil
 }
@@ -91,10 +91,10 @@ type connStats struct {
 }
 
 // Run connects once and reads the server's connection counters. Everything it runs is read-only.
-func (c *Connections) Run(ctx context.Context, env *check.Env) check.Result {
+func (c *Connections) Run(ctx context.Context, env *kind.Env) kind.Result {
 	if c.target == nil {
 		if err := c.Validate(); err != nil {
-			return check.Errorf("fix the dsn parameter", "%v", err)
+			return kind.Errorf("fix the dsn parameter", "%v", err)
 		}
 	}
 	t := c.target
@@ -104,15 +104,15 @@ func (c *Connections) Run(ctx context.Context, env *check.Env) check.Result {
 	if err != nil {
 		switch serverError(err) {
 		case errTooManyConnections:
-			r := check.Failf("find what holds the connections (SHOW PROCESSLIST as an admin: piles of Sleep threads are leaked pool connections), cap each app's pool so that pool size × instances stays under max_connections, or raise max_connections",
+			r := kind.Failf("find what holds the connections (SHOW PROCESSLIST as an admin: piles of Sleep threads are leaked pool connections), cap each app's pool so that pool size × instances stays under max_connections, or raise max_connections",
 				"%s refused the connection: Too many connections (error 1040): every connection allowed by max_connections is in use", t.name)
-			r.Evidence = []check.Evidence{{Label: "connect", Observed: "error 1040: Too many connections", Expected: "a connection", Status: check.Fail}}
+			r.Evidence = []kind.Evidence{{Label: "connect", Observed: "error 1040: Too many connections", Expected: "a connection", Status: kind.Fail}}
 			return r
 		case errUserTooManyConnections, errUserLimitReached:
 			n := serverError(err)
-			r := check.Failf("find what holds this user's connections (leaked pool connections), shrink its pools, or raise its MAX_USER_CONNECTIONS",
+			r := kind.Failf("find what holds this user's connections (leaked pool connections), shrink its pools, or raise its MAX_USER_CONNECTIONS",
 				"%s refused the connection: the user has used up its max_user_connections (error %d)", t.name, n)
-			r.Evidence = []check.Evidence{{Label: "connect", Observed: fmt.Sprintf("error %d: %s", n, t.red.String(serverMessage(err))), Expected: "a connection", Status: check.Fail}}
+			r.Evidence = []kind.Evidence{{Label: "connect", Observed: fmt.Sprintf("error %d: %s", n, t.red.String(serverMessage(err))), Expected: "a connection", Status: kind.Fail}}
 			return r
 		}
 		return t.explain(err, "connect", timeout, time.Since(start))
@@ -230,42 +230,42 @@ func percent(n, of int64) int64 {
 	return n * 100 / of
 }
 
-func (c *Connections) level(pct int64) check.Status {
+func (c *Connections) level(pct int64) kind.Status {
 	switch {
 	case pct >= int64(c.MaxUsedPercent):
-		return check.Fail
+		return kind.Fail
 	case pct >= int64(c.WarnUsedPercent):
-		return check.Warn
+		return kind.Warn
 	}
-	return check.Pass
+	return kind.Pass
 }
 
-func (c *Connections) judge(s connStats) check.Result {
-	var r check.Result
-	r.Status = check.Pass
+func (c *Connections) judge(s connStats) kind.Result {
+	var r kind.Result
+	r.Status = kind.Pass
 	var fails, warns, remedies []string
 	expected := fmt.Sprintf("< %d %% (warn from %d %%)", c.MaxUsedPercent, c.WarnUsedPercent)
 
 	usedPct := percent(s.threadsConnected, s.maxConnections)
 	st := c.level(usedPct)
-	r.Add(check.Evidence{Label: "connections in use",
+	r.Add(kind.Evidence{Label: "connections in use",
 		Observed: fmt.Sprintf("%d of max_connections %d (%d %%, this check's own included)", s.threadsConnected, s.maxConnections, usedPct),
 		Expected: expected, Status: st})
 	usage := fmt.Sprintf("%d of %d connections in use (%d %%)", s.threadsConnected, s.maxConnections, usedPct)
 	switch st {
-	case check.Fail:
+	case kind.Fail:
 		fails = append(fails, fmt.Sprintf("%s, at or over the %d %% limit", usage, c.MaxUsedPercent))
-	case check.Warn:
+	case kind.Warn:
 		warns = append(warns, fmt.Sprintf("%s, over the %d %% warning level", usage, c.WarnUsedPercent))
 	}
-	if st != check.Pass {
+	if st != kind.Pass {
 		remedies = append(remedies, "find what holds the connections (SHOW PROCESSLIST as an admin: piles of Sleep threads are leaked pool connections), cap each app's pool so that pool size × instances stays under max_connections, or raise max_connections")
 	}
 
 	peakPct := percent(s.maxUsed, s.maxConnections)
-	st = check.Pass
+	st = kind.Pass
 	if peakPct >= int64(c.PeakWarnPercent) {
-		st = check.Warn
+		st = kind.Warn
 		msg := fmt.Sprintf("the peak since the server started was %d of %d connections (%d %%)", s.maxUsed, s.maxConnections, peakPct)
 		if s.maxUsed >= s.maxConnections && s.refused <= 0 {
 			// MariaDB refuses ordinary users in its reserved SUPER slot without counting it in
@@ -275,36 +275,36 @@ func (c *Connections) judge(s connStats) check.Result {
 		warns = append(warns, msg)
 		remedies = append(remedies, "the server already came close to its limit once: size the pools for the peak (pool size × instances, plus deploy overlap) below max_connections")
 	}
-	r.Add(check.Evidence{Label: "peak since start (Max_used_connections)",
+	r.Add(kind.Evidence{Label: "peak since start (Max_used_connections)",
 		Observed: fmt.Sprintf("%d (%d %%)", s.maxUsed, peakPct), Expected: fmt.Sprintf("< %d %%", c.PeakWarnPercent), Status: st})
 
 	if s.refused >= 0 {
-		st = check.Pass
+		st = kind.Pass
 		if s.refused > 0 {
-			st = check.Warn
+			st = kind.Warn
 			warns = append(warns, fmt.Sprintf("connections have already been refused (%d times, Connection_errors_max_connections)", s.refused))
 			remedies = append(remedies, "apps have already seen 'Too many connections' since the server started: find the moment in the apps' logs and what held the connections then")
 		}
-		r.Add(check.Evidence{Label: "refused for max_connections since start", Observed: strconv.FormatInt(s.refused, 10), Expected: "0", Status: st})
+		r.Add(kind.Evidence{Label: "refused for max_connections since start", Observed: strconv.FormatInt(s.refused, 10), Expected: "0", Status: st})
 	}
 
 	if s.userLimit > 0 {
 		label := fmt.Sprintf("connections of %s (%s)", s.account, s.userLimitFrom)
 		if s.userConnections < 0 {
-			r.Add(check.Evidence{Label: label, Observed: fmt.Sprintf("limit %d, in use unknown (cannot read the process list)", s.userLimit), Status: check.Pass})
+			r.Add(kind.Evidence{Label: label, Observed: fmt.Sprintf("limit %d, in use unknown (cannot read the process list)", s.userLimit), Status: kind.Pass})
 		} else {
 			pct := percent(s.userConnections, s.userLimit)
 			st = c.level(pct)
-			r.Add(check.Evidence{Label: label,
+			r.Add(kind.Evidence{Label: label,
 				Observed: fmt.Sprintf("%d of %d (%d %%)", s.userConnections, s.userLimit, pct), Expected: expected, Status: st})
 			msg := fmt.Sprintf("user %s has %d of its %d connections in use (%d %%)", s.account, s.userConnections, s.userLimit, pct)
 			switch st {
-			case check.Fail:
+			case kind.Fail:
 				fails = append(fails, msg)
-			case check.Warn:
+			case kind.Warn:
 				warns = append(warns, msg)
 			}
-			if st != check.Pass {
+			if st != kind.Pass {
 				remedies = append(remedies, "find what holds this user's connections, shrink its pools, or raise its MAX_USER_CONNECTIONS")
 			}
 		}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/golden"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -31,7 +31,7 @@ func TestConnectionsSaturation(t *testing.T) {
 	appDSN := srv.dsn("app", appPassword)
 	appURL := fmt.Sprintf("mysql://app:%s@127.0.0.1:%d/", url.QueryEscape(appPassword), srv.port)
 
-	run := func(t *testing.T, dsn string) check.Result {
+	run := func(t *testing.T, dsn string) kind.Result {
 		t.Helper()
 		c := &Connections{DSN: dsn, MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}
 		r := runCheck(t, c, 10*time.Second)
@@ -45,7 +45,7 @@ func TestConnectionsSaturation(t *testing.T) {
 		srv.waitConnections(t, "app", 0)
 		srv.waitConnections(t, "capped", 0)
 	}
-	evidence := func(t *testing.T, r check.Result, label string) check.Evidence {
+	evidence := func(t *testing.T, r kind.Result, label string) kind.Evidence {
 		t.Helper()
 		for _, e := range r.Evidence {
 			if strings.HasPrefix(e.Label, label) {
@@ -53,7 +53,7 @@ func TestConnectionsSaturation(t *testing.T) {
 			}
 		}
 		t.Fatalf("no evidence %q in\n%s", label, golden.Result(r))
-		return check.Evidence{}
+		return kind.Evidence{}
 	}
 
 	// The admin connection and the check's own make 2 of 10.
@@ -62,17 +62,17 @@ func TestConnectionsSaturation(t *testing.T) {
 		hold        int // connections held by app besides the admin's and the check's
 		holdRoot    int // more connections held by root, which MariaDB lets use one slot past the limit
 		dsn         string
-		want        check.Status
+		want        kind.Status
 		wantSummary string
 	}{
-		{"idle server passes", 0, 0, appDSN, check.Pass, "2 of 10 connections in use (20 %)"},
-		{"mysql:// URL works the same", 0, 0, appURL, check.Pass, "2 of 10 connections in use"},
-		{"70 % warns", 5, 0, appDSN, check.Warn, "7 of 10 connections in use (70 %), over the 70 % warning level"},
-		{"80 % fails", 6, 0, appDSN, check.Fail, "8 of 10 connections in use (80 %), at or over the 80 % limit"},
-		{"full server refuses: Too many connections", 9, 0, appDSN, check.Fail, "Too many connections (error 1040)"},
+		{"idle server passes", 0, 0, appDSN, kind.Pass, "2 of 10 connections in use (20 %)"},
+		{"mysql:// URL works the same", 0, 0, appURL, kind.Pass, "2 of 10 connections in use"},
+		{"70 % warns", 5, 0, appDSN, kind.Warn, "7 of 10 connections in use (70 %), over the 70 % warning level"},
+		{"80 % fails", 6, 0, appDSN, kind.Fail, "8 of 10 connections in use (80 %), at or over the 80 % limit"},
+		{"full server refuses: Too many connections", 9, 0, appDSN, kind.Fail, "Too many connections (error 1040)"},
 		// With the SUPER reserve slot taken too, the server refuses at accept and counts it in
 		// Connection_errors_max_connections.
-		{"reserve slot taken too", 9, 1, appDSN, check.Fail, "Too many connections (error 1040)"},
+		{"reserve slot taken too", 9, 1, appDSN, kind.Fail, "Too many connections (error 1040)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,16 +91,16 @@ func TestConnectionsSaturation(t *testing.T) {
 	t.Run("after saturation: peak and refused connections warn", func(t *testing.T) {
 		settle(t)
 		r := run(t, appDSN)
-		if r.Status != check.Warn {
+		if r.Status != kind.Warn {
 			t.Errorf("status %s, want warn", r.Status)
 		}
 		if !strings.Contains(r.Summary, "connections have already been refused") || !strings.Contains(r.Summary, "peak since the server started was 11 of 10") {
 			t.Errorf("summary %q should name the refused connections and the peak", r.Summary)
 		}
-		if e := evidence(t, r, "peak since start"); e.Status != check.Warn || e.Observed != "11 (110 %)" {
+		if e := evidence(t, r, "peak since start"); e.Status != kind.Warn || e.Observed != "11 (110 %)" {
 			t.Errorf("peak evidence %+v", e)
 		}
-		if e := evidence(t, r, "connections in use"); e.Status != check.Pass {
+		if e := evidence(t, r, "connections in use"); e.Status != kind.Pass {
 			t.Errorf("in-use evidence %+v, want pass", e)
 		}
 	})
@@ -110,13 +110,13 @@ func TestConnectionsSaturation(t *testing.T) {
 		capped := srv.dsn("capped", appPassword)
 		for _, tt := range []struct {
 			hold        int
-			want        check.Status
+			want        kind.Status
 			wantSummary string
 		}{
-			{1, check.Pass, "3 of 10 connections in use"},
-			{2, check.Warn, "has 3 of its 4 connections in use (75 %)"},
-			{3, check.Fail, "has 4 of its 4 connections in use (100 %)"},
-			{4, check.Fail, "has used up its max_user_connections (error 1226)"},
+			{1, kind.Pass, "3 of 10 connections in use"},
+			{2, kind.Warn, "has 3 of its 4 connections in use (75 %)"},
+			{3, kind.Fail, "has 4 of its 4 connections in use (100 %)"},
+			{4, kind.Fail, "has used up its max_user_connections (error 1226)"},
 		} {
 			settle(t)
 			release := srv.hold(t, "capped", appPassword, tt.hold)
@@ -136,7 +136,7 @@ func TestConnectionsSaturation(t *testing.T) {
 	t.Run("wrong password is an error without the password", func(t *testing.T) {
 		r := run(t, srv.dsn("app", "wrong-"+appPassword))
 		assertNoSecret(t, r, "wrong-"+appPassword)
-		if r.Status != check.Error || !strings.Contains(r.Summary, "access denied") {
+		if r.Status != kind.Error || !strings.Contains(r.Summary, "access denied") {
 			t.Errorf("got %s %q, want an access-denied error", r.Status, r.Summary)
 		}
 	})
@@ -163,7 +163,7 @@ func TestConnectionsUnreachable(t *testing.T) {
 			elapsed := time.Since(start)
 			t.Log(golden.Result(r))
 			assertNoSecret(t, r, appPassword)
-			if r.Status != check.Error || !strings.Contains(r.Summary, tt.want) {
+			if r.Status != kind.Error || !strings.Contains(r.Summary, tt.want) {
 				t.Errorf("got %s %q, want error containing %q", r.Status, r.Summary, tt.want)
 			}
 			if elapsed > timeout+2*time.Second {

@@ -6,7 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // DSNList is a list of DSNs, written in a checklist either as a YAML list or as one string of
@@ -36,15 +36,15 @@ func SplitDSNs(s string) []string {
 		}
 		out = append(out, part)
 	}
-	return check.NonEmpty(out)
+	return kind.NonEmpty(out)
 }
 
 // UnmarshalYAML accepts a sequence of strings or a comma-separated scalar.
 func (l *DSNList) UnmarshalYAML(n *yaml.Node) error {
-	list, err := check.DecodeList(n, SplitDSNs, "DSN")
+	list, err := kind.DecodeList(n, SplitDSNs, "DSN")
 	*l = list
 	return err
 }
 
 // JSONSchema describes the accepted forms for the checklist schema.
-func (DSNList) JSONSchema() map[string]any { return check.ListSchema("DSN") }
+func (DSNList) JSONSchema() map[string]any { return kind.ListSchema("DSN") }

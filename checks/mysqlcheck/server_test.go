@@ -16,7 +16,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -232,19 +232,19 @@ func (s *mariaServer) hold(t *testing.T, user, password string, n int) (release 
 	return release
 }
 
-func testEnv() *check.Env { return check.DefaultEnv("test") }
+func testEnv() *kind.Env { return kind.DefaultEnv("test") }
 
 // assertNoSecret fails when the password appears anywhere in the result.
-func assertNoSecret(t *testing.T, r check.Result, secret string) {
+func assertNoSecret(t *testing.T, r kind.Result, secret string) {
 	t.Helper()
 	if strings.Contains(golden.Result(r), secret) {
 		t.Errorf("the password leaked into the result:\n%s", golden.Result(r))
 	}
 }
 
-func runCheck(t *testing.T, c check.Check, timeout time.Duration) check.Result {
+func runCheck(t *testing.T, c kind.Check, timeout time.Duration) kind.Result {
 	t.Helper()
-	if v, ok := c.(check.Validator); ok {
+	if v, ok := c.(kind.Validator); ok {
 		if err := v.Validate(); err != nil {
 			t.Fatalf("Validate: %v", err)
 		}

@@ -15,8 +15,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/httpx"
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -92,7 +92,7 @@ func budget(ctx context.Context) time.Duration {
 
 // client builds a one-connection client that never retries: a check asks once, within its
 // deadline, and a server that accepts TCP and never answers costs at most the timeout.
-func (t *target) client(env *check.Env, timeout time.Duration) *redis.Client {
+func (t *target) client(env *kind.Env, timeout time.Duration) *redis.Client {
 	o := *t.opts
 	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = timeout, timeout, timeout
 	o.PoolTimeout = timeout
@@ -112,7 +112,7 @@ func (t *target) client(env *check.Env, timeout time.Duration) *redis.Client {
 }
 
 // tlsConfig is the URL's TLS configuration (nil for redis://) trusting the environment's roots.
-func (t *target) tlsConfig(env *check.Env) *tls.Config {
+func (t *target) tlsConfig(env *kind.Env) *tls.Config {
 	if t.opts.TLSConfig == nil {
 		return nil
 	}
@@ -127,8 +127,8 @@ func (t *target) tlsConfig(env *check.Env) *tls.Config {
 }
 
 // dialer connects through the environment's resolver and dialer, with TLS for rediss://.
-func (t *target) dialer(env *check.Env) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	dial := httpx.DialContext(env)
+func (t *target) dialer(env *kind.Env) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	dial := probe.DialContext(env)
 	cfg := t.tlsConfig(env)
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dial(ctx, network, addr)
@@ -147,7 +147,7 @@ func (t *target) dialer(env *check.Env) func(ctx context.Context, network, addr 
 // refusedForMaxclients tells whether the server turns new connections away for maxclients:
 // Redis says so in its first words to a new connection and closes it, which a client that is
 // busy writing AUTH only sees as a reset.
-func (t *target) refusedForMaxclients(ctx context.Context, env *check.Env) bool {
+func (t *target) refusedForMaxclients(ctx context.Context, env *kind.Env) bool {
 	conn, err := t.dialer(env)(ctx, "tcp", t.opts.Addr)
 	if err != nil {
 		return false
@@ -160,7 +160,7 @@ func (t *target) refusedForMaxclients(ctx context.Context, env *check.Env) bool 
 }
 
 // explain turns a Redis error into a result the reader can act on.
-func (t *target) explain(err error, what string, timeout, elapsed time.Duration) check.Result {
+func (t *target) explain(err error, what string, timeout, elapsed time.Duration) kind.Result {
 	msg := t.red.String(err.Error())
 	var dnsErr *net.DNSError
 	var op *net.OpError
@@ -168,31 +168,31 @@ func (t *target) explain(err error, what string, timeout, elapsed time.Duration)
 	switch {
 	case strings.HasPrefix(msg, "WRONGPASS"), strings.HasPrefix(msg, "NOAUTH"),
 		strings.Contains(msg, "invalid password"), strings.Contains(msg, "invalid username-password"):
-		return check.Errorf("check the user name and password in the URL (redis://user:password@host:6379)",
+		return kind.Errorf("check the user name and password in the URL (redis://user:password@host:6379)",
 			"%s: authentication failed: %s", t.name, msg)
 	case strings.HasPrefix(msg, "NOPERM"):
-		return check.Errorf("allow the check's ACL user the read-only commands it runs (+info, +config|get, or at least +info)",
+		return kind.Errorf("allow the check's ACL user the read-only commands it runs (+info, +config|get, or at least +info)",
 			"%s: not allowed to %s: %s", t.name, what, msg)
 	case errors.As(err, &dnsErr):
-		return check.Errorf("check the host name in the URL and that it resolves from here",
+		return kind.Errorf("check the host name in the URL and that it resolves from here",
 			"%s: DNS lookup failed for %s: %s", t.name, dnsErr.Name, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return check.Errorf("nothing is listening there: start Redis, or fix the host and port in the URL",
+		return kind.Errorf("nothing is listening there: start Redis, or fix the host and port in the URL",
 			"%s: connection refused", t.name)
 	case tlsFailure(err):
-		return check.Errorf("fix the server's certificate, or use redis:// if the server does not speak TLS",
+		return kind.Errorf("fix the server's certificate, or use redis:// if the server does not speak TLS",
 			"%s: TLS handshake failed: %s", t.name, msg)
-	case dial && httpx.IsTimeout(err):
-		return check.Errorf("check that the host is up and that no firewall drops the traffic",
-			"%s: could not connect within %s (no answer to the connection attempt)", t.name, check.FormatRounded(timeout))
-	case httpx.IsTimeout(err), errors.Is(err, context.DeadlineExceeded):
-		return check.Errorf("the server accepted TCP but is stuck (or speaks TLS while the URL says redis://, or is not Redis): check its load, its log, and redis:// against rediss://",
-			"%s accepted the connection but did not answer within %s (could not %s)", t.name, check.FormatRounded(timeout), what)
+	case dial && probe.IsTimeout(err):
+		return kind.Errorf("check that the host is up and that no firewall drops the traffic",
+			"%s: could not connect within %s (no answer to the connection attempt)", t.name, kind.FormatRounded(timeout))
+	case probe.IsTimeout(err), errors.Is(err, context.DeadlineExceeded):
+		return kind.Errorf("the server accepted TCP but is stuck (or speaks TLS while the URL says redis://, or is not Redis): check its load, its log, and redis:// against rediss://",
+			"%s accepted the connection but did not answer within %s (could not %s)", t.name, kind.FormatRounded(timeout), what)
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed), strings.Contains(msg, "EOF"):
-		return check.Errorf("the server or a proxy dropped the connection: check the server's log, and whether it requires TLS (rediss://)",
+		return kind.Errorf("the server or a proxy dropped the connection: check the server's log, and whether it requires TLS (rediss://)",
 			"%s: the connection was dropped while trying to %s (%s)", t.name, what, msg)
 	}
-	return check.Errorf("check that the server is reachable from here and the URL is right", "%s: cannot %s: %s", t.name, what, msg)
+	return kind.Errorf("check that the server is reachable from here and the URL is right", "%s: cannot %s: %s", t.name, what, msg)
 }
 
 func tlsFailure(err error) bool {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/httpx"
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // Roles say what an instance holds, which decides the eviction policy and persistence it needs.
@@ -43,12 +43,12 @@ type Memory struct {
 func init() {
 	// go-redis logs dial failures to stderr; the check reports them in its result instead.
 	redis.SetLogger(quietLogger{})
-	check.Register(check.Kind{
+	kind.Register(kind.Kind{
 		Name:       "redis.memory",
 		Summary:    "A Redis instance is bounded, has memory and clients to spare, and its eviction policy and persistence fit what it holds.",
 		Title:      "Redis memory, eviction and persistence fit its role",
 		Positional: "url",
-		New: func() check.Check {
+		New: func() kind.Check {
 			return &Memory{MaxUsedPercent: 80, WarnUsedPercent: 70, RequireMaxmemory: true}
 		},
 		Example: `url: ${REDIS_URL}
@@ -75,27 +75,27 @@ func (m *Memory) Validate() error {
 	var errs []error
 	t, err := parseURL(m.URL)
 	if err != nil {
-		errs = append(errs, check.BadParam("url", "%w", err))
+		errs = append(errs, kind.BadParam("url", "%w", err))
 	}
 	m.target = t
 	m.Role = strings.ToLower(strings.TrimSpace(m.Role))
 	switch m.Role {
 	case "", RoleSessions, RoleCache, RoleQueue:
 	default:
-		errs = append(errs, check.BadParam("role", "%q: use sessions, cache or queue", m.Role))
+		errs = append(errs, kind.BadParam("role", "%q: use sessions, cache or queue", m.Role))
 	}
 	for _, p := range m.AllowedPolicies {
 		if !slices.Contains(policies, p) {
-			errs = append(errs, check.BadParam("allowed_policies", "unknown policy %q (one of %s)", p, strings.Join(policies, ", ")))
+			errs = append(errs, kind.BadParam("allowed_policies", "unknown policy %q (one of %s)", p, strings.Join(policies, ", ")))
 		}
 	}
 	maxOK := m.MaxUsedPercent >= 1 && m.MaxUsedPercent <= 100
 	if !maxOK {
-		errs = append(errs, check.BadParam("max_used_percent", "must be between 1 and 100, not %d", m.MaxUsedPercent))
+		errs = append(errs, kind.BadParam("max_used_percent", "must be between 1 and 100, not %d", m.MaxUsedPercent))
 	}
 	// A bad max_used_percent is reported once, not again as warn_used_percent's bound.
 	if m.WarnUsedPercent < 1 || (maxOK && m.WarnUsedPercent > m.MaxUsedPercent) {
-		errs = append(errs, check.BadParam("warn_used_percent", "must be between 1 and max_used_percent (%d), not %d", m.MaxUsedPercent, m.WarnUsedPercent))
+		errs = append(errs, kind.BadParam("warn_used_percent", "must be between 1 and max_used_percent (%d), not %d", m.MaxUsedPercent, m.WarnUsedPercent))
 	}
 	return errors.Join(errs...)
 }
@@ -124,10 +124,10 @@ type facts struct {
 }
 
 // Run reads INFO and, where allowed, CONFIG GET. Both are read-only.
-func (m *Memory) Run(ctx context.Context, env *check.Env) check.Result {
+func (m *Memory) Run(ctx context.Context, env *kind.Env) kind.Result {
 	if m.target == nil {
 		if err := m.Validate(); err != nil {
-			return check.Errorf("fix the url parameter", "%v", err)
+			return kind.Errorf("fix the url parameter", "%v", err)
 		}
 	}
 	t := m.target
@@ -141,10 +141,10 @@ func (m *Memory) Run(ctx context.Context, env *check.Env) check.Result {
 	raw, err := c.Info(ctx).Result()
 	if err != nil {
 		if strings.Contains(err.Error(), "max number of clients reached") ||
-			(!httpx.IsTimeout(err) && ctx.Err() == nil && t.refusedForMaxclients(ctx, env)) {
-			r := check.Failf("find the clients that hold too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients",
+			(!probe.IsTimeout(err) && ctx.Err() == nil && t.refusedForMaxclients(ctx, env)) {
+			r := kind.Failf("find the clients that hold too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients",
 				"%s refused the connection: max number of clients reached (maxclients)", t.name)
-			r.Evidence = []check.Evidence{{Label: "connect", Observed: "ERR max number of clients reached", Expected: "a connection", Status: check.Fail}}
+			r.Evidence = []kind.Evidence{{Label: "connect", Observed: "ERR max number of clients reached", Expected: "a connection", Status: kind.Fail}}
 			return r
 		}
 		return t.explain(err, "read INFO", timeout, time.Since(start))
@@ -216,36 +216,36 @@ func (f facts) int(k string) int64 {
 	return n
 }
 
-func (m *Memory) level(pct int64) check.Status {
+func (m *Memory) level(pct int64) kind.Status {
 	switch {
 	case pct >= int64(m.MaxUsedPercent):
-		return check.Fail
+		return kind.Fail
 	case pct >= int64(m.WarnUsedPercent):
-		return check.Warn
+		return kind.Warn
 	}
-	return check.Pass
+	return kind.Pass
 }
 
 type verdict struct {
-	r                      check.Result
+	r                      kind.Result
 	fails, warns, remedies []string
 }
 
-func (v *verdict) add(e check.Evidence, problem, remedy string) {
+func (v *verdict) add(e kind.Evidence, problem, remedy string) {
 	v.r.Add(e)
 	switch e.Status {
-	case check.Fail:
+	case kind.Fail:
 		v.fails = append(v.fails, problem)
-	case check.Warn:
+	case kind.Warn:
 		v.warns = append(v.warns, problem)
 	}
-	if e.Status >= check.Warn && remedy != "" && !slices.Contains(v.remedies, remedy) {
+	if e.Status >= kind.Warn && remedy != "" && !slices.Contains(v.remedies, remedy) {
 		v.remedies = append(v.remedies, remedy)
 	}
 }
 
-func (m *Memory) judge(f facts) check.Result {
-	v := &verdict{r: check.Result{Status: check.Pass}}
+func (m *Memory) judge(f facts) kind.Result {
+	v := &verdict{r: kind.Result{Status: kind.Pass}}
 	used := f.int("used_memory")
 	limits := "CONFIG GET"
 	if !f.fromConfig {
@@ -255,30 +255,30 @@ func (m *Memory) judge(f facts) check.Result {
 	// maxmemory and used_memory.
 	usage := ""
 	if f.maxmemory == 0 {
-		st := check.Pass
+		st := kind.Pass
 		if m.RequireMaxmemory {
-			st = check.Fail
+			st = kind.Fail
 		}
-		v.add(check.Evidence{Label: "maxmemory", Observed: "0 (unbounded), from " + limits, Expected: "set", Status: st},
+		v.add(kind.Evidence{Label: "maxmemory", Observed: "0 (unbounded), from " + limits, Expected: "set", Status: st},
 			"maxmemory is 0: Redis grows until the host's OOM killer ends it",
 			"set maxmemory (CONFIG SET maxmemory, and in redis.conf or the provider's parameter group) below the host's memory, leaving room for forks and buffers")
 		usage = "used " + bytes(used) + ", unbounded"
-		v.r.Evidence = append(v.r.Evidence, check.Evidence{Label: "used_memory", Observed: bytes(used), Status: check.Pass})
+		v.r.Evidence = append(v.r.Evidence, kind.Evidence{Label: "used_memory", Observed: bytes(used), Status: kind.Pass})
 	} else {
-		v.r.Evidence = append(v.r.Evidence, check.Evidence{Label: "maxmemory", Observed: bytes(f.maxmemory) + ", from " + limits, Expected: "set", Status: check.Pass})
+		v.r.Evidence = append(v.r.Evidence, kind.Evidence{Label: "maxmemory", Observed: bytes(f.maxmemory) + ", from " + limits, Expected: "set", Status: kind.Pass})
 		pct := used * 100 / f.maxmemory
 		usage = fmt.Sprintf("used %s of %s (%d %%)", bytes(used), bytes(f.maxmemory), pct)
 		st := m.level(pct)
 		expected := fmt.Sprintf("< %d %% (warn from %d %%)", m.MaxUsedPercent, m.WarnUsedPercent)
 		if m.Role == RoleCache && evicts(f) {
 			// A cache that evicts is meant to run full: being at maxmemory is its steady state.
-			st, expected = check.Pass, "any: a cache that evicts may run full"
+			st, expected = kind.Pass, "any: a cache that evicts may run full"
 		}
 		problem := usage + fmt.Sprintf(", over the %d %% limit", m.MaxUsedPercent)
-		if st == check.Warn {
+		if st == kind.Warn {
 			problem = usage + fmt.Sprintf(", over the %d %% warning level", m.WarnUsedPercent)
 		}
-		v.add(check.Evidence{Label: "used_memory", Observed: fmt.Sprintf("%s of %s (%d %%)", bytes(used), bytes(f.maxmemory), pct),
+		v.add(kind.Evidence{Label: "used_memory", Observed: fmt.Sprintf("%s of %s (%d %%)", bytes(used), bytes(f.maxmemory), pct),
 			Expected: expected, Status: st},
 			problem, "give the instance more memory (raise maxmemory with the host's room), or find what fills it (redis-cli --bigkeys, keys without TTL)")
 	}
@@ -286,21 +286,21 @@ func (m *Memory) judge(f facts) check.Result {
 	m.judgePolicy(v, f)
 
 	evicted := f.int("evicted_keys")
-	st := check.Pass
+	st := kind.Pass
 	if evicted > 0 && (m.Role == RoleSessions || m.Role == RoleQueue) {
-		st = check.Warn
+		st = kind.Warn
 	}
 	what := map[string]string{RoleSessions: "sessions (users were logged out)", RoleQueue: "jobs (lost without a trace)"}[m.Role]
-	v.add(check.Evidence{Label: "evicted_keys since start", Observed: strconv.FormatInt(evicted, 10), Status: st},
+	v.add(kind.Evidence{Label: "evicted_keys since start", Observed: strconv.FormatInt(evicted, 10), Status: st},
 		fmt.Sprintf("%d keys were evicted since start: %s", evicted, what),
 		"memory ran full before: give the instance room and check the eviction policy")
 
 	rejected := f.int("rejected_connections")
-	st = check.Pass
+	st = kind.Pass
 	if rejected > 0 {
-		st = check.Warn
+		st = kind.Warn
 	}
-	v.add(check.Evidence{Label: "rejected_connections since start", Observed: strconv.FormatInt(rejected, 10), Expected: "0", Status: st},
+	v.add(kind.Evidence{Label: "rejected_connections since start", Observed: strconv.FormatInt(rejected, 10), Expected: "0", Status: st},
 		fmt.Sprintf("%d connections were rejected since start (maxclients reached)", rejected),
 		"find the clients that open too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients")
 
@@ -308,7 +308,7 @@ func (m *Memory) judge(f facts) check.Result {
 		clients := f.int("connected_clients")
 		pct := clients * 100 / f.maxclients
 		st = m.level(pct)
-		v.add(check.Evidence{Label: "connected_clients", Observed: fmt.Sprintf("%d of maxclients %d (%d %%)", clients, f.maxclients, pct),
+		v.add(kind.Evidence{Label: "connected_clients", Observed: fmt.Sprintf("%d of maxclients %d (%d %%)", clients, f.maxclients, pct),
 			Expected: fmt.Sprintf("< %d %%", m.MaxUsedPercent), Status: st},
 			fmt.Sprintf("%d of %d clients connected (%d %%)", clients, f.maxclients, pct),
 			"find the clients that open too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients")
@@ -347,25 +347,25 @@ func (m *Memory) judgePolicy(v *verdict, f facts) {
 	if volatile {
 		observed = fmt.Sprintf("%s (%d of %d keys have a TTL)", p, f.expires, f.keys)
 	}
-	st, problem, remedy, expected := check.Pass, "", "", ""
+	st, problem, remedy, expected := kind.Pass, "", "", ""
 	switch m.Role {
 	case RoleCache:
 		expected = "allkeys-lru or allkeys-lfu"
 		switch {
 		case p == "noeviction":
-			st, problem = check.Fail, "policy noeviction on a cache: writes fail with OOM errors when it is full instead of evicting"
+			st, problem = kind.Fail, "policy noeviction on a cache: writes fail with OOM errors when it is full instead of evicting"
 		case noTTL:
-			st, problem = check.Fail, p+" on a cache whose keys have no TTL: it evicts nothing and acts as noeviction"
+			st, problem = kind.Fail, p+" on a cache whose keys have no TTL: it evicts nothing and acts as noeviction"
 		}
 		remedy = "set maxmemory-policy allkeys-lru (or allkeys-lfu) so that a full cache evicts"
 	case RoleSessions:
 		expected = "volatile-lru, volatile-ttl or noeviction (never allkeys-*)"
 		switch {
 		case allkeys:
-			st, problem = check.Fail, "policy "+p+" on a session store: a full instance evicts live sessions and logs users out"
+			st, problem = kind.Fail, "policy "+p+" on a session store: a full instance evicts live sessions and logs users out"
 			remedy = "set maxmemory-policy volatile-lru (sessions carry a TTL) or noeviction, and give the instance room"
 		case noTTL && f.keys > 0:
-			st, problem = check.Warn, p+" but no key has a TTL: it acts as noeviction, so logins fail when the instance is full"
+			st, problem = kind.Warn, p+" but no key has a TTL: it acts as noeviction, so logins fail when the instance is full"
 			remedy = "give sessions a TTL, or set noeviction explicitly and size the instance"
 		}
 	case RoleQueue:
@@ -373,14 +373,14 @@ func (m *Memory) judgePolicy(v *verdict, f facts) {
 		switch {
 		case p == "noeviction":
 		case noTTL:
-			st, problem = check.Warn, p+" on a queue: no key has a TTL so it acts as noeviction today, but a job with a TTL could be evicted"
+			st, problem = kind.Warn, p+" on a queue: no key has a TTL so it acts as noeviction today, but a job with a TTL could be evicted"
 		default:
-			st, problem = check.Fail, "policy "+p+" on a queue: a full instance evicts jobs, which are lost without an error"
+			st, problem = kind.Fail, "policy "+p+" on a queue: a full instance evicts jobs, which are lost without an error"
 		}
 		remedy = "set maxmemory-policy noeviction so that a full queue refuses new jobs instead of dropping old ones"
 	default:
 		if noTTL && f.keys > 0 {
-			st, problem = check.Warn, p+" but no key has a TTL: it evicts nothing and acts as noeviction"
+			st, problem = kind.Warn, p+" but no key has a TTL: it evicts nothing and acts as noeviction"
 			remedy = "give evictable keys a TTL, or choose the policy deliberately (set role to say what the instance holds)"
 		}
 	}
@@ -388,63 +388,63 @@ func (m *Memory) judgePolicy(v *verdict, f facts) {
 		expected = strings.Join(m.AllowedPolicies, ", ")
 		if !slices.Contains(m.AllowedPolicies, p) {
 			msg := fmt.Sprintf("policy %s is not one of the allowed %s", p, expected)
-			if st == check.Fail {
+			if st == kind.Fail {
 				problem += " (and not one of the allowed " + expected + ")"
 			} else {
 				problem = msg
 			}
-			st = check.Fail
+			st = kind.Fail
 			remedy = "set maxmemory-policy to one of " + expected
 		}
 	}
-	v.add(check.Evidence{Label: "maxmemory-policy", Observed: observed, Expected: expected, Status: st}, problem, remedy)
+	v.add(kind.Evidence{Label: "maxmemory-policy", Observed: observed, Expected: expected, Status: st}, problem, remedy)
 }
 
 // judgePersistence decides whether a restart keeps the data, and whether the last save or AOF
 // write failed (which, with stop-writes-on-bgsave-error, makes Redis refuse every write).
 func (m *Memory) judgePersistence(v *verdict, f facts) {
 	required := m.persistenceRequired()
-	need := check.Pass
+	need := kind.Pass
 	if required {
-		need = check.Fail
+		need = kind.Fail
 	}
 	aof := f.info["aof_enabled"] == "1"
 	rdb := f.save != "" && f.save != "?"
 	if aof {
 		w, rw := f.info["aof_last_write_status"], f.info["aof_last_bgrewrite_status"]
-		st := check.Pass
+		st := kind.Pass
 		if w != "ok" || rw != "ok" {
-			st = check.Fail
+			st = kind.Fail
 		}
-		v.add(check.Evidence{Label: "AOF", Observed: fmt.Sprintf("enabled, last write %s, last rewrite %s", w, rw), Expected: "ok", Status: st},
+		v.add(kind.Evidence{Label: "AOF", Observed: fmt.Sprintf("enabled, last write %s, last rewrite %s", w, rw), Expected: "ok", Status: st},
 			fmt.Sprintf("the AOF is failing (last write %s, last rewrite %s)", w, rw),
 			"check the Redis log and the disk (full, read-only) where the AOF lives")
 	}
 	bg := f.info["rdb_last_bgsave_status"]
 	if rdb || f.save == "?" {
-		st := check.Pass
+		st := kind.Pass
 		obs := fmt.Sprintf("save %q, last bgsave %s", f.save, bg)
 		if f.save == "?" {
 			obs = "schedule unknown (CONFIG GET is not available), last bgsave " + bg
 		}
 		switch {
 		case bg != "" && bg != "ok":
-			st = check.Fail
+			st = kind.Fail
 		case f.save == "?" && !aof && required:
-			st = check.Warn
+			st = kind.Warn
 		}
 		problem := "the last RDB snapshot failed (bgsave " + bg + "): with stop-writes-on-bgsave-error Redis refuses writes"
 		remedy := "check the Redis log and the disk (full, read-only, fork failing for lack of memory) where the RDB is written"
-		if st == check.Warn {
+		if st == kind.Warn {
 			problem = "cannot tell whether RDB snapshots are scheduled (CONFIG GET is not available)"
 			remedy = "confirm persistence in the provider's settings (snapshots or AOF)"
 		}
-		v.add(check.Evidence{Label: "RDB snapshots", Observed: obs, Expected: "ok", Status: st}, problem, remedy)
+		v.add(kind.Evidence{Label: "RDB snapshots", Observed: obs, Expected: "ok", Status: st}, problem, remedy)
 	}
 	if !aof && !rdb {
 		st := need
 		if f.save == "?" {
-			st = check.Pass // already warned above
+			st = kind.Pass // already warned above
 		}
 		if bg != "" && bg != "ok" {
 			return
@@ -453,7 +453,7 @@ func (m *Memory) judgePersistence(v *verdict, f facts) {
 		if f.save == "?" {
 			obs = "AOF off, RDB unknown"
 		}
-		v.add(check.Evidence{Label: "persistence", Observed: obs, Expected: map[bool]string{true: "RDB or AOF", false: ""}[required], Status: st},
+		v.add(kind.Evidence{Label: "persistence", Observed: obs, Expected: map[bool]string{true: "RDB or AOF", false: ""}[required], Status: st},
 			"no persistence (no RDB snapshots, no AOF): a restart loses every key",
 			"enable AOF (appendonly yes, appendfsync everysec) or RDB snapshots (save 3600 1 300 100 60 10000), or use a managed tier with persistence")
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/golden"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -27,7 +27,7 @@ func newMemory(url, role string) *Memory {
 	return &Memory{URL: url, Role: role, MaxUsedPercent: 80, WarnUsedPercent: 70, RequireMaxmemory: true}
 }
 
-func expect(t *testing.T, r check.Result, want check.Status, parts ...string) {
+func expect(t *testing.T, r kind.Result, want kind.Status, parts ...string) {
 	t.Helper()
 	if r.Status != want {
 		t.Errorf("status %s, want %s", r.Status, want)
@@ -56,7 +56,7 @@ func TestMemoryFillAndPolicies(t *testing.T) {
 	t.Run("empty instance passes as a cache", func(t *testing.T) {
 		set(t, "maxmemory-policy", "allkeys-lru")
 		r := run(t, newMemory(srv.url(), RoleCache), nil, 5*time.Second)
-		expect(t, r, check.Pass, "policy allkeys-lru fits a cache store", "maxmemory: 2.0MiB, from CONFIG GET")
+		expect(t, r, kind.Pass, "policy allkeys-lru fits a cache store", "maxmemory: 2.0MiB, from CONFIG GET")
 	})
 
 	t.Run("full noeviction cache refuses writes", func(t *testing.T) {
@@ -66,7 +66,7 @@ func TestMemoryFillAndPolicies(t *testing.T) {
 			t.Fatal("no write succeeded")
 		}
 		r := run(t, newMemory(srv.url(), RoleCache), nil, 5*time.Second)
-		expect(t, r, check.Fail, "policy noeviction on a cache: writes fail", "over the 80 % limit", "allkeys-lru")
+		expect(t, r, kind.Fail, "policy noeviction on a cache: writes fail", "over the 80 % limit", "allkeys-lru")
 	})
 
 	t.Run("noeviction is right for a queue", func(t *testing.T) {
@@ -74,22 +74,22 @@ func TestMemoryFillAndPolicies(t *testing.T) {
 		f := false
 		m.RequirePersist = &f
 		r := run(t, m, nil, 5*time.Second)
-		if e := evidence(t, r, "maxmemory-policy"); e.Status != check.Pass {
+		if e := evidence(t, r, "maxmemory-policy"); e.Status != kind.Pass {
 			t.Errorf("policy evidence %+v, want pass", e)
 		}
-		expect(t, r, check.Fail, "over the 80 % limit") // still full
+		expect(t, r, kind.Fail, "over the 80 % limit") // still full
 	})
 
 	t.Run("allkeys-lru evicts: fine for a cache, not for sessions", func(t *testing.T) {
 		set(t, "maxmemory-policy", "allkeys-lru")
 		fill(t, admin, "more", 0)
 		r := run(t, newMemory(srv.url(), RoleCache), nil, 5*time.Second)
-		expect(t, r, check.Pass, "a cache that evicts may run full")
-		if e := evidence(t, r, "evicted_keys"); e.Observed == "0" || e.Status != check.Pass {
+		expect(t, r, kind.Pass, "a cache that evicts may run full")
+		if e := evidence(t, r, "evicted_keys"); e.Observed == "0" || e.Status != kind.Pass {
 			t.Errorf("evicted evidence %+v, want a count, passing for a cache", e)
 		}
 		r = run(t, newMemory(srv.url(), RoleSessions), nil, 5*time.Second)
-		expect(t, r, check.Fail, "policy allkeys-lru on a session store: a full instance evicts live sessions",
+		expect(t, r, kind.Fail, "policy allkeys-lru on a session store: a full instance evicts live sessions",
 			"keys were evicted since start: sessions", "no persistence")
 	})
 
@@ -98,13 +98,13 @@ func TestMemoryFillAndPolicies(t *testing.T) {
 		set(t, "maxmemory-policy", "volatile-lru")
 		must(t, admin.Set(ctx, "k", "v", 0).Err())
 		r := run(t, newMemory(srv.url(), RoleCache), nil, 5*time.Second)
-		expect(t, r, check.Fail, "volatile-lru on a cache whose keys have no TTL: it evicts nothing", "0 of 1 keys have a TTL")
+		expect(t, r, kind.Fail, "volatile-lru on a cache whose keys have no TTL: it evicts nothing", "0 of 1 keys have a TTL")
 		r = run(t, newMemory(srv.url(), ""), nil, 5*time.Second)
-		expect(t, r, check.Warn, "acts as noeviction")
+		expect(t, r, kind.Warn, "acts as noeviction")
 
 		must(t, admin.Set(ctx, "s", "v", time.Hour).Err())
 		r = run(t, newMemory(srv.url(), RoleCache), nil, 5*time.Second)
-		if e := evidence(t, r, "maxmemory-policy"); e.Status != check.Pass || !strings.Contains(e.Observed, "1 of 2 keys have a TTL") {
+		if e := evidence(t, r, "maxmemory-policy"); e.Status != kind.Pass || !strings.Contains(e.Observed, "1 of 2 keys have a TTL") {
 			t.Errorf("policy evidence %+v, want pass with TTL counts", e)
 		}
 	})
@@ -113,23 +113,23 @@ func TestMemoryFillAndPolicies(t *testing.T) {
 		m := newMemory(srv.url(), "")
 		m.AllowedPolicies = []string{"allkeys-lru", "allkeys-lfu"}
 		r := run(t, m, nil, 5*time.Second)
-		expect(t, r, check.Fail, "policy volatile-lru is not one of the allowed allkeys-lru, allkeys-lfu")
+		expect(t, r, kind.Fail, "policy volatile-lru is not one of the allowed allkeys-lru, allkeys-lfu")
 	})
 
 	t.Run("persistence for sessions: off, then AOF, then RDB", func(t *testing.T) {
 		must(t, admin.FlushAll(ctx).Err())
 		must(t, admin.ConfigResetStat(ctx).Err()) // forget the evictions above
 		r := run(t, newMemory(srv.url(), RoleSessions), nil, 5*time.Second)
-		expect(t, r, check.Fail, "no persistence (no RDB snapshots, no AOF): a restart loses every key", "appendonly yes")
+		expect(t, r, kind.Fail, "no persistence (no RDB snapshots, no AOF): a restart loses every key", "appendonly yes")
 
 		set(t, "appendonly", "yes")
 		waitInfo(t, srv, "aof_rewrite_in_progress:0", "aof_enabled:1")
 		r = run(t, newMemory(srv.url(), RoleSessions), nil, 5*time.Second)
-		expect(t, r, check.Pass, "enabled, last write ok, last rewrite ok")
+		expect(t, r, kind.Pass, "enabled, last write ok, last rewrite ok")
 
 		set(t, "appendonly", "no", "save", "3600 1")
 		r = run(t, newMemory(srv.url(), RoleSessions), nil, 5*time.Second)
-		expect(t, r, check.Pass, `save "3600 1", last bgsave ok`)
+		expect(t, r, kind.Pass, `save "3600 1", last bgsave ok`)
 		set(t, "save", "")
 	})
 
@@ -137,11 +137,11 @@ func TestMemoryFillAndPolicies(t *testing.T) {
 		set(t, "maxmemory", "0")
 		defer set(t, "maxmemory", "2mb")
 		r := run(t, newMemory(srv.url(), RoleCache), nil, 5*time.Second)
-		expect(t, r, check.Fail, "maxmemory is 0: Redis grows until the host's OOM killer ends it")
+		expect(t, r, kind.Fail, "maxmemory is 0: Redis grows until the host's OOM killer ends it")
 		m := newMemory(srv.url(), RoleCache)
 		m.RequireMaxmemory = false
 		r = run(t, m, nil, 5*time.Second)
-		if e := evidence(t, r, "maxmemory"); e.Status != check.Pass {
+		if e := evidence(t, r, "maxmemory"); e.Status != kind.Pass {
 			t.Errorf("maxmemory evidence %+v, want pass when not required", e)
 		}
 	})
@@ -149,7 +149,7 @@ func TestMemoryFillAndPolicies(t *testing.T) {
 	t.Run("wrong password is an error without the password", func(t *testing.T) {
 		r := run(t, newMemory("redis://:wrong-"+password+"@"+srv.addr, RoleCache), nil, 5*time.Second)
 		assertNoSecret(t, r, "wrong-"+password)
-		expect(t, r, check.Error, "authentication failed")
+		expect(t, r, kind.Error, "authentication failed")
 	})
 }
 
@@ -167,7 +167,7 @@ func TestMemoryFailingSnapshot(t *testing.T) {
 	must(t, admin.BgSave(ctx).Err())
 	waitInfo(t, srv, "rdb_bgsave_in_progress:0", "rdb_last_bgsave_status:err")
 	r := run(t, newMemory(srv.url(), RoleCache), nil, 5*time.Second)
-	expect(t, r, check.Fail, "the last RDB snapshot failed (bgsave err)", "stop-writes-on-bgsave-error")
+	expect(t, r, kind.Fail, "the last RDB snapshot failed (bgsave err)", "stop-writes-on-bgsave-error")
 }
 
 func infoOf(t *testing.T, srv *redisServer) string {
@@ -203,7 +203,7 @@ func waitInfo(t *testing.T, srv *redisServer, want ...string) {
 func TestMemoryConfigDisabled(t *testing.T) {
 	srv := startRedis(t, "--maxmemory", "64mb", "--maxmemory-policy", "volatile-lru", "--rename-command", "CONFIG", "")
 	r := run(t, newMemory(srv.url(), RoleSessions), nil, 5*time.Second)
-	expect(t, r, check.Warn, "64.0MiB, from INFO (CONFIG GET is not available)", "cannot tell whether RDB snapshots are scheduled", "maxmemory-policy: volatile-lru")
+	expect(t, r, kind.Warn, "64.0MiB, from INFO (CONFIG GET is not available)", "cannot tell whether RDB snapshots are scheduled", "maxmemory-policy: volatile-lru")
 }
 
 // TestMemoryMaxclients saturates an instance with maxclients 4: near the limit, at it, refused,
@@ -246,13 +246,13 @@ func TestMemoryMaxclients(t *testing.T) {
 	}
 	tests := []struct {
 		hold int
-		want check.Status
+		want kind.Status
 		sum  string
 	}{
-		{1, check.Warn, "3 of 4 clients connected (75 %)"}, // the admin's and the check's own included
-		{2, check.Fail, "4 of 4 clients connected (100 %)"},
-		{3, check.Fail, "refused the connection: max number of clients reached"},
-		{0, check.Warn, "connections were rejected since start (maxclients reached)"},
+		{1, kind.Warn, "3 of 4 clients connected (75 %)"}, // the admin's and the check's own included
+		{2, kind.Fail, "4 of 4 clients connected (100 %)"},
+		{3, kind.Fail, "refused the connection: max number of clients reached"},
+		{0, kind.Warn, "connections were rejected since start (maxclients reached)"},
 	}
 	for _, tt := range tests {
 		release := hold(tt.hold)
@@ -275,7 +275,7 @@ func TestMemoryUnreachable(t *testing.T) {
 			const timeout = 1500 * time.Millisecond
 			start := time.Now()
 			r := run(t, newMemory(tt.url, RoleCache), nil, timeout)
-			expect(t, r, check.Error, tt.want)
+			expect(t, r, kind.Error, tt.want)
 			if el := time.Since(start); el > timeout+2*time.Second {
 				t.Errorf("took %s for a %s deadline", el, timeout)
 			}
@@ -293,13 +293,13 @@ func TestMemoryTLS(t *testing.T) {
 		"--tls-port", port, "--tls-cert-file", filepath.Join(dir, "cert.pem"), "--tls-key-file", filepath.Join(dir, "key.pem"),
 		"--tls-auth-clients", "no")
 	url := "rediss://:" + password + "@127.0.0.1:" + port
-	env := check.DefaultEnv("test")
+	env := kind.DefaultEnv("test")
 	env.RootCAs = pool
 	r := run(t, newMemory(url, RoleCache), env, 5*time.Second)
-	expect(t, r, check.Pass, "policy allkeys-lru fits a cache store")
+	expect(t, r, kind.Pass, "policy allkeys-lru fits a cache store")
 
 	r = run(t, newMemory(url, RoleCache), nil, 5*time.Second) // the system roots do not know the test CA
-	expect(t, r, check.Error, "TLS handshake failed")
+	expect(t, r, kind.Error, "TLS handshake failed")
 	if t.Failed() {
 		log, _ := os.ReadFile(filepath.Join(srv.dir, "redis.log"))
 		t.Logf("redis log:\n%s", log)

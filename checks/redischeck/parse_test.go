@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -117,10 +117,10 @@ func BenchmarkMemoryRun(b *testing.B) {
 	if err := m.Validate(); err != nil {
 		b.Fatal(err)
 	}
-	env := check.DefaultEnv("bench")
+	env := kind.DefaultEnv("bench")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if r := m.Run(ctx, env); r.Status == check.Error {
+	if r := m.Run(ctx, env); r.Status == kind.Error {
 		testsvc.Unavailable(b, "Redis on 127.0.0.1:6379", "bash .ci/services/00-base.sh", nil)
 	}
 	for b.Loop() {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -138,7 +138,7 @@ func fill(t *testing.T, c *redis.Client, prefix string, ttl time.Duration) int {
 	return 0
 }
 
-func run(t *testing.T, m *Memory, env *check.Env, timeout time.Duration) check.Result {
+func run(t *testing.T, m *Memory, env *kind.Env, timeout time.Duration) kind.Result {
 	t.Helper()
 	if err := m.Validate(); err != nil {
 		t.Fatalf("Validate: %v", err)
@@ -146,7 +146,7 @@ func run(t *testing.T, m *Memory, env *check.Env, timeout time.Duration) check.R
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if env == nil {
-		env = check.DefaultEnv("test")
+		env = kind.DefaultEnv("test")
 	}
 	r := m.Run(ctx, env)
 	t.Log(golden.Result(r))
@@ -154,14 +154,14 @@ func run(t *testing.T, m *Memory, env *check.Env, timeout time.Duration) check.R
 	return r
 }
 
-func assertNoSecret(t *testing.T, r check.Result, secret string) {
+func assertNoSecret(t *testing.T, r kind.Result, secret string) {
 	t.Helper()
 	if strings.Contains(golden.Result(r), secret) {
 		t.Errorf("the password leaked into the result:\n%s", golden.Result(r))
 	}
 }
 
-func evidence(t *testing.T, r check.Result, label string) check.Evidence {
+func evidence(t *testing.T, r kind.Result, label string) kind.Evidence {
 	t.Helper()
 	for _, e := range r.Evidence {
 		if strings.HasPrefix(e.Label, label) {
@@ -169,5 +169,5 @@ func evidence(t *testing.T, r check.Result, label string) check.Evidence {
 		}
 	}
 	t.Fatalf("no evidence %q in\n%s", label, golden.Result(r))
-	return check.Evidence{}
+	return kind.Evidence{}
 }

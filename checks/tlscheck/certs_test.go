@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // testNow is the fixed "now" every certificate in these tests is dated against.
@@ -234,8 +234,8 @@ func (r resolver) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, er
 }
 
 // testEnv is an environment with the fixed clock, the test resolver and the given roots.
-func testEnv(roots *x509.CertPool, r resolver) *check.Env {
-	return &check.Env{
+func testEnv(roots *x509.CertPool, r resolver) *kind.Env {
+	return &kind.Env{
 		Now:      func() time.Time { return testNow },
 		Getenv:   func(string) string { return "" },
 		Resolver: r,

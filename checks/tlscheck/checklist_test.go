@@ -8,17 +8,17 @@ import (
 	"github.com/launchgate/launchgate/checklists"
 	_ "github.com/launchgate/launchgate/checks/all" // the default checklist uses other kinds too
 	"github.com/launchgate/launchgate/checks/tlscheck"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
 )
 
-func getenv(vars map[string]string) checklist.Options {
-	return checklist.Options{Getenv: func(k string) string { return vars[k] }}
+func getenv(vars map[string]string) config.Options {
+	return config.Options{Getenv: func(k string) string { return vars[k] }}
 }
 
 // TestExampleChecklist loads the example users copy, with its variables set, and checks what
 // each entry decodes to.
 func TestExampleChecklist(t *testing.T) {
-	cl, err := checklist.LoadFile("../../checklists/tls.yaml", getenv(map[string]string{
+	cl, err := config.LoadFile("../../checklists/tls.yaml", getenv(map[string]string{
 		"API_URL": "https://api.example.com", "ADMIN_HOST": "10.0.0.5", "INTERNAL_HOST": "svc.internal",
 		"DATABASE_URL": "postgres://app:s3cret@db.internal:5432/app?sslmode=verify-full",
 	}))
@@ -47,7 +47,7 @@ func TestExampleChecklist(t *testing.T) {
 // LAUNCHGATE_URL, checking it when set.
 func TestDefaultChecklist(t *testing.T) {
 	for _, url := range []string{"", "https://app.example.com"} {
-		cl, err := checklist.Parse(checklists.DefaultName, checklists.Default(), getenv(map[string]string{"LAUNCHGATE_URL": url}))
+		cl, err := config.Parse(checklists.DefaultName, checklists.Default(), getenv(map[string]string{"LAUNCHGATE_URL": url}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,14 +80,14 @@ func TestChecklistMistakes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		src := "version: 1\nchecks:\n  - id: t\n    type: tls\n    with:\n      " + strings.ReplaceAll(tc.with, "\n", "\n      ") + "\n"
-		_, err := checklist.Parse("x.yaml", []byte(src), getenv(nil))
+		_, err := config.Parse("x.yaml", []byte(src), getenv(nil))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("with %q:\n got %v\nwant %s", tc.with, err, tc.want)
 		}
 	}
 	// An unquoted 1.0 is still a version, not a float.
 	src := "version: 1\nchecks:\n  - id: t\n    type: tls\n    with: {host: x, min_version: 1.0}\n"
-	if _, err := checklist.Parse("x.yaml", []byte(src), getenv(nil)); err != nil {
+	if _, err := config.Parse("x.yaml", []byte(src), getenv(nil)); err != nil {
 		t.Errorf("min_version: 1.0 unquoted: %v", err)
 	}
 }
@@ -95,7 +95,7 @@ func TestChecklistMistakes(t *testing.T) {
 // TestQuickAudit is `launchgate check tls api.example.com`: the bare argument is the host and
 // every default applies.
 func TestQuickAudit(t *testing.T) {
-	cl, err := checklist.Single("tls", []string{"api.example.com"}, 10*time.Second, getenv(nil))
+	cl, err := config.Single("tls", []string{"api.example.com"}, 10*time.Second, getenv(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/golden"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // TestGolden pins the full text of two results people read most: the quick audit of a healthy
@@ -26,10 +26,10 @@ func TestGolden(t *testing.T) {
 		name   string
 		cfg1   *tls.Config
 		cfg2   *tls.Config
-		status check.Status
+		status kind.Status
 	}{
-		{"quick_audit", &tls.Config{Certificates: []tls.Certificate{current}}, &tls.Config{Certificates: []tls.Certificate{current}}, check.Pass},
-		{"stale_server", &tls.Config{Certificates: []tls.Certificate{current}}, &tls.Config{Certificates: []tls.Certificate{stale}}, check.Fail},
+		{"quick_audit", &tls.Config{Certificates: []tls.Certificate{current}}, &tls.Config{Certificates: []tls.Certificate{current}}, kind.Pass},
+		{"stale_server", &tls.Config{Certificates: []tls.Certificate{current}}, &tls.Config{Certificates: []tls.Certificate{stale}}, kind.Fail},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/golden"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -53,7 +53,7 @@ func TestCAFileMustBeARegularFile(t *testing.T) {
 			if err := c.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			done := make(chan check.Result, 1)
+			done := make(chan kind.Result, 1)
 			go func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				defer cancel()
@@ -61,7 +61,7 @@ func TestCAFileMustBeARegularFile(t *testing.T) {
 			}()
 			select {
 			case r := <-done:
-				if r.Status != check.Error || !strings.Contains(r.Summary, "cannot read ca_file") || !strings.Contains(r.Summary, tc.want) {
+				if r.Status != kind.Error || !strings.Contains(r.Summary, "cannot read ca_file") || !strings.Contains(r.Summary, tc.want) {
 					t.Errorf("got %s %q, want an error naming the file: %q", r.Status, r.Summary, tc.want)
 				}
 			case <-time.After(20 * time.Second):
@@ -101,7 +101,7 @@ func TestTimeoutNamedAsConfigured(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := check.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := kind.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	// An empty pool, not the system's: loading those under -race takes a good part of a second.
 	env := testEnv(x509.NewCertPool(), nil)
@@ -127,7 +127,7 @@ func TestServerChosenNamesAreCut(t *testing.T) {
 	c := New()
 	c.Host = "api.test:" + port
 	r := runCheck(t, c, testEnv(ca.pool(), resolver{"api.test": {"127.0.0.1"}}))
-	if r.Status != check.Fail || !strings.Contains(r.Summary, "and 290 more") {
+	if r.Status != kind.Fail || !strings.Contains(r.Summary, "and 290 more") {
 		t.Errorf("got %s %q", r.Status, r.Summary)
 	}
 	if len(r.Summary) > 1000 {

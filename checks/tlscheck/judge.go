@@ -18,8 +18,8 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/httpx"
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // minRSABits is the smallest RSA key CAs may issue (CA/Browser Forum baseline requirements).
@@ -30,7 +30,7 @@ type item struct {
 	label    string
 	observed string
 	expected string
-	status   check.Status
+	status   kind.Status
 	// problem is the phrase the summary uses when the item did not pass.
 	problem string
 	remedy  string
@@ -48,25 +48,25 @@ type verdict struct {
 func (v *verdict) add(it item) { v.items = append(v.items, it) }
 
 // judge turns what every address served into one result.
-func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now time.Time) check.Result {
-	var r check.Result
+func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now time.Time) kind.Result {
+	var r kind.Result
 	var problems, remedies []string
-	worst := check.Pass
+	worst := kind.Pass
 	anyFail, anyError := false, false
 	add := func(ip string, it item) {
 		label := it.label
 		if ip != "" {
 			label = ip + " " + label
 		}
-		r.Evidence = append(r.Evidence, check.Evidence{Label: label, Observed: it.observed, Expected: it.expected, Status: it.status})
+		r.Evidence = append(r.Evidence, kind.Evidence{Label: label, Observed: it.observed, Expected: it.expected, Status: it.status})
 		switch it.status {
-		case check.Fail:
+		case kind.Fail:
 			anyFail = true
-		case check.Error:
+		case kind.Error:
 			anyError = true
 		}
-		worst = check.Worst(worst, it.status)
-		if it.status > check.Pass && it.problem != "" {
+		worst = kind.Worst(worst, it.status)
+		if it.status > kind.Pass && it.problem != "" {
 			p := it.problem
 			if ip != "" {
 				p = ip + ": " + p
@@ -92,7 +92,7 @@ func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now
 	default:
 		addrObs += fmt.Sprintf(" (%s resolves to %d)", c.target.host, total)
 	}
-	add("", item{label: "addresses", observed: addrObs, expected: "every address serves a good certificate", status: check.Pass})
+	add("", item{label: "addresses", observed: addrObs, expected: "every address serves a good certificate", status: kind.Pass})
 
 	verdicts := make([]*verdict, len(eps))
 	for i, ep := range eps {
@@ -169,22 +169,22 @@ func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now
 
 	switch {
 	case anyFail:
-		r.Status = check.Fail
+		r.Status = kind.Fail
 	case anyError:
-		r.Status = check.Error
+		r.Status = kind.Error
 	default:
 		r.Status = worst
 	}
-	if r.Status == check.Pass {
+	if r.Status == kind.Pass {
 		r.Summary = c.passSummary(verdicts, now)
 		return r
 	}
-	problems = check.Unique(problems)
+	problems = kind.Unique(problems)
 	if len(problems) > 3 {
 		problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
 	}
 	r.Summary = c.target.String() + ": " + strings.Join(problems, "; ")
-	r.Remedy = strings.Join(check.Unique(remedies), "; ")
+	r.Remedy = strings.Join(kind.Unique(remedies), "; ")
 	return r
 }
 
@@ -203,9 +203,9 @@ func (c *Certificate) passSummary(vs []*verdict, now time.Time) string {
 func (c *Certificate) judgeEndpoint(ep endpoint, roots *x509.CertPool, now time.Time) *verdict {
 	v := &verdict{ep: ep}
 	if ep.failure != nil {
-		st := check.Error
+		st := kind.Error
 		if ep.failure.noTLS {
-			st = check.Fail
+			st = kind.Fail
 		}
 		v.add(item{label: "connection", observed: ep.failure.msg, expected: "a TLS handshake", status: st,
 			problem: ep.failure.msg, remedy: ep.failure.remedy})
@@ -288,7 +288,7 @@ func (c *Certificate) trustItem(certs, chain []*x509.Certificate, shifted bool, 
 		it.expected += " (system roots + ca_file)"
 	}
 	if err == nil {
-		it.status = check.Pass
+		it.status = kind.Pass
 		root := chain[len(chain)-1]
 		it.observed = fmt.Sprintf("verified: %s", chainNames(chain))
 		if len(chain) == 1 {
@@ -299,7 +299,7 @@ func (c *Certificate) trustItem(certs, chain []*x509.Certificate, shifted bool, 
 		}
 		return it
 	}
-	it.status = check.Fail
+	it.status = kind.Fail
 	leaf := certs[0]
 	for _, cert := range certs {
 		if weakSignature(cert.SignatureAlgorithm) && !(selfIssued(cert) && cert != leaf) {
@@ -376,19 +376,19 @@ func (c *Certificate) hostnameItem(leaf *x509.Certificate) item {
 	sn := c.serverName()
 	it := item{label: "hostname", expected: "covers " + sn}
 	if c.target.proto == "postgres" && c.target.sslmode == "verify-ca" {
-		it.status, it.observed = check.Pass, "not checked: the URL says sslmode=verify-ca"
+		it.status, it.observed = kind.Pass, "not checked: the URL says sslmode=verify-ca"
 		return it
 	}
 	covered := coveredNames(leaf)
 	if err := leaf.VerifyHostname(sn); err == nil {
-		it.status = check.Pass
+		it.status = kind.Pass
 		it.observed = "covered (SANs: " + covered + ")"
 		return it
 	}
-	it.status = check.Fail
+	it.status = kind.Fail
 	it.observed = fmt.Sprintf("%s is not covered; the certificate covers: %s", sn, covered)
 	if len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 && leaf.Subject.CommonName != "" {
-		it.observed += fmt.Sprintf(" (its common name %q is ignored by modern clients: names belong in the SANs)", httpx.Clip(leaf.Subject.CommonName))
+		it.observed += fmt.Sprintf(" (its common name %q is ignored by modern clients: names belong in the SANs)", probe.Clip(leaf.Subject.CommonName))
 	}
 	it.problem = fmt.Sprintf("certificate does not cover %s (covers %s)", sn, covered)
 	it.remedy = fmt.Sprintf("serve a certificate whose SANs include %s, or set server_name to the name clients use", sn)
@@ -401,7 +401,7 @@ const maxNamesShown = 10
 func coveredNames(c *x509.Certificate) string {
 	names := make([]string, 0, len(c.DNSNames)+len(c.IPAddresses))
 	for _, n := range c.DNSNames {
-		names = append(names, httpx.Clip(n))
+		names = append(names, probe.Clip(n))
 	}
 	for _, ip := range c.IPAddresses {
 		names = append(names, ip.String())
@@ -423,7 +423,7 @@ func (c *Certificate) expiryItem(v *verdict, now time.Time) item {
 	}
 	for _, cert := range v.chain {
 		if now.Before(cert.NotBefore) {
-			it.status = check.Fail
+			it.status = kind.Fail
 			it.observed = fmt.Sprintf("%s %s is not valid until %s (in %s)%s", role(v.chain, cert), name(cert), stamp(cert.NotBefore), left(cert.NotBefore.Sub(now)), of)
 			it.problem = fmt.Sprintf("%s %s is not valid yet (from %s)", role(v.chain, cert), name(cert), stamp(cert.NotBefore))
 			it.remedy = "serve a certificate that is valid now: check its dates and the clock of whatever issued it"
@@ -439,19 +439,19 @@ func (c *Certificate) expiryItem(v *verdict, now time.Time) item {
 	}
 	switch {
 	case rest < 0:
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.observed = fmt.Sprintf("%s expired on %s (%s ago)%s", what, stamp(e.NotAfter), left(-rest), of)
 		it.problem = fmt.Sprintf("%s expired %s ago (%s)", what, left(-rest), day(e.NotAfter))
 	case rest <= c.FailWithin.D():
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.observed = fmt.Sprintf("%s expires on %s (%s left)%s", what, stamp(e.NotAfter), left(rest), of)
 		it.problem = fmt.Sprintf("%s expires in %s (%s), inside fail_within %s", what, left(rest), day(e.NotAfter), c.FailWithin)
 	case rest <= c.WarnWithin.D():
-		it.status = check.Warn
+		it.status = kind.Warn
 		it.observed = fmt.Sprintf("%s expires on %s (%s left)%s", what, stamp(e.NotAfter), left(rest), of)
 		it.problem = fmt.Sprintf("%s expires in %s (%s), inside warn_within %s", what, left(rest), day(e.NotAfter), c.WarnWithin)
 	default:
-		it.status = check.Pass
+		it.status = kind.Pass
 		it.observed = fmt.Sprintf("earliest in the chain: %s on %s (%s left)%s", what, stamp(e.NotAfter), left(rest), of)
 		return it
 	}
@@ -461,7 +461,7 @@ func (c *Certificate) expiryItem(v *verdict, now time.Time) item {
 
 func (c *Certificate) protocolItem(ep endpoint) item {
 	st := ep.state
-	it := item{label: "protocol", status: check.Pass,
+	it := item{label: "protocol", status: kind.Pass,
 		expected: fmt.Sprintf("%s or later; older versions refused", tls.VersionName(c.minVersion))}
 	obs := fmt.Sprintf("negotiated %s, %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
 	var refused, accepted, unknown []string
@@ -490,25 +490,25 @@ func (c *Certificate) protocolItem(ep endpoint) item {
 	it.observed = obs
 	switch {
 	case st.Version < c.minVersion:
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.problem = fmt.Sprintf("server negotiates only %s (minimum %s)", tls.VersionName(st.Version), tls.VersionName(c.minVersion))
 		it.remedy = fmt.Sprintf("enable %s on the server and disable older versions (%s)",
 			andList(versionNames(c.minVersion, tls.VersionName)), floorConfig(c.target.proto, c.minVersion, true))
 	case len(accepted) > 0:
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.problem = "server accepts " + strings.Join(accepted, " and ")
 		it.remedy = fmt.Sprintf("disable TLS versions below %s on the server (%s)", tls.VersionName(c.minVersion), floorConfig(c.target.proto, c.minVersion, false))
 	case len(unknown) > 0:
-		it.status = check.Error
+		it.status = kind.Error
 		it.problem = "could not probe " + strings.Join(unknown, ", ")
 		it.remedy = "run the check again; if it persists, check what drops the extra connections"
 	case ep.insecureOnly:
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.observed += " (only when insecure suites are offered: modern clients cannot connect)"
 		it.problem = "server only offers the insecure cipher " + tls.CipherSuiteName(st.CipherSuite)
 		it.remedy = "enable ECDHE with AES-GCM or ChaCha20-Poly1305 suites on the server"
 	case insecureSuite(st.CipherSuite):
-		it.status = check.Warn
+		it.status = kind.Warn
 		it.problem = "server prefers the insecure cipher " + tls.CipherSuiteName(st.CipherSuite)
 		it.remedy = "disable RC4, 3DES and CBC-SHA256 suites on the server"
 	}
@@ -581,7 +581,7 @@ func keyDesc(c *x509.Certificate) (string, bool) {
 }
 
 func (c *Certificate) cryptoItem(v *verdict) item {
-	it := item{label: "key and signatures", status: check.Pass,
+	it := item{label: "key and signatures", status: kind.Pass,
 		expected: fmt.Sprintf("RSA ≥ %d bits or ECDSA/Ed25519; no SHA-1 or MD5 signatures", minRSABits)}
 	var parts, weak []string
 	for i, cert := range v.chain {
@@ -603,7 +603,7 @@ func (c *Certificate) cryptoItem(v *verdict) item {
 	}
 	it.observed = strings.Join(parts, "; ")
 	if len(weak) > 0 {
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.observed = strings.Join(weak, "; ") + " (" + it.observed + ")"
 		it.problem = strings.Join(weak, "; ")
 		it.remedy = "reissue with an RSA key of 2048+ bits (or ECDSA P-256) and SHA-256 signatures throughout the chain"
@@ -618,7 +618,7 @@ func (c *Certificate) ocspItem(v *verdict, now time.Time) item {
 	}
 	raw := v.ep.state.OCSPResponse
 	if len(raw) == 0 {
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.observed = "no OCSP response stapled"
 		it.problem = "no OCSP staple (require_ocsp_staple is on)"
 		it.remedy = "enable OCSP stapling on the server (nginx: ssl_stapling on; ssl_stapling_verify on;)"
@@ -631,7 +631,7 @@ func (c *Certificate) ocspItem(v *verdict, now time.Time) item {
 	}
 	resp, err := ocsp.ParseResponseForCert(raw, leaf, issuer)
 	if err != nil {
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.observed = "the stapled OCSP response does not parse or verify: " + err.Error()
 		it.problem = "invalid OCSP staple"
 		it.remedy = "fix the server's OCSP stapling (it staples a broken or foreign response)"
@@ -644,20 +644,20 @@ func (c *Certificate) ocspItem(v *verdict, now time.Time) item {
 	switch resp.Status {
 	case ocsp.Good:
 		if !resp.NextUpdate.IsZero() && now.After(resp.NextUpdate) {
-			it.status = check.Fail
+			it.status = kind.Fail
 			it.observed = "stapled response says good but is stale (" + upd + ")"
 			it.problem = "stale OCSP staple"
 			it.remedy = "check that the server can reach its CA's OCSP responder to refresh the staple"
 			return it
 		}
-		it.status, it.observed = check.Pass, "good ("+upd+")"
+		it.status, it.observed = kind.Pass, "good ("+upd+")"
 	case ocsp.Revoked:
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.observed = fmt.Sprintf("REVOKED on %s (%s)", stamp(resp.RevokedAt), upd)
 		it.problem = "the certificate is revoked (OCSP)"
 		it.remedy = "issue and deploy a new certificate now: clients reject a revoked one"
 	default:
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.observed = "the responder does not know the certificate (" + upd + ")"
 		it.problem = "OCSP status unknown"
 		it.remedy = "check that the staple comes from the certificate's own CA"
@@ -668,7 +668,7 @@ func (c *Certificate) ocspItem(v *verdict, now time.Time) item {
 // consistency compares what the addresses serve: the incident this check exists for is one
 // server behind a name still serving last year's certificate.
 func (c *Certificate) consistency(vs []*verdict) item {
-	it := item{label: "same certificate on every address", expected: "one certificate behind the name", status: check.Pass}
+	it := item{label: "same certificate on every address", expected: "one certificate behind the name", status: kind.Pass}
 	if !c.ExpectSameCert {
 		it.expected = "not required (expect_same_cert: false)"
 	}
@@ -689,12 +689,12 @@ func (c *Certificate) consistency(vs []*verdict) item {
 	}
 	var parts []string
 	for _, k := range order {
-		parts = append(parts, strings.Join(served[k], ", ")+" serve"+plural(len(served[k]))+" "+desc[k])
+		parts = append(parts, strings.Join(served[k], ", ")+" serve"+kind.Plural(len(served[k]), "s", "")+" "+desc[k])
 	}
 	switch len(order) {
 	case 0:
 		it.observed = "no address completed a handshake"
-		it.status = check.Error
+		it.status = kind.Error
 		return it
 	case 1:
 		it.observed = "all reachable addresses serve " + desc[order[0]]
@@ -702,18 +702,11 @@ func (c *Certificate) consistency(vs []*verdict) item {
 	}
 	it.observed = strings.Join(parts, "; ")
 	if c.ExpectSameCert {
-		it.status = check.Fail
+		it.status = kind.Fail
 		it.problem = "addresses serve different certificates (" + it.observed + ")"
 		it.remedy = "make every server behind the name serve the same current certificate (or set expect_same_cert: false if they differ on purpose)"
 	}
 	return it
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return "s"
-	}
-	return ""
 }
 
 // describeChain is the readable certificate summary: one line per chain element, plus any
@@ -721,13 +714,13 @@ func plural(n int) string {
 func (c *Certificate) describeChain(v *verdict, now time.Time) []item {
 	var out []item
 	for i, cert := range v.chain {
-		st := check.Pass
+		st := kind.Pass
 		rest := cert.NotAfter.Sub(now)
 		switch {
 		case now.Before(cert.NotBefore) || rest < 0 || rest <= c.FailWithin.D():
-			st = check.Fail
+			st = kind.Fail
 		case rest <= c.WarnWithin.D():
-			st = check.Warn
+			st = kind.Warn
 		}
 		obs := fmt.Sprintf("subject %s", subject(cert))
 		if i == 0 {
@@ -744,7 +737,7 @@ func (c *Certificate) describeChain(v *verdict, now time.Time) []item {
 			}
 		}
 		if !used {
-			out = append(out, item{label: "also sent, unused", status: check.Pass,
+			out = append(out, item{label: "also sent, unused", status: kind.Pass,
 				observed: fmt.Sprintf("subject %s; issuer %s; valid to %s (%s): not part of the verified chain, so it does not count",
 					subject(sent), issuerName(sent), stamp(sent.NotAfter), status(sent, now))})
 		}
@@ -777,16 +770,16 @@ func name(c *x509.Certificate) string { return fmt.Sprintf("%q", subject(c)) }
 // subject and issuerName are names the certificate's owner chose, so they are clipped.
 func subject(c *x509.Certificate) string {
 	if c.Subject.CommonName != "" {
-		return httpx.Clip(c.Subject.CommonName)
+		return probe.Clip(c.Subject.CommonName)
 	}
-	return httpx.Clip(c.Subject.String())
+	return probe.Clip(c.Subject.String())
 }
 
 func issuerName(c *x509.Certificate) string {
 	if c.Issuer.CommonName != "" {
-		return httpx.Clip(c.Issuer.CommonName)
+		return probe.Clip(c.Issuer.CommonName)
 	}
-	return httpx.Clip(c.Issuer.String())
+	return probe.Clip(c.Issuer.String())
 }
 
 func chainNames(chain []*x509.Certificate) string {
@@ -798,7 +791,7 @@ func chainNames(chain []*x509.Certificate) string {
 }
 
 func serial(c *x509.Certificate) string {
-	s := httpx.Clip(hex.EncodeToString(c.SerialNumber.Bytes()))
+	s := probe.Clip(hex.EncodeToString(c.SerialNumber.Bytes()))
 	if s == "" {
 		s = "00"
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/golden"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/pgtest"
 )
 
@@ -46,12 +46,12 @@ func TestPostgres(t *testing.T) {
 	c := New()
 	c.Host = "postgres://app:s3cret@db.test:" + port + "/app?sslmode=verify-full"
 	r := runCheck(t, c, testEnv(ca.pool(), resolver{"db.test": {"127.0.0.1"}}))
-	assertResult(t, r, check.Warn, `postgres://db.test:`+port+`: leaf "db.test" expires in 20d`, map[string]want{
-		"certificate 0 (leaf)": {check.Warn, "subject db.test; SANs db.test; issuer DB CA Intermediate"},
-		"trust":                {check.Pass, `"db.test" ← "DB CA Intermediate" ← "DB CA Root"`},
-		"hostname":             {check.Pass, "covered"},
+	assertResult(t, r, kind.Warn, `postgres://db.test:`+port+`: leaf "db.test" expires in 20d`, map[string]want{
+		"certificate 0 (leaf)": {kind.Warn, "subject db.test; SANs db.test; issuer DB CA Intermediate"},
+		"trust":                {kind.Pass, `"db.test" ← "DB CA Intermediate" ← "DB CA Root"`},
+		"hostname":             {kind.Pass, "covered"},
 		// PostgreSQL 15 defaults to ssl_min_protocol_version = TLSv1.2.
-		"protocol": {check.Pass, "negotiated TLS 1.3, TLS_AES_256_GCM_SHA384; refuses TLS 1.0, TLS 1.1"},
+		"protocol": {kind.Pass, "negotiated TLS 1.3, TLS_AES_256_GCM_SHA384; refuses TLS 1.0, TLS 1.1"},
 	})
 	if strings.Contains(golden.Result(r), "s3cret") || strings.Contains(c.Title(), "s3cret") {
 		t.Errorf("the password leaked:\n%s", golden.Result(r))
@@ -62,7 +62,7 @@ func TestPostgres(t *testing.T) {
 	c.Host = "postgres://db.test:" + port + "/app?sslmode=verify-full"
 	c.MinVersion = "1.3"
 	r = runCheck(t, c, testEnv(ca.pool(), resolver{"db.test": {"127.0.0.1"}}))
-	assertResult(t, r, check.Fail, "server accepts TLS 1.2", map[string]want{"protocol": {check.Fail, "ACCEPTS TLS 1.2"}})
+	assertResult(t, r, kind.Fail, "server accepts TLS 1.2", map[string]want{"protocol": {kind.Fail, "ACCEPTS TLS 1.2"}})
 	if want := "PostgreSQL: ssl_min_protocol_version = 'TLSv1.3' in postgresql.conf, then SELECT pg_reload_conf();"; !strings.Contains(r.Remedy, want) {
 		t.Errorf("remedy %q does not contain %q", r.Remedy, want)
 	}
@@ -71,8 +71,8 @@ func TestPostgres(t *testing.T) {
 	c = New()
 	c.Host = "postgres://127.0.0.1:" + port + "/app?sslmode=verify-ca"
 	r = runCheck(t, c, testEnv(ca.pool(), nil))
-	assertResult(t, r, check.Warn, "expires in 20d", map[string]want{
-		"hostname": {check.Pass, "not checked: the URL says sslmode=verify-ca"},
+	assertResult(t, r, kind.Warn, "expires in 20d", map[string]want{
+		"hostname": {kind.Pass, "not checked: the URL says sslmode=verify-ca"},
 	})
 }
 
@@ -101,7 +101,7 @@ func TestPostgresWithoutSSL(t *testing.T) {
 	c := New()
 	c.Host = "postgres://" + ln.Addr().String() + "/app"
 	r := runCheck(t, c, testEnv(x509.NewCertPool(), nil))
-	assertResult(t, r, check.Fail, "does not accept SSL (ssl = off)", map[string]want{
-		"connection": {check.Fail, "does not accept SSL"},
+	assertResult(t, r, kind.Fail, "does not accept SSL (ssl = off)", map[string]want{
+		"connection": {kind.Fail, "does not accept SSL"},
 	})
 }

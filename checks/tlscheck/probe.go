@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // endpoint is what one address served.
@@ -50,7 +50,7 @@ type dialFailure struct {
 
 type prober struct {
 	c   *Certificate
-	env *check.Env
+	env *kind.Env
 	// budget is the check's timeout as configured, for messages about timeouts.
 	budget time.Duration
 }
@@ -155,7 +155,7 @@ var errNoSSL = errors.New("the server does not accept SSL")
 // refuse SHA-1 outright, while the check must see the whole chain and name every problem,
 // judged against the injected clock.
 func (p *prober) handshake(ctx context.Context, addr string, minV, maxV uint16, suites []uint16) shake {
-	var d check.Dialer = &net.Dialer{}
+	var d kind.Dialer = &net.Dialer{}
 	if p.env.Dialer != nil {
 		d = p.env.Dialer
 	}
@@ -224,7 +224,7 @@ func sslRequest(conn net.Conn) error {
 func (p *prober) explain(err error) *dialFailure {
 	budget := "the check's timeout"
 	if p.budget > 0 {
-		budget = check.FormatDuration(p.budget)
+		budget = kind.FormatDuration(p.budget)
 	}
 	var se *stageError
 	stage := ""

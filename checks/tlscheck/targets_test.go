@@ -17,7 +17,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/golden"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -39,14 +39,14 @@ func TestAddresses(t *testing.T) {
 		c := New()
 		c.Host = "api.test:" + port
 		r := runCheck(t, c, testEnv(ca.pool(), both))
-		assertResult(t, r, check.Fail, `127.0.0.2: leaf "api.test" expires in 3d (2026-06-04), inside fail_within 7d`, map[string]want{
-			"addresses":                         {check.Pass, "127.0.0.1, 127.0.0.2 (api.test resolves to 2)"},
-			"127.0.0.1 expiry":                  {check.Pass, "(90d left)"},
-			"127.0.0.2 expiry":                  {check.Fail, "(3d left)"},
-			"127.0.0.1 trust":                   {check.Pass, "verified"},
-			"127.0.0.2 certificate 0 (leaf)":    {check.Fail, "(3d left); serial " + serial(stale.Leaf)},
-			"127.0.0.1 certificate 0 (leaf)":    {check.Pass, "(90d left); serial " + serial(good.Leaf)},
-			"same certificate on every address": {check.Fail, fmt.Sprintf("127.0.0.1 serves serial %s, expires 2026-08-30; 127.0.0.2 serves serial %s, expires 2026-06-04", serial(good.Leaf), serial(stale.Leaf))},
+		assertResult(t, r, kind.Fail, `127.0.0.2: leaf "api.test" expires in 3d (2026-06-04), inside fail_within 7d`, map[string]want{
+			"addresses":                         {kind.Pass, "127.0.0.1, 127.0.0.2 (api.test resolves to 2)"},
+			"127.0.0.1 expiry":                  {kind.Pass, "(90d left)"},
+			"127.0.0.2 expiry":                  {kind.Fail, "(3d left)"},
+			"127.0.0.1 trust":                   {kind.Pass, "verified"},
+			"127.0.0.2 certificate 0 (leaf)":    {kind.Fail, "(3d left); serial " + serial(stale.Leaf)},
+			"127.0.0.1 certificate 0 (leaf)":    {kind.Pass, "(90d left); serial " + serial(good.Leaf)},
+			"same certificate on every address": {kind.Fail, fmt.Sprintf("127.0.0.1 serves serial %s, expires 2026-08-30; 127.0.0.2 serves serial %s, expires 2026-06-04", serial(good.Leaf), serial(stale.Leaf))},
 		})
 		if !strings.Contains(r.Summary, "addresses serve different certificates") {
 			t.Errorf("summary %q does not name the mismatch", r.Summary)
@@ -60,8 +60,8 @@ func TestAddresses(t *testing.T) {
 		c.Host = "api.test:" + port
 		c.ExpectSameCert = false
 		r := runCheck(t, c, testEnv(ca.pool(), both))
-		assertResult(t, r, check.Pass, "valid until 2026-08-30 (90d left) on all 2 addresses", map[string]want{
-			"same certificate on every address": {check.Pass, "127.0.0.2 serves serial " + serial(renewed.Leaf)},
+		assertResult(t, r, kind.Pass, "valid until 2026-08-30 (90d left) on all 2 addresses", map[string]want{
+			"same certificate on every address": {kind.Pass, "127.0.0.2 serves serial " + serial(renewed.Leaf)},
 		})
 	})
 
@@ -71,9 +71,9 @@ func TestAddresses(t *testing.T) {
 		c := New()
 		c.Host = "api.test:" + port
 		r := runCheck(t, c, testEnv(ca.pool(), both))
-		assertResult(t, r, check.Pass, "on all 2 addresses", map[string]want{
-			"certificate 0 (leaf)":              {check.Pass, "subject api.test"},
-			"same certificate on every address": {check.Pass, "all reachable addresses serve serial " + serial(good.Leaf)},
+		assertResult(t, r, kind.Pass, "on all 2 addresses", map[string]want{
+			"certificate 0 (leaf)":              {kind.Pass, "subject api.test"},
+			"same certificate on every address": {kind.Pass, "all reachable addresses serve serial " + serial(good.Leaf)},
 		})
 	})
 
@@ -84,8 +84,8 @@ func TestAddresses(t *testing.T) {
 		c.Host = "api.test:" + port
 		c.AllIPs = false
 		r := runCheck(t, c, testEnv(ca.pool(), both))
-		assertResult(t, r, check.Pass, "valid until 2026-08-30", map[string]want{
-			"addresses": {check.Pass, "127.0.0.1 (1 of 2 addresses: all_ips is off)"},
+		assertResult(t, r, kind.Pass, "valid until 2026-08-30", map[string]want{
+			"addresses": {kind.Pass, "127.0.0.1 (1 of 2 addresses: all_ips is off)"},
 		})
 	})
 
@@ -101,8 +101,8 @@ func TestAddresses(t *testing.T) {
 		c := New()
 		c.Host = "api.test:" + port
 		r := runCheck(t, c, testEnv(ca.pool(), resolver{"api.test": {"127.0.0.1", "::1"}}))
-		assertResult(t, r, check.Pass, "on all 2 addresses", map[string]want{
-			"addresses": {check.Pass, "127.0.0.1, ::1 (api.test resolves to 2)"},
+		assertResult(t, r, kind.Pass, "on all 2 addresses", map[string]want{
+			"addresses": {kind.Pass, "127.0.0.1, ::1 (api.test resolves to 2)"},
 		})
 	})
 
@@ -114,9 +114,9 @@ func TestAddresses(t *testing.T) {
 		c.Host = "api.test:" + port
 		// Nothing listens on 127.0.0.3: the second server behind the name is down.
 		r := runCheck(t, c, testEnv(ca.pool(), resolver{"api.test": {"127.0.0.1", "127.0.0.3"}}))
-		assertResult(t, r, check.Error, "127.0.0.3: connection refused", map[string]want{
-			"127.0.0.1 expiry":     {check.Pass, "90d left"},
-			"127.0.0.3 connection": {check.Error, "refused"},
+		assertResult(t, r, kind.Error, "127.0.0.3: connection refused", map[string]want{
+			"127.0.0.1 expiry":     {kind.Pass, "90d left"},
+			"127.0.0.3 connection": {kind.Error, "refused"},
 		})
 	})
 }
@@ -152,7 +152,7 @@ func TestConnectionFailures(t *testing.T) {
 			if took := time.Since(start); took > timeout+2*time.Second {
 				t.Errorf("took %s with a %s timeout", took, timeout)
 			}
-			assertResult(t, r, check.Error, tc.summary, nil)
+			assertResult(t, r, kind.Error, tc.summary, nil)
 		})
 	}
 }
@@ -175,15 +175,15 @@ func TestTargets(t *testing.T) {
 		host    string
 		caFile  string
 		roots   *x509.CertPool
-		status  check.Status
+		status  kind.Status
 		summary string
 	}{
-		{"https URL", "https://api.test:" + port + "/healthz", "", ca.pool(), check.Pass, "trusted certificate for api.test"},
-		{"address literal", addr, "", ca.pool(), check.Pass, "trusted certificate for 127.0.0.1"},
-		{"private CA through ca_file", "api.test:" + port, "ca.pem", x509.NewCertPool(), check.Pass, "trusted certificate"},
-		{"private CA without ca_file", "api.test:" + port, "", x509.NewCertPool(), check.Fail, `chains to "Private CA Root", which is not a trusted root`},
-		{"unreadable ca_file", "api.test:" + port, "missing.pem", x509.NewCertPool(), check.Error, "cannot read ca_file"},
-		{"plain http URL", "http://api.test:" + port, "", ca.pool(), check.Skip, "plain http://"},
+		{"https URL", "https://api.test:" + port + "/healthz", "", ca.pool(), kind.Pass, "trusted certificate for api.test"},
+		{"address literal", addr, "", ca.pool(), kind.Pass, "trusted certificate for 127.0.0.1"},
+		{"private CA through ca_file", "api.test:" + port, "ca.pem", x509.NewCertPool(), kind.Pass, "trusted certificate"},
+		{"private CA without ca_file", "api.test:" + port, "", x509.NewCertPool(), kind.Fail, `chains to "Private CA Root", which is not a trusted root`},
+		{"unreadable ca_file", "api.test:" + port, "missing.pem", x509.NewCertPool(), kind.Error, "cannot read ca_file"},
+		{"plain http URL", "http://api.test:" + port, "", ca.pool(), kind.Skip, "plain http://"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -229,9 +229,9 @@ func TestValidate(t *testing.T) {
 			c.MinVersion = tc.min
 		}
 		if tc.warn != "" {
-			w, _ := check.ParseDuration(tc.warn)
-			f, _ := check.ParseDuration(tc.fail)
-			c.WarnWithin, c.FailWithin = check.Duration(w), check.Duration(f)
+			w, _ := kind.ParseDuration(tc.warn)
+			f, _ := kind.ParseDuration(tc.fail)
+			c.WarnWithin, c.FailWithin = kind.Duration(w), kind.Duration(f)
 		}
 		err := c.Validate()
 		if tc.err != "" {
@@ -298,7 +298,7 @@ func BenchmarkRun(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if r := c.Run(ctx, env); r.Status != check.Pass {
+		if r := c.Run(ctx, env); r.Status != kind.Pass {
 			b.Fatalf("%s: %s", r.Status, r.Summary)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -32,27 +32,27 @@ const fallbackBudget = 30 * time.Second
 // Certificate checks the certificate, chain and protocol setup served at every address behind a
 // name.
 type Certificate struct {
-	Host              string         `yaml:"host" required:"true" doc:"What to check: a host name, host:port, an https:// URL or a postgres:// URL (port defaults to 443, or 5432 for postgres)."`
-	ServerName        string         `yaml:"server_name" doc:"The name sent as SNI and verified against the certificate's SANs; defaults to the host."`
-	WarnWithin        check.Duration `yaml:"warn_within" doc:"Warn when any certificate of the verified chain expires within this time."`
-	FailWithin        check.Duration `yaml:"fail_within" doc:"Fail when any certificate of the verified chain expires within this time."`
-	MinVersion        string         `yaml:"min_version" doc:"The lowest TLS version the server may accept (1.0, 1.1, 1.2 or 1.3); older versions are probed and must be refused."`
-	CAFile            string         `yaml:"ca_file" doc:"A PEM file of extra trusted root certificates, for private CAs (relative to the checklist)."`
-	AllIPs            bool           `yaml:"all_ips" doc:"Check every address the name resolves to (A and AAAA), not only the first."`
-	ExpectSameCert    bool           `yaml:"expect_same_cert" doc:"Fail when the addresses behind the name serve different certificates."`
-	RequireOCSPStaple bool           `yaml:"require_ocsp_staple" doc:"Fail unless the server staples an OCSP response that says the certificate is good."`
+	Host              string        `yaml:"host" required:"true" doc:"What to check: a host name, host:port, an https:// URL or a postgres:// URL (port defaults to 443, or 5432 for postgres)."`
+	ServerName        string        `yaml:"server_name" doc:"The name sent as SNI and verified against the certificate's SANs; defaults to the host."`
+	WarnWithin        kind.Duration `yaml:"warn_within" doc:"Warn when any certificate of the verified chain expires within this time."`
+	FailWithin        kind.Duration `yaml:"fail_within" doc:"Fail when any certificate of the verified chain expires within this time."`
+	MinVersion        string        `yaml:"min_version" doc:"The lowest TLS version the server may accept (1.0, 1.1, 1.2 or 1.3); older versions are probed and must be refused."`
+	CAFile            string        `yaml:"ca_file" doc:"A PEM file of extra trusted root certificates, for private CAs (relative to the checklist)."`
+	AllIPs            bool          `yaml:"all_ips" doc:"Check every address the name resolves to (A and AAAA), not only the first."`
+	ExpectSameCert    bool          `yaml:"expect_same_cert" doc:"Fail when the addresses behind the name serve different certificates."`
+	RequireOCSPStaple bool          `yaml:"require_ocsp_staple" doc:"Fail unless the server staples an OCSP response that says the certificate is good."`
 
 	target     target
 	minVersion uint16
 }
 
 func init() {
-	check.Register(check.Kind{
+	kind.Register(kind.Kind{
 		Name:       "tls",
 		Summary:    "Every server behind a name presents a trusted, matching, unexpired certificate over a modern TLS version.",
 		Title:      "TLS certificate is valid",
 		Positional: "host",
-		New:        func() check.Check { return New() },
+		New:        func() kind.Check { return New() },
 		Example: `host: ${API_URL}
 warn_within: 30d
 fail_within: 7d
@@ -63,8 +63,8 @@ min_version: "1.2"`,
 // New returns a check with the defaults of the `tls` kind.
 func New() *Certificate {
 	return &Certificate{
-		WarnWithin:     check.Duration(30 * 24 * time.Hour),
-		FailWithin:     check.Duration(7 * 24 * time.Hour),
+		WarnWithin:     kind.Duration(30 * 24 * time.Hour),
+		FailWithin:     kind.Duration(7 * 24 * time.Hour),
 		MinVersion:     "1.2",
 		AllIPs:         true,
 		ExpectSameCert: true,
@@ -99,19 +99,19 @@ func (c *Certificate) Validate() error {
 	var errs []error
 	t, err := parseTarget(c.Host)
 	if err != nil {
-		errs = append(errs, check.BadParam("host", "%v", err))
+		errs = append(errs, kind.BadParam("host", "%v", err))
 	}
 	c.target = t
 	v, err := parseVersion(c.MinVersion)
 	if err != nil {
-		errs = append(errs, check.BadParam("min_version", "%v", err))
+		errs = append(errs, kind.BadParam("min_version", "%v", err))
 	}
 	c.minVersion = v
 	switch {
 	case c.WarnWithin < 0 || c.FailWithin < 0:
-		errs = append(errs, check.BadParam("warn_within", "must not be negative (nor fail_within)"))
+		errs = append(errs, kind.BadParam("warn_within", "must not be negative (nor fail_within)"))
 	case c.FailWithin > c.WarnWithin:
-		errs = append(errs, check.BadParam("fail_within", "%s must not be longer than warn_within (%s)", c.FailWithin, c.WarnWithin))
+		errs = append(errs, kind.BadParam("fail_within", "%s must not be longer than warn_within (%s)", c.FailWithin, c.WarnWithin))
 	}
 	return errors.Join(errs...)
 }
@@ -211,7 +211,7 @@ func parseVersion(s string) (uint16, error) {
 
 // roots is what a client of this server would trust: env.RootCAs (tests) or the system roots,
 // plus ca_file.
-func (c *Certificate) roots(env *check.Env) (*x509.CertPool, error) {
+func (c *Certificate) roots(env *kind.Env) (*x509.CertPool, error) {
 	var pool *x509.CertPool
 	if env.RootCAs != nil {
 		pool = env.RootCAs.Clone()
@@ -230,7 +230,7 @@ func (c *Certificate) roots(env *check.Env) (*x509.CertPool, error) {
 		path = filepath.Join(env.BaseDir, path)
 	}
 	// 16 MiB is far beyond any CA bundle.
-	pem, err := check.ReadSmallFile(path, 16<<20)
+	pem, err := kind.ReadSmallFile(path, 16<<20)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read ca_file: %w", err)
 	}
@@ -241,14 +241,14 @@ func (c *Certificate) roots(env *check.Env) (*x509.CertPool, error) {
 }
 
 // Run resolves the name, probes every address and judges what each one serves.
-func (c *Certificate) Run(ctx context.Context, env *check.Env) check.Result {
+func (c *Certificate) Run(ctx context.Context, env *kind.Env) kind.Result {
 	if c.target.proto == "" {
 		if err := c.Validate(); err != nil {
-			return check.Errorf("fix the check's parameters", "%v", err)
+			return kind.Errorf("fix the check's parameters", "%v", err)
 		}
 	}
 	if c.target.proto == "http" {
-		return check.Result{Status: check.Skip,
+		return kind.Result{Status: kind.Skip,
 			Summary: fmt.Sprintf("%s is plain http://: there is no TLS certificate to check", redact.String(c.Host)),
 			Remedy:  "point host at the https:// URL clients use"}
 	}
@@ -258,10 +258,10 @@ func (c *Certificate) Run(ctx context.Context, env *check.Env) check.Result {
 		defer cancel()
 	}
 	// Taken now, before DNS and the roots use some of it: messages name the configured timeout.
-	p := &prober{c: c, env: env, budget: check.Timeout(ctx)}
+	p := &prober{c: c, env: env, budget: kind.Timeout(ctx)}
 	roots, err := c.roots(env)
 	if err != nil {
-		return check.Errorf("point ca_file at a readable PEM file of CA certificates", "%v", err)
+		return kind.Errorf("point ca_file at a readable PEM file of CA certificates", "%v", err)
 	}
 	now := time.Now
 	if env.Now != nil {
@@ -270,9 +270,9 @@ func (c *Certificate) Run(ctx context.Context, env *check.Env) check.Result {
 
 	ips, total, err := c.addresses(ctx, env)
 	if err != nil {
-		return check.Result{Status: check.Error, Summary: err.Error(),
+		return kind.Result{Status: kind.Error, Summary: err.Error(),
 			Remedy:   "check the host name and that its DNS records exist and resolve from here",
-			Evidence: []check.Evidence{{Label: "addresses", Observed: err.Error(), Expected: "at least one address", Status: check.Error}}}
+			Evidence: []kind.Evidence{{Label: "addresses", Observed: err.Error(), Expected: "at least one address", Status: kind.Error}}}
 	}
 	eps := p.probeAll(ctx, ips)
 	return c.judge(eps, total, roots, now())
@@ -280,11 +280,11 @@ func (c *Certificate) Run(ctx context.Context, env *check.Env) check.Result {
 
 // addresses resolves the host (A and AAAA) unless it is an address already. It returns the
 // addresses to dial and how many the name has in all.
-func (c *Certificate) addresses(ctx context.Context, env *check.Env) ([]string, int, error) {
+func (c *Certificate) addresses(ctx context.Context, env *kind.Env) ([]string, int, error) {
 	if ip := net.ParseIP(c.target.host); ip != nil {
 		return []string{ip.String()}, 1, nil
 	}
-	var r check.Resolver = net.DefaultResolver
+	var r kind.Resolver = net.DefaultResolver
 	if env.Resolver != nil {
 		r = env.Resolver
 	}

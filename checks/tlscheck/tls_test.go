@@ -13,16 +13,16 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // want is what one evidence line must say.
 type want struct {
-	status   check.Status
+	status   kind.Status
 	contains string
 }
 
-func runCheck(t *testing.T, c *Certificate, env *check.Env) check.Result {
+func runCheck(t *testing.T, c *Certificate, env *kind.Env) kind.Result {
 	t.Helper()
 	if err := c.Validate(); err != nil {
 		t.Fatalf("validate: %v", err)
@@ -32,16 +32,16 @@ func runCheck(t *testing.T, c *Certificate, env *check.Env) check.Result {
 	return c.Run(ctx, env)
 }
 
-func evidence(r check.Result, label string) (check.Evidence, bool) {
+func evidence(r kind.Result, label string) (kind.Evidence, bool) {
 	for _, e := range r.Evidence {
 		if e.Label == label {
 			return e, true
 		}
 	}
-	return check.Evidence{}, false
+	return kind.Evidence{}, false
 }
 
-func assertResult(t *testing.T, r check.Result, status check.Status, summary string, lines map[string]want) {
+func assertResult(t *testing.T, r kind.Result, status kind.Status, summary string, lines map[string]want) {
 	t.Helper()
 	if r.Status != status {
 		t.Errorf("status = %s, want %s", r.Status, status)
@@ -49,7 +49,7 @@ func assertResult(t *testing.T, r check.Result, status check.Status, summary str
 	if !strings.Contains(r.Summary, summary) {
 		t.Errorf("summary %q does not contain %q", r.Summary, summary)
 	}
-	if status != check.Pass && r.Remedy == "" {
+	if status != kind.Pass && r.Remedy == "" {
 		t.Errorf("a %s result needs a remedy", status)
 	}
 	for label, w := range lines {
@@ -89,25 +89,25 @@ func TestCertificates(t *testing.T) {
 		roots   *x509.CertPool
 		tweak   func(c *Certificate)
 		srvCfg  func(cfg *tls.Config)
-		status  check.Status
+		status  kind.Status
 		summary string
 		lines   map[string]want
 	}{
 		{
 			name:    "valid",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter) },
-			status:  check.Pass,
+			status:  kind.Pass,
 			summary: "trusted certificate for api.test, valid until 2026-08-30 (90d left)",
 			lines: map[string]want{
-				"trust":                        {check.Pass, `"api.test" ← "Test CA Intermediate" ← "Test CA Root" (trusted root)`},
-				"hostname":                     {check.Pass, "covered (SANs: api.test)"},
-				"expiry":                       {check.Pass, `leaf "api.test" on 2026-08-30 12:00 UTC (90d left)`},
-				"protocol":                     {check.Pass, "negotiated TLS 1.3"},
-				"key and signatures":           {check.Pass, "leaf: ECDSA P-256, ECDSA-SHA256"},
-				"certificate 0 (leaf)":         {check.Pass, "subject api.test; SANs api.test; issuer Test CA Intermediate"},
-				"certificate 1 (intermediate)": {check.Pass, "subject Test CA Intermediate; issuer Test CA Root"},
-				"certificate 2 (root)":         {check.Pass, "subject Test CA Root"},
-				"addresses":                    {check.Pass, "127.0.0.1 (api.test resolves to 1)"},
+				"trust":                        {kind.Pass, `"api.test" ← "Test CA Intermediate" ← "Test CA Root" (trusted root)`},
+				"hostname":                     {kind.Pass, "covered (SANs: api.test)"},
+				"expiry":                       {kind.Pass, `leaf "api.test" on 2026-08-30 12:00 UTC (90d left)`},
+				"protocol":                     {kind.Pass, "negotiated TLS 1.3"},
+				"key and signatures":           {kind.Pass, "leaf: ECDSA P-256, ECDSA-SHA256"},
+				"certificate 0 (leaf)":         {kind.Pass, "subject api.test; SANs api.test; issuer Test CA Intermediate"},
+				"certificate 1 (intermediate)": {kind.Pass, "subject Test CA Intermediate; issuer Test CA Root"},
+				"certificate 2 (root)":         {kind.Pass, "subject Test CA Root"},
+				"addresses":                    {kind.Pass, "127.0.0.1 (api.test resolves to 1)"},
 			},
 		},
 		{
@@ -115,29 +115,29 @@ func TestCertificates(t *testing.T) {
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: host, notAfter: testNow.Add(20 * day24)}, ca.inter), ca.inter)
 			},
-			status:  check.Warn,
+			status:  kind.Warn,
 			summary: `leaf "api.test" expires in 20d (2026-06-21), inside warn_within 30d`,
-			lines:   map[string]want{"expiry": {check.Warn, "(20d left)"}, "certificate 0 (leaf)": {check.Warn, "20d left"}},
+			lines:   map[string]want{"expiry": {kind.Warn, "(20d left)"}, "certificate 0 (leaf)": {kind.Warn, "20d left"}},
 		},
 		{
 			name: "expiring inside fail_within",
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: host, notAfter: testNow.Add(3 * day24)}, ca.inter), ca.inter)
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "inside fail_within 7d",
-			lines:   map[string]want{"expiry": {check.Fail, "expires on 2026-06-04 12:00 UTC (3d left)"}},
+			lines:   map[string]want{"expiry": {kind.Fail, "expires on 2026-06-04 12:00 UTC (3d left)"}},
 		},
 		{
 			name: "expired",
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: host, notAfter: testNow.Add(-2 * day24)}, ca.inter), ca.inter)
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: `leaf "api.test" expired 2d ago (2026-05-30)`,
 			lines: map[string]want{
-				"trust":  {check.Pass, "the chain is sound; its dates are judged below"},
-				"expiry": {check.Fail, "expired on 2026-05-30 12:00 UTC (2d ago)"},
+				"trust":  {kind.Pass, "the chain is sound; its dates are judged below"},
+				"expiry": {kind.Fail, "expired on 2026-05-30 12:00 UTC (2d ago)"},
 			},
 		},
 		{
@@ -145,59 +145,59 @@ func TestCertificates(t *testing.T) {
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: host, notBefore: testNow.Add(day24)}, ca.inter), ca.inter)
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "is not valid yet (from 2026-06-02 12:00 UTC)",
-			lines:   map[string]want{"expiry": {check.Fail, `leaf "api.test" is not valid until 2026-06-02 12:00 UTC (in 24h)`}},
+			lines:   map[string]want{"expiry": {kind.Fail, `leaf "api.test" is not valid until 2026-06-02 12:00 UTC (in 24h)`}},
 		},
 		{
 			name: "wrong host",
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: []string{"www.other.test", "other.test"}}, ca.inter), ca.inter)
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "certificate does not cover api.test (covers www.other.test, other.test)",
-			lines:   map[string]want{"hostname": {check.Fail, "api.test is not covered; the certificate covers: www.other.test, other.test"}},
+			lines:   map[string]want{"hostname": {kind.Fail, "api.test is not covered; the certificate covers: www.other.test, other.test"}},
 		},
 		{
 			name:    "common name only",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test"}, ca.inter), ca.inter) },
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "does not cover api.test",
-			lines:   map[string]want{"hostname": {check.Fail, `common name "api.test" is ignored`}},
+			lines:   map[string]want{"hostname": {kind.Fail, `common name "api.test" is ignored`}},
 		},
 		{
 			name:    "self-signed",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, nil)) },
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "self-signed certificate",
-			lines:   map[string]want{"trust": {check.Fail, `self-signed certificate "api.test"`}},
+			lines:   map[string]want{"trust": {kind.Fail, `self-signed certificate "api.test"`}},
 		},
 		{
 			name: "untrusted root",
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: host}, other.inter), other.inter)
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: `certificate chains to "Other CA Root", which is not a trusted root`,
-			lines:   map[string]want{"trust": {check.Fail, `untrusted root: the chain ends at "Other CA Intermediate"`}},
+			lines:   map[string]want{"trust": {kind.Fail, `untrusted root: the chain ends at "Other CA Intermediate"`}},
 		},
 		{
 			name: "untrusted root sent by the server",
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: host}, other.inter), other.inter, other.root)
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: `untrusted root "Other CA Root"`,
-			lines:   map[string]want{"trust": {check.Fail, `untrusted root: the chain ends at the self-signed "Other CA Root"`}},
+			lines:   map[string]want{"trust": {kind.Fail, `untrusted root: the chain ends at the self-signed "Other CA Root"`}},
 		},
 		{
 			name:    "missing intermediate",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter)) },
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "incomplete chain: intermediate certificate missing",
 			lines: map[string]want{
-				"trust":  {check.Fail, `incomplete chain: the server sent only the leaf, and its issuer "Test CA Intermediate" is not a trusted root`},
-				"expiry": {check.Pass, "(of the presented chain: it did not verify)"},
+				"trust":  {kind.Fail, `incomplete chain: the server sent only the leaf, and its issuer "Test CA Intermediate" is not a trusted root`},
+				"expiry": {kind.Pass, "(of the presented chain: it did not verify)"},
 			},
 		},
 		{
@@ -206,12 +206,12 @@ func TestCertificates(t *testing.T) {
 				inter := issue(t, spec{cn: "Short Intermediate", ca: true, notAfter: testNow.Add(5 * day24)}, ca.root)
 				return chain(issue(t, spec{cn: "api.test", dns: host, notAfter: testNow.Add(80 * day24)}, inter), inter)
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: `intermediate "Short Intermediate" expires in 5d (2026-06-06), inside fail_within 7d`,
 			lines: map[string]want{
-				"expiry":                       {check.Fail, `intermediate "Short Intermediate" expires on 2026-06-06`},
-				"certificate 0 (leaf)":         {check.Pass, "80d left"},
-				"certificate 1 (intermediate)": {check.Fail, "5d left"},
+				"expiry":                       {kind.Fail, `intermediate "Short Intermediate" expires on 2026-06-06`},
+				"certificate 0 (leaf)":         {kind.Pass, "80d left"},
+				"certificate 1 (intermediate)": {kind.Fail, "5d left"},
 			},
 		},
 		{
@@ -220,11 +220,11 @@ func TestCertificates(t *testing.T) {
 				inter := issue(t, spec{cn: "Old Intermediate", ca: true, notBefore: testNow.Add(-400 * day24), notAfter: testNow.Add(-5 * day24)}, ca.root)
 				return chain(issue(t, spec{cn: "api.test", dns: host}, inter), inter)
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: `intermediate "Old Intermediate" expired 5d ago (2026-05-27)`,
 			lines: map[string]want{
-				"trust":  {check.Pass, `"api.test" ← "Old Intermediate" ← "Test CA Root" (trusted root) (the chain is sound; its dates are judged below)`},
-				"expiry": {check.Fail, `intermediate "Old Intermediate" expired on 2026-05-27 12:00 UTC (5d ago)`},
+				"trust":  {kind.Pass, `"api.test" ← "Old Intermediate" ← "Test CA Root" (trusted root) (the chain is sound; its dates are judged below)`},
+				"expiry": {kind.Fail, `intermediate "Old Intermediate" expired on 2026-05-27 12:00 UTC (5d ago)`},
 			},
 		},
 		{
@@ -232,11 +232,11 @@ func TestCertificates(t *testing.T) {
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter, crossSigned)
 			},
-			status:  check.Pass,
+			status:  kind.Pass,
 			summary: "valid until 2026-08-30",
 			lines: map[string]want{
-				"expiry":            {check.Pass, `leaf "api.test"`},
-				"also sent, unused": {check.Pass, "issuer Old Root; valid to 2026-05-22 12:00 UTC (expired 10d ago): not part of the verified chain"},
+				"expiry":            {kind.Pass, `leaf "api.test"`},
+				"also sent, unused": {kind.Pass, "issuer Old Root; valid to 2026-05-22 12:00 UTC (expired 10d ago): not part of the verified chain"},
 			},
 		},
 		{
@@ -244,9 +244,9 @@ func TestCertificates(t *testing.T) {
 			server: func() tls.Certificate {
 				return chain(issue(t, spec{cn: "api.test", dns: host, key: rsa1024}, ca.inter), ca.inter)
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: `leaf "api.test" has a weak RSA 1024 key`,
-			lines:   map[string]want{"key and signatures": {check.Fail, `leaf "api.test" has a weak RSA 1024 key`}},
+			lines:   map[string]want{"key and signatures": {kind.Fail, `leaf "api.test" has a weak RSA 1024 key`}},
 		},
 		{
 			name: "SHA-1 signature",
@@ -254,36 +254,36 @@ func TestCertificates(t *testing.T) {
 				return chain(issue(t, spec{cn: "api.test", dns: host, sigAlg: x509.SHA1WithRSA}, rsaCA))
 			},
 			roots:   rsaPool,
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "signed with SHA1-RSA",
 			lines: map[string]want{
-				"trust":              {check.Fail, `"api.test" is signed with SHA1-RSA, which browsers and modern clients reject`},
-				"key and signatures": {check.Fail, `leaf "api.test" is signed with SHA1-RSA`},
+				"trust":              {kind.Fail, `"api.test" is signed with SHA1-RSA, which browsers and modern clients reject`},
+				"key and signatures": {kind.Fail, `leaf "api.test" is signed with SHA1-RSA`},
 			},
 		},
 		{
 			name:    "server accepts TLS 1.0",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter) },
 			srvCfg:  func(cfg *tls.Config) { cfg.MinVersion = tls.VersionTLS10 },
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "server accepts TLS 1.0 and TLS 1.1",
-			lines:   map[string]want{"protocol": {check.Fail, "negotiated TLS 1.3, TLS_AES_128_GCM_SHA256; ACCEPTS TLS 1.0, TLS 1.1"}},
+			lines:   map[string]want{"protocol": {kind.Fail, "negotiated TLS 1.3, TLS_AES_128_GCM_SHA256; ACCEPTS TLS 1.0, TLS 1.1"}},
 		},
 		{
 			name:    "server only speaks TLS 1.0",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter) },
 			srvCfg:  func(cfg *tls.Config) { cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS10 },
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "server negotiates only TLS 1.0 (minimum TLS 1.2)",
-			lines:   map[string]want{"protocol": {check.Fail, "negotiated TLS 1.0"}},
+			lines:   map[string]want{"protocol": {kind.Fail, "negotiated TLS 1.0"}},
 		},
 		{
 			name:    "TLS 1.3 floor probes TLS 1.2",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter) },
 			tweak:   func(c *Certificate) { c.MinVersion = "TLS 1.3" },
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "server accepts TLS 1.2",
-			lines:   map[string]want{"protocol": {check.Fail, "refuses TLS 1.0, TLS 1.1; ACCEPTS TLS 1.2"}},
+			lines:   map[string]want{"protocol": {kind.Fail, "refuses TLS 1.0, TLS 1.1; ACCEPTS TLS 1.2"}},
 		},
 		{
 			name: "server offers only 3DES",
@@ -294,9 +294,9 @@ func TestCertificates(t *testing.T) {
 				cfg.MaxVersion = tls.VersionTLS12
 				cfg.CipherSuites = []uint16{tls.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA}
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "server only offers the insecure cipher TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
-			lines:   map[string]want{"protocol": {check.Fail, "negotiated TLS 1.2, TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"}},
+			lines:   map[string]want{"protocol": {kind.Fail, "negotiated TLS 1.2, TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"}},
 		},
 		{
 			name:   "mutual TLS over TLS 1.2: the certificate is still judged",
@@ -305,20 +305,20 @@ func TestCertificates(t *testing.T) {
 				cfg.MinVersion, cfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS12
 				cfg.ClientAuth = tls.RequireAnyClientCert
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "server accepts TLS 1.0 and TLS 1.1",
 			lines: map[string]want{
-				"expiry":   {check.Pass, "90d left"},
-				"protocol": {check.Fail, `negotiated TLS 1.2, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256; ACCEPTS TLS 1.0, TLS 1.1; after sending its certificate the server refused the TLS handshake with the alert "handshake failure"`},
+				"expiry":   {kind.Pass, "90d left"},
+				"protocol": {kind.Fail, `negotiated TLS 1.2, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256; ACCEPTS TLS 1.0, TLS 1.1; after sending its certificate the server refused the TLS handshake with the alert "handshake failure"`},
 			},
 		},
 		{
 			name:    "OCSP staple required but absent",
 			server:  func() tls.Certificate { return chain(issue(t, spec{cn: "api.test", dns: host}, ca.inter), ca.inter) },
 			tweak:   func(c *Certificate) { c.RequireOCSPStaple = true },
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "no OCSP staple",
-			lines:   map[string]want{"ocsp staple": {check.Fail, "no OCSP response stapled"}},
+			lines:   map[string]want{"ocsp staple": {kind.Fail, "no OCSP response stapled"}},
 		},
 		{
 			name: "OCSP staple good",
@@ -329,9 +329,9 @@ func TestCertificates(t *testing.T) {
 				return tc
 			},
 			tweak:   func(c *Certificate) { c.RequireOCSPStaple = true },
-			status:  check.Pass,
+			status:  kind.Pass,
 			summary: "valid until",
-			lines:   map[string]want{"ocsp staple": {check.Pass, "good (updated 2026-06-01 11:00 UTC, next update 2026-06-08 11:00 UTC)"}},
+			lines:   map[string]want{"ocsp staple": {kind.Pass, "good (updated 2026-06-01 11:00 UTC, next update 2026-06-08 11:00 UTC)"}},
 		},
 		{
 			name: "OCSP staple says revoked",
@@ -341,9 +341,9 @@ func TestCertificates(t *testing.T) {
 				tc.OCSPStaple = ocspResponse(t, leaf, ca.inter, ocsp.Revoked)
 				return tc
 			},
-			status:  check.Fail,
+			status:  kind.Fail,
 			summary: "the certificate is revoked (OCSP)",
-			lines:   map[string]want{"ocsp staple": {check.Fail, "REVOKED on"}},
+			lines:   map[string]want{"ocsp staple": {kind.Fail, "REVOKED on"}},
 		},
 		{
 			name: "server_name overrides the host",
@@ -351,7 +351,7 @@ func TestCertificates(t *testing.T) {
 				return chain(issue(t, spec{cn: "www.test", dns: []string{"www.test"}}, ca.inter), ca.inter)
 			},
 			tweak:   func(c *Certificate) { c.ServerName = "www.test" },
-			status:  check.Pass,
+			status:  kind.Pass,
 			summary: "trusted certificate for www.test",
 		},
 	}
@@ -438,7 +438,7 @@ func TestProtocolRemedy(t *testing.T) {
 			c.Host = "api.test:" + port
 			c.MinVersion = tt.floor
 			r := runCheck(t, c, testEnv(ca.pool(), resolver{"api.test": {"127.0.0.1"}}))
-			assertResult(t, r, check.Fail, tt.summary, map[string]want{"protocol": {check.Fail, "negotiated"}})
+			assertResult(t, r, kind.Fail, tt.summary, map[string]want{"protocol": {kind.Fail, "negotiated"}})
 			for _, s := range tt.remedy {
 				if !strings.Contains(r.Remedy, s) {
 					t.Errorf("remedy %q does not contain %q", r.Remedy, s)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/runner"
 )
 
@@ -35,7 +35,7 @@ YAML, so lists ([a, b]) and maps ({k: v}) work. A bare argument fills the kind's
 		Args: cobra.MinimumNArgs(1),
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) == 0 {
-				return check.KindNames(), cobra.ShellCompDirectiveNoFileComp
+				return kind.KindNames(), cobra.ShellCompDirectiveNoFileComp
 			}
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		},
@@ -47,7 +47,7 @@ YAML, so lists ([a, b]) and maps ({k: v}) work. A bare argument fills the kind's
 			return runCheck(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().DurationVar(&opts.CheckTimeout, "check-timeout", checklist.DefaultTimeout, "deadline of the check")
+	cmd.Flags().DurationVar(&opts.CheckTimeout, "check-timeout", config.DefaultTimeout, "deadline of the check")
 	addGateFlags(cmd, &opts.GateOptions)
 	return cmd
 }
@@ -59,10 +59,10 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if opts.CheckTimeout <= 0 {
 		return cannotRun(fmt.Errorf("--check-timeout must be greater than zero"))
 	}
-	if _, ok := check.Lookup(opts.Kind); !ok {
+	if _, ok := kind.Lookup(opts.Kind); !ok {
 		return cannotRun(unknownKind(opts.Kind))
 	}
-	cl, err := checklist.Single(opts.Kind, opts.Args, opts.CheckTimeout, checklist.Options{Getenv: opts.App.Getenv})
+	cl, err := config.Single(opts.Kind, opts.Args, opts.CheckTimeout, config.Options{Getenv: opts.App.Getenv})
 	if err != nil {
 		return cannotRun(err)
 	}

@@ -20,7 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	_ "github.com/launchgate/launchgate/checks/all"
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // ciApp is an App as a CI runner sees it: stdout and stderr are pipes (no TTY), the
@@ -32,8 +32,8 @@ func ciApp(env map[string]string, dir string) (*App, *bytes.Buffer, *bytes.Buffe
 	return &App{
 		IO:     &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 		Getenv: getenv,
-		Env: func() *check.Env {
-			e := check.DefaultEnv("test")
+		Env: func() *kind.Env {
+			e := kind.DefaultEnv("test")
 			e.Getenv = getenv
 			return e
 		},
@@ -572,7 +572,7 @@ func TestActionGateStep(t *testing.T) {
 // TestPreCommitHookRefusesAStagedSecret runs each hook's entry in a git repository with a
 // secret staged, and with a clean change staged.
 func TestPreCommitHookRefusesAStagedSecret(t *testing.T) {
-	if _, ok := check.Lookup("secrets"); !ok {
+	if _, ok := kind.Lookup("secrets"); !ok {
 		t.Skip("the secrets check kind is not registered in this build")
 	}
 	if _, err := exec.LookPath("git"); err != nil {

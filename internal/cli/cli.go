@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
 	"github.com/launchgate/launchgate/internal/report"
 	"github.com/launchgate/launchgate/internal/version"
@@ -42,7 +42,7 @@ type App struct {
 	IO     *IOStreams
 	Getenv func(string) string
 	// Env builds the environment checks run in.
-	Env func() *check.Env
+	Env func() *kind.Env
 	Now func() time.Time
 	// Dir is the working directory, where launchgate.yaml is looked for.
 	Dir string
@@ -58,7 +58,7 @@ func System() *App {
 		IO: &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 			OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr)},
 		Getenv: os.Getenv,
-		Env:    func() *check.Env { return check.DefaultEnv(version.Version) },
+		Env:    func() *kind.Env { return kind.DefaultEnv(version.Version) },
 		Now:    time.Now,
 		Dir:    ".",
 		Signals: func() (<-chan os.Signal, func()) {

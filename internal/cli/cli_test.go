@@ -16,8 +16,8 @@ import (
 	"github.com/launchgate/launchgate/internal/golden"
 
 	_ "github.com/launchgate/launchgate/checks/all"
-	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/cli"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -42,8 +42,8 @@ func launchApp(t *testing.T, vars map[string]string, edit func(*cli.App), args .
 	app := &cli.App{
 		IO:     &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 		Getenv: getenv,
-		Env: func() *check.Env {
-			env := check.DefaultEnv("test")
+		Env: func() *kind.Env {
+			env := kind.DefaultEnv("test")
 			env.Now = func() time.Time { return fixedNow }
 			env.Getenv = getenv
 			return env
@@ -163,7 +163,7 @@ func TestExitCodes(t *testing.T) {
 		{"--skip by id and tag", []string{"run", "testdata/mixed.yaml", "--skip", "payments,slow,docs"}, 0, ""},
 		{"--only with an unknown name", []string{"run", "testdata/mixed.yaml", "--only", "smok"}, 2, "--only smok: no check in Checkout API launch has this id or tag"},
 		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml")}, 2, "nope.yaml: cannot read checklist: no such file or directory"},
-		{"invalid checklist", []string{"run", "../checklist/testdata/invalid/typo-in-with.yaml"}, 2, `unknown parameter "max_latncy" (did you mean "max_latency"?)`},
+		{"invalid checklist", []string{"run", "../config/testdata/invalid/typo-in-with.yaml"}, 2, `unknown parameter "max_latncy" (did you mean "max_latency"?)`},
 		{"unknown flag", []string{"run", "--frmat", "json"}, 2, "unknown flag: --frmat"},
 		{"unknown format", []string{"run", okList, "--format", "yaml"}, 2, `unknown --format "yaml"`},
 		{"bad --output", []string{"run", okList, "--output", "junit"}, 2, `--output "junit": write FORMAT=PATH`},
@@ -175,7 +175,7 @@ func TestExitCodes(t *testing.T) {
 		{"check with a typo", []string{"check", "http.health", "url=" + vars["OK_URL"], "max_latncy=1s"}, 2, `did you mean "max_latency"?`},
 		{"check unknown kind", []string{"check", "http.helth"}, 2, `did you mean "http.health"?`},
 		{"validate valid", []string{"validate", "testdata/mixed.yaml"}, 0, ""},
-		{"validate invalid", []string{"validate", "../checklist/testdata/invalid/many-errors.yaml"}, 2, "many-errors.yaml:20:25"},
+		{"validate invalid", []string{"validate", "../config/testdata/invalid/many-errors.yaml"}, 2, "many-errors.yaml:20:25"},
 		{"explain unknown", []string{"explain", "nope"}, 2, `unknown check kind "nope"`},
 	}
 	for _, tt := range tests {

@@ -6,21 +6,21 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // unknownKind explains a kind name that is not registered. A family name (postgres, http) is
 // what people type first, so the family's kinds come before the nearest name.
 func unknownKind(name string) error {
 	var family []string
-	for _, k := range check.KindNames() {
+	for _, k := range kind.KindNames() {
 		if strings.HasPrefix(k, name+".") {
 			family = append(family, k)
 		}
 	}
 	hint := " (run `launchgate checks` to list them)"
 	if len(family) == 0 {
-		if m := check.Suggest(name, check.KindNames()); m != "" {
+		if m := kind.Suggest(name, kind.KindNames()); m != "" {
 			family = []string{m}
 		}
 	}
@@ -50,13 +50,13 @@ func withParamHint(c *cobra.Command, args []string, err error) error {
 	if !ok || c.Name() != "check" || len(c.Flags().Args()) == 0 {
 		return err
 	}
-	kind, ok := check.Lookup(c.Flags().Args()[0])
+	k, ok := kind.Lookup(c.Flags().Args()[0])
 	if !ok {
 		return err
 	}
 	param := strings.ReplaceAll(name, "-", "_")
 	known := false
-	for _, p := range check.KindParamNames(kind) {
+	for _, p := range kind.KindParamNames(k) {
 		known = known || p == param
 	}
 	if !known {
@@ -70,5 +70,5 @@ func withParamHint(c *cobra.Command, args []string, err error) error {
 			value = args[i+1]
 		}
 	}
-	return fmt.Errorf("%w: parameters of %s are key=value arguments: %s=%s", err, kind.Name, param, value)
+	return fmt.Errorf("%w: parameters of %s are key=value arguments: %s=%s", err, k.Name, param, value)
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 func newCmdChecks(app *App) *cobra.Command {
@@ -25,7 +25,7 @@ func newCmdChecks(app *App) *cobra.Command {
 
 func listKinds(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
-	for _, k := range check.Kinds() {
+	for _, k := range kind.Kinds() {
 		fmt.Fprintf(tw, "%s\t%s\n", k.Name, k.Summary)
 	}
 	if err := tw.Flush(); err != nil {
@@ -41,13 +41,13 @@ func newCmdExplain(app *App) *cobra.Command {
 		Short: "Print a check kind's parameters and an example (without KIND, list the kinds)",
 		Args:  cobra.MaximumNArgs(1),
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			return check.KindNames(), cobra.ShellCompDirectiveNoFileComp
+			return kind.KindNames(), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return listKinds(app.IO.Out)
 			}
-			k, ok := check.Lookup(args[0])
+			k, ok := kind.Lookup(args[0])
 			if !ok {
 				return cannotRun(unknownKind(args[0]))
 			}
@@ -57,17 +57,17 @@ func newCmdExplain(app *App) *cobra.Command {
 }
 
 // explain prints a kind's documentation from the same struct tags the loader decodes with.
-func explain(w io.Writer, k check.Kind) error {
+func explain(w io.Writer, k kind.Kind) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n  %s\n\n", k.Name, k.Summary)
 	b.WriteString("Parameters\n")
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tTYPE\tDEFAULT\tMEANING")
-	for _, p := range check.Params(k.New()) {
+	for _, p := range kind.Params(k.New()) {
 		writeParam(tw, "  ", p)
 		// The fields of list items (e.g. http.burst's requests) are parameters too.
 		if item := listItemStruct(p.GoType); item != nil {
-			for _, sub := range check.StructParams(item) {
+			for _, sub := range kind.StructParams(item) {
 				sub.Name = p.Name + "[]." + sub.Name
 				writeParam(tw, "    ", sub)
 			}
@@ -93,7 +93,7 @@ func explain(w io.Writer, k check.Kind) error {
 	return err
 }
 
-func writeParam(w io.Writer, indent string, p check.Param) {
+func writeParam(w io.Writer, indent string, p kind.Param) {
 	def := p.Default
 	if p.Required {
 		def = "(required)"

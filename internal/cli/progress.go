@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // progress shows which checks are still running, on stderr, only when stderr is a terminal. The
@@ -19,14 +19,14 @@ type progress struct {
 	shown   bool
 }
 
-func newProgress(io *IOStreams, cl *checklist.Checklist) *progress {
+func newProgress(io *IOStreams, cl *config.Checklist) *progress {
 	if !io.ErrTTY {
 		return nil
 	}
 	return &progress{io: io, total: len(cl.Checks), running: map[string]bool{}}
 }
 
-func (p *progress) start(_ int, e *checklist.Entry) {
+func (p *progress) start(_ int, e *config.Entry) {
 	if p == nil {
 		return
 	}
@@ -34,7 +34,7 @@ func (p *progress) start(_ int, e *checklist.Entry) {
 	p.draw()
 }
 
-func (p *progress) done(_ int, e *checklist.Entry, _ check.Result) {
+func (p *progress) done(_ int, e *config.Entry, _ kind.Result) {
 	if p == nil {
 		return
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/launchgate/launchgate/checklists"
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
 	"github.com/launchgate/launchgate/internal/report"
 	"github.com/launchgate/launchgate/internal/runner"
@@ -137,22 +137,22 @@ func (o *GateOptions) validate() error {
 	return nil
 }
 
-func loadChecklist(app *App, file string) (*checklist.Checklist, error) {
-	o := checklist.Options{Getenv: app.Getenv, Stdin: app.IO.In}
+func loadChecklist(app *App, file string) (*config.Checklist, error) {
+	o := config.Options{Getenv: app.Getenv, Stdin: app.IO.In}
 	if file != "" {
-		return checklist.LoadFile(file, o)
+		return config.LoadFile(file, o)
 	}
 	local := filepath.Join(app.Dir, "launchgate.yaml")
 	if _, err := os.Lstat(local); err == nil {
 		// LoadFile refuses what is not a regular file (a FIFO here would hang a plain read).
-		return checklist.LoadFile(local, o)
+		return config.LoadFile(local, o)
 	}
-	return checklist.Parse(checklists.DefaultName, checklists.Default(), o)
+	return config.Parse(checklists.DefaultName, checklists.Default(), o)
 }
 
 // plan applies --only and --skip. A value that matches no check id or tag is a mistake worth
 // stopping for: a typo in --only would otherwise skip everything and open the gate.
-func plan(cl *checklist.Checklist, only, skip []string) ([]runner.Job, error) {
+func plan(cl *config.Checklist, only, skip []string) ([]runner.Job, error) {
 	known := map[string]bool{}
 	var names []string
 	for _, e := range cl.Checks {
@@ -176,7 +176,7 @@ func plan(cl *checklist.Checklist, only, skip []string) ([]runner.Job, error) {
 				name = cl.File
 			}
 			hint := ""
-			if m := check.Suggest(v, names); m != "" {
+			if m := kind.Suggest(v, names); m != "" {
 				hint = fmt.Sprintf(" (did you mean %q?)", m)
 			}
 			return nil, fmt.Errorf("%s %s: no check in %s has this id or tag%s", sel.flag, v, name, hint)
@@ -195,7 +195,7 @@ func plan(cl *checklist.Checklist, only, skip []string) ([]runner.Job, error) {
 	return jobs, nil
 }
 
-func matches(e *checklist.Entry, sel []string) bool {
+func matches(e *config.Entry, sel []string) bool {
 	for _, s := range sel {
 		if e.ID == s {
 			return true
@@ -211,7 +211,7 @@ func matches(e *checklist.Entry, sel []string) bool {
 
 // runGate runs the jobs, prints the report and turns a closed gate into exit code 1, and an
 // interrupted one into 128 plus the signal's number.
-func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runner.Job, o GateOptions) error {
+func runGate(ctx context.Context, app *App, cl *config.Checklist, jobs []runner.Job, o GateOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}

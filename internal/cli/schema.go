@@ -3,7 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/schema"
 )
 
@@ -25,7 +25,7 @@ or at a local copy:
   # yaml-language-server: $schema=./launchgate.schema.json`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			b, err := schema.JSON(check.Kinds())
+			b, err := schema.JSON(kind.Kinds())
 			if err != nil {
 				return cannotRun(err)
 			}

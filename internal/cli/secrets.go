@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchgate/launchgate/checks/secrets"
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/checks/secretscheck"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // SecretsBaselineOptions are the options of `launchgate secrets baseline`.
@@ -72,7 +72,7 @@ accept: a real key in the baseline is still a leaked key; rotate it.`,
 			return secretsBaselineRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "baseline file to write (default "+secrets.DefaultBaseline+" at the root of PATH's git repository, else in PATH)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "baseline file to write (default "+secretscheck.DefaultBaseline+" at the root of PATH's git repository, else in PATH)")
 	cmd.Flags().BoolVar(&opts.History, "history", true, "include findings in the history (default: in a git repository)")
 	cmd.Flags().StringSliceVar(&opts.IgnorePaths, "ignore", nil, "glob of paths not to scan (repeatable), as ignore_paths")
 	cmd.Flags().StringVar(&opts.MaxFileSize, "max-file-size", "5MiB", "skip larger files")
@@ -81,14 +81,14 @@ accept: a real key in the baseline is still a leaked key; rotate it.`,
 }
 
 func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error {
-	size, err := check.ParseByteSize(opts.MaxFileSize)
+	size, err := kind.ParseByteSize(opts.MaxFileSize)
 	if err != nil {
 		return cannotRun(fmt.Errorf("--max-file-size: %w", err))
 	}
 	if opts.Timeout <= 0 {
 		return cannotRun(fmt.Errorf("--timeout must be positive, e.g. --timeout 5m (got %s)", opts.Timeout))
 	}
-	s := &secrets.Secrets{Path: opts.Path, IgnorePaths: opts.IgnorePaths, MaxFileSize: size}
+	s := &secretscheck.Secrets{Path: opts.Path, IgnorePaths: opts.IgnorePaths, MaxFileSize: size}
 	if opts.historySet {
 		s.History = &opts.History
 	}
@@ -100,12 +100,12 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	// The default is where the check looks when its baseline is not set, so that accepting
-	// findings needs no configuration; both come from secrets.DefaultBaselinePath.
+	// findings needs no configuration; both come from secretscheck.DefaultBaselinePath.
 	root := opts.Path
 	if !filepath.IsAbs(root) {
 		root = filepath.Join(opts.App.Dir, root)
 	}
-	def, err := secrets.DefaultBaselinePath(ctx, root)
+	def, err := secretscheck.DefaultBaselinePath(ctx, root)
 	if err != nil {
 		return cannotRun(timedOut(ctx, opts.Timeout, err))
 	}
@@ -115,7 +115,7 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	} else if !filepath.IsAbs(out) {
 		out = filepath.Join(opts.App.Dir, out)
 	}
-	n, err := secrets.WriteBaseline(ctx, env, s, out)
+	n, err := secretscheck.WriteBaseline(ctx, env, s, out)
 	if err != nil {
 		return cannotRun(timedOut(ctx, opts.Timeout, err))
 	}

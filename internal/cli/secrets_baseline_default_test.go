@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/cli"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -23,8 +23,8 @@ func launchIn(t *testing.T, dir string, args ...string) result {
 	app := &cli.App{
 		IO:     &cli.IOStreams{Out: &out, ErrOut: &errOut},
 		Getenv: getenv,
-		Env: func() *check.Env {
-			env := check.DefaultEnv("test")
+		Env: func() *kind.Env {
+			env := kind.DefaultEnv("test")
 			env.Now = func() time.Time { return fixedNow }
 			env.Getenv = getenv
 			return env

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/spf13/cobra"
 )
 
@@ -21,22 +22,15 @@ func newCmdValidate(app *App) *cobra.Command {
 				return cannotRun(err)
 			}
 			name := cl.File
-			fmt.Fprintf(app.IO.Out, "%s: valid, %d %s\n", name, len(cl.Checks), plural(len(cl.Checks), "check", "checks"))
+			fmt.Fprintf(app.IO.Out, "%s: valid, %d %s\n", name, len(cl.Checks), kind.Plural(len(cl.Checks), "check", "checks"))
 			for _, e := range cl.Checks {
 				if len(e.Missing) > 0 {
-					fmt.Fprintf(app.IO.Out, "  %s will be skipped until %s %s set\n", e.ID, joinAnd(e.Missing), plural(len(e.Missing), "is", "are"))
+					fmt.Fprintf(app.IO.Out, "  %s will be skipped until %s %s set\n", e.ID, joinAnd(e.Missing), kind.Plural(len(e.Missing), "is", "are"))
 				}
 			}
 			return nil
 		},
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func joinAnd(s []string) string {

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // Result renders a check result as plain, stable text, for golden files and for test failure
 // messages: the status and summary, one line per evidence item, the findings and the remedy.
-func Result(r check.Result) string {
+func Result(r kind.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n", r.Status, r.Summary)
 	for _, e := range r.Evidence {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // GitHub renders GitHub Actions workflow commands: an ::error annotation for every check that
@@ -35,7 +35,7 @@ func (g GitHub) Write(w io.Writer, r *Report) error {
 		switch {
 		case e.Blocking:
 			level = "error"
-		case e.Status == check.Warn:
+		case e.Status == kind.Warn:
 			level = "warning"
 		}
 		if level != "" {
@@ -90,7 +90,7 @@ func (g GitHub) Write(w io.Writer, r *Report) error {
 			logLine(&b, line)
 		}
 		for _, f := range e.Findings {
-			logLine(&b, fmt.Sprintf("%s %s %s: %s %s", marks[check.Fail], findingLocation(f), f.Rule, f.Message, f.Preview))
+			logLine(&b, fmt.Sprintf("%s %s %s: %s %s", marks[kind.Fail], findingLocation(f), f.Rule, f.Message, f.Preview))
 		}
 		if e.Remedy != "" {
 			logLine(&b, "→ "+e.Remedy)

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // fixedStart is the StartedAt of every fixture, so golden files do not depend on the clock.
@@ -27,56 +27,56 @@ func fixtureReport() *Report {
 		Results: []Entry{
 			{
 				ID: "api-health", Type: "http.health", Title: "API answers its health endpoint",
-				Severity: checklist.Block, Tags: []string{"smoke", "http"},
-				Status: check.Pass, CheckStatus: check.Pass,
+				Severity: config.Block, Tags: []string{"smoke", "http"},
+				Status: kind.Pass, CheckStatus: kind.Pass,
 				Summary:  "200 OK in 42ms",
 				Duration: 42 * time.Millisecond, Line: 10, Column: 5,
-				Evidence: []check.Evidence{{Label: "status", Observed: "200", Expected: "2xx", Status: check.Pass}},
+				Evidence: []kind.Evidence{{Label: "status", Observed: "200", Expected: "2xx", Status: kind.Pass}},
 			},
 			{
 				ID: "cert-expiry", Type: "tls", Title: "Certificate is valid for 30 days",
-				Severity: checklist.WarnOnly,
-				Status:   check.Warn, CheckStatus: check.Fail,
+				Severity: config.WarnOnly,
+				Status:   kind.Warn, CheckStatus: kind.Fail,
 				Summary:  "certificate for api.example.com expires in 12 days (at 2026-03-26)",
 				Remedy:   "Renew the certificate: certbot renew --cert-name api.example.com",
 				Duration: 310 * time.Millisecond, Line: 20, Column: 5,
-				Evidence: []check.Evidence{{Label: "expires in", Observed: "12d", Expected: "≥ 30d", Status: check.Fail}},
+				Evidence: []kind.Evidence{{Label: "expires in", Observed: "12d", Expected: "≥ 30d", Status: kind.Fail}},
 			},
 			{
 				ID: "db-pool", Type: "postgres.connections", Title: "Connections | headroom < 80%",
-				Severity: checklist.Block, Tags: []string{"db"},
-				Status: check.Fail, CheckStatus: check.Fail, Blocking: true,
+				Severity: config.Block, Tags: []string{"db"},
+				Status: kind.Fail, CheckStatus: kind.Fail, Blocking: true,
 				Summary:  "92% of max_connections in use: 184 of 200, limit 80%",
 				Remedy:   "Raise max_connections or add a pooler (PgBouncer);\nthen rerun: launchgate run --only db",
 				Duration: 1250 * time.Millisecond, Line: 31, Column: 5,
-				Evidence: []check.Evidence{
-					{Label: "in use", Observed: "184 of 200 (92%)", Expected: "≤ 80%", Status: check.Fail},
-					{Label: "by \"app\" & <batch>", Observed: "150, 34", Status: check.Pass},
+				Evidence: []kind.Evidence{
+					{Label: "in use", Observed: "184 of 200 (92%)", Expected: "≤ 80%", Status: kind.Fail},
+					{Label: "by \"app\" & <batch>", Observed: "150, 34", Status: kind.Pass},
 				},
 			},
 			{
 				ID: "cache", Type: "redis.memory", Title: "Redis has memory to spare",
-				Severity: checklist.Block, Tags: []string{"cache"},
-				Status: check.Error, CheckStatus: check.Error, Blocking: true,
+				Severity: config.Block, Tags: []string{"cache"},
+				Status: kind.Error, CheckStatus: kind.Error, Blocking: true,
 				Summary:  "cannot connect to redis://127.0.0.1:6390: connection refused",
 				Remedy:   "Start Redis or fix REDIS_URL, then run again.",
 				Duration: 3 * time.Millisecond, Line: 40, Column: 5,
 			},
 			{
 				ID: "rate-limit", Type: "http.rate_limit", Title: "Login is rate limited",
-				Severity: checklist.Block, Tags: []string{"traffic"},
-				Status: check.Skip, CheckStatus: check.Skip,
+				Severity: config.Block, Tags: []string{"traffic"},
+				Status: kind.Skip, CheckStatus: kind.Skip,
 				Summary: "needs LOGIN_URL, which is not set",
 				Line:    48, Column: 5,
 			},
 			{
 				ID: "no-secrets", Type: "secrets", Title: "No secrets in the repository",
-				Severity: checklist.Block, Tags: []string{"repo"},
-				Status: check.Fail, CheckStatus: check.Fail, Blocking: true,
+				Severity: config.Block, Tags: []string{"repo"},
+				Status: kind.Fail, CheckStatus: kind.Fail, Blocking: true,
 				Summary:  "2 secrets found in 2 files",
 				Remedy:   "Revoke each secret, remove it from the file, and rewrite history if it was pushed.",
 				Duration: 740 * time.Millisecond, Line: 55, Column: 5,
-				Findings: []check.Finding{
+				Findings: []kind.Finding{
 					{Rule: "aws-access-key", File: "config/prod.env", Line: 3, Column: 19,
 						Message: "AWS access key ID", Preview: "AKIA************MPLE", Fingerprint: "f3a1c2"},
 					{Rule: "generic-password", File: "deploy/a,b:c%.yaml", Line: 12, Column: 7, Commit: "0123456789abcdef0123",
@@ -98,11 +98,11 @@ func passingReport() *Report {
 		StartedAt: fixedStart, Duration: 120 * time.Millisecond,
 		Results: []Entry{{
 			ID: "api-health", Type: "http.health", Title: "API answers its health endpoint",
-			Severity: checklist.Block, Status: check.Pass, CheckStatus: check.Pass,
+			Severity: config.Block, Status: kind.Pass, CheckStatus: kind.Pass,
 			Summary: "200 OK in 42ms", Duration: 42 * time.Millisecond, Line: 9, Column: 5,
 		}},
 	}
-	r.Counts.add(check.Pass)
+	r.Counts.add(kind.Pass)
 	return r
 }
 

@@ -5,7 +5,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // JSONSchemaVersion is bumped only on incompatible changes to the JSON document; new fields may
@@ -44,20 +44,20 @@ type jsonGate struct {
 }
 
 type jsonResult struct {
-	ID          string           `json:"id"`
-	Type        string           `json:"type"`
-	Title       string           `json:"title"`
-	Severity    string           `json:"severity"`
-	Tags        []string         `json:"tags"`
-	Status      check.Status     `json:"status"`
-	CheckStatus check.Status     `json:"check_status"`
-	Blocking    bool             `json:"blocking"`
-	Summary     string           `json:"summary"`
-	Remedy      string           `json:"remedy,omitempty"`
-	DurationMS  int64            `json:"duration_ms"`
-	Line        int              `json:"line,omitempty"`
-	Evidence    []check.Evidence `json:"evidence"`
-	Findings    []check.Finding  `json:"findings,omitempty"`
+	ID          string          `json:"id"`
+	Type        string          `json:"type"`
+	Title       string          `json:"title"`
+	Severity    string          `json:"severity"`
+	Tags        []string        `json:"tags"`
+	Status      kind.Status     `json:"status"`
+	CheckStatus kind.Status     `json:"check_status"`
+	Blocking    bool            `json:"blocking"`
+	Summary     string          `json:"summary"`
+	Remedy      string          `json:"remedy,omitempty"`
+	DurationMS  int64           `json:"duration_ms"`
+	Line        int             `json:"line,omitempty"`
+	Evidence    []kind.Evidence `json:"evidence"`
+	Findings    []kind.Finding  `json:"findings,omitempty"`
 }
 
 func (JSON) Write(w io.Writer, r *Report) error {
@@ -80,7 +80,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 			jr.Tags = []string{}
 		}
 		if jr.Evidence == nil {
-			jr.Evidence = []check.Evidence{}
+			jr.Evidence = []kind.Evidence{}
 		}
 		doc.Results = append(doc.Results, jr)
 	}

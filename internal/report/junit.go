@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // JUnit renders the report as JUnit XML, the test-report format GitLab, Jenkins, Azure DevOps
@@ -110,13 +110,13 @@ func (JUnit) Write(w io.Writer, r *Report) error {
 		c := junitCase{Name: e.ID + ": " + e.Title, Classname: e.Type, Time: junitSeconds(e.Duration)}
 		body := xmlSafe(junitBody(r, e))
 		switch {
-		case e.Status == check.Error:
+		case e.Status == kind.Error:
 			c.Error = &junitProblem{Message: xmlSafe(e.Summary), Type: "error", Body: body}
 			suite.Errors++
-		case e.Status == check.Fail || e.Blocking:
+		case e.Status == kind.Fail || e.Blocking:
 			c.Failure = &junitProblem{Message: xmlSafe(e.Summary), Type: e.Status.String(), Body: body}
 			suite.Failures++
-		case e.Status == check.Skip:
+		case e.Status == kind.Skip:
 			c.Skipped = &junitSkipped{Message: xmlSafe(e.Summary)}
 			suite.Skipped++
 		default:
@@ -171,7 +171,7 @@ func junitBody(r *Report, e Entry) string {
 }
 
 // findingLocation is file:line:column and the commit, as far as they are known.
-func findingLocation(f check.Finding) string {
+func findingLocation(f kind.Finding) string {
 	loc := f.File
 	if f.Line > 0 {
 		loc += ":" + strconv.Itoa(f.Line)

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/launchgate/launchgate/checklists"
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // Markdown renders a summary fit for $GITHUB_STEP_SUMMARY and merge-request comments: the gate,
@@ -29,8 +29,8 @@ func init() {
 // step summary, and a scan that finds thousands of secrets must not lose the whole summary.
 const maxMarkdownFindings = 50
 
-var mdIcons = map[check.Status]string{
-	check.Pass: "✅ pass", check.Warn: "⚠️ warn", check.Fail: "❌ fail", check.Error: "❗ error", check.Skip: "⏭️ skip",
+var mdIcons = map[kind.Status]string{
+	kind.Pass: "✅ pass", kind.Warn: "⚠️ warn", kind.Fail: "❌ fail", kind.Error: "❗ error", kind.Skip: "⏭️ skip",
 }
 
 func (m Markdown) Write(w io.Writer, r *Report) error {
@@ -60,11 +60,11 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 	b.WriteString("| --- | --- | --- | --- | ---: |\n")
 	for _, e := range r.Results {
 		status := mdIcons[e.Status]
-		if e.Blocking && e.Status == check.Warn {
+		if e.Blocking && e.Status == kind.Warn {
 			status += " (blocking)"
 		}
 		dur := "—"
-		if e.CheckStatus != check.Skip || e.Duration > 0 {
+		if e.CheckStatus != kind.Skip || e.Duration > 0 {
 			dur = formatElapsed(e.Duration)
 		}
 		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n",

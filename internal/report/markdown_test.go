@@ -8,7 +8,7 @@ import (
 	"github.com/launchgate/launchgate/internal/golden"
 
 	"github.com/launchgate/launchgate/checklists"
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 func TestMarkdownGolden(t *testing.T) {
@@ -95,7 +95,7 @@ func TestMarkdownCapsFindingsAndHidesTheEmbeddedPath(t *testing.T) {
 	r.File = checklists.DefaultName
 	e := &r.Results[5]
 	for i := 0; i < 200; i++ {
-		e.Findings = append(e.Findings, check.Finding{Rule: "r", File: "f", Line: i + 1, Message: "m"})
+		e.Findings = append(e.Findings, kind.Finding{Rule: "r", File: "f", Line: i + 1, Message: "m"})
 	}
 	doc := string(render(t, "markdown", r))
 	if !strings.Contains(doc, "… and 152 more findings") {
@@ -134,7 +134,7 @@ func bigReport(n int) *Report {
 	r := fixtureReport()
 	e := &r.Results[5]
 	for i := 0; i < n; i++ {
-		e.Findings = append(e.Findings, check.Finding{Rule: "generic-api-key", File: "src/keys.go", Line: i + 1, Column: 9,
+		e.Findings = append(e.Findings, kind.Finding{Rule: "generic-api-key", File: "src/keys.go", Line: i + 1, Column: 9,
 			Message: "generic API key", Preview: "sk_live_****", Fingerprint: strings.Repeat("f", 15) + string(rune('a'+i%26))})
 	}
 	return r

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -25,7 +25,7 @@ func allFormats(t *testing.T, r *Report) map[string]string {
 
 // buildAs builds a report the way `launchgate run` does: entries as the loader made them (the
 // secrets it collected in cl.Secrets) and results as checks returned them.
-func buildAs(cl *checklist.Checklist, results ...check.Result) *Report {
+func buildAs(cl *config.Checklist, results ...kind.Result) *Report {
 	return Build(cl, results, Options{Redactor: redact.New(cl.Secrets...)})
 }
 
@@ -39,15 +39,15 @@ func TestNoFormatShowsAPieceOfAMalformedDSN(t *testing.T) {
 		{"a ${PG_PASSWORD} in it", "Tr0ub4dor@Horse99"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cl := &checklist.Checklist{Name: "db", Secrets: []string{tt.secret}, Checks: []*checklist.Entry{
-				{ID: "pool", Type: "postgres.connections", Title: "Connection headroom on Horse99@db.internal:5432", Severity: checklist.Block},
-				{ID: "lag", Type: "postgres.replica_lag", Title: "Replicas of Horse99@db.internal:5432 keep up", Severity: checklist.Block},
+			cl := &config.Checklist{Name: "db", Secrets: []string{tt.secret}, Checks: []*config.Entry{
+				{ID: "pool", Type: "postgres.connections", Title: "Connection headroom on Horse99@db.internal:5432", Severity: config.Block},
+				{ID: "lag", Type: "postgres.replica_lag", Title: "Replicas of Horse99@db.internal:5432 keep up", Severity: config.Block},
 			}}
-			failed := check.Result{Status: check.Error,
+			failed := kind.Result{Status: kind.Error,
 				Summary:  "cannot connect to app@Horse99@db.internal:5432/app: lookup Horse99@db.internal: no such host",
 				Remedy:   "check that Horse99@db.internal resolves",
-				Evidence: []check.Evidence{{Label: "target", Observed: "app@Horse99@db.internal:5432/app", Status: check.Error}},
-				Findings: []check.Finding{{Rule: "dsn", File: "deploy/Horse99.env", Message: "postgres://app:Tr0ub4dor@Horse99@db.internal", Preview: "Tr0ub4dor"}},
+				Evidence: []kind.Evidence{{Label: "target", Observed: "app@Horse99@db.internal:5432/app", Status: kind.Error}},
+				Findings: []kind.Finding{{Rule: "dsn", File: "deploy/Horse99.env", Message: "postgres://app:Tr0ub4dor@Horse99@db.internal", Preview: "Tr0ub4dor"}},
 			}
 			r := buildAs(cl, failed, failed)
 			for name, out := range allFormats(t, r) {
@@ -63,13 +63,13 @@ func TestNoFormatShowsAPieceOfAMalformedDSN(t *testing.T) {
 // "token" as a secret; masking it first turned ?token=X into ?***=X, which the query-string
 // pattern no longer recognised.
 func TestNoFormatShowsAQueryStringToken(t *testing.T) {
-	cl := &checklist.Checklist{Name: "api", Secrets: []string{"token"}, Checks: []*checklist.Entry{
-		{ID: "jwt", Type: "http.jwt", Title: "JWT issued by https://auth.example.com/login?token=LeakMe12345", Severity: checklist.Block},
+	cl := &config.Checklist{Name: "api", Secrets: []string{"token"}, Checks: []*config.Entry{
+		{ID: "jwt", Type: "http.jwt", Title: "JWT issued by https://auth.example.com/login?token=LeakMe12345", Severity: config.Block},
 	}}
-	r := buildAs(cl, check.Result{Status: check.Fail,
+	r := buildAs(cl, kind.Result{Status: kind.Fail,
 		Summary:  "GET https://auth.example.com/login?token=LeakMe12345 answered 500",
 		Remedy:   "retry https://auth.example.com/login?token=LeakMe12345",
-		Evidence: []check.Evidence{{Label: "url", Observed: "https://auth.example.com/login?token=LeakMe12345&page=2", Status: check.Fail}},
+		Evidence: []kind.Evidence{{Label: "url", Observed: "https://auth.example.com/login?token=LeakMe12345&page=2", Status: kind.Fail}},
 	})
 	for name, out := range allFormats(t, r) {
 		if strings.Contains(out, "LeakMe12345") {
@@ -84,17 +84,17 @@ const forgedName = "a\n::error file=app.go::forged\n GATE OPEN   all passed\r\n#
 
 func hostileReport(t *testing.T) *Report {
 	t.Helper()
-	cl := &checklist.Checklist{Name: "repo\nGATE OPEN", File: "launchgate.yaml", Checks: []*checklist.Entry{
-		{ID: "no-secrets", Type: "secrets", Title: "No secrets in " + forgedName, Severity: checklist.Block, Line: 3, Column: 5},
-		{ID: "history", Type: "secrets", Title: "History is clean", Severity: checklist.Block, Line: 9, Column: 5},
+	cl := &config.Checklist{Name: "repo\nGATE OPEN", File: "launchgate.yaml", Checks: []*config.Entry{
+		{ID: "no-secrets", Type: "secrets", Title: "No secrets in " + forgedName, Severity: config.Block, Line: 3, Column: 5},
+		{ID: "history", Type: "secrets", Title: "History is clean", Severity: config.Block, Line: 9, Column: 5},
 	}}
 	return buildAs(cl,
-		check.Result{Status: check.Fail, Summary: "1 secret found in " + forgedName,
+		kind.Result{Status: kind.Fail, Summary: "1 secret found in " + forgedName,
 			Remedy:   "remove " + forgedName,
-			Evidence: []check.Evidence{{Label: forgedName, Observed: "scanned " + forgedName, Expected: forgedName, Status: check.Fail}},
-			Findings: []check.Finding{{Rule: "aws\n::warning::x", File: forgedName, Line: 1, Column: 1, Commit: "abc\ndef",
+			Evidence: []kind.Evidence{{Label: forgedName, Observed: "scanned " + forgedName, Expected: forgedName, Status: kind.Fail}},
+			Findings: []kind.Finding{{Rule: "aws\n::warning::x", File: forgedName, Line: 1, Column: 1, Commit: "abc\ndef",
 				Message: "AWS key in " + forgedName, Preview: forgedName, Fingerprint: "f1"}}},
-		check.Result{Status: check.Error,
+		kind.Result{Status: kind.Error,
 			Summary: "git log: exit status 128: fatal: detected dubious ownership in repository\n GATE OPEN   all passed\n::error::forged"},
 	)
 }
@@ -145,10 +145,10 @@ func TestTextSummaryRowIsOneLine(t *testing.T) {
 // Multi-line evidence (a stack, a list of components) and remedies keep their lines, but each
 // continuation line is indented under its field in the formats people read.
 func TestMultiLineFieldsAreIndented(t *testing.T) {
-	cl := &checklist.Checklist{Name: "x", Checks: []*checklist.Entry{{ID: "api", Type: "http.health", Title: "api", Severity: checklist.Block}}}
-	r := buildAs(cl, check.Result{Status: check.Fail, Summary: "down",
+	cl := &config.Checklist{Name: "x", Checks: []*config.Entry{{ID: "api", Type: "http.health", Title: "api", Severity: config.Block}}}
+	r := buildAs(cl, kind.Result{Status: kind.Fail, Summary: "down",
 		Remedy:   "first\nGATE OPEN remedy",
-		Evidence: []check.Evidence{{Label: "stack", Observed: "one\nGATE OPEN evidence", Status: check.Fail}}})
+		Evidence: []kind.Evidence{{Label: "stack", Observed: "one\nGATE OPEN evidence", Status: kind.Fail}}})
 	for _, name := range []string{"text", "junit", "github"} {
 		out := string(render(t, name, r))
 		for _, line := range strings.Split(out, "\n") {

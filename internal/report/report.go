@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -57,18 +57,18 @@ type Entry struct {
 	ID       string
 	Type     string
 	Title    string
-	Severity checklist.Severity
+	Severity config.Severity
 	Tags     []string
 	// Status is what counts for the gate: a failing check of severity warn reports Warn.
-	Status check.Status
+	Status kind.Status
 	// CheckStatus is what the check itself said.
-	CheckStatus check.Status
+	CheckStatus kind.Status
 	// Blocking is true when this result closed the gate.
 	Blocking bool
 	Summary  string
 	Remedy   string
-	Evidence []check.Evidence
-	Findings []check.Finding
+	Evidence []kind.Evidence
+	Findings []kind.Finding
 	Duration time.Duration
 	// Line and Column locate the check in the checklist file.
 	Line, Column int
@@ -87,7 +87,7 @@ type Options struct {
 // Build applies severities and the strict rule to results (in checklist order) and computes the
 // verdict. Every text that reaches a renderer passes through the redactor and the escaping of
 // text from outside here, in one place (see cleaner).
-func Build(cl *checklist.Checklist, results []check.Result, o Options) *Report {
+func Build(cl *config.Checklist, results []kind.Result, o Options) *Report {
 	c := cleaner{o.Redactor}
 	r := &Report{Checklist: c.line(cl.Name), File: c.line(cl.File), Version: o.Version, Strict: o.Strict,
 		StartedAt: o.StartedAt, Duration: o.Duration, Verdict: Open}
@@ -108,10 +108,10 @@ func Build(cl *checklist.Checklist, results []check.Result, o Options) *Report {
 			f.Message, f.Preview = c.line(f.Message), c.line(f.Preview)
 			en.Findings = append(en.Findings, f)
 		}
-		if e.Severity == checklist.WarnOnly && (res.Status == check.Fail || res.Status == check.Error) {
-			en.Status = check.Warn
+		if e.Severity == config.WarnOnly && (res.Status == kind.Fail || res.Status == kind.Error) {
+			en.Status = kind.Warn
 		}
-		en.Blocking = en.Status == check.Fail || en.Status == check.Error || (o.Strict && en.Status == check.Warn)
+		en.Blocking = en.Status == kind.Fail || en.Status == kind.Error || (o.Strict && en.Status == kind.Warn)
 		if en.Blocking {
 			r.Verdict = Closed
 		}
@@ -121,18 +121,18 @@ func Build(cl *checklist.Checklist, results []check.Result, o Options) *Report {
 	return r
 }
 
-func (c *Counts) add(s check.Status) {
+func (c *Counts) add(s kind.Status) {
 	c.Total++
 	switch s {
-	case check.Pass:
+	case kind.Pass:
 		c.Pass++
-	case check.Warn:
+	case kind.Warn:
 		c.Warn++
-	case check.Fail:
+	case kind.Fail:
 		c.Fail++
-	case check.Error:
+	case kind.Error:
 		c.Error++
-	case check.Skip:
+	case kind.Skip:
 		c.Skip++
 	}
 }
@@ -182,7 +182,7 @@ type Style struct {
 // with Verbose also for one that passed or was skipped, if it has anything to show.
 func (s Style) detailed(e Entry) bool {
 	switch e.Status {
-	case check.Warn, check.Fail, check.Error:
+	case kind.Warn, kind.Fail, kind.Error:
 		return true
 	}
 	return s.Verbose && (len(e.Evidence) > 0 || len(e.Findings) > 0)

@@ -9,36 +9,36 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
 func TestVerdict(t *testing.T) {
-	entry := func(sev checklist.Severity) *checklist.Entry {
-		return &checklist.Entry{ID: "x", Type: "t", Severity: sev}
+	entry := func(sev config.Severity) *config.Entry {
+		return &config.Entry{ID: "x", Type: "t", Severity: sev}
 	}
 	tests := []struct {
 		name     string
-		sev      checklist.Severity
-		status   check.Status
+		sev      config.Severity
+		status   kind.Status
 		strict   bool
 		verdict  Verdict
-		reported check.Status
+		reported kind.Status
 	}{
-		{"pass", checklist.Block, check.Pass, false, Open, check.Pass},
-		{"skip", checklist.Block, check.Skip, true, Open, check.Skip},
-		{"warn", checklist.Block, check.Warn, false, Open, check.Warn},
-		{"warn under strict", checklist.Block, check.Warn, true, Closed, check.Warn},
-		{"fail", checklist.Block, check.Fail, false, Closed, check.Fail},
-		{"error", checklist.Block, check.Error, false, Closed, check.Error},
-		{"fail of a warn-severity check", checklist.WarnOnly, check.Fail, false, Open, check.Warn},
-		{"error of a warn-severity check", checklist.WarnOnly, check.Error, false, Open, check.Warn},
-		{"warn-severity failure under strict", checklist.WarnOnly, check.Fail, true, Closed, check.Warn},
+		{"pass", config.Block, kind.Pass, false, Open, kind.Pass},
+		{"skip", config.Block, kind.Skip, true, Open, kind.Skip},
+		{"warn", config.Block, kind.Warn, false, Open, kind.Warn},
+		{"warn under strict", config.Block, kind.Warn, true, Closed, kind.Warn},
+		{"fail", config.Block, kind.Fail, false, Closed, kind.Fail},
+		{"error", config.Block, kind.Error, false, Closed, kind.Error},
+		{"fail of a warn-severity check", config.WarnOnly, kind.Fail, false, Open, kind.Warn},
+		{"error of a warn-severity check", config.WarnOnly, kind.Error, false, Open, kind.Warn},
+		{"warn-severity failure under strict", config.WarnOnly, kind.Fail, true, Closed, kind.Warn},
 	}
 	for _, tt := range tests {
-		cl := &checklist.Checklist{Checks: []*checklist.Entry{entry(tt.sev)}}
-		r := Build(cl, []check.Result{{Status: tt.status}}, Options{Strict: tt.strict})
+		cl := &config.Checklist{Checks: []*config.Entry{entry(tt.sev)}}
+		r := Build(cl, []kind.Result{{Status: tt.status}}, Options{Strict: tt.strict})
 		if r.Verdict != tt.verdict || r.Results[0].Status != tt.reported || r.Results[0].CheckStatus != tt.status {
 			t.Errorf("%s: verdict %s, status %s (check said %s); want %s, %s", tt.name, r.Verdict,
 				r.Results[0].Status, r.Results[0].CheckStatus, tt.verdict, tt.reported)
@@ -52,14 +52,14 @@ func TestVerdict(t *testing.T) {
 func TestBuildRedactsEverything(t *testing.T) {
 	rd := &redact.Redactor{}
 	rd.Add("s3cr3t-token")
-	cl := &checklist.Checklist{Checks: []*checklist.Entry{{ID: "db", Type: "postgres.connections", Title: "db"}}}
-	res := check.Result{Status: check.Error,
+	cl := &config.Checklist{Checks: []*config.Entry{{ID: "db", Type: "postgres.connections", Title: "db"}}}
+	res := kind.Result{Status: kind.Error,
 		Summary:  "cannot connect to postgres://app:pw@db/app",
 		Remedy:   "check s3cr3t-token",
-		Evidence: []check.Evidence{{Label: "dsn", Observed: "postgres://app:pw@db/app", Expected: "token s3cr3t-token"}},
-		Findings: []check.Finding{{File: "a.env", Message: "s3cr3t-token", Preview: "s3cr3t-token"}},
+		Evidence: []kind.Evidence{{Label: "dsn", Observed: "postgres://app:pw@db/app", Expected: "token s3cr3t-token"}},
+		Findings: []kind.Finding{{File: "a.env", Message: "s3cr3t-token", Preview: "s3cr3t-token"}},
 	}
-	r := Build(cl, []check.Result{res}, Options{Redactor: rd})
+	r := Build(cl, []kind.Result{res}, Options{Redactor: rd})
 	e := r.Results[0]
 	for _, s := range []string{e.Summary, e.Remedy, e.Evidence[0].Observed, e.Evidence[0].Expected, e.Findings[0].Message, e.Findings[0].Preview} {
 		if s == "" || containsAny(s, "pw@", "s3cr3t-token") {
@@ -88,10 +88,10 @@ func TestCountsSummary(t *testing.T) {
 }
 
 func TestBuildNeutralisesControlCharacters(t *testing.T) {
-	cl := &checklist.Checklist{Checks: []*checklist.Entry{{ID: "api", Type: "http.health", Title: "api"}}}
-	res := check.Result{Status: check.Fail, Summary: "body says \x1b[31mDOWN\x1b[0m\x07",
-		Evidence: []check.Evidence{{Label: "component", Observed: "line one\nline two\ttabbed\r"}}}
-	e := Build(cl, []check.Result{res}, Options{}).Results[0]
+	cl := &config.Checklist{Checks: []*config.Entry{{ID: "api", Type: "http.health", Title: "api"}}}
+	res := kind.Result{Status: kind.Fail, Summary: "body says \x1b[31mDOWN\x1b[0m\x07",
+		Evidence: []kind.Evidence{{Label: "component", Observed: "line one\nline two\ttabbed\r"}}}
+	e := Build(cl, []kind.Result{res}, Options{}).Results[0]
 	if e.Summary != `body says \x1b[31mDOWN\x1b[0m\x07` {
 		t.Errorf("summary %q", e.Summary)
 	}
@@ -105,18 +105,18 @@ func TestBuildNeutralisesControlCharacters(t *testing.T) {
 // pass over each text, so the run costs the texts' length, not texts times secrets.
 func BenchmarkBuildManySecrets(b *testing.B) {
 	const n = 10000
-	cl := &checklist.Checklist{Name: "many jwt"}
-	results := make([]check.Result, n)
+	cl := &config.Checklist{Name: "many jwt"}
+	results := make([]kind.Result, n)
 	for i := 0; i < n; i++ {
-		cl.Checks = append(cl.Checks, &checklist.Entry{ID: fmt.Sprintf("jwt-%d", i), Type: "jwt", Title: "JWT given in token"})
+		cl.Checks = append(cl.Checks, &config.Entry{ID: fmt.Sprintf("jwt-%d", i), Type: "jwt", Title: "JWT given in token"})
 		sum := sha256.Sum256([]byte(strconv.Itoa(i)))
 		cl.Secrets = append(cl.Secrets, "eyJhbGciOiJIUzI1NiJ9."+base64.RawURLEncoding.EncodeToString(sum[:])+"."+hex.EncodeToString(sum[:16]))
-		results[i] = check.Result{Status: check.Fail, Summary: "the token expired 1111d18h ago",
+		results[i] = kind.Result{Status: kind.Fail, Summary: "the token expired 1111d18h ago",
 			Remedy: "issue tokens with exp in the future; check the clock of the issuer",
-			Evidence: []check.Evidence{
-				{Label: "algorithm", Observed: "HS256", Expected: "one of HS256, RS256", Status: check.Pass},
-				{Label: "expires", Observed: "2023-11-14T23:13:20Z (1111d18h ago)", Expected: "in the future", Status: check.Fail},
-				{Label: "lifetime", Observed: "1h", Expected: "≤ 1d", Status: check.Pass},
+			Evidence: []kind.Evidence{
+				{Label: "algorithm", Observed: "HS256", Expected: "one of HS256, RS256", Status: kind.Pass},
+				{Label: "expires", Observed: "2023-11-14T23:13:20Z (1111d18h ago)", Expected: "in the future", Status: kind.Fail},
+				{Label: "lifetime", Observed: "1h", Expected: "≤ 1d", Status: kind.Pass},
 			}}
 	}
 	b.ResetTimer()

@@ -12,7 +12,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // SARIF renders SARIF 2.1.0 the way GitHub code scanning accepts it (see docs/ci.md):
@@ -182,7 +182,7 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 		switch {
 		case e.Blocking:
 			level = "error"
-		case e.Status == check.Warn:
+		case e.Status == kind.Warn:
 			level = "warning"
 		default:
 			continue
@@ -238,7 +238,7 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 
 func typeRule(typ string) sarifRule {
 	desc := "launchgate check " + typ
-	if k, ok := check.Lookup(typ); ok {
+	if k, ok := kind.Lookup(typ); ok {
 		desc = k.Summary
 	}
 	help := fmt.Sprintf("Run `launchgate explain %s` for the parameters of this check and what each status means.", typ)

@@ -14,7 +14,7 @@ import (
 	"github.com/launchgate/launchgate/internal/golden"
 
 	"github.com/launchgate/launchgate/checklists"
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // TestSARIFGolden compares the documents indented, so that the golden files can be read and
@@ -234,7 +234,7 @@ func TestSARIFRespectsGitHubUploadLimits(t *testing.T) {
 	r := fixtureReport()
 	e := &r.Results[5]
 	for i := 0; i < 30000; i++ {
-		e.Findings = append(e.Findings, check.Finding{Rule: "generic-api-key", File: "src/generated/keys.go", Line: i + 1, Column: 9,
+		e.Findings = append(e.Findings, kind.Finding{Rule: "generic-api-key", File: "src/generated/keys.go", Line: i + 1, Column: 9,
 			Message: "generic API key", Preview: "sk_live_****************", Fingerprint: strings.Repeat("ab", 8) + string(rune('a'+i%26)) + strings.Repeat("x", i%7)})
 	}
 	b := render(t, "sarif", r)
@@ -279,7 +279,7 @@ func TestSARIFURIsAreEncoded(t *testing.T) {
 
 func TestSARIFMessageIsBounded(t *testing.T) {
 	r := passingReport()
-	r.Results[0].Status, r.Results[0].Blocking = check.Fail, true
+	r.Results[0].Status, r.Results[0].Blocking = kind.Fail, true
 	r.Results[0].Summary = strings.Repeat("é", 10000)
 	msg := decodeSARIF(t, render(t, "sarif", r)).Runs[0].Results[0].Message.Text
 	if len(msg) > maxSARIFMessage+10 || !strings.HasSuffix(msg, "…") {

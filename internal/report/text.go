@@ -9,7 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // Text renders the report for a person at a terminal: one line per check, details and a remedy
@@ -35,7 +35,7 @@ const (
 )
 
 type palette struct {
-	status map[check.Status]lipgloss.Style
+	status map[kind.Status]lipgloss.Style
 	dim    lipgloss.Style
 	bold   lipgloss.Style
 	open   lipgloss.Style
@@ -51,9 +51,9 @@ func newPalette(w io.Writer, color bool) palette {
 	}
 	c := func(code string) lipgloss.Style { return r.NewStyle().Foreground(lipgloss.Color(code)).Bold(true) }
 	return palette{
-		status: map[check.Status]lipgloss.Style{
-			check.Pass: c("2"), check.Warn: c("3"), check.Fail: c("1"), check.Error: c("5"),
-			check.Skip: r.NewStyle().Foreground(lipgloss.Color("8")),
+		status: map[kind.Status]lipgloss.Style{
+			kind.Pass: c("2"), kind.Warn: c("3"), kind.Fail: c("1"), kind.Error: c("5"),
+			kind.Skip: r.NewStyle().Foreground(lipgloss.Color("8")),
 		},
 		dim:    r.NewStyle().Foreground(lipgloss.Color("8")),
 		bold:   r.NewStyle().Bold(true),
@@ -62,7 +62,7 @@ func newPalette(w io.Writer, color bool) palette {
 	}
 }
 
-var marks = map[check.Status]string{check.Pass: "✓", check.Warn: "!", check.Fail: "✗", check.Error: "?", check.Skip: "-"}
+var marks = map[kind.Status]string{kind.Pass: "✓", kind.Warn: "!", kind.Fail: "✗", kind.Error: "?", kind.Skip: "-"}
 
 func (t Text) Write(w io.Writer, r *Report) error {
 	p := newPalette(w, t.Color)
@@ -80,7 +80,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	idW, titleW := t.columns(r)
 	for _, e := range r.Results {
 		dur := "—"
-		if e.CheckStatus != check.Skip || e.Duration > 0 {
+		if e.CheckStatus != kind.Skip || e.Duration > 0 {
 			dur = formatElapsed(e.Duration)
 		}
 		fmt.Fprintf(&b, "  %s  %s  %s  %s  %s\n",
@@ -129,7 +129,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 			if f.Commit != "" {
 				loc += " @ " + shortCommit(f.Commit)
 			}
-			fmt.Fprintf(&b, "  %s %s  %s %s\n", p.status[check.Fail].Render(marks[check.Fail]), loc, f.Message, p.dim.Render(f.Preview))
+			fmt.Fprintf(&b, "  %s %s  %s %s\n", p.status[kind.Fail].Render(marks[kind.Fail]), loc, f.Message, p.dim.Render(f.Preview))
 		}
 		if e.Remedy != "" {
 			fmt.Fprintf(&b, "  %s %s\n", p.bold.Render("→"), continued(e.Remedy, "    "))

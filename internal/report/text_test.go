@@ -7,9 +7,9 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
 	"github.com/launchgate/launchgate/internal/golden"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 func renderStyled(t *testing.T, format string, s Style, r *Report) string {
@@ -35,7 +35,7 @@ func longTitleReport() *Report {
 	r := passingReport()
 	r.Results[0].Title = longTitle
 	r.Results = append(r.Results, Entry{ID: "db", Type: "postgres.connections", Title: "Connection headroom on db.internal.example.com:5432",
-		Status: check.Fail, CheckStatus: check.Fail, Blocking: true, Severity: checklist.Block, Summary: "92% in use"})
+		Status: kind.Fail, CheckStatus: kind.Fail, Blocking: true, Severity: config.Block, Summary: "92% in use"})
 	r.Verdict = Closed
 	return r
 }
@@ -88,9 +88,9 @@ func lineWith(t *testing.T, out, s string) string {
 func verboseReport() *Report {
 	r := passingReport()
 	r.Results[0] = Entry{ID: "db-pool", Type: "postgres.connections", Title: "Connection headroom on db:5432",
-		Severity: checklist.Block, Status: check.Pass, CheckStatus: check.Pass, Summary: "12% of max_connections in use",
-		Evidence: []check.Evidence{{Label: "max_connections", Observed: "200", Status: check.Pass},
-			{Label: "in use", Observed: "24 of 200 (12%)", Expected: "≤ 80%", Status: check.Pass}}}
+		Severity: config.Block, Status: kind.Pass, CheckStatus: kind.Pass, Summary: "12% of max_connections in use",
+		Evidence: []kind.Evidence{{Label: "max_connections", Observed: "200", Status: kind.Pass},
+			{Label: "in use", Observed: "24 of 200 (12%)", Expected: "≤ 80%", Status: kind.Pass}}}
 	return r
 }
 

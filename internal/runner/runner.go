@@ -14,19 +14,19 @@ import (
 	"sync"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // Job is one check to run. A job with a SkipReason is reported as skipped without running.
 type Job struct {
-	Entry      *checklist.Entry
+	Entry      *config.Entry
 	SkipReason string
 }
 
 // Options controls a run.
 type Options struct {
-	Env *check.Env
+	Env *kind.Env
 	// Concurrency bounds how many checks run at once; DefaultConcurrency when 0.
 	Concurrency int
 	// Timeout is the overall deadline of the run; none when 0.
@@ -42,8 +42,8 @@ type Options struct {
 	Grace time.Duration
 	// OnStart and OnDone, when set, are called as checks start and finish (from the runner's
 	// goroutines, never concurrently with each other).
-	OnStart func(i int, e *checklist.Entry)
-	OnDone  func(i int, e *checklist.Entry, r check.Result)
+	OnStart func(i int, e *config.Entry)
+	OnDone  func(i int, e *config.Entry, r kind.Result)
 }
 
 // Durations are measured with Env.Now, so that a fixed clock gives reproducible reports.
@@ -60,7 +60,7 @@ func DefaultConcurrency() int {
 // Outcome is what a run found.
 type Outcome struct {
 	// Results are in job order.
-	Results []check.Result
+	Results []kind.Result
 	// Checked counts the checks that looked at their target and reached a verdict. When it is
 	// 0, nothing was verified, whatever the individual statuses say.
 	Checked int
@@ -72,8 +72,8 @@ type Outcome struct {
 // Looked reports whether a status can only come from a check that looked at its target: pass,
 // warn and fail (a waived status would join them). A skip did not run and an error could not
 // decide: neither verified anything.
-func Looked(s check.Status) bool {
-	return s == check.Pass || s == check.Warn || s == check.Fail
+func Looked(s kind.Status) bool {
+	return s == kind.Pass || s == kind.Warn || s == kind.Fail
 }
 
 // errFailFast is why the runner itself cancels the checks still running under --fail-fast.
@@ -106,7 +106,7 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 		opts.Grace = DefaultGrace
 	}
 	if opts.Env == nil {
-		opts.Env = check.DefaultEnv("")
+		opts.Env = kind.DefaultEnv("")
 	}
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -117,7 +117,7 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 	defer stop(nil)
 	x := &run{opts: opts, ctx: ctx, runCtx: runCtx}
 
-	out := Outcome{Results: make([]check.Result, len(jobs))}
+	out := Outcome{Results: make([]kind.Result, len(jobs))}
 	results := out.Results
 	var (
 		mu       sync.Mutex // serialises callbacks and the fail-fast state
@@ -132,7 +132,7 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 	)
 	for i, job := range jobs {
 		if job.SkipReason != "" {
-			results[i] = check.Result{Status: check.Skip, Summary: job.SkipReason}
+			results[i] = kind.Result{Status: kind.Skip, Summary: job.SkipReason}
 			continue
 		}
 		if len(job.Entry.Missing) > 0 {
@@ -150,15 +150,15 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 			why = x.notStarted()
 		}
 		if why != "" {
-			results[i] = check.Result{Status: check.Skip, Summary: why}
+			results[i] = kind.Result{Status: kind.Skip, Summary: why}
 			if x.overallTimeoutPassed() {
-				results[i].Status = check.Error
+				results[i].Status = kind.Error
 				results[i].Remedy = "raise --timeout, or run fewer checks at once with --only"
 			}
 			continue
 		}
 		wg.Add(1)
-		go func(i int, e *checklist.Entry) {
+		go func(i int, e *config.Entry) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			if opts.OnStart != nil {
@@ -166,10 +166,10 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 			}
 			r := x.runOne(e)
 			mu.Lock()
-			if stopped != "" && errors.Is(context.Cause(runCtx), errFailFast) && r.Status == check.Error {
-				r = check.Result{Status: check.Skip, Summary: stopped, Duration: r.Duration}
+			if stopped != "" && errors.Is(context.Cause(runCtx), errFailFast) && r.Status == kind.Error {
+				r = kind.Result{Status: kind.Skip, Summary: stopped, Duration: r.Duration}
 			}
-			if opts.FailFast && stopped == "" && e.Severity == checklist.Block && (r.Status == check.Fail || r.Status == check.Error) {
+			if opts.FailFast && stopped == "" && e.Severity == config.Block && (r.Status == kind.Fail || r.Status == kind.Error) {
 				stopped = fmt.Sprintf("not run: --fail-fast stopped the gate after %q %s", e.ID, r.Status)
 				stop(errFailFast)
 			}
@@ -190,14 +190,14 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 	return out
 }
 
-func missingEnv(vars []string, fail bool) check.Result {
-	r := check.Result{
-		Status:  check.Skip,
+func missingEnv(vars []string, fail bool) kind.Result {
+	r := kind.Result{
+		Status:  kind.Skip,
 		Summary: "not configured: set " + strings.Join(vars, ", ") + " to run this check",
 		Remedy:  "export " + strings.Join(vars, "=… ") + "=… and run the gate again",
 	}
 	if fail {
-		r.Status = check.Error
+		r.Status = kind.Error
 		r.Summary = "not configured: " + strings.Join(vars, ", ") + " unset and --fail-on-skip given"
 	}
 	return r
@@ -206,7 +206,7 @@ func missingEnv(vars []string, fail bool) check.Result {
 func (x *run) notStarted() string {
 	switch {
 	case x.overallTimeoutPassed():
-		return fmt.Sprintf("not started: the overall --timeout of %s passed first", check.FormatDuration(x.opts.Timeout))
+		return fmt.Sprintf("not started: the overall --timeout of %s passed first", kind.FormatDuration(x.opts.Timeout))
 	case x.interrupted():
 		return "not started: interrupted"
 	}
@@ -215,19 +215,19 @@ func (x *run) notStarted() string {
 
 // runOne runs a check under its own deadline and turns panics, overruns, interrupts and results
 // nobody can read into results that say so.
-func (x *run) runOne(e *checklist.Entry) check.Result {
+func (x *run) runOne(e *config.Entry) kind.Result {
 	timeout := e.Timeout
 	if timeout <= 0 {
-		timeout = checklist.DefaultTimeout
+		timeout = config.DefaultTimeout
 	}
-	ctx, cancel := check.WithTimeout(x.runCtx, timeout)
+	ctx, cancel := kind.WithTimeout(x.runCtx, timeout)
 	defer cancel()
 	now := x.opts.Env.Now
 	if now == nil {
 		now = time.Now
 	}
 	start := now()
-	done := make(chan check.Result, 1)
+	done := make(chan kind.Result, 1)
 	go func() {
 		returned := false
 		defer func() {
@@ -239,7 +239,7 @@ func (x *run) runOne(e *checklist.Entry) check.Result {
 		returned = true
 		done <- r
 	}()
-	var r check.Result
+	var r kind.Result
 	abandoned := false
 	select {
 	case r = <-done:
@@ -260,17 +260,17 @@ func (x *run) runOne(e *checklist.Entry) check.Result {
 	case x.interrupted():
 		r = interruptedResult(r, abandoned)
 	case abandoned && x.overallTimeoutPassed():
-		r = check.Result{Status: check.Error,
-			Summary: fmt.Sprintf("stopped by the overall --timeout of %s", check.FormatDuration(x.opts.Timeout)),
+		r = kind.Result{Status: kind.Error,
+			Summary: fmt.Sprintf("stopped by the overall --timeout of %s", kind.FormatDuration(x.opts.Timeout)),
 			Remedy:  "the target is not answering; if it should, raise this check's timeout"}
 	case abandoned:
-		r = check.Result{Status: check.Error,
-			Summary: fmt.Sprintf("no result within the %s timeout: the check did not stop at its deadline", check.FormatDuration(timeout)),
+		r = kind.Result{Status: kind.Error,
+			Summary: fmt.Sprintf("no result within the %s timeout: the check did not stop at its deadline", kind.FormatDuration(timeout)),
 			Remedy:  "the target is not answering; if it should, raise this check's timeout"}
 	default:
 		r = readable(r, e.Type)
-		if r.Status == check.Error && ctx.Err() != nil && x.overallTimeoutPassed() && !strings.Contains(r.Summary, "--timeout") {
-			r.Summary += fmt.Sprintf(" (the overall --timeout of %s passed)", check.FormatDuration(x.opts.Timeout))
+		if r.Status == kind.Error && ctx.Err() != nil && x.overallTimeoutPassed() && !strings.Contains(r.Summary, "--timeout") {
+			r.Summary += fmt.Sprintf(" (the overall --timeout of %s passed)", kind.FormatDuration(x.opts.Timeout))
 		}
 	}
 	r.Duration = duration
@@ -279,15 +279,15 @@ func (x *run) runOne(e *checklist.Entry) check.Result {
 
 // crashed is the result of a check that panicked, or that ended its goroutine without returning
 // (runtime.Goexit), which recover reports as no panic at all.
-func crashed(e *checklist.Entry, p any) check.Result {
-	r := check.Result{
-		Status:  check.Error,
+func crashed(e *config.Entry, p any) kind.Result {
+	r := kind.Result{
+		Status:  kind.Error,
 		Summary: fmt.Sprintf("the %s check stopped without returning a result", e.Type),
 		Remedy:  "this is a bug in launchgate's " + e.Type + " check: report it with this output",
 	}
 	if p != nil {
 		r.Summary = fmt.Sprintf("the %s check crashed: %v", e.Type, p)
-		r.Evidence = []check.Evidence{{Label: "stack", Observed: firstFrames(debug.Stack()), Status: check.Error}}
+		r.Evidence = []kind.Evidence{{Label: "stack", Observed: firstFrames(debug.Stack()), Status: kind.Error}}
 	}
 	return r
 }
@@ -295,36 +295,36 @@ func crashed(e *checklist.Entry, p any) check.Result {
 // readable turns results the gate cannot read into errors: a zero result (a check that forgot
 // to say anything), a status the gate does not know, or a status without a summary. Counted as
 // a pass or a skip, any of them would open a gate that nobody can say was checked.
-func readable(r check.Result, kind string) check.Result {
+func readable(r kind.Result, kindName string) kind.Result {
 	var what string
 	switch {
-	case r.Status < check.Skip || r.Status > check.Error:
+	case r.Status < kind.Skip || r.Status > kind.Error:
 		what = fmt.Sprintf("an unknown status (%d)", int(r.Status))
 	case strings.TrimSpace(r.Summary) != "":
 		return r
-	case r.Status == check.Skip && len(r.Evidence) == 0 && len(r.Findings) == 0 && r.Remedy == "":
+	case r.Status == kind.Skip && len(r.Evidence) == 0 && len(r.Findings) == 0 && r.Remedy == "":
 		what = "an empty result"
 	default:
 		what = r.Status.String() + " without a summary"
 	}
-	r.Status = check.Error
-	r.Summary = fmt.Sprintf("the %s check returned %s", kind, what)
-	r.Remedy = "this is a bug in launchgate's " + kind + " check: report it with this output"
+	r.Status = kind.Error
+	r.Summary = fmt.Sprintf("the %s check returned %s", kindName, what)
+	r.Remedy = "this is a bug in launchgate's " + kindName + " check: report it with this output"
 	return r
 }
 
 // interruptedResult reports a check that was running when the caller cancelled the run. What it
 // had measured (its evidence, findings, and its own summary) is kept; its status is not, since
 // a check cut short cannot vouch for its target.
-func interruptedResult(r check.Result, abandoned bool) check.Result {
-	out := check.Result{Status: check.Error, Summary: "interrupted",
+func interruptedResult(r kind.Result, abandoned bool) kind.Result {
+	out := kind.Result{Status: kind.Error, Summary: "interrupted",
 		Remedy: "run the gate again and let this check finish"}
 	if abandoned {
 		return out
 	}
 	out.Evidence, out.Findings = r.Evidence, r.Findings
 	if s := strings.TrimSpace(r.Summary); s != "" {
-		out.Evidence = append(out.Evidence, check.Evidence{Label: "when interrupted", Observed: s, Status: check.Error})
+		out.Evidence = append(out.Evidence, kind.Evidence{Label: "when interrupted", Observed: s, Status: kind.Error})
 	}
 	return out
 }

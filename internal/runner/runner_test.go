@@ -9,41 +9,41 @@ import (
 	"testing"
 	"time"
 
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/runner"
 )
 
 // funcCheck is a check whose behaviour the test writes inline.
-type funcCheck func(ctx context.Context) check.Result
+type funcCheck func(ctx context.Context) kind.Result
 
-func (f funcCheck) Run(ctx context.Context, _ *check.Env) check.Result { return f(ctx) }
+func (f funcCheck) Run(ctx context.Context, _ *kind.Env) kind.Result { return f(ctx) }
 
-func sleeper(d time.Duration, st check.Status) funcCheck {
-	return func(ctx context.Context) check.Result {
+func sleeper(d time.Duration, st kind.Status) funcCheck {
+	return func(ctx context.Context) kind.Result {
 		select {
 		case <-time.After(d):
-			return check.Result{Status: st, Summary: "slept " + d.String()}
+			return kind.Result{Status: st, Summary: "slept " + d.String()}
 		case <-ctx.Done():
-			return check.Result{Status: check.Error, Summary: "cancelled: " + ctx.Err().Error()}
+			return kind.Result{Status: kind.Error, Summary: "cancelled: " + ctx.Err().Error()}
 		}
 	}
 }
 
-func job(id string, c check.Check, timeout time.Duration) runner.Job {
-	return runner.Job{Entry: &checklist.Entry{ID: id, Type: "test." + id, Severity: checklist.Block, Timeout: timeout, Check: c}}
+func job(id string, c kind.Check, timeout time.Duration) runner.Job {
+	return runner.Job{Entry: &config.Entry{ID: id, Type: "test." + id, Severity: config.Block, Timeout: timeout, Check: c}}
 }
 
 func TestResultsInChecklistOrder(t *testing.T) {
 	var jobs []runner.Job
 	for i := 0; i < 10; i++ {
 		// Later checks finish first.
-		jobs = append(jobs, job(string(rune('a'+i)), sleeper(time.Duration(10-i)*20*time.Millisecond, check.Pass), time.Second))
+		jobs = append(jobs, job(string(rune('a'+i)), sleeper(time.Duration(10-i)*20*time.Millisecond, kind.Pass), time.Second))
 	}
 	res := runner.Run(context.Background(), jobs, runner.Options{}).Results
 	for i, r := range res {
 		want := "slept " + (time.Duration(10-i) * 20 * time.Millisecond).String()
-		if r.Status != check.Pass || r.Summary != want {
+		if r.Status != kind.Pass || r.Summary != want {
 			t.Errorf("result %d = %s %q, want pass %q", i, r.Status, r.Summary, want)
 		}
 		if r.Duration <= 0 {
@@ -54,7 +54,7 @@ func TestResultsInChecklistOrder(t *testing.T) {
 
 func TestConcurrencyIsBounded(t *testing.T) {
 	var cur, peak atomic.Int32
-	c := funcCheck(func(ctx context.Context) check.Result {
+	c := funcCheck(func(ctx context.Context) kind.Result {
 		n := cur.Add(1)
 		for {
 			p := peak.Load()
@@ -64,7 +64,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 		cur.Add(-1)
-		return check.Result{Status: check.Pass, Summary: "ok"}
+		return kind.Result{Status: kind.Pass, Summary: "ok"}
 	})
 	var jobs []runner.Job
 	for i := 0; i < 20; i++ {
@@ -77,33 +77,33 @@ func TestConcurrencyIsBounded(t *testing.T) {
 }
 
 func TestPanicBecomesError(t *testing.T) {
-	boom := funcCheck(func(context.Context) check.Result { panic("index out of range") })
+	boom := funcCheck(func(context.Context) kind.Result { panic("index out of range") })
 	res := runner.Run(context.Background(), []runner.Job{
-		job("boom", boom, time.Second), job("fine", sleeper(0, check.Pass), time.Second),
+		job("boom", boom, time.Second), job("fine", sleeper(0, kind.Pass), time.Second),
 	}, runner.Options{}).Results
-	if res[0].Status != check.Error || !strings.Contains(res[0].Summary, "the test.boom check crashed: index out of range") {
+	if res[0].Status != kind.Error || !strings.Contains(res[0].Summary, "the test.boom check crashed: index out of range") {
 		t.Errorf("panic result: %s %q", res[0].Status, res[0].Summary)
 	}
 	if len(res[0].Evidence) == 0 || !strings.Contains(res[0].Evidence[0].Observed, "panic(") {
 		t.Errorf("panic evidence has no stack: %+v", res[0].Evidence)
 	}
-	if res[1].Status != check.Pass {
+	if res[1].Status != kind.Pass {
 		t.Errorf("a panic in one check affected another: %+v", res[1])
 	}
 }
 
 func TestFailFast(t *testing.T) {
-	fail := funcCheck(func(context.Context) check.Result { return check.Result{Status: check.Fail, Summary: "bad"} })
+	fail := funcCheck(func(context.Context) kind.Result { return kind.Result{Status: kind.Fail, Summary: "bad"} })
 	jobs := []runner.Job{job("first", fail, time.Second)}
 	for i := 0; i < 5; i++ {
-		jobs = append(jobs, job("later", sleeper(50*time.Millisecond, check.Pass), time.Second))
+		jobs = append(jobs, job("later", sleeper(50*time.Millisecond, kind.Pass), time.Second))
 	}
 	res := runner.Run(context.Background(), jobs, runner.Options{Concurrency: 1, FailFast: true}).Results
-	if res[0].Status != check.Fail {
+	if res[0].Status != kind.Fail {
 		t.Fatalf("first: %+v", res[0])
 	}
 	for i, r := range res[1:] {
-		if r.Status != check.Skip || !strings.Contains(r.Summary, `--fail-fast stopped the gate after "first" fail`) {
+		if r.Status != kind.Skip || !strings.Contains(r.Summary, `--fail-fast stopped the gate after "first" fail`) {
 			t.Errorf("result %d: %s %q", i+1, r.Status, r.Summary)
 		}
 	}
@@ -111,38 +111,38 @@ func TestFailFast(t *testing.T) {
 
 func TestOverallTimeout(t *testing.T) {
 	jobs := []runner.Job{
-		job("slow", sleeper(10*time.Second, check.Pass), 10*time.Second),
-		job("queued", sleeper(0, check.Pass), time.Second),
+		job("slow", sleeper(10*time.Second, kind.Pass), 10*time.Second),
+		job("queued", sleeper(0, kind.Pass), time.Second),
 	}
 	res := runner.Run(context.Background(), jobs, runner.Options{Concurrency: 1, Timeout: 150 * time.Millisecond}).Results
-	if res[0].Status != check.Error || !strings.Contains(res[0].Summary, "overall --timeout of 150ms") {
+	if res[0].Status != kind.Error || !strings.Contains(res[0].Summary, "overall --timeout of 150ms") {
 		t.Errorf("running check: %s %q", res[0].Status, res[0].Summary)
 	}
-	if res[1].Status != check.Error || !strings.Contains(res[1].Summary, "not started: the overall --timeout of 150ms passed first") {
+	if res[1].Status != kind.Error || !strings.Contains(res[1].Summary, "not started: the overall --timeout of 150ms passed first") {
 		t.Errorf("queued check: %s %q", res[1].Status, res[1].Summary)
 	}
 }
 
 func TestSkips(t *testing.T) {
-	never := funcCheck(func(context.Context) check.Result { t.Error("a skipped check ran"); return check.Result{} })
+	never := funcCheck(func(context.Context) kind.Result { t.Error("a skipped check ran"); return kind.Result{} })
 	missing := job("db", never, time.Second)
 	missing.Entry.Missing = []string{"DATABASE_URL"}
 	filtered := job("tls", never, time.Second)
 	filtered.SkipReason = "not selected by --only db"
 	res := runner.Run(context.Background(), []runner.Job{missing, filtered}, runner.Options{}).Results
-	if res[0].Status != check.Skip || res[0].Summary != "not configured: set DATABASE_URL to run this check" {
+	if res[0].Status != kind.Skip || res[0].Summary != "not configured: set DATABASE_URL to run this check" {
 		t.Errorf("missing env: %+v", res[0])
 	}
-	if res[1].Status != check.Skip || res[1].Summary != "not selected by --only db" {
+	if res[1].Status != kind.Skip || res[1].Summary != "not selected by --only db" {
 		t.Errorf("filtered: %+v", res[1])
 	}
 }
 
 func TestFixedClockGivesZeroDurations(t *testing.T) {
 	fixed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	env := check.DefaultEnv("test")
+	env := kind.DefaultEnv("test")
 	env.Now = func() time.Time { return fixed }
-	res := runner.Run(context.Background(), []runner.Job{job("a", sleeper(10*time.Millisecond, check.Pass), time.Second)},
+	res := runner.Run(context.Background(), []runner.Job{job("a", sleeper(10*time.Millisecond, kind.Pass), time.Second)},
 		runner.Options{Env: env}).Results
 	if res[0].Duration != 0 {
 		t.Errorf("duration %s under a fixed clock", res[0].Duration)
@@ -154,12 +154,12 @@ func TestFixedClockGivesZeroDurations(t *testing.T) {
 func BenchmarkRunner200x100ms(b *testing.B) {
 	var jobs []runner.Job
 	for i := 0; i < 200; i++ {
-		jobs = append(jobs, job("c", sleeper(100*time.Millisecond, check.Pass), 5*time.Second))
+		jobs = append(jobs, job("c", sleeper(100*time.Millisecond, kind.Pass), 5*time.Second))
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		res := runner.Run(context.Background(), jobs, runner.Options{}).Results
-		if res[199].Status != check.Pass {
+		if res[199].Status != kind.Pass {
 			b.Fatal(res[199])
 		}
 	}
@@ -170,22 +170,22 @@ func BenchmarkRunner200x100ms(b *testing.B) {
 func TestUnreadableResultsAreErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		res  check.Result
+		res  kind.Result
 		want string
 	}{
-		{"zero result", check.Result{}, "the test.c check returned an empty result"},
-		{"skip without a reason", check.Result{Status: check.Skip, Evidence: []check.Evidence{{Label: "x"}}}, "the test.c check returned skip without a summary"},
-		{"pass without a summary", check.Result{Status: check.Pass}, "the test.c check returned pass without a summary"},
-		{"blank summary", check.Result{Status: check.Warn, Summary: " \n"}, "the test.c check returned warn without a summary"},
-		{"unknown status", check.Result{Status: check.Status(9), Summary: "fine"}, "the test.c check returned an unknown status (9)"},
-		{"negative status", check.Result{Status: check.Status(-1), Summary: "fine"}, "the test.c check returned an unknown status (-1)"},
+		{"zero result", kind.Result{}, "the test.c check returned an empty result"},
+		{"skip without a reason", kind.Result{Status: kind.Skip, Evidence: []kind.Evidence{{Label: "x"}}}, "the test.c check returned skip without a summary"},
+		{"pass without a summary", kind.Result{Status: kind.Pass}, "the test.c check returned pass without a summary"},
+		{"blank summary", kind.Result{Status: kind.Warn, Summary: " \n"}, "the test.c check returned warn without a summary"},
+		{"unknown status", kind.Result{Status: kind.Status(9), Summary: "fine"}, "the test.c check returned an unknown status (9)"},
+		{"negative status", kind.Result{Status: kind.Status(-1), Summary: "fine"}, "the test.c check returned an unknown status (-1)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := funcCheck(func(context.Context) check.Result { return tt.res })
+			c := funcCheck(func(context.Context) kind.Result { return tt.res })
 			out := runner.Run(context.Background(), []runner.Job{job("c", c, time.Second)}, runner.Options{})
 			r := out.Results[0]
-			if r.Status != check.Error || r.Summary != tt.want || !strings.Contains(r.Remedy, "bug in launchgate") {
+			if r.Status != kind.Error || r.Summary != tt.want || !strings.Contains(r.Remedy, "bug in launchgate") {
 				t.Errorf("got %s %q (remedy %q), want error %q", r.Status, r.Summary, r.Remedy, tt.want)
 			}
 			if len(r.Evidence) != len(tt.res.Evidence) {
@@ -201,13 +201,13 @@ func TestUnreadableResultsAreErrors(t *testing.T) {
 // A check that ends its goroutine without returning (runtime.Goexit, as t.FailNow does) is an
 // error at once, not a wait for its deadline.
 func TestCheckThatNeverReturnsIsAnErrorAtOnce(t *testing.T) {
-	c := funcCheck(func(context.Context) check.Result { runtime.Goexit(); return check.Result{} })
+	c := funcCheck(func(context.Context) kind.Result { runtime.Goexit(); return kind.Result{} })
 	start := time.Now()
 	out := runner.Run(context.Background(), []runner.Job{job("c", c, 30*time.Second)}, runner.Options{})
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("waited %s for a check that had already stopped", took)
 	}
-	if r := out.Results[0]; r.Status != check.Error || r.Summary != "the test.c check stopped without returning a result" {
+	if r := out.Results[0]; r.Status != kind.Error || r.Summary != "the test.c check stopped without returning a result" {
 		t.Errorf("got %s %q", r.Status, r.Summary)
 	}
 }
@@ -217,9 +217,9 @@ func TestCheckThatNeverReturnsIsAnErrorAtOnce(t *testing.T) {
 func TestHardStopIsTheDeadlinePlusGrace(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	stubborn := funcCheck(func(context.Context) check.Result {
+	stubborn := funcCheck(func(context.Context) kind.Result {
 		<-release // ignores ctx on purpose
-		return check.Result{Status: check.Pass, Summary: "late"}
+		return kind.Result{Status: kind.Pass, Summary: "late"}
 	})
 	const timeout, grace = 300 * time.Millisecond, 200 * time.Millisecond
 	start := time.Now()
@@ -228,7 +228,7 @@ func TestHardStopIsTheDeadlinePlusGrace(t *testing.T) {
 	if took < timeout+grace || took > timeout+grace+time.Second {
 		t.Errorf("abandoned after %s, want %s (timeout plus grace)", took, timeout+grace)
 	}
-	if r := out.Results[0]; r.Status != check.Error || !strings.Contains(r.Summary, "no result within the 300ms timeout") {
+	if r := out.Results[0]; r.Status != kind.Error || !strings.Contains(r.Summary, "no result within the 300ms timeout") {
 		t.Errorf("got %s %q", r.Status, r.Summary)
 	}
 }
@@ -243,18 +243,18 @@ func TestCancelledRunReportsInterruptedChecks(t *testing.T) {
 	started.Add(2)
 	release := make(chan struct{})
 	defer close(release)
-	loadTest := funcCheck(func(ctx context.Context) check.Result {
+	loadTest := funcCheck(func(ctx context.Context) kind.Result {
 		started.Done()
 		<-ctx.Done()
-		return check.Result{Status: check.Error, Summary: "sent 12 requests: " + ctx.Err().Error(),
-			Evidence: []check.Evidence{{Label: "p95", Observed: "31ms", Status: check.Pass}}}
+		return kind.Result{Status: kind.Error, Summary: "sent 12 requests: " + ctx.Err().Error(),
+			Evidence: []kind.Evidence{{Label: "p95", Observed: "31ms", Status: kind.Pass}}}
 	})
-	stubborn := funcCheck(func(context.Context) check.Result {
+	stubborn := funcCheck(func(context.Context) kind.Result {
 		started.Done()
 		<-release // ignores ctx on purpose
-		return check.Result{Status: check.Pass, Summary: "late"}
+		return kind.Result{Status: kind.Pass, Summary: "late"}
 	})
-	never := funcCheck(func(context.Context) check.Result { t.Error("a check started after the cancel"); return check.Result{} })
+	never := funcCheck(func(context.Context) kind.Result { t.Error("a check started after the cancel"); return kind.Result{} })
 	jobs := []runner.Job{job("load", loadTest, 20*time.Second), job("stubborn", stubborn, 20*time.Second), job("queued", never, 20*time.Second)}
 	go func() { started.Wait(); cancel() }()
 	start := time.Now()
@@ -263,7 +263,7 @@ func TestCancelledRunReportsInterruptedChecks(t *testing.T) {
 		t.Errorf("the run took %s to stop after the cancel", took)
 	}
 	load := out.Results[0]
-	if load.Status != check.Error || load.Summary != "interrupted" {
+	if load.Status != kind.Error || load.Summary != "interrupted" {
 		t.Errorf("running check: %s %q, want error \"interrupted\"", load.Status, load.Summary)
 	}
 	var labels []string
@@ -273,10 +273,10 @@ func TestCancelledRunReportsInterruptedChecks(t *testing.T) {
 	if got := strings.Join(labels, "; "); got != "p95=31ms; when interrupted=sent 12 requests: context canceled" {
 		t.Errorf("what the check measured is lost: %s", got)
 	}
-	if r := out.Results[1]; r.Status != check.Error || r.Summary != "interrupted" {
+	if r := out.Results[1]; r.Status != kind.Error || r.Summary != "interrupted" {
 		t.Errorf("check ignoring its context: %s %q", r.Status, r.Summary)
 	}
-	if r := out.Results[2]; r.Status != check.Skip || r.Summary != "not started: interrupted" {
+	if r := out.Results[2]; r.Status != kind.Skip || r.Summary != "not started: interrupted" {
 		t.Errorf("queued check: %s %q", r.Status, r.Summary)
 	}
 	if !out.Interrupted || out.Checked != 0 {
@@ -287,19 +287,19 @@ func TestCancelledRunReportsInterruptedChecks(t *testing.T) {
 // Checked counts what looked at a target: pass, warn and fail. Skips (filtered, not configured)
 // and errors (could not decide) looked at nothing.
 func TestCheckedCountsOnlyVerdicts(t *testing.T) {
-	ret := func(st check.Status) funcCheck {
-		return func(context.Context) check.Result { return check.Result{Status: st, Summary: st.String()} }
+	ret := func(st kind.Status) funcCheck {
+		return func(context.Context) kind.Result { return kind.Result{Status: st, Summary: st.String()} }
 	}
-	filtered := job("f", ret(check.Pass), time.Second)
+	filtered := job("f", ret(kind.Pass), time.Second)
 	filtered.SkipReason = "not selected by --only x"
-	unset := job("u", ret(check.Pass), time.Second)
+	unset := job("u", ret(kind.Pass), time.Second)
 	unset.Entry.Missing = []string{"API_URL"}
 	for _, tt := range []struct {
 		jobs []runner.Job
 		want int
 	}{
-		{[]runner.Job{filtered, unset, job("s", ret(check.Skip), time.Second), job("e", ret(check.Error), time.Second)}, 0},
-		{[]runner.Job{filtered, job("p", ret(check.Pass), time.Second), job("w", ret(check.Warn), time.Second), job("x", ret(check.Fail), time.Second)}, 3},
+		{[]runner.Job{filtered, unset, job("s", ret(kind.Skip), time.Second), job("e", ret(kind.Error), time.Second)}, 0},
+		{[]runner.Job{filtered, job("p", ret(kind.Pass), time.Second), job("w", ret(kind.Warn), time.Second), job("x", ret(kind.Fail), time.Second)}, 3},
 	} {
 		if out := runner.Run(context.Background(), tt.jobs, runner.Options{}); out.Checked != tt.want || out.Interrupted {
 			t.Errorf("Checked %d (interrupted %v), want %d", out.Checked, out.Interrupted, tt.want)
@@ -308,17 +308,17 @@ func TestCheckedCountsOnlyVerdicts(t *testing.T) {
 }
 
 func TestFailOnMissingEnv(t *testing.T) {
-	never := funcCheck(func(context.Context) check.Result { t.Error("a check with unset variables ran"); return check.Result{} })
+	never := funcCheck(func(context.Context) kind.Result { t.Error("a check with unset variables ran"); return kind.Result{} })
 	missing := job("db", never, time.Second)
 	missing.Entry.Missing = []string{"DATABASE_URL", "DATABASE_REPLICA_URLS"}
 	filtered := job("tls", never, time.Second)
 	filtered.Entry.Missing = []string{"API_URL"}
 	filtered.SkipReason = "not selected by --only db"
 	out := runner.Run(context.Background(), []runner.Job{missing, filtered}, runner.Options{FailOnMissingEnv: true})
-	if r := out.Results[0]; r.Status != check.Error || r.Summary != "not configured: DATABASE_URL, DATABASE_REPLICA_URLS unset and --fail-on-skip given" {
+	if r := out.Results[0]; r.Status != kind.Error || r.Summary != "not configured: DATABASE_URL, DATABASE_REPLICA_URLS unset and --fail-on-skip given" {
 		t.Errorf("missing env: %s %q", r.Status, r.Summary)
 	}
-	if r := out.Results[1]; r.Status != check.Skip {
+	if r := out.Results[1]; r.Status != kind.Skip {
 		t.Errorf("a check filtered out must stay skipped: %+v", r)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // TestPatternsAgreeWithTheParsers: an editor that validates against the schema must accept
@@ -15,7 +15,7 @@ func TestPatternsAgreeWithTheParsers(t *testing.T) {
 		"", "10", "+5s", "-5s", "NaNd", "NaN", "Inf", "1e3d", "1d-5h", "fast", "d", "3dd", "1..5s", "107000d"}
 	re := regexp.MustCompile(durationPattern)
 	for _, s := range durations {
-		_, err := check.ParseDuration(s)
+		_, err := kind.ParseDuration(s)
 		loader := err == nil || strings.Contains(err.Error(), "out of range")
 		if re.MatchString(s) != loader {
 			t.Errorf("duration %q: schema accepts %v, loader %v (%v)", s, re.MatchString(s), loader, err)
@@ -25,7 +25,7 @@ func TestPatternsAgreeWithTheParsers(t *testing.T) {
 		"", "five", "-1MiB", "1XB", "NaN", "Inf", "1e3", "0x10", "+5MiB", "5T", "5 t", "1..5KiB", "9223372036854775808"}
 	re = regexp.MustCompile(sizePattern)
 	for _, s := range sizes {
-		_, err := check.ParseByteSize(s)
+		_, err := kind.ParseByteSize(s)
 		loader := err == nil || strings.Contains(err.Error(), "out of range")
 		if re.MatchString(s) != loader {
 			t.Errorf("size %q: schema accepts %v, loader %v (%v)", s, re.MatchString(s), loader, err)

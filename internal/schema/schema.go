@@ -18,7 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // ID is where the published schema lives; checklists point at it from their first line.
@@ -34,10 +34,10 @@ type Describer interface {
 // Patterns the loader's own parsers accept.
 const (
 	// durationPattern: unsigned Go durations, days included (30d, 1d12h, 500ms), as
-	// check.ParseDuration reads them.
+	// kind.ParseDuration reads them.
 	durationPattern = `^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h|d))+)$`
 	// sizePattern: a number with an optional unit (5MiB, 512 KB, 1048576), as
-	// check.ParseByteSize reads them.
+	// kind.ParseByteSize reads them.
 	sizePattern = `^\s*([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*([kKmMgG]|[kKmMgGtT][iI]?[bB]|[bB])?\s*$`
 	// expansionPattern: a ${VAR} reference, which the loader substitutes before decoding, so
 	// `port: ${DB_PORT}` fills an integer.
@@ -49,14 +49,14 @@ const (
 )
 
 var (
-	durationType = reflect.TypeOf(check.Duration(0))
-	sizeType     = reflect.TypeOf(check.ByteSize(0))
+	durationType = reflect.TypeOf(kind.Duration(0))
+	sizeType     = reflect.TypeOf(kind.ByteSize(0))
 	unmarshaler  = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 	describer    = reflect.TypeOf((*Describer)(nil)).Elem()
 )
 
-// Generate returns the checklist schema for the given kinds (usually check.Kinds()).
-func Generate(kinds []check.Kind) map[string]any {
+// Generate returns the checklist schema for the given kinds (usually kind.Kinds()).
+func Generate(kinds []kind.Kind) map[string]any {
 	defs := map[string]any{
 		"duration": map[string]any{
 			"description": "A duration: 500ms, 10s, 5m, 1h30m, or days such as 30d and 1d12h.",
@@ -93,7 +93,7 @@ func Generate(kinds []check.Kind) map[string]any {
 	for _, k := range kinds {
 		names = append(names, k.Name)
 		defName := "with:" + k.Name
-		params := check.Params(k.New())
+		params := kind.Params(k.New())
 		with := objectSchema(params)
 		with["title"] = k.Name + " parameters"
 		with["description"] = k.Summary
@@ -168,7 +168,7 @@ func Generate(kinds []check.Kind) map[string]any {
 }
 
 // JSON is the schema as indented JSON with a trailing newline, as `launchgate schema` prints it.
-func JSON(kinds []check.Kind) ([]byte, error) {
+func JSON(kinds []kind.Kind) ([]byte, error) {
 	b, err := json.MarshalIndent(Generate(kinds), "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encoding the checklist schema: %w", err)
@@ -178,7 +178,7 @@ func JSON(kinds []check.Kind) ([]byte, error) {
 
 // objectSchema describes a struct's parameters: each typed and documented, the required ones
 // required, nothing else allowed.
-func objectSchema(params []check.Param) map[string]any {
+func objectSchema(params []kind.Param) map[string]any {
 	props := map[string]any{}
 	required := []any{}
 	for _, p := range params {
@@ -239,7 +239,7 @@ func typeSchema(t reflect.Type) map[string]any {
 	case reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": typeSchema(t.Elem())}
 	case reflect.Struct:
-		return objectSchema(check.StructParams(t))
+		return objectSchema(kind.StructParams(t))
 	}
 	return map[string]any{}
 }

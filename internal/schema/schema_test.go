@@ -18,8 +18,8 @@ import (
 
 	"github.com/launchgate/launchgate/checklists"
 	_ "github.com/launchgate/launchgate/checks/all"
-	"github.com/launchgate/launchgate/internal/check"
-	"github.com/launchgate/launchgate/internal/checklist"
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // published is the committed copy of the schema that checklists point at.
@@ -27,7 +27,7 @@ const published = "checklist.schema.json"
 
 func compile(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	b, err := JSON(check.Kinds())
+	b, err := JSON(kind.Kinds())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,12 +66,12 @@ func yamlToJSON(t *testing.T, data []byte) any {
 }
 
 func load(file string, data []byte) error {
-	_, err := checklist.Parse(file, data, checklist.Options{Getenv: func(string) string { return "" }})
+	_, err := config.Parse(file, data, config.Options{Getenv: func(string) string { return "" }})
 	return err
 }
 
 func TestPublishedSchemaIsUpToDate(t *testing.T) {
-	got, err := JSON(check.Kinds())
+	got, err := JSON(kind.Kinds())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestValidFixturesMatchTheSchemaAndLoad(t *testing.T) {
 	}
 }
 
-// notSchemaDetectable lists fixtures of internal/checklist/testdata/invalid/ whose mistake only
+// notSchemaDetectable lists fixtures of internal/config/testdata/invalid/ whose mistake only
 // the loader can see (a duplicate id, an unset variable, a URL's shape), with the reason.
 var notSchemaDetectable = map[string]string{
 	"bad-url.yaml":               "a URL's scheme and a regular expression's syntax are judged by http.health's Validate",
@@ -140,7 +140,7 @@ var notSchemaDetectable = map[string]string{
 func TestInvalidFixturesAreRejected(t *testing.T) {
 	s := compile(t)
 	own, _ := filepath.Glob("testdata/invalid/*.yaml")
-	loaders, _ := filepath.Glob("../checklist/testdata/invalid/*.yaml")
+	loaders, _ := filepath.Glob("../config/testdata/invalid/*.yaml")
 	if len(own) < 10 {
 		t.Fatalf("expected the invalid fixtures in testdata/invalid, found %d", len(own))
 	}
@@ -178,13 +178,13 @@ func TestInvalidFixturesAreRejected(t *testing.T) {
 // TestEveryParameterIsInTheSchema proves the schema comes from the kinds: every registered
 // kind and each of its parameters appear, documented, with the required ones required.
 func TestEveryParameterIsInTheSchema(t *testing.T) {
-	g := Generate(check.Kinds())
+	g := Generate(kind.Kinds())
 	defs := g["definitions"].(map[string]any)
 	typeEnum := defs["check"].(map[string]any)["properties"].(map[string]any)["type"].(map[string]any)["enum"].([]any)
-	if len(typeEnum) != len(check.Kinds()) || len(typeEnum) == 0 {
-		t.Errorf("type enum %v, kinds %v", typeEnum, check.KindNames())
+	if len(typeEnum) != len(kind.Kinds()) || len(typeEnum) == 0 {
+		t.Errorf("type enum %v, kinds %v", typeEnum, kind.KindNames())
 	}
-	for _, k := range check.Kinds() {
+	for _, k := range kind.Kinds() {
 		with, ok := defs["with:"+k.Name].(map[string]any)
 		if !ok {
 			t.Errorf("no parameters for %s", k.Name)
@@ -198,7 +198,7 @@ func TestEveryParameterIsInTheSchema(t *testing.T) {
 		for _, r := range asSlice(with["required"]) {
 			req = append(req, r.(string))
 		}
-		for _, p := range check.Params(k.New()) {
+		for _, p := range kind.Params(k.New()) {
 			ps, ok := props[p.Name].(map[string]any)
 			if !ok {
 				t.Errorf("%s: parameter %s missing", k.Name, p.Name)
@@ -234,8 +234,8 @@ type sample struct {
 	Count   int               `yaml:"count" doc:"How many."`
 	Ratio   float64           `yaml:"ratio"`
 	On      bool              `yaml:"on"`
-	Wait    check.Duration    `yaml:"wait"`
-	Max     check.ByteSize    `yaml:"max"`
+	Wait    kind.Duration     `yaml:"wait"`
+	Max     kind.ByteSize     `yaml:"max"`
 	Hosts   []string          `yaml:"hosts"`
 	Labels  map[string]string `yaml:"labels"`
 	Items   []item            `yaml:"items"`
@@ -265,11 +265,11 @@ func (described) JSONSchema() map[string]any {
 	return map[string]any{"type": "integer", "minimum": 100}
 }
 
-func (*sample) Run(context.Context, *check.Env) check.Result { return check.Result{} }
+func (*sample) Run(context.Context, *kind.Env) kind.Result { return kind.Result{} }
 
 func TestParameterTypes(t *testing.T) {
-	kind := check.Kind{Name: "sample", Summary: "A sample.", New: func() check.Check { return &sample{Count: 3} }}
-	g := Generate([]check.Kind{kind})
+	k := kind.Kind{Name: "sample", Summary: "A sample.", New: func() kind.Check { return &sample{Count: 3} }}
+	g := Generate([]kind.Kind{k})
 	b, _ := json.Marshal(g)
 	doc, _ := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	c := jsonschema.NewCompiler()
@@ -322,12 +322,12 @@ func indent(s string) string {
 }
 
 func TestSchemaIsDeterministic(t *testing.T) {
-	a, _ := JSON(check.Kinds())
-	b, _ := JSON(check.Kinds())
+	a, _ := JSON(kind.Kinds())
+	b, _ := JSON(kind.Kinds())
 	if !bytes.Equal(a, b) {
 		t.Error("two generations differ")
 	}
-	names := check.KindNames()
+	names := kind.KindNames()
 	if !sort.StringsAreSorted(names) {
 		t.Error("kinds are not sorted")
 	}

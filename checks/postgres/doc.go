@@ -1,2 +1,0 @@
-// Package postgres holds the PostgreSQL readiness checks.
-package postgres

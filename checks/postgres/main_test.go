@@ -1,9 +1,0 @@
-package postgres
-
-import (
-	"testing"
-
-	"github.com/launchgate/launchgate/internal/pgtest"
-)
-
-func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -1,0 +1,2 @@
+// Package postgres holds the PostgreSQL readiness checks.
+package postgrescheck

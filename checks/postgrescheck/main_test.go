@@ -1,0 +1,9 @@
+package postgrescheck
+
+import (
+	"testing"
+
+	"github.com/launchgate/launchgate/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -1,0 +1,616 @@
+package postgrescheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
+)
+
+// pollEvery is how often a replica is asked whether it has caught up: fine enough to measure a
+// read-your-writes delay to a few milliseconds, coarse enough to cost a replica nothing.
+const pollEvery = 5 * time.Millisecond
+
+// reportMargin is kept from the deadline for closing connections and building the result.
+const reportMargin = 250 * time.Millisecond
+
+// ReplicaLag checks that the primary's standbys stream and replay within a time (and optionally
+// byte) budget, and optionally measures how long a commit takes to become visible on each.
+type ReplicaLag struct {
+	PrimaryDSN      string        `yaml:"primary_dsn" required:"true" doc:"The primary, as a URL (postgres://user:pass@host:5432/db) or key=value DSN; its user needs pg_monitor."`
+	ReplicaDSNs     DSNList       `yaml:"replica_dsns" doc:"Standbys to connect to and compare with the primary by replay LSN: a YAML list, or one string of comma-separated DSNs such as ${DATABASE_REPLICA_URLS}."`
+	MaxLag          kind.Duration `yaml:"max_lag" doc:"Fail when a standby replays later than this behind the primary (and, with probe_visibility, when a commit takes longer than this to become visible)."`
+	MaxLagBytes     kind.ByteSize `yaml:"max_lag_bytes" doc:"Fail when a standby's replay position is more than this much WAL behind the primary (e.g. 16MiB); unset does not judge bytes."`
+	ExpectReplicas  *int          `yaml:"expect_replicas" doc:"Fail when fewer standbys than this are streaming from the primary; unset expects at least one."`
+	ProbeVisibility bool          `yaml:"probe_visibility" doc:"Opt-in write: commit one empty transaction on the primary (it only consumes a transaction ID) and time until each replica in replica_dsns reports it committed."`
+
+	primary  *target
+	replicas []*target
+	foreign  *errForeign
+}
+
+func init() {
+	kind.Register(kind.Kind{
+		Name:       "postgres.replica_lag",
+		Summary:    "PostgreSQL standbys stream and replay within the lag budget, so reads from replicas see recent writes.",
+		Title:      "PostgreSQL replicas keep up",
+		Positional: "primary_dsn",
+		New: func() kind.Check {
+			return &ReplicaLag{MaxLag: kind.Duration(time.Second)}
+		},
+		Example: `primary_dsn: ${DATABASE_URL}
+replica_dsns: ${DATABASE_REPLICA_URLS}
+max_lag: 100ms
+max_lag_bytes: 16MiB
+expect_replicas: 2
+probe_visibility: false`,
+	})
+}
+
+// Title names the primary, without its password.
+func (c *ReplicaLag) Title() string {
+	if t, err := parseTarget(c.PrimaryDSN); err == nil {
+		return "Replicas of " + t.address() + " keep up"
+	}
+	return "PostgreSQL replicas keep up"
+}
+
+// Validate parses every DSN and checks the budgets.
+func (c *ReplicaLag) Validate() error {
+	var errs []error
+	t, err := parseTarget(c.PrimaryDSN)
+	var f errForeign
+	switch {
+	case errors.As(err, &f):
+		// A shared DATABASE_URL may name MySQL: the run says so as a skip.
+		c.foreign = &f
+	case err != nil:
+		errs = append(errs, kind.BadParam("primary_dsn", "%v", err))
+	}
+	c.primary = t
+	c.replicas = nil
+	for i, dsn := range c.ReplicaDSNs {
+		rt, err := parseTarget(dsn)
+		if err != nil {
+			errs = append(errs, kind.BadParam("replica_dsns", "entry %d: %v", i+1, err))
+			continue
+		}
+		c.replicas = append(c.replicas, rt)
+	}
+	if c.MaxLag <= 0 {
+		errs = append(errs, kind.BadParam("max_lag", "must be positive, e.g. 100ms"))
+	}
+	if c.MaxLagBytes < 0 {
+		errs = append(errs, kind.BadParam("max_lag_bytes", "must be positive"))
+	}
+	if c.ExpectReplicas != nil && *c.ExpectReplicas < 0 {
+		errs = append(errs, kind.BadParam("expect_replicas", "must be 0 or more, got %d", *c.ExpectReplicas))
+	}
+	if c.ProbeVisibility && len(c.ReplicaDSNs) == 0 {
+		// Blamed on replica_dsns: it is usually ${VAR}, and an unset one is not a mistake to report.
+		errs = append(errs, kind.BadParam("replica_dsns", "is needed with probe_visibility: the probe reads its commit back on each replica"))
+	}
+	return errors.Join(errs...)
+}
+
+// standby is one row of the primary's pg_stat_replication.
+type standby struct {
+	pid                           int32
+	name, client                  string
+	state, syncState              *string
+	bytesBehind                   *int64
+	writeLag, flushLag, replayLag *float64
+}
+
+// Run reads pg_stat_replication on the primary, then visits each replica in replica_dsns, then
+// (opt-in) probes read-your-writes visibility.
+func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
+	if c.primary == nil && c.foreign == nil {
+		if err := c.Validate(); err != nil {
+			return kind.Errorf("fix the check's parameters", "%v", err)
+		}
+	}
+	if c.foreign != nil {
+		return foreignSkip("primary_dsn", *c.foreign)
+	}
+	p := c.primary
+	timeout := budget(ctx)
+	conn, tr, err := connect(ctx, env, p)
+	if err != nil {
+		return explainConnect(ctx, err, p, tr, timeout).result("primary connection")
+	}
+	defer closeConn(conn)
+
+	var inRecovery, monitor bool
+	if err := conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')`).Scan(&inRecovery, &monitor); err != nil {
+		return queryError(p, "reading the server's role", err)
+	}
+	if inRecovery {
+		return kind.Errorf("point primary_dsn at the primary (the server that accepts writes), not at a standby",
+			"%s is a standby (pg_is_in_recovery() is true), not the primary", p.address())
+	}
+	rows, err := conn.Query(ctx, `SELECT r.pid, coalesce(r.application_name, ''), coalesce(host(r.client_addr), 'local'),
+		  r.state, r.sync_state,
+		  pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint,
+		  extract(epoch FROM r.write_lag)::float8, extract(epoch FROM r.flush_lag)::float8, extract(epoch FROM r.replay_lag)::float8
+		FROM pg_stat_replication r
+		LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid
+		WHERE s.slot_type IS DISTINCT FROM 'logical' AND r.state IS DISTINCT FROM 'backup'
+		ORDER BY 2, 1`)
+	if err != nil {
+		return queryError(p, "reading pg_stat_replication", err)
+	}
+	standbys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (standby, error) {
+		var s standby
+		err := r.Scan(&s.pid, &s.name, &s.client, &s.state, &s.syncState, &s.bytesBehind, &s.writeLag, &s.flushLag, &s.replayLag)
+		return s, err
+	})
+	if err != nil {
+		return queryError(p, "reading pg_stat_replication", err)
+	}
+	if len(standbys) > 0 && !monitor {
+		return kind.Result{Status: kind.Error,
+			Summary: fmt.Sprintf("%s: %s lacks pg_monitor, so pg_stat_replication hides the state and lag of its %d %s", p.address(), p.cfg.User, len(standbys), kind.Plural(len(standbys), "standby", "standbys")),
+			Remedy:  fmt.Sprintf("GRANT pg_monitor TO %s; (or run the check as a role that has it)", quoteIdent(p.cfg.User)),
+			Evidence: []kind.Evidence{{Label: "pg_stat_replication", Observed: fmt.Sprintf("%d %s with NULL state and lag", len(standbys), kind.Plural(len(standbys), "row", "rows")),
+				Expected: "readable with pg_monitor", Status: kind.Error}}}
+	}
+
+	j := &judgement{r: kind.Result{Status: kind.Pass}}
+	c.judgeStandbys(j, standbys)
+
+	if len(c.replicas) > 0 {
+		c.visitReplicas(ctx, env, j, conn)
+	}
+	return j.finish(c)
+}
+
+// judgement collects evidence and the problems a summary must name.
+type judgement struct {
+	r        kind.Result
+	problems []string
+	remedies []string
+	notes    []string // for a passing summary
+}
+
+func (j *judgement) problem(status kind.Status, summary, remedy string) {
+	j.r.Status = kind.Worst(j.r.Status, status)
+	j.problems = append(j.problems, summary)
+	if remedy != "" {
+		for _, r := range j.remedies {
+			if r == remedy {
+				return
+			}
+		}
+		j.remedies = append(j.remedies, remedy)
+	}
+}
+
+func (j *judgement) finish(c *ReplicaLag) kind.Result {
+	r := j.r
+	if len(j.problems) > 0 {
+		r.Summary = strings.Join(j.problems, "; ")
+		r.Remedy = strings.Join(j.remedies, "; ")
+	} else {
+		r.Summary = strings.Join(j.notes, "; ")
+	}
+	decidedWins(&r)
+	return r
+}
+
+const lagRemedy = "a standby that replays late serves stale reads: check recovery_min_apply_delay on it, its disk and CPU, queries conflicting with replay (max_standby_streaming_delay) and the network; " +
+	"send reads that must see a just-committed write to the primary, or commit them with synchronous_commit = remote_apply"
+
+func (c *ReplicaLag) judgeStandbys(j *judgement, standbys []standby) {
+	streaming := 0
+	var worst time.Duration
+	worstName := ""
+	for _, s := range standbys {
+		name := fmt.Sprintf("%q from %s", s.name, s.client)
+		if s.name == "" {
+			name = "pid " + fmt.Sprint(s.pid) + " from " + s.client
+		}
+		state := deref(s.state, "unknown")
+		exp := "streaming, replay ≤ " + c.MaxLag.String()
+		if c.MaxLagBytes > 0 {
+			exp += ", ≤ " + c.MaxLagBytes.String() + " behind"
+		}
+		if state != "streaming" {
+			j.r.Add(kind.Evidence{Label: "standby " + name, Observed: "state " + state, Expected: exp, Status: kind.Fail})
+			j.problem(kind.Fail, fmt.Sprintf("standby %s is in state %s, not streaming", name, state),
+				"a standby in catchup is still replaying a backlog, in startup it has not connected its WAL stream: read its log and check primary_conninfo")
+			continue
+		}
+		streaming++
+		bytes := int64(0)
+		if s.bytesBehind != nil && *s.bytesBehind > 0 {
+			bytes = *s.bytesBehind
+		}
+		// The lag columns go NULL once the primary is idle and the standby has replayed
+		// everything: that is zero lag. NULL while bytes are outstanding means no sample yet.
+		lag, lagText := time.Duration(0), ""
+		switch {
+		case s.replayLag != nil:
+			lag = seconds(*s.replayLag)
+			lagText = "replay lag " + probe.Elapsed(lag)
+			if s.writeLag != nil && s.flushLag != nil {
+				lagText += fmt.Sprintf(" (write %s, flush %s)", probe.Elapsed(seconds(*s.writeLag)), probe.Elapsed(seconds(*s.flushLag)))
+			}
+		case bytes == 0:
+			lagText = "caught up (primary idle: no lag to report)"
+		default:
+			lagText = "replay lag not sampled yet"
+		}
+		obs := fmt.Sprintf("streaming (%s), %s, %s behind", deref(s.syncState, "async"), lagText, kind.ByteSize(bytes))
+		st := kind.Pass
+		if lag > c.MaxLag.D() {
+			st = kind.Fail
+			j.problem(kind.Fail, fmt.Sprintf("standby %s replays %s behind the primary (max %s)", name, probe.Elapsed(lag), c.MaxLag), lagRemedy)
+		}
+		if c.MaxLagBytes > 0 && bytes > int64(c.MaxLagBytes) {
+			st = kind.Fail
+			j.problem(kind.Fail, fmt.Sprintf("standby %s is %s of WAL behind (max %s)", name, kind.ByteSize(bytes), c.MaxLagBytes), lagRemedy)
+		}
+		j.r.Add(kind.Evidence{Label: "standby " + name, Observed: obs, Expected: exp, Status: st})
+		if lag >= worst {
+			worst, worstName = lag, name
+		}
+	}
+
+	want, wantText := 1, "at least 1"
+	if c.ExpectReplicas != nil {
+		want, wantText = *c.ExpectReplicas, fmt.Sprint(*c.ExpectReplicas)
+	}
+	st := kind.Pass
+	if streaming < want {
+		st = kind.Fail
+		j.problem(kind.Fail, fmt.Sprintf("expected %d streaming %s, found %d", want, kind.Plural(want, "replica", "replicas"), streaming),
+			"start the missing standby, or find why it cannot stream: its server log, primary_conninfo, pg_hba.conf replication entries on the primary, and max_wal_senders")
+	}
+	j.r.Add(kind.Evidence{Label: "streaming standbys", Observed: fmt.Sprint(streaming), Expected: wantText, Status: st})
+	if streaming > 0 {
+		j.notes = append(j.notes, fmt.Sprintf("%d %s streaming; slowest %s replays %s behind (max %s)",
+			streaming, kind.Plural(streaming, "standby", "standbys"), worstName, probe.Elapsed(worst), c.MaxLag))
+	} else {
+		j.notes = append(j.notes, "no standbys streaming, as expected")
+	}
+}
+
+// replicaState is one replica_dsns entry during a run.
+type replicaState struct {
+	t      *target
+	conn   *pgx.Conn
+	ok     bool    // connected, a replaying standby of this primary: worth measuring
+	replay *string // replay LSN at the first look
+}
+
+// visitReplicas connects to every replica in parallel, checks that it is a replaying standby,
+// and times how long it takes to replay up to the primary's current WAL position. Then, if
+// asked, it runs the visibility probe.
+func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgement, primary *pgx.Conn) {
+	// The primary's system identifier tells its standbys from anybody else's; without it a
+	// replica of another cluster could answer txid_status() about an unrelated transaction.
+	var primaryID string
+	_ = primary.QueryRow(ctx, `SELECT system_identifier::text FROM pg_control_system()`).Scan(&primaryID)
+
+	n := len(c.replicas)
+	states := make([]*replicaState, n)
+	evidence := make([][]kind.Evidence, n)
+	problems := make([][]replicaProblem, n)
+	each := func(f func(i int, rs *replicaState, add func(kind.Evidence), fail func(kind.Status, string, string))) {
+		var wg sync.WaitGroup
+		for i := range states {
+			if states[i] != nil && !states[i].ok {
+				continue
+			}
+			if states[i] == nil {
+				states[i] = &replicaState{t: c.replicas[i]}
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f(i, states[i], func(e kind.Evidence) { evidence[i] = append(evidence[i], e) },
+					func(st kind.Status, summary, remedy string) {
+						problems[i] = append(problems[i], replicaProblem{st, summary, remedy})
+					})
+			}()
+		}
+		wg.Wait()
+	}
+	defer func() {
+		for _, rs := range states {
+			if rs != nil && rs.conn != nil {
+				closeConn(rs.conn)
+			}
+		}
+	}()
+
+	// Phase 1, in parallel: connect, and make sure each replica is a replaying standby of this
+	// primary.
+	each(func(i int, rs *replicaState, add func(kind.Evidence), fail func(kind.Status, string, string)) {
+		t := rs.t
+		label := "replica " + t.address()
+		// A replica that never answers may take half of what is left, not all of it, so the
+		// others can still be measured.
+		timeout := budget(ctx) / 2
+		cctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		conn, tr, err := connect(cctx, env, t)
+		if err != nil {
+			f := explainConnect(cctx, err, t, tr, timeout)
+			add(kind.Evidence{Label: label, Observed: f.kind, Expected: "a session", Status: kind.Error})
+			fail(kind.Error, "replica "+f.summary, f.remedy)
+			return
+		}
+		rs.conn = conn
+		var inRecovery bool
+		var paused *bool
+		err = conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,
+			CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END`).Scan(&inRecovery, &rs.replay, &paused)
+		if err != nil {
+			res := queryError(t, "reading its recovery state", err)
+			add(kind.Evidence{Label: label, Observed: res.Summary, Status: kind.Error})
+			fail(kind.Error, res.Summary, res.Remedy)
+			return
+		}
+		var id string
+		_ = conn.QueryRow(ctx, `SELECT system_identifier::text FROM pg_control_system()`).Scan(&id)
+		switch {
+		case !inRecovery:
+			add(kind.Evidence{Label: label, Observed: "not in recovery: a primary, not a standby", Expected: "a standby", Status: kind.Fail})
+			fail(kind.Fail, fmt.Sprintf("replica %s is not a standby (pg_is_in_recovery() is false)", t.address()),
+				"a replica that was promoted (or a DSN pointing at the wrong server) no longer follows the primary: fix replica_dsns or rebuild the standby")
+		case primaryID != "" && id != "" && id != primaryID:
+			add(kind.Evidence{Label: label, Observed: "system identifier " + id, Expected: "the primary's " + primaryID, Status: kind.Fail})
+			fail(kind.Fail, fmt.Sprintf("replica %s is a standby of another cluster (system identifier %s, the primary's is %s)", t.address(), id, primaryID),
+				"fix replica_dsns: this DSN points at a standby of a different primary")
+		case paused != nil && *paused:
+			add(kind.Evidence{Label: label, Observed: "WAL replay paused", Expected: "replaying", Status: kind.Fail})
+			fail(kind.Fail, fmt.Sprintf("replica %s has WAL replay paused", t.address()),
+				"resume it with SELECT pg_wal_replay_resume(); on the replica")
+		case rs.replay == nil:
+			add(kind.Evidence{Label: label, Observed: "has replayed no WAL yet", Expected: "replaying", Status: kind.Fail})
+			fail(kind.Fail, fmt.Sprintf("replica %s has not replayed any WAL", t.address()), "read the replica's server log")
+		default:
+			rs.ok = true
+		}
+	})
+
+	// Phase 2, in parallel: time how long each replica takes to replay up to where the primary
+	// is now: a read-only measure of its delay that, unlike now() -
+	// pg_last_xact_replay_timestamp(), does not grow while the primary is idle. The primary's
+	// position is read after every replica is connected, so connecting is not counted.
+	var lsn string
+	var lsnErr error
+	if anyOK(states) {
+		lsnErr = primary.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn)
+	}
+	if anyOK(states) && lsnErr == nil {
+		lsnAt := time.Now()
+		waitUntil := c.waitLimit(ctx)
+		each(func(i int, rs *replicaState, add func(kind.Evidence), fail func(kind.Status, string, string)) {
+			t := rs.t
+			label := "replica " + t.address()
+			caughtUp, behind, err := chase(ctx, rs.conn, lsn, waitUntil)
+			took := time.Since(lsnAt)
+			exp := "replays the primary's position within " + c.MaxLag.String()
+			switch {
+			case err != nil && ctx.Err() == nil:
+				add(kind.Evidence{Label: label, Observed: t.clean(err.Error()), Expected: exp, Status: kind.Error})
+				fail(kind.Error, fmt.Sprintf("replica %s: %s", t.address(), t.clean(err.Error())), "check the replica's health and log")
+			case !caughtUp:
+				add(kind.Evidence{Label: label, Observed: fmt.Sprintf("still %s short of the primary's %s after %s", kind.ByteSize(behind), lsn, probe.Elapsed(took)),
+					Expected: exp, Status: kind.Fail})
+				fail(kind.Fail, fmt.Sprintf("replica %s had not replayed the primary's position after %s (max %s)", t.address(), probe.Elapsed(took), c.MaxLag), lagRemedy)
+			default:
+				obs := fmt.Sprintf("replayed the primary's %s within %s (%s behind at first look)", lsn, probe.Elapsed(took), kind.ByteSize(behind))
+				if behind == 0 {
+					obs, took = fmt.Sprintf("already at or past the primary's %s", lsn), 0
+				}
+				st := kind.Pass
+				if took > c.MaxLag.D() {
+					st = kind.Fail
+					fail(kind.Fail, fmt.Sprintf("replica %s took %s to replay the primary's position (max %s)", t.address(), probe.Elapsed(took), c.MaxLag), lagRemedy)
+				}
+				if c.MaxLagBytes > 0 && behind > int64(c.MaxLagBytes) {
+					st = kind.Fail
+					fail(kind.Fail, fmt.Sprintf("replica %s was %s of WAL behind (max %s)", t.address(), kind.ByteSize(behind), c.MaxLagBytes), lagRemedy)
+				}
+				add(kind.Evidence{Label: label, Observed: obs, Expected: exp, Status: st})
+			}
+		})
+	}
+	for i := range c.replicas {
+		for _, e := range evidence[i] {
+			j.r.Add(e)
+		}
+		for _, p := range problems[i] {
+			j.problem(p.status, p.summary, p.remedy)
+		}
+	}
+	if lsnErr != nil {
+		// What phase 1 found about the replicas still stands; only the timing is missing.
+		res := queryError(c.primary, "reading the primary's WAL position", lsnErr)
+		j.r.Add(kind.Evidence{Label: "primary WAL position", Observed: res.Summary, Status: kind.Error})
+		j.problem(kind.Error, res.Summary, res.Remedy)
+		return
+	}
+	if !c.ProbeVisibility {
+		return
+	}
+	if anyOK(states) {
+		c.probe(ctx, j, primary, states)
+		return
+	}
+	// Nothing could read the probe back, so it is not written.
+	j.r.Add(kind.Evidence{Label: "visibility probe", Observed: "not run: no replica in replica_dsns is a reachable, replaying standby of this primary", Status: kind.Skip})
+}
+
+// replicaProblem is a problem found on one replica, merged into the result in replica order.
+type replicaProblem struct {
+	status          kind.Status
+	summary, remedy string
+}
+
+func anyOK(states []*replicaState) bool {
+	for _, rs := range states {
+		if rs != nil && rs.ok {
+			return true
+		}
+	}
+	return false
+}
+
+// chase polls a replica until its replay LSN reaches lsn or the time runs out. It returns
+// whether it got there and how far behind the replica was at the first look.
+func chase(ctx context.Context, conn *pgx.Conn, lsn string, until time.Time) (bool, int64, error) {
+	first := int64(-1)
+	for {
+		var behind int64
+		if err := conn.QueryRow(ctx, `SELECT greatest(pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn()), 0)::bigint`, lsn).Scan(&behind); err != nil {
+			return false, max(first, 0), err
+		}
+		if first < 0 {
+			first = behind
+		}
+		if behind == 0 {
+			return true, first, nil
+		}
+		if !sleepUntil(ctx, until) {
+			return false, behind, nil
+		}
+	}
+}
+
+// sleepUntil waits one poll interval unless that would pass until or ctx's end.
+func sleepUntil(ctx context.Context, until time.Time) bool {
+	if time.Now().Add(pollEvery).After(until) {
+		return false
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(pollEvery):
+		return true
+	}
+}
+
+// waitLimit bounds how long replicas are polled: long enough to measure a lag well past max_lag
+// (so the evidence says how far past), never past the check's deadline.
+func (c *ReplicaLag) waitLimit(ctx context.Context) time.Time {
+	wait := 4 * c.MaxLag.D()
+	if wait < 2*time.Second {
+		wait = 2 * time.Second
+	}
+	until := time.Now().Add(wait)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-reportMargin).Before(until) {
+		until = dl.Add(-reportMargin)
+	}
+	return until
+}
+
+// probe is the one write: a transaction on the primary that only takes a transaction ID and
+// commits (one commit record in the WAL, no table touched), then polls txid_status() on each
+// replica until it reports the transaction committed — the moment a read there would see a
+// write committed at the same time.
+func (c *ReplicaLag) probe(ctx context.Context, j *judgement, primary *pgx.Conn, states []*replicaState) {
+	p := c.primary
+	var xid int64
+	if err := primary.QueryRow(ctx, `SELECT txid_current()`).Scan(&xid); err != nil {
+		res := queryError(p, "committing the visibility probe", err)
+		j.r.Add(kind.Evidence{Label: "visibility probe write", Observed: res.Summary, Status: kind.Error})
+		j.problem(kind.Error, res.Summary, "the probe needs a session that may commit a transaction on the primary; drop probe_visibility or use a primary_dsn that is not read-only")
+		return
+	}
+	committed := time.Now()
+	waitUntil := c.waitLimit(ctx)
+	j.r.Add(kind.Evidence{Label: "visibility probe write",
+		Observed: fmt.Sprintf("committed one empty transaction on the primary %s as %s: SELECT txid_current() = %d (it consumed one transaction ID and wrote one commit record to the WAL; no table, row or schema was touched)",
+			p.address(), p.cfg.User, xid),
+		Status: kind.Pass})
+
+	type outcome struct {
+		visible bool
+		after   time.Duration
+		err     error
+	}
+	outcomes := make([]outcome, len(states))
+	var wg sync.WaitGroup
+	for i, rs := range states {
+		if rs == nil || !rs.ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				var status *string
+				err := rs.conn.QueryRow(ctx, `SELECT txid_status($1)`, xid).Scan(&status)
+				var pgErr *pgconn.PgError
+				switch {
+				case err == nil && status != nil && *status == "committed":
+					outcomes[i] = outcome{visible: true, after: time.Since(committed)}
+					return
+				case err == nil:
+					// in progress: the commit record is not replayed yet
+				case errors.As(err, &pgErr) && pgErr.Code == "22023" && strings.Contains(pgErr.Message, "in the future"):
+					// The standby has not replayed any record of this transaction yet.
+				case ctx.Err() != nil:
+					outcomes[i] = outcome{after: time.Since(committed)}
+					return
+				default:
+					outcomes[i] = outcome{err: err}
+					return
+				}
+				if !sleepUntil(ctx, waitUntil) {
+					outcomes[i] = outcome{after: time.Since(committed)}
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	var slowest time.Duration
+	for i, rs := range states {
+		if rs == nil || !rs.ok {
+			continue
+		}
+		o := outcomes[i]
+		label := "commit visible on " + rs.t.address()
+		exp := "≤ " + c.MaxLag.String()
+		switch {
+		case o.err != nil:
+			msg := rs.t.clean(o.err.Error())
+			j.r.Add(kind.Evidence{Label: label, Observed: msg, Expected: exp, Status: kind.Error})
+			j.problem(kind.Error, fmt.Sprintf("visibility probe on replica %s: %s", rs.t.address(), msg), "check that the replica is a hot standby that accepts queries")
+		case !o.visible:
+			j.r.Add(kind.Evidence{Label: label, Observed: fmt.Sprintf("not visible after %s", probe.Elapsed(o.after)), Expected: exp, Status: kind.Fail})
+			j.problem(kind.Fail, fmt.Sprintf("a commit on the primary was still not visible on replica %s after %s (max %s)", rs.t.address(), probe.Elapsed(o.after), c.MaxLag), lagRemedy)
+		default:
+			st := kind.Pass
+			if o.after > c.MaxLag.D() {
+				st = kind.Fail
+				j.problem(kind.Fail, fmt.Sprintf("a commit on the primary became visible on replica %s after %s (max %s): reads there miss fresh writes", rs.t.address(), probe.Elapsed(o.after), c.MaxLag), lagRemedy)
+			}
+			slowest = max(slowest, o.after)
+			j.r.Add(kind.Evidence{Label: label, Observed: "after " + probe.Elapsed(o.after), Expected: exp, Status: st})
+		}
+	}
+	j.notes = append(j.notes, fmt.Sprintf("commits visible on every replica within %s", probe.Elapsed(slowest)))
+}
+
+func deref(s *string, dflt string) string {
+	if s == nil {
+		return dflt
+	}
+	return *s
+}

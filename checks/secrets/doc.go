@@ -1,2 +1,0 @@
-// Package secrets holds the repository secret scanner.
-package secrets

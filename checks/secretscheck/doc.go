@@ -1,0 +1,2 @@
+// Package secrets holds the repository secret scanner.
+package secretscheck

@@ -1,0 +1,528 @@
+package secretscheck
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/launchgate/launchgate/internal/redact"
+)
+
+// boundedBuffer keeps the first max bytes written to it (git's stderr).
+type boundedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	if room := b.max - b.Len(); room > 0 {
+		b.Buffer.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+// gitConfig overrides settings of the user's or the repository's configuration that would change
+// what git prints or make it run other programs: a signature check spawns gpg, an fsmonitor hook
+// runs a command.
+var gitConfig = []string{
+	"-c", "core.quotePath=false", "-c", "color.ui=never", "-c", "core.fsmonitor=false",
+	"-c", "log.showSignature=false",
+}
+
+func gitCommand(ctx context.Context, dir string, args ...string) *exec.Cmd {
+	full := append(append([]string{"-C", dir}, gitConfig...), args...)
+	cmd := exec.CommandContext(ctx, "git", full...)
+	cmd.Env = append(cmd.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat", "LC_ALL=C")
+	// Once git is killed, a process it started that still holds its output must not hold us.
+	cmd.WaitDelay = 2 * time.Second
+	return cmd
+}
+
+// gitOutput runs git in dir and returns its standard output; a failure carries git's message.
+func gitOutput(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := gitCommand(ctx, dir, args...)
+	stderr := &boundedBuffer{max: 4 << 10}
+	cmd.Stderr = stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return out, gitError(args[0], err, stderr.String())
+	}
+	return out, nil
+}
+
+// errGitMissing is the error of a scan that needs git where there is none on PATH.
+var errGitMissing = errors.New("git is not installed or not on PATH")
+
+func gitError(sub string, err error, stderr string) error {
+	if errors.Is(err, exec.ErrNotFound) {
+		return fmt.Errorf("git %s: %w", sub, errGitMissing)
+	}
+	// git's reason is its first line ("fatal: detected dubious ownership…"), its advice the
+	// last; a long message keeps both.
+	msg := oneLine(redact.String(strings.TrimSpace(stderr)))
+	if len(msg) > 700 {
+		msg = trimToRune(msg[:400], true) + " … " + trimToRune(msg[len(msg)-250:], false)
+	}
+	if msg != "" {
+		return fmt.Errorf("git %s: %w: %s", sub, err, msg)
+	}
+	return fmt.Errorf("git %s: %w", sub, err)
+}
+
+// oneLine makes a message from outside (git's stderr, an error naming files) safe to embed in a
+// summary or an evidence line: each run of line breaks becomes one space and every other control
+// character an escape, so that it can neither break the line nor forge another.
+func oneLine(s string) string {
+	if strings.ContainsAny(s, "\r\n") {
+		lines := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
+		for i := range lines {
+			lines[i] = strings.TrimSpace(lines[i])
+		}
+		s = strings.Join(lines, " ")
+	}
+	return printable(s)
+}
+
+// printable escapes control characters (\n, \t, \x1b…) and invalid UTF-8 (\xff) in a name from
+// outside, such as a file name, so that it prints on one line as itself and nothing more.
+func printable(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= utf8.RuneSelf {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 || r == 0x7f || (0x80 <= r && r < 0xa0) || r == 0x2028 || r == 0x2029:
+			q := strconv.QuoteToASCII(string(r))
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// repoState says whether dir is in a git work tree. Where a .git exists in dir or above it, git
+// must answer: a missing binary, a repository owned by another user ("dubious ownership") or any
+// other failure is an error, because scanning such a directory as plain files would silently
+// skip its history.
+func repoState(ctx context.Context, dir string) (bool, error) {
+	out, err := gitOutput(ctx, dir, "rev-parse", "--is-inside-work-tree")
+	dotGit := findDotGit(dir)
+	if err == nil {
+		if strings.TrimSpace(string(out)) != "true" {
+			return false, fmt.Errorf("%s is inside a git directory or a bare repository, not a work tree: scan the work tree", dir)
+		}
+		return true, nil
+	}
+	var ee *exec.ExitError
+	notRepo := errors.As(err, &ee) && strings.Contains(err.Error(), "not a git repository")
+	switch {
+	case dotGit == "" && (errors.Is(err, errGitMissing) || notRepo):
+		return false, nil
+	case dotGit != "" && notRepo:
+		return false, fmt.Errorf("git does not take %s for a repository although %s exists: %w", dir, dotGit, err)
+	case dotGit != "":
+		return false, fmt.Errorf("%s is in the git repository of %s but git cannot read it: %w", dir, dotGit, err)
+	}
+	return false, err
+}
+
+// findDotGit returns the first .git (a directory, or a file pointing at one) in dir or a parent
+// of it, as far up as git's own discovery goes: not past a directory in GIT_CEILING_DIRECTORIES
+// nor onto another file system (unless GIT_DISCOVERY_ACROSS_FILESYSTEM is set). It tells a
+// directory outside any repository from one where git fails, without asking git.
+func findDotGit(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	ceilings := map[string]bool{}
+	for _, c := range filepath.SplitList(os.Getenv("GIT_CEILING_DIRECTORIES")) {
+		if c != "" {
+			ceilings[filepath.Clean(c)] = true
+		}
+	}
+	acrossFS, _ := strconv.ParseBool(os.Getenv("GIT_DISCOVERY_ACROSS_FILESYSTEM"))
+	start, err := os.Stat(abs)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; {
+		p := filepath.Join(d, ".git")
+		if _, err := os.Lstat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(d)
+		if parent == d || ceilings[parent] {
+			return ""
+		}
+		if !acrossFS {
+			if fi, err := os.Stat(parent); err != nil || !sameDevice(start, fi) {
+				return ""
+			}
+		}
+		d = parent
+	}
+}
+
+// diffChunk is the lines one commit added to one file.
+type diffChunk struct {
+	seq    int // position of the commit in the stream (newest first)
+	commit string
+	file   string
+	data   []byte
+	lines  []int // the new-file line number of each line in data
+	skip   bool  // deleted, binary or over the size limit
+	over   bool
+	binary bool
+}
+
+// diffStats counts what a diff stream held and what of it was not scanned.
+type diffStats struct {
+	commits, chunks int
+	bytes           int64
+	// oversize diffs held more than max_file_size of added lines; binary ones a NUL byte; cut
+	// lines were longer than maxLine and only their start was scanned.
+	oversize, binary, cutLines int
+}
+
+// maxLine bounds one line of git's output held in memory; the rest of a longer line (a minified
+// bundle, a data file on one line) is not scanned but counted.
+const maxLine = 1 << 20
+
+// parseDiff reads `git log -p --cc --unified=0` (or `git diff --unified=0`) output and hands each
+// file's added lines to emit. Hunk headers give exact line counts, so an added line that looks
+// like a header ("+++ b/x" as content) is never mistaken for one. In the combined diff of a merge
+// only the lines that are in none of its parents are taken: the others were scanned in the
+// commits that added them, and a line added while resolving the merge is in no other commit.
+// No line is held beyond maxLine bytes, nor a file's added lines beyond maxSize.
+func parseDiff(r io.Reader, maxSize int64, emit func(*diffChunk) error) (diffStats, error) {
+	var st diffStats
+	br := bufio.NewReaderSize(r, 256<<10)
+	var (
+		cur     *diffChunk
+		commit  string
+		seq     int
+		newLeft int // lines of the result still to come in the current hunk
+		parents = 1
+		newLine int
+		long    []byte
+	)
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		c := cur
+		cur = nil
+		switch {
+		case c.over:
+			st.oversize++
+		case c.binary:
+			st.binary++
+		case !c.skip && len(c.data) > 0 && c.file != "":
+			st.chunks++
+			st.bytes += int64(len(c.data))
+			return emit(c)
+		}
+		return nil
+	}
+	for {
+		line, err := br.ReadSlice('\n')
+		cut := false
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				if room := maxLine - len(long); room < len(line) {
+					long = append(long, line[:max(room, 0)]...)
+					cut = true
+				} else {
+					long = append(long, line...)
+				}
+			}
+			line = long
+		}
+		if len(line) == 0 && err != nil {
+			if err == io.EOF {
+				return st, flush()
+			}
+			return st, err
+		}
+		line = bytes.TrimSuffix(line, []byte{'\n'})
+		if newLeft > 0 {
+			if added, inResult, ok := hunkLine(line, parents); ok {
+				if inResult {
+					newLeft--
+					if added && cur != nil && !cur.skip {
+						if cut {
+							st.cutLines++
+						}
+						body := line[parents:]
+						switch {
+						case bytes.IndexByte(body, 0) >= 0:
+							cur.skip, cur.binary = true, true
+							cur.data, cur.lines = nil, nil
+						case int64(len(cur.data)+len(body)+1) > maxSize:
+							cur.skip, cur.over = true, true
+							cur.data, cur.lines = nil, nil
+						default:
+							cur.data = append(cur.data, body...)
+							cur.data = append(cur.data, '\n')
+							cur.lines = append(cur.lines, newLine)
+						}
+					}
+					newLine++
+				}
+				if err == io.EOF {
+					return st, flush()
+				}
+				continue
+			}
+			newLeft = 0 // malformed hunk: resynchronise on headers
+		}
+		switch {
+		case len(line) > 0 && line[0] == 0:
+			if err := flush(); err != nil {
+				return st, err
+			}
+			commit = string(bytes.TrimSpace(line[1:]))
+			seq++
+			st.commits++
+		case bytes.HasPrefix(line, []byte("diff --git ")), bytes.HasPrefix(line, []byte("diff --cc ")),
+			bytes.HasPrefix(line, []byte("diff --combined ")):
+			if err := flush(); err != nil {
+				return st, err
+			}
+			cur = &diffChunk{seq: seq, commit: commit}
+		case cur == nil:
+		case bytes.HasPrefix(line, []byte("+++ ")):
+			p := string(line[4:])
+			if p == "/dev/null" {
+				cur.skip = true
+				break
+			}
+			cur.file = strings.TrimPrefix(unquoteGitPath(p), "b/")
+		case bytes.HasPrefix(line, []byte("Binary files ")):
+			cur.skip, cur.binary = true, true
+		case bytes.HasPrefix(line, []byte("@@")):
+			n, start, p, ok := parseHunkHeader(line)
+			if !ok {
+				return st, fmt.Errorf("unreadable hunk header %q in commit %s", truncate(string(line), 80), short(commit))
+			}
+			newLeft, newLine, parents = n, start, p
+		}
+		if err == io.EOF {
+			return st, flush()
+		}
+	}
+}
+
+// hunkLine classifies a line of a hunk with one column per parent: '+' where the line is not in
+// that parent, '-' where it is only in that parent, ' ' where both have it. It is in the result
+// when no column is '-', and added (in no parent) when every column is '+'. ok is false for a
+// line that is no hunk line at all; "\ No newline at end of file" is one, in no file.
+func hunkLine(line []byte, parents int) (added, inResult, ok bool) {
+	if len(line) > 0 && line[0] == '\\' {
+		return false, false, true
+	}
+	if len(line) < parents {
+		return false, false, false
+	}
+	plus, minus := 0, 0
+	for _, c := range line[:parents] {
+		switch c {
+		case '+':
+			plus++
+		case '-':
+			minus++
+		case ' ':
+		default:
+			return false, false, false
+		}
+	}
+	return plus == parents, minus == 0, true
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return trimToRune(s[:n], true) + "…"
+	}
+	return s
+}
+
+// unquoteGitPath decodes a path git wrote in C-style quotes ("a\tb").
+func unquoteGitPath(p string) string {
+	if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
+		if u, err := strconv.Unquote(p); err == nil {
+			return u
+		}
+	}
+	return p
+}
+
+// parseHunkHeader reads "@@ -a[,b] +c[,d] @@" or, in a combined diff of n parents, n+1 '@'
+// around n old ranges: the new line count, the first new line and the number of parents.
+func parseHunkHeader(line []byte) (newCount, newStart, parents int, ok bool) {
+	f := strings.Fields(string(line))
+	if len(f) < 3 || strings.Trim(f[0], "@") != "" {
+		return 0, 0, 0, false
+	}
+	parents = len(f[0]) - 1
+	if parents < 1 || len(f) < parents+2 {
+		return 0, 0, 0, false
+	}
+	rng := func(s string) (start, count int, ok bool) {
+		a, b, has := strings.Cut(s, ",")
+		start, err := strconv.Atoi(a)
+		if err != nil || start < 0 {
+			return 0, 0, false
+		}
+		count = 1
+		if has {
+			if count, err = strconv.Atoi(b); err != nil || count < 0 {
+				return 0, 0, false
+			}
+		}
+		return start, count, true
+	}
+	for _, old := range f[1 : parents+1] {
+		if !strings.HasPrefix(old, "-") {
+			return 0, 0, 0, false
+		}
+		if _, _, ok := rng(old[1:]); !ok {
+			return 0, 0, 0, false
+		}
+	}
+	nf := f[parents+1]
+	if !strings.HasPrefix(nf, "+") {
+		return 0, 0, 0, false
+	}
+	ns, nc, ok := rng(nf[1:])
+	return nc, ns, parents, ok
+}
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}
+
+// diffFinding is a match in the added lines of a commit (or of the index, for staged scans).
+type diffFinding struct {
+	seq    int
+	commit string
+	file   string
+	m      match
+}
+
+// scanDiff runs git with args, parses its patch output as it streams and scans the added lines
+// in parallel. If git fails at any point the whole scan fails: a partial history is no pass.
+func (sc *Secrets) scanDiff(ctx context.Context, rs *ruleSet, root string, args []string) ([]diffFinding, diffStats, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := gitCommand(ctx, root, args...)
+	stderr := &boundedBuffer{max: 4 << 10}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, diffStats{}, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, diffStats{}, gitError(args[0], err, "")
+	}
+
+	// A short queue: each chunk may hold up to max_file_size bytes, and memory must stay low.
+	chunks := make(chan *diffChunk, 2*runtime.GOMAXPROCS(0))
+	var (
+		mu       sync.Mutex
+		findings []diffFinding
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			scn := newScanner(rs)
+			var local []diffFinding
+			for c := range chunks {
+				for _, m := range scn.scan(c.data, optsFor(c.file)) {
+					if m.line >= 1 && m.line <= len(c.lines) {
+						m.line = c.lines[m.line-1]
+					}
+					local = append(local, diffFinding{seq: c.seq, commit: c.commit, file: c.file, m: m})
+				}
+			}
+			mu.Lock()
+			findings = append(findings, local...)
+			mu.Unlock()
+		}()
+	}
+	st, perr := parseDiff(stdout, int64(sc.MaxFileSize), func(c *diffChunk) error {
+		if sc.ignored(c.file) || isVendored(c.file) {
+			return nil
+		}
+		select {
+		case chunks <- c:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(chunks)
+	wg.Wait()
+	if perr != nil {
+		cancel()
+		_ = cmd.Wait()
+		return nil, st, fmt.Errorf("reading git %s output after %d commits: %w", args[0], st.commits, perr)
+	}
+	if err := cmd.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return nil, st, fmt.Errorf("git %s stopped after %d commits: %w", args[0], st.commits, ctx.Err())
+		}
+		return nil, st, fmt.Errorf("after %d commits: %w", st.commits, gitError(args[0], err, stderr.String()))
+	}
+	return findings, st, nil
+}
+
+// diffArgs make a patch that shows every added line as it was committed: as text whatever
+// .gitattributes says (`* -diff` would turn every file into "Binary files differ"), without
+// textconv filters or external diff programs, without context lines, and with the usual
+// a/ b/ prefixes whatever the configuration says. Binary content is recognised by parseDiff.
+var diffArgs = []string{"-p", "--no-color", "--unified=0", "--inter-hunk-context=0", "--text",
+	"--no-ext-diff", "--no-textconv", "--find-renames", "--src-prefix=a/", "--dst-prefix=b/", "--relative"}
+
+// historyArgs is the one git invocation that streams the added lines of every commit reachable
+// from any ref: the root commit in full (whatever log.showRoot says) and, for a merge, the lines
+// that are in none of its parents (--cc).
+func historyArgs() []string {
+	return append(append([]string{"log", "--all", "--root", "--cc"}, diffArgs...), "--format=%x00%H")
+}
+
+func stagedArgs() []string {
+	return append([]string{"diff", "--cached"}, diffArgs...)
+}

@@ -1,0 +1,138 @@
+package secretscheck
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+// rulesYAML is the rule set: provider patterns, the URL-credential rules and the generic
+// assignment rule, each with the examples the tests run.
+//
+//go:embed rules.yaml
+var rulesYAML []byte
+
+// rulesFileName is the path of the rules file inside this repository's tree.
+const rulesFileName = "rules.yaml"
+
+// Rule kinds.
+const (
+	kindRegex      = "regex"
+	kindURL        = "url"
+	kindAssignment = "assignment"
+)
+
+// Rule is one kind of credential the scanner knows.
+type Rule struct {
+	ID          string   `yaml:"id"`
+	Description string   `yaml:"description"`
+	Kind        string   `yaml:"kind"`
+	Keywords    []string `yaml:"keywords"`
+	// KeywordCase "exact" matches keywords case-sensitively (the prefilter folds case, so the
+	// scanner compares the original bytes after a hit).
+	KeywordCase string `yaml:"keyword_case"`
+	// KeywordBoundary requires the keyword to start a word.
+	KeywordBoundary bool `yaml:"keyword_boundary"`
+	// Multiline rules match across lines (private keys): the expression runs over a window
+	// starting at the keyword's line.
+	Multiline bool `yaml:"multiline"`
+	// Requires lists bytes of which the line must hold at least one before the expression
+	// runs: a cheap second filter for rules whose keywords are common ("https://").
+	Requires string   `yaml:"requires"`
+	Regex    string   `yaml:"regex"`
+	Entropy  float64  `yaml:"entropy"`
+	Rotate   string   `yaml:"rotate"`
+	True     []string `yaml:"true"`
+	False    []string `yaml:"false"`
+
+	re    *regexp.Regexp
+	index int
+}
+
+type ruleFile struct {
+	Version int    `yaml:"version"`
+	Rules   []Rule `yaml:"rules"`
+}
+
+var (
+	rulesOnce sync.Once
+	rulesSet  *ruleSet
+	rulesErr  error
+)
+
+// ruleSet is the compiled rule set shared by every scan.
+type ruleSet struct {
+	rules    []*Rule
+	byID     map[string]*Rule
+	matcher  *matcher
+	kwRules  [][]*Rule // keyword index → rules it triggers
+	kwExact  []bool
+	kwBound  []bool
+	keywords []string
+}
+
+// loadRules parses and compiles the embedded rules once.
+func loadRules() (*ruleSet, error) {
+	rulesOnce.Do(func() { rulesSet, rulesErr = compileRules(rulesYAML) })
+	return rulesSet, rulesErr
+}
+
+func compileRules(data []byte) (*ruleSet, error) {
+	var f ruleFile
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("secrets: embedded rules: %w", err)
+	}
+	rs := &ruleSet{byID: map[string]*Rule{}}
+	type kwKey struct {
+		text         string
+		exact, bound bool
+	}
+	kwIndex := map[kwKey]int{}
+	for i := range f.Rules {
+		r := &f.Rules[i]
+		r.index = i
+		if r.Kind == "" {
+			r.Kind = kindRegex
+		}
+		if r.ID == "" || len(r.Keywords) == 0 {
+			return nil, fmt.Errorf("secrets: embedded rule %d needs an id and keywords", i)
+		}
+		if _, dup := rs.byID[r.ID]; dup {
+			return nil, fmt.Errorf("secrets: embedded rule %q defined twice", r.ID)
+		}
+		switch r.Kind {
+		case kindRegex, kindURL:
+			re, err := regexp.Compile(r.Regex)
+			if err != nil {
+				return nil, fmt.Errorf("secrets: rule %s: %w", r.ID, err)
+			}
+			r.re = re
+		case kindAssignment:
+		default:
+			return nil, fmt.Errorf("secrets: rule %s: unknown kind %q", r.ID, r.Kind)
+		}
+		rs.byID[r.ID] = r
+		rs.rules = append(rs.rules, r)
+		for _, kw := range r.Keywords {
+			k := kwKey{kw, r.KeywordCase == "exact", r.KeywordBoundary}
+			idx, ok := kwIndex[k]
+			if !ok {
+				idx = len(rs.keywords)
+				kwIndex[k] = idx
+				rs.keywords = append(rs.keywords, kw)
+				rs.kwRules = append(rs.kwRules, nil)
+				rs.kwExact = append(rs.kwExact, k.exact)
+				rs.kwBound = append(rs.kwBound, k.bound)
+			}
+			rs.kwRules[idx] = append(rs.kwRules[idx], r)
+		}
+	}
+	rs.matcher = newMatcher(rs.keywords)
+	return rs, nil
+}

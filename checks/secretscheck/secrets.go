@@ -1,0 +1,602 @@
+package secretscheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/launchgate/launchgate/internal/kind"
+)
+
+// Secrets scans a repository's working tree and history for credentials.
+type Secrets struct {
+	Path        string        `yaml:"path" doc:"The directory (or file) to scan, relative to the checklist; in a git repository only its tracked and untracked-but-not-ignored files."`
+	History     *bool         `yaml:"history" doc:"Also scan the added lines of every commit reachable from any ref (default: true in a git repository)."`
+	Staged      bool          `yaml:"staged" doc:"Scan only what is staged for the next commit (git diff --cached), for a pre-commit hook."`
+	IgnorePaths []string      `yaml:"ignore_paths" doc:"Glob patterns of paths never to report (testdata/**, *.pem, docs/examples/); ** crosses directories."`
+	Baseline    string        `yaml:"baseline" doc:"A file of accepted findings written by 'launchgate secrets baseline'; findings in it are not reported, and a missing one is an error. Unset: .launchgate/secrets-baseline.yaml at the root of the scanned path's git repository (outside one, in path), where that command writes by default, if it exists."`
+	MaxFileSize kind.ByteSize `yaml:"max_file_size" doc:"Skip files larger than this (they are counted in the evidence)."`
+
+	ignore []*regexp.Regexp
+}
+
+// Finding-status words in evidence.
+const defaultMaxFileSize = 5 << 20
+
+func init() {
+	kind.Register(kind.Kind{
+		Name:       "secrets",
+		Summary:    "No credentials in the repository: working tree, staged changes and every commit of its history.",
+		Title:      "No secrets in the repository",
+		Positional: "path",
+		New: func() kind.Check {
+			return &Secrets{Path: ".", MaxFileSize: defaultMaxFileSize}
+		},
+		Example: `path: .
+history: true
+ignore_paths: [testdata/**, docs/examples/]`,
+	})
+}
+
+// Title names the scanned path.
+func (s *Secrets) Title() string {
+	if s.Staged {
+		return "No secrets staged in " + s.Path
+	}
+	return "No secrets in " + s.Path
+}
+
+// Validate checks the parameters and compiles ignore_paths.
+func (s *Secrets) Validate() error {
+	var errs []error
+	if s.Path == "" {
+		s.Path = "."
+	}
+	if s.MaxFileSize <= 0 {
+		errs = append(errs, kind.BadParam("max_file_size", "must be positive, e.g. 5MiB"))
+	}
+	if s.Staged && s.History != nil && *s.History {
+		errs = append(errs, kind.BadParam("staged", "staged and history exclude each other: a pre-commit hook scans what is staged, CI scans the history"))
+	}
+	s.ignore = s.ignore[:0]
+	for _, p := range s.IgnorePaths {
+		re, err := compileGlob(p)
+		if err != nil {
+			errs = append(errs, kind.BadParam("ignore_paths", "%w", err))
+			continue
+		}
+		s.ignore = append(s.ignore, re)
+	}
+	if _, err := loadRules(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Secrets) ignored(rel string) bool {
+	for _, re := range s.ignore {
+		if re.MatchString(rel) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Secrets) resolve(env *kind.Env, p string) string {
+	if filepath.IsAbs(p) || env == nil || env.BaseDir == "" {
+		return p
+	}
+	return filepath.Join(env.BaseDir, p)
+}
+
+// finding is one secret after deduplication, before it becomes a kind.Finding.
+type finding struct {
+	rule        *Rule
+	file        string
+	line, col   int
+	commit      string
+	inTree      bool // present in the working tree (or staged)
+	preview     string
+	fingerprint string
+}
+
+// scanReport is everything a scan saw.
+type scanReport struct {
+	inRepo, history, shallow bool
+	tree                     treeStats
+	diff                     diffStats
+	findings                 []finding
+	allowed, baselined       int
+	baselineName             string // the baseline file applied, as the evidence names it; "" for none
+	// notScanned says why nothing at all was read (path is a device or a FIFO); "" otherwise.
+	notScanned string
+}
+
+// scan runs the configured scan and returns its findings (allowed ones removed, baselined ones
+// kept unless useBaseline).
+func (s *Secrets) scan(ctx context.Context, env *kind.Env, useBaseline bool) (*scanReport, error) {
+	if s.ignore == nil && len(s.IgnorePaths) > 0 || s.MaxFileSize <= 0 {
+		if s.MaxFileSize <= 0 {
+			s.MaxFileSize = defaultMaxFileSize
+		}
+		if err := s.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	rs, err := loadRules()
+	if err != nil {
+		return nil, err
+	}
+	root := s.resolve(env, s.Path)
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("cannot scan %s: %w", s.Path, err)
+	}
+	rep := &scanReport{}
+	if !fi.IsDir() && !fi.Mode().IsRegular() {
+		// Reading a FIFO would wait for a writer, a device could be endless: neither is a file
+		// of the repository.
+		rep.notScanned = fmt.Sprintf("%s is %s, neither a directory nor a regular file", s.Path, describeMode(fi.Mode()))
+		return rep, nil
+	}
+	if !fi.IsDir() && (s.Staged || s.History != nil && *s.History) {
+		return nil, fmt.Errorf("%s is a file: history and staged scan a directory of a git repository (set path to the repository, or history: false)", s.Path)
+	}
+	var base *baseline
+	if useBaseline {
+		if base, rep.baselineName, err = s.loadBaseline(ctx, env, root); err != nil {
+			return nil, err
+		}
+	}
+	if !fi.IsDir() {
+		// One file, named on purpose: a symbolic link to it is followed; no git questions.
+		real, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			return nil, fmt.Errorf("cannot scan %s: %w", s.Path, err)
+		}
+		dir, name := filepath.Split(real)
+		tf, st, err := s.scanTree(ctx, rs, dir, []string{name})
+		if err != nil {
+			return nil, err
+		}
+		rep.tree = st
+		rep.findings = mergeFindings(rep, tf, nil, base)
+		return rep, nil
+	}
+	inRepo, err := repoState(ctx, root)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Path, err)
+	}
+	rep.inRepo = inRepo
+	if s.Staged {
+		if !inRepo {
+			return nil, fmt.Errorf("staged: %s is not in a git repository", s.Path)
+		}
+		df, st, err := s.scanDiff(ctx, rs, root, stagedArgs())
+		rep.diff = st
+		if err != nil {
+			return nil, fmt.Errorf("scanning staged changes: %w", err)
+		}
+		for i := range df {
+			df[i].seq = 0 // staged lines are in the next commit, not in history
+		}
+		rep.findings = mergeFindings(rep, nil, df, base)
+		return rep, nil
+	}
+	history := inRepo
+	if s.History != nil {
+		history = *s.History
+	}
+	if history && !inRepo {
+		return nil, fmt.Errorf("history: %s is not in a git repository (set history: false to scan only its files)", s.Path)
+	}
+	rep.history = history
+	files, listed, err := listFiles(ctx, root, inRepo)
+	if err != nil {
+		return nil, fmt.Errorf("listing files in %s: %w", s.Path, err)
+	}
+	tf, st, err := s.scanTree(ctx, rs, root, files)
+	st.add(listed)
+	rep.tree = st
+	if err != nil {
+		return nil, err
+	}
+	var df []diffFinding
+	if history {
+		out, err := gitOutput(ctx, root, "rev-parse", "--is-shallow-repository")
+		if err != nil {
+			return nil, fmt.Errorf("asking whether %s is a shallow clone: %w", s.Path, err)
+		}
+		rep.shallow = strings.TrimSpace(string(out)) == "true"
+		df, rep.diff, err = s.scanDiff(ctx, rs, root, historyArgs())
+		if err != nil {
+			return nil, fmt.Errorf("scanning history: %w", err)
+		}
+	}
+	rep.findings = mergeFindings(rep, tf, df, base)
+	return rep, nil
+}
+
+// mergeFindings turns matches into findings: one per rule, file and secret. A secret in many
+// commits is attributed to the oldest commit that added it; a secret still in the working tree
+// is reported at its current line, with that commit.
+func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base *baseline) []finding {
+	byFP := map[string]*finding{}
+	oldest := map[string]int{}
+	var order []string
+	add := func(f finding) *finding {
+		if g, ok := byFP[f.fingerprint]; ok {
+			return g
+		}
+		byFP[f.fingerprint] = &f
+		order = append(order, f.fingerprint)
+		return &f
+	}
+	allowedFP := map[string]bool{}
+	for _, t := range tree {
+		fp := fingerprint(t.m.rule.ID, t.file, t.m.secret)
+		if t.m.allowed {
+			allowedFP[fp] = true
+			rep.allowed++
+			continue
+		}
+		g := add(finding{rule: t.m.rule, file: t.file, line: t.m.line, col: t.m.col, preview: t.m.preview, fingerprint: fp, inTree: true})
+		g.inTree = true
+	}
+	for _, d := range diff {
+		fp := fingerprint(d.m.rule.ID, d.file, d.m.secret)
+		if d.m.allowed || allowedFP[fp] {
+			if !allowedFP[fp] {
+				rep.allowed++
+			}
+			allowedFP[fp] = true
+			continue
+		}
+		g, seen := byFP[fp]
+		if !seen {
+			g = add(finding{rule: d.m.rule, file: d.file, line: d.m.line, col: d.m.col, preview: d.m.preview, fingerprint: fp, inTree: d.seq == 0})
+		}
+		if s, ok := oldest[fp]; !ok || d.seq > s {
+			oldest[fp] = d.seq
+			g.commit = d.commit
+			if !g.inTree {
+				g.line, g.col, g.preview = d.m.line, d.m.col, d.m.preview
+			}
+		}
+	}
+	var out []finding
+	for _, fp := range order {
+		f := byFP[fp]
+		if base.has(f.rule.ID, f.file, fp) {
+			rep.baselined++
+			continue
+		}
+		out = append(out, *f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].inTree != out[j].inTree {
+			return out[i].inTree
+		}
+		if out[i].file != out[j].file {
+			return out[i].file < out[j].file
+		}
+		return out[i].line < out[j].line
+	})
+	return out
+}
+
+// Run scans and judges.
+func (s *Secrets) Run(ctx context.Context, env *kind.Env) kind.Result {
+	rep, err := s.scan(ctx, env, true)
+	if err != nil {
+		remedy := "fix the path or the git repository and run again"
+		var pe *fs.PathError
+		switch {
+		case errors.Is(err, errGitMissing):
+			remedy = "install git (or put it on PATH): a repository's files and history are read with git"
+		case ctx.Err() != nil:
+			remedy = "give the check a longer timeout (timeout: 2m) or scan less (ignore_paths, history: false for a quick local run)"
+		case strings.Contains(err.Error(), "dubious ownership"):
+			remedy = "run as the user who owns the repository, or trust it with git config --global --add safe.directory <path> (git's own advice)"
+		case errors.As(err, &pe) && !strings.Contains(err.Error(), "git "):
+			remedy = "check that path (and baseline) exist relative to the checklist"
+		case strings.Contains(err.Error(), "git"):
+			remedy = "make sure git works in that directory (git status, git log --all); for a shallow or partial clone fetch the full history"
+		}
+		return kind.Errorf(remedy, "secrets scan of %s could not finish: %s", printable(s.Path), oneLine(err.Error()))
+	}
+	return s.judge(rep)
+}
+
+// unscanned lists what was skipped that could hold a secret, for the summary of a scan that
+// found nothing; the evidence has the same counts.
+func (s *Secrets) unscanned(rep *scanReport) (parts, remedies []string) {
+	t, d := rep.tree, rep.diff
+	if n := t.oversize + int64(d.oversize); n > 0 {
+		what := []string{}
+		if t.oversize > 0 {
+			what = append(what, kind.Count(int(t.oversize), "file", "files"))
+		}
+		if d.oversize > 0 {
+			what = append(what, kind.Count(d.oversize, "diff", "diffs")+" in history")
+		}
+		parts = append(parts, strings.Join(what, " and ")+" over "+s.MaxFileSize.String())
+		remedies = append(remedies, "raise max_file_size (max_file_size: 64MiB) to scan the larger files, or list them in ignore_paths once you know what they hold")
+	}
+	if d.cutLines > 0 {
+		parts = append(parts, kind.Count(d.cutLines, "line", "lines")+" in history beyond their first "+humanBytes(maxLine))
+		remedies = append(remedies, "lines longer than "+humanBytes(maxLine)+" (minified or generated files) are scanned only in their first "+humanBytes(maxLine)+": list such files in ignore_paths if they hold no secrets")
+	}
+	if t.submodules > 0 {
+		parts = append(parts, kind.Count(int(t.submodules), "submodule or nested repository", "submodules or nested repositories"))
+		remedies = append(remedies, "scan each submodule with a secrets check of its own (path: the submodule's directory)")
+	}
+	if t.unreadable > 0 {
+		parts = append(parts, kind.Count(int(t.unreadable), "unreadable directory", "unreadable directories"))
+		remedies = append(remedies, "run the check as a user who may read every directory under path")
+	}
+	return parts, remedies
+}
+
+func (s *Secrets) judge(rep *scanReport) kind.Result {
+	var r kind.Result
+	if rep.notScanned != "" {
+		r.Status = kind.Skip
+		r.Summary = "nothing scanned: " + oneLine(rep.notScanned)
+		r.Remedy = "point path at a directory or a regular file"
+		return r
+	}
+	r.Status = kind.Pass
+	inTreeN, histN, committedN := 0, 0, 0
+	for _, f := range rep.findings {
+		if f.inTree {
+			inTreeN++
+		} else {
+			histN++
+		}
+		if f.commit != "" {
+			committedN++
+		}
+	}
+	statusFor := func(n int, incomplete bool) kind.Status {
+		switch {
+		case n > 0:
+			return kind.Fail
+		case incomplete:
+			return kind.Warn
+		}
+		return kind.Pass
+	}
+	t, d := rep.tree, rep.diff
+	diffSkips := func() (string, bool) {
+		var skipped []string
+		if d.oversize > 0 {
+			skipped = append(skipped, fmt.Sprintf("%s over %s not scanned", kind.Count(d.oversize, "diff", "diffs"), s.MaxFileSize))
+		}
+		if d.binary > 0 {
+			skipped = append(skipped, fmt.Sprintf("%d binary", d.binary))
+		}
+		if d.cutLines > 0 {
+			skipped = append(skipped, fmt.Sprintf("%s cut at %s (the rest not scanned)", kind.Count(d.cutLines, "line", "lines"), humanBytes(maxLine)))
+		}
+		if len(skipped) == 0 {
+			return "", false
+		}
+		return "; skipped " + strings.Join(skipped, ", "), d.oversize > 0 || d.cutLines > 0
+	}
+	if s.Staged {
+		obs := fmt.Sprintf("%s in %s of staged changes", kind.Count(d.chunks, "file", "files"), humanBytes(d.bytes))
+		skips, incomplete := diffSkips()
+		r.Add(kind.Evidence{Label: "staged", Observed: obs + skips, Expected: "no secrets", Status: statusFor(inTreeN, incomplete)})
+	} else {
+		obs := fmt.Sprintf("%s, %s scanned", kind.Count(int(t.files), "file", "files"), humanBytes(t.bytes))
+		var skipped []string
+		add := func(n int64, one, many string) {
+			if n > 0 {
+				skipped = append(skipped, kind.Count(int(n), one, many))
+			}
+		}
+		over := "over " + s.MaxFileSize.String() + " (not scanned)"
+		add(t.oversize, over, over)
+		add(t.submodules, "submodule or nested repository (not scanned)", "submodules or nested repositories (not scanned)")
+		add(t.unreadable, "unreadable directory", "unreadable directories")
+		add(t.binary, "binary", "binary")
+		add(t.vendored, "vendored", "vendored")
+		add(t.ignored, "by ignore_paths", "by ignore_paths")
+		add(t.symlinks, "symbolic link (not followed)", "symbolic links (not followed)")
+		add(t.special, "FIFO, socket or device", "FIFOs, sockets or devices")
+		add(t.gone, "tracked file missing from the work tree", "tracked files missing from the work tree")
+		if len(skipped) > 0 {
+			obs += "; skipped " + strings.Join(skipped, ", ")
+		}
+		if !rep.inRepo {
+			obs += " (not a git repository: every file)"
+		}
+		if inTreeN > 0 {
+			obs += "; " + kind.Count(inTreeN, "secret", "secrets") + " found"
+		}
+		incomplete := t.oversize > 0 || t.submodules > 0 || t.unreadable > 0
+		r.Add(kind.Evidence{Label: "working tree", Observed: obs, Expected: "no secrets", Status: statusFor(inTreeN, incomplete)})
+		if rep.history {
+			skips, incomplete := diffSkips()
+			st, obs := kind.Pass, fmt.Sprintf("%s from every ref, %s of added lines", kind.Count(d.commits, "commit", "commits"), humanBytes(d.bytes))
+			obs += skips
+			if committedN > 0 {
+				// A committed secret is in history whether or not the working tree still holds it.
+				st = kind.Fail
+				obs += "; " + kind.Count(committedN, "secret", "secrets") + " committed"
+				if histN > 0 {
+					obs += fmt.Sprintf(" (%d deleted since, still in history)", histN)
+				}
+			} else if rep.shallow {
+				st = kind.Warn
+				obs += "; shallow clone: older history was not scanned"
+			} else if incomplete {
+				st = kind.Warn
+			}
+			r.Add(kind.Evidence{Label: "history", Observed: obs, Expected: "no secret in any commit", Status: st})
+		}
+	}
+	if rep.baselineName != "" {
+		r.Add(kind.Evidence{Label: "baseline", Observed: fmt.Sprintf("%s, %d accepted", printable(rep.baselineName), rep.baselined), Status: kind.Pass})
+	}
+	if rep.allowed > 0 {
+		r.Add(kind.Evidence{Label: "accepted", Observed: fmt.Sprintf("%d marked launchgate:allow", rep.allowed), Status: kind.Pass})
+	}
+
+	inTree, histOnly := 0, 0
+	perRule := map[string]int{}
+	var ruleOrder []string
+	for _, f := range rep.findings {
+		if f.inTree {
+			inTree++
+		} else {
+			histOnly++
+		}
+		if perRule[f.rule.ID] == 0 {
+			ruleOrder = append(ruleOrder, f.rule.ID)
+		}
+		perRule[f.rule.ID]++
+		cf := kind.Finding{Rule: f.rule.ID, File: f.file, Line: f.line, Column: f.col, Commit: f.commit,
+			Message: f.rule.Description, Preview: f.preview, Fingerprint: f.fingerprint}
+		if !f.inTree {
+			cf.Message += " (deleted, but still in history)"
+		}
+		r.Findings = append(r.Findings, cf)
+	}
+	if len(rep.findings) > 0 {
+		var kinds []string
+		for _, id := range ruleOrder {
+			kinds = append(kinds, fmt.Sprintf("%s ×%d", id, perRule[id]))
+		}
+		r.Add(kind.Evidence{Label: "findings", Observed: strings.Join(kinds, ", "), Expected: "none", Status: kind.Fail})
+	}
+	if len(rep.findings) == 0 {
+		scanned := t.files > 0 || d.chunks > 0
+		switch {
+		case !scanned && s.Staged:
+			r.Summary = "nothing scanned: no text staged for the next commit"
+		case !scanned:
+			r.Summary = fmt.Sprintf("nothing scanned: no text file in %s", printable(s.Path))
+			if rep.history {
+				r.Summary += fmt.Sprintf(" nor in %s of its history", kind.Count(d.commits, "commit", "commits"))
+			}
+		case s.Staged:
+			r.Summary = fmt.Sprintf("no secrets in the staged changes (%s)", kind.Count(d.chunks, "file", "files"))
+		case rep.history:
+			r.Summary = fmt.Sprintf("no secrets in %s or %s of history", kind.Count(int(t.files), "file", "files"), kind.Count(d.commits, "commit", "commits"))
+		default:
+			r.Summary = fmt.Sprintf("no secrets in %s", kind.Count(int(t.files), "file", "files"))
+		}
+		var remedies []string
+		if parts, rem := s.unscanned(rep); len(parts) > 0 {
+			if scanned {
+				r.Summary += "; not scanned: " + strings.Join(parts, ", ")
+			} else {
+				r.Summary += " (skipped: " + strings.Join(parts, ", ") + ")"
+			}
+			remedies = rem
+		}
+		if rep.baselined > 0 {
+			r.Summary += fmt.Sprintf("; %d accepted in %s", rep.baselined, printable(rep.baselineName))
+		}
+		if rep.shallow {
+			remedies = append(remedies, "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout) so that every commit is scanned")
+		}
+		if !scanned {
+			// Nothing was read, so nothing is known: a skip, whatever the evidence lines say.
+			r.Status = kind.Skip
+			for i := range r.Evidence {
+				if r.Evidence[i].Status == kind.Pass {
+					r.Evidence[i].Status = kind.Skip
+				}
+			}
+			remedies = append(remedies, "point path at the directory that holds the code (binary, vendored and ignored files are not scanned)")
+		}
+		r.Remedy = strings.Join(remedies, "; ")
+		return r
+	}
+	first := rep.findings[0]
+	parts := []string{}
+	if inTree > 0 {
+		where := "in the working tree"
+		if s.Staged {
+			where = "staged"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", inTree, where))
+	}
+	if histOnly > 0 {
+		parts = append(parts, fmt.Sprintf("%d only in history", histOnly))
+	}
+	r.Summary = fmt.Sprintf("%s (%s); first: %s in %s", kind.Count(len(rep.findings), "secret found", "secrets found"),
+		strings.Join(parts, ", "), first.rule.Description, location(first))
+	r.Remedy = remedyFor(rep.findings, committedN > 0, s.baselineCommand())
+	return r
+}
+
+// baselineCommand is the `launchgate secrets baseline` command line that writes the baseline this
+// check reads: the default location needs no flag, a configured one needs -o.
+func (s *Secrets) baselineCommand() string {
+	cmd := "launchgate secrets baseline"
+	if s.Path != "" && s.Path != "." {
+		cmd += " " + printable(s.Path)
+	}
+	if s.History != nil && !*s.History {
+		cmd += " --history=false"
+	}
+	if s.Baseline != "" {
+		cmd += " -o " + printable(s.Baseline)
+	}
+	return cmd
+}
+
+func location(f finding) string {
+	loc := printable(f.file)
+	if f.line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", loc, f.line, f.col)
+	}
+	if f.commit != "" {
+		loc += " (commit " + short(f.commit) + ")"
+	}
+	return loc
+}
+
+// remedyFor says what to do about fs; baselineCommand is the command that accepts them where
+// this check will read them.
+func remedyFor(fs []finding, inHistory bool, baselineCommand string) string {
+	var b strings.Builder
+	b.WriteString("rotate every secret found first, at its provider")
+	seen := map[string]bool{}
+	var hints []string
+	for _, f := range fs {
+		if !seen[f.rule.ID] && len(hints) < 3 {
+			seen[f.rule.ID] = true
+			hints = append(hints, f.rule.Rotate)
+		}
+	}
+	b.WriteString(" (" + strings.Join(hints, "; ") + ")")
+	if inHistory {
+		b.WriteString("; it is committed, and deleting the file does not remove it from history, nor does amending the commit: " +
+			"anyone with a clone has it, and rewriting history (git filter-repo) is not enough once it was pushed, so rotate even when it is gone")
+	}
+	b.WriteString("; then load it from the environment or a secret manager. A false positive: add launchgate:allow on the line, or accept the current findings with `" + baselineCommand + "`")
+	return b.String()
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

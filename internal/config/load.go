@@ -1,0 +1,672 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/redact"
+)
+
+// Severity says whether a failing check closes the gate.
+type Severity string
+
+const (
+	// Block closes the gate when the check fails or errors (the default).
+	Block Severity = "block"
+	// WarnOnly turns a failing check into a warning.
+	WarnOnly Severity = "warn"
+)
+
+// DefaultTimeout is a check's deadline when neither the check nor the checklist sets one.
+const DefaultTimeout = 10 * time.Second
+
+// MaxTimeout bounds a check's deadline: a gate that waits longer than a week is stuck, and
+// the runner adds its grace to the deadline, which must not overflow.
+const MaxTimeout = 7 * 24 * time.Hour
+
+// Checklist is a loaded, validated checklist.
+type Checklist struct {
+	Name string
+	// File names the checklist in messages: its path, StdinName, or the embedded default's name.
+	File string
+	// Dir is the directory that relative paths in the checklist (a ca_file, say) resolve
+	// against: the file's own directory; empty for standard input and data given to Parse,
+	// whose relative paths resolve against the working directory.
+	Dir     string
+	Version int
+	Timeout time.Duration
+	Checks  []*Entry
+	// Secrets are values that must never be printed: expanded from secret-looking variables,
+	// or given to secret-looking parameters.
+	Secrets []string
+}
+
+// Entry is one check of a checklist, ready to run.
+type Entry struct {
+	ID       string
+	Type     string
+	Title    string
+	Severity Severity
+	Tags     []string
+	Timeout  time.Duration
+	NeedsEnv []string
+	// Missing lists the needs_env variables that are unset; such a check is skipped.
+	Missing []string
+	// Line and Column locate the check in its file (0 when it did not come from a file).
+	Line, Column int
+	Kind         kind.Kind
+	Check        kind.Check
+
+	// templated holds, for the with: parameters whose values refer to variables, the value as
+	// written (${API_URL}/healthz): a mistake in it is the variable's, and while a needs_env
+	// variable is unset the value is a placeholder that Validate cannot judge.
+	templated map[string]string
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// Options controls loading.
+type Options struct {
+	// Getenv looks up variables for ${VAR} expansion; os.Getenv when nil.
+	Getenv func(string) string
+	// Stdin is read when the path given to LoadFile is "-"; os.Stdin when nil.
+	Stdin io.Reader
+}
+
+// StdinName names a checklist read from standard input in messages.
+const StdinName = "<stdin>"
+
+// LoadFile reads and parses a checklist file, or standard input when path is "-". Only a
+// regular file is read, never more than kind.MaxFileSize bytes, and a named pipe left where
+// the checklist should be is refused rather than waited on.
+func LoadFile(path string, opts Options) (*Checklist, error) {
+	if path == "-" {
+		in := opts.Stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		data, err := kind.ReadCapped(in, kind.MaxFileSize)
+		if err != nil {
+			return nil, Errors{{File: StdinName, Msg: "cannot read checklist from standard input: " + err.Error()}}
+		}
+		return Parse(StdinName, data, opts)
+	}
+	data, err := kind.ReadSmallFile(path, kind.MaxFileSize)
+	if err != nil {
+		return nil, Errors{{File: path, Msg: "cannot read checklist: " + unwrapPathError(err)}}
+	}
+	cl, err := Parse(path, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	cl.Dir = filepath.Dir(path)
+	return cl, nil
+}
+
+func unwrapPathError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+var topKeys = []string{"version", "name", "defaults", "checks"}
+var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "needs_env", "with"}
+
+// Parse parses checklist data; file names it in messages. Every mistake in the file is
+// reported, as Errors, not just the first.
+func Parse(file string, data []byte, opts Options) (*Checklist, error) {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var errs Errors
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, Errors{syntaxError(file, data, err)}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, Errors{{File: file, Msg: "the checklist is empty: start with `version: 1` and a `checks:` list (see `launchgate init`)"}}
+	}
+	if e := extraDocument(file, data, dec); e != nil {
+		return nil, Errors{e}
+	}
+	root := doc.Content[0]
+	p := newParser(file, &errs, getenv)
+	cl := p.parse(root)
+	if len(errs) > 0 {
+		return nil, p.maskErrors(errs).sorted()
+	}
+	cl.Secrets = p.secretValues()
+	return cl, nil
+}
+
+// extraDocument reports a second YAML document after a ---: yaml.Unmarshal would read the first
+// and silently drop the checks of the others. An empty document (a trailing ---) is harmless.
+func extraDocument(file string, data []byte, dec *yaml.Decoder) *Error {
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return syntaxError(file, data, err)
+		}
+		if len(doc.Content) == 0 || isNull(doc.Content[0]) && doc.Content[0].Value == "" {
+			continue
+		}
+		n := doc.Content[0]
+		return &Error{File: file, Line: n.Line, Col: n.Column,
+			Msg: "a second YAML document starts here: a checklist is one document, so put all checks in one `checks:` list"}
+	}
+}
+
+func newParser(file string, errs *Errors, getenv func(string) string) *parser {
+	return &parser{file: file, errs: errs, getenv: getenv, used: map[string]string{},
+		refs: &secretRefs{spans: map[*yaml.Node][]span{}}, unexpanded: map[*yaml.Node]bool{}, budget: maxExpanded}
+}
+
+// secretValues is what must never be printed: values of secret-looking variables that were
+// expanded, and values given to secret-looking parameters.
+func (p *parser) secretValues() []string {
+	out := append([]string(nil), p.secrets...)
+	for name, v := range p.used {
+		if redact.IsSecretName(name) {
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+func syntaxError(file string, data []byte, err error) *Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if line, col, ok := tabIndent(data, msg); ok {
+		return &Error{File: file, Line: line, Col: col, Msg: "invalid YAML: tabs are not allowed for indentation: indent with spaces"}
+	}
+	e := &Error{File: file, Msg: "invalid YAML: " + msg}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		// yaml.v3 counts a line past the end when the document stops mid-structure.
+		e.Line, _ = strconv.Atoi(m[1])
+		if last := strings.Count(string(data), "\n") + strings.Count(string(data), "\r") + 1; e.Line > last {
+			e.Line = last
+		}
+		e.Msg = "invalid YAML: " + strings.TrimSpace(yamlLine.ReplaceAllString(msg, ""))
+		e.Msg = strings.TrimSuffix(strings.ReplaceAll(e.Msg, ":  ", ": "), ":")
+		e.Msg = strings.ReplaceAll(e.Msg, "invalid YAML: : ", "invalid YAML: ")
+	}
+	return e
+}
+
+// tabIndent finds, when yaml.v3 failed on a tab (its messages for that are "found character
+// that cannot start any token" and "found a tab character that violates indentation"), the
+// line indented with a tab: the line yaml.v3 named or the next (it sometimes names the line
+// before).
+func tabIndent(data []byte, msg string) (line, col int, ok bool) {
+	if !strings.Contains(msg, "tab character") && !strings.Contains(msg, "cannot start any token") {
+		return 0, 0, false
+	}
+	from := 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		from, _ = strconv.Atoi(m[1])
+	}
+	lines := strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), "\n")
+	for i := from - 1; i >= 0 && i < len(lines) && i <= from; i++ {
+		l := lines[i]
+		indent := len(l) - len(strings.TrimLeft(l, " \t"))
+		if t := strings.IndexByte(l[:indent], '\t'); t >= 0 && indent < len(l) {
+			return i + 1, t + 1, true
+		}
+	}
+	return 0, 0, false
+}
+
+type parser struct {
+	file    string
+	errs    *Errors
+	getenv  func(string) string
+	used    map[string]string
+	secrets []string
+	refs    *secretRefs
+	// unexpanded holds the scalars whose variables could not be expanded: their mistake is
+	// reported once, not again as a bad value.
+	unexpanded map[*yaml.Node]bool
+	// budget is what expansion may still add (maxExpanded over the whole checklist).
+	budget int
+}
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
+	p.report(n, n, fmt.Sprintf(format, args...))
+}
+
+// report records msg at the position of at; about is the value the message is about, whose
+// variables it must not print.
+func (p *parser) report(at, about *yaml.Node, msg string) {
+	e := &Error{File: p.file, Msg: p.refs.mask(about, msg)}
+	if at != nil && p.file != "" {
+		e.Line, e.Col = at.Line, at.Column
+	}
+	*p.errs = append(*p.errs, e)
+}
+
+// fields checks a mapping's keys against the known ones and returns key and value nodes by name.
+func (p *parser) fields(n *yaml.Node, known []string, where string) map[string][2]*yaml.Node {
+	out := map[string][2]*yaml.Node{}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s: expected a mapping, got %s", where, p.refs.describe(n))
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !contains(known, k.Value) {
+			p.errorf(k, "%s: unknown field %q%s", where, k.Value, didYouMean(k.Value, known))
+			continue
+		}
+		if prev, dup := out[k.Value]; dup {
+			p.errorf(k, "%s: field %q is given twice (first on line %d)", where, k.Value, prev[0].Line)
+			continue
+		}
+		out[k.Value] = [2]*yaml.Node{k, v}
+	}
+	return out
+}
+
+// expandTree substitutes variables in every scalar below n.
+func (p *parser) expandTree(n *yaml.Node, x *expander) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if !strings.Contains(n.Value, "${") {
+			return
+		}
+		v, spans, err := x.expand(n.Value)
+		if err != nil {
+			p.unexpanded[n] = true
+			p.errorf(n, "%v", err)
+			return
+		}
+		n.Value = v
+		p.refs.add(n, spans)
+		if n.Style == 0 || n.Style == yaml.TaggedStyle {
+			// Let YAML resolve the type of the expanded text, so ${PORT} can fill an integer.
+			n.Tag = ""
+		}
+	case yaml.MappingNode:
+		for i := 1; i < len(n.Content); i += 2 {
+			p.expandTree(n.Content[i], x)
+		}
+	default:
+		for _, c := range n.Content {
+			p.expandTree(c, x)
+		}
+	}
+}
+
+func (p *parser) parse(root *yaml.Node) *Checklist {
+	cl := &Checklist{File: p.file, Timeout: DefaultTimeout}
+	if root.Kind != yaml.MappingNode {
+		p.errorf(root, "a checklist is a mapping with version, name and checks; got %s", p.refs.describe(root))
+		return cl
+	}
+	top := p.fields(root, topKeys, "checklist")
+	strict := &expander{getenv: p.getenv, used: p.used, budget: &p.budget}
+	for _, kv := range top {
+		if kv[0].Value != "checks" {
+			p.expandTree(kv[1], strict)
+		}
+	}
+	if kv, ok := top["version"]; !ok {
+		p.errorf(root, "checklist: missing `version: 1`")
+	} else if kv[1].Value != "1" || kv[1].Kind != yaml.ScalarNode {
+		p.errorf(kv[1], "version: unsupported checklist version %s (this launchgate reads version 1)", p.refs.describe(kv[1]))
+	} else {
+		cl.Version = 1
+	}
+	if kv, ok := top["name"]; ok {
+		if kv[1].Kind != yaml.ScalarNode {
+			p.errorf(kv[1], "name: expected a string, got %s", p.refs.describe(kv[1]))
+		} else {
+			cl.Name = kv[1].Value
+		}
+	}
+	if kv, ok := top["defaults"]; ok {
+		d := p.fields(kv[1], []string{"timeout"}, "defaults")
+		if t, ok := d["timeout"]; ok {
+			cl.Timeout = p.duration(t[1], "defaults: timeout")
+		}
+	}
+	kv, ok := top["checks"]
+	if !ok {
+		p.errorf(root, "checklist: missing `checks:` (a list of checks)")
+		return cl
+	}
+	if kv[1].Kind != yaml.SequenceNode {
+		p.errorf(kv[1], "checks: expected a list of checks, got %s", p.refs.describe(kv[1]))
+		return cl
+	}
+	if len(kv[1].Content) == 0 {
+		p.errorf(kv[1], "checks: the list is empty")
+	}
+	ids := map[string]*yaml.Node{}
+	for i, n := range kv[1].Content {
+		if e := p.entry(n, i, cl.Timeout, ids); e != nil {
+			cl.Checks = append(cl.Checks, e)
+		}
+	}
+	return cl
+}
+
+func (p *parser) duration(n *yaml.Node, where string) time.Duration {
+	if n.Kind != yaml.ScalarNode {
+		p.errorf(n, "%s: expected a duration like 10s, got %s", where, p.refs.describe(n))
+		return 0
+	}
+	d, err := kind.ParseDuration(n.Value)
+	if err != nil {
+		p.errorf(n, "%s: %v", where, err)
+		return 0
+	}
+	switch {
+	case d <= 0:
+		p.errorf(n, "%s: must be greater than zero", where)
+	case d > MaxTimeout:
+		p.errorf(n, "%s: %s is longer than the longest timeout, %s", where, n.Value, kind.FormatDuration(MaxTimeout))
+	}
+	return d
+}
+
+var varRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// varNames reports the needs_env entries that are not variable names: such a variable is never
+// set, so its check would be skipped on every run without anyone noticing.
+func (p *parser) varNames(n *yaml.Node, where string) {
+	items := n.Content
+	if n.Kind == yaml.ScalarNode {
+		items = []*yaml.Node{n}
+	}
+	for _, c := range items {
+		if c.Kind != yaml.ScalarNode || isNull(c) || isVarName(c.Value) {
+			continue
+		}
+		if m := varRef.FindStringSubmatch(c.Value); m != nil {
+			p.errorf(c, "%s: %q is a reference, not a name: write %s", where, c.Value, m[1])
+			continue
+		}
+		p.errorf(c, "%s: %q is not a variable name (letters, digits and _, not starting with a digit)", where, c.Value)
+	}
+}
+
+func isVarName(s string) bool {
+	if s == "" || !isVarStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isVarChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) stringList(n *yaml.Node, where string) []string {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		return []string{n.Value}
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "%s: expected a list of strings, got %s", where, p.refs.describe(n))
+		return nil
+	}
+	var out []string
+	for _, c := range n.Content {
+		if c.Kind != yaml.ScalarNode {
+			p.errorf(c, "%s: expected a string, got %s", where, p.refs.describe(c))
+			continue
+		}
+		out = append(out, c.Value)
+	}
+	return out
+}
+
+func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids map[string]*yaml.Node) *Entry {
+	where := fmt.Sprintf("checks[%d]", index)
+	f := p.fields(n, checkKeys, where)
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	errsBefore := len(*p.errs)
+	e := &Entry{Severity: Block, Timeout: defTimeout, Line: n.Line, Column: n.Column}
+	if p.file == "" {
+		e.Line, e.Column = 0, 0
+	}
+	// needs_env decides whether the rest may refer to unset variables.
+	if kv, ok := f["needs_env"]; ok {
+		e.NeedsEnv = p.stringList(kv[1], where+": needs_env")
+		p.varNames(kv[1], where+": needs_env")
+		for _, v := range e.NeedsEnv {
+			if p.getenv(v) == "" {
+				e.Missing = append(e.Missing, v)
+			}
+		}
+	}
+	x := &expander{getenv: p.getenv, used: p.used, optional: map[string]bool{}, budget: &p.budget}
+	for _, v := range e.NeedsEnv {
+		x.optional[v] = true
+	}
+	if kv, ok := f["with"]; ok && kv[1].Kind == yaml.MappingNode {
+		e.templated = map[string]string{}
+		for i := 0; i+1 < len(kv[1].Content); i += 2 {
+			if v := kv[1].Content[i+1]; refersToVariables(v) {
+				e.templated[kv[1].Content[i].Value] = templateText(v)
+			}
+		}
+	}
+	for name, kv := range f {
+		if name != "needs_env" {
+			p.expandTree(kv[1], x)
+		}
+	}
+
+	if kv, ok := f["id"]; !ok {
+		p.errorf(n, "%s: missing id", where)
+	} else {
+		e.ID = kv[1].Value
+		switch {
+		case !idPattern.MatchString(e.ID):
+			p.errorf(kv[1], "%s: id %q must use only a-z, 0-9 and -", where, e.ID)
+		case ids[e.ID] != nil:
+			p.errorf(kv[1], "%s: duplicate id %q (first used on line %d)", where, e.ID, ids[e.ID].Line)
+		default:
+			ids[e.ID] = kv[1]
+			where = fmt.Sprintf("check %q", e.ID)
+		}
+	}
+	if kv, ok := f["type"]; !ok {
+		p.errorf(n, "%s: missing type (run `launchgate checks` to list them)", where)
+	} else if k, ok := kind.Lookup(kv[1].Value); !ok {
+		hint := didYouMean(kv[1].Value, kind.KindNames())
+		if hint == "" {
+			hint = " (run `launchgate checks` to list them)"
+		}
+		p.errorf(kv[1], "%s: unknown check type %q%s", where, kv[1].Value, hint)
+	} else {
+		e.Type, e.Kind = k.Name, k
+	}
+	if kv, ok := f["title"]; ok {
+		e.Title = kv[1].Value
+	}
+	if kv, ok := f["severity"]; ok {
+		switch s := Severity(kv[1].Value); s {
+		case Block, WarnOnly:
+			e.Severity = s
+		default:
+			p.errorf(kv[1], "%s: severity must be block or warn, got %s%s", where, p.refs.describe(kv[1]),
+				didYouMean(kv[1].Value, []string{"block", "warn"}))
+		}
+	}
+	if kv, ok := f["tags"]; ok {
+		e.Tags = p.stringList(kv[1], where+": tags")
+	}
+	if kv, ok := f["timeout"]; ok {
+		e.Timeout = p.duration(kv[1], where+": timeout")
+	}
+	if e.Kind.New == nil {
+		return e
+	}
+	e.Check = e.Kind.New()
+	withKey, withVal := n, (*yaml.Node)(nil)
+	if kv, ok := f["with"]; ok {
+		withKey, withVal = kv[0], kv[1]
+	}
+	p.decodeWith(e, withKey, withVal, where)
+	if e.Title == "" {
+		e.Title = e.Kind.Title
+		if t, ok := e.Check.(kind.Titler); ok && len(e.Missing) == 0 {
+			e.Title = t.Title()
+		}
+	}
+	if len(*p.errs) > errsBefore {
+		return nil
+	}
+	return e
+}
+
+// decodeWith decodes the with: block, enforces required parameters and runs Validate. A check
+// whose needs_env variables are unset is still decoded and validated, so typos are caught, but
+// what Validate says of values that came from variables is not reported: they are placeholders.
+//
+// Validate runs even when some parameters are wrong, so that every mistake in the file is
+// reported at once. What it says of a parameter that was already reported (or is missing) is a
+// consequence and is left out, and so, once any parameter is wrong, is a complaint that blames
+// no parameter.
+func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string) {
+	d := &decoder{file: p.file, errs: p.errs, secrets: &p.secrets, refs: p.refs, unexpanded: p.unexpanded}
+	v := reflect.ValueOf(e.Check)
+	seen := d.decodeStruct(withVal, v, where+": with")
+	if withVal != nil && withVal.Kind != yaml.MappingNode && !isNull(withVal) {
+		return
+	}
+	reported := map[string]bool{}
+	for name, sp := range seen {
+		if sp.failed {
+			reported[name] = true
+		}
+	}
+	for _, prm := range kind.Params(e.Check) {
+		if _, ok := seen[prm.Name]; prm.Required && !ok {
+			p.errorf(withKey, "%s: missing required parameter %q for %s", where, prm.Name, e.Type)
+			reported[prm.Name] = true
+		}
+	}
+	val, ok := e.Check.(kind.Validator)
+	if !ok {
+		return
+	}
+	err, crash := validate(val)
+	if crash != nil {
+		p.errorf(withKey, "%s: %v", where, crash)
+		return
+	}
+	if err == nil {
+		return
+	}
+	// Validate may return several mistakes at once (errors.Join); each is reported at the line
+	// of the parameter it blames.
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, err := range errs {
+		var pe *kind.ParamError
+		blamed := errors.As(err, &pe)
+		if (blamed && reported[pe.Param]) || (!blamed && len(reported) > 0) {
+			continue
+		}
+		tmpl, fromVars := "", false
+		if blamed {
+			tmpl, fromVars = e.templated[pe.Param]
+		}
+		if len(e.Missing) > 0 && (!blamed || fromVars) {
+			continue
+		}
+		at, about, msg := withKey, (*yaml.Node)(nil), fmt.Sprintf("%s: %v", where, err)
+		if blamed {
+			msg = fmt.Sprintf("%s: with: %v", where, err)
+			if sp, ok := seen[pe.Param]; ok {
+				// A scalar is pointed at itself, as decoding errors are; a list or mapping at
+				// its key, which is where a person reads it.
+				at, about = sp.key, sp.val
+				if sp.val.Kind == yaml.ScalarNode {
+					at = sp.val
+				}
+			}
+		}
+		if fromVars {
+			// The file may be the embedded default: name what the user can change.
+			msg = fmt.Sprintf("%s (the value comes from %s)", msg, tmpl)
+		}
+		p.report(at, about, msg)
+	}
+}
+
+// validate runs a check's Validate, which also sees checks with wrong or missing parameters
+// (left at their defaults or zero): a panic there is a bug in the kind, returned as crash to be
+// reported whatever else is wrong, rather than taking the process down.
+func validate(v kind.Validator) (err, crash error) {
+	defer func() {
+		if r := recover(); r != nil {
+			crash = fmt.Errorf("cannot validate the parameters (a bug in launchgate, please report it): %v", r)
+		}
+	}()
+	return v.Validate(), nil
+}
+
+// templateText is a value as written, for messages: a scalar's text, or its YAML otherwise.
+func templateText(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return "variables"
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// refersToVariables reports whether any scalar below n contains a ${VAR} reference.
+func refersToVariables(n *yaml.Node) bool {
+	if n.Kind == yaml.ScalarNode {
+		return strings.Contains(n.Value, "${")
+	}
+	for _, c := range n.Content {
+		if refersToVariables(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

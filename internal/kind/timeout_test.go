@@ -1,0 +1,29 @@
+package kind
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestTimeout(t *testing.T) {
+	ctx, cancel := WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if got := Timeout(ctx); got != 3*time.Second {
+		t.Errorf("recorded: %s, want 3s", got)
+	}
+	if got := Timeout(context.Background()); got != 0 {
+		t.Errorf("no deadline: %s, want 0", got)
+	}
+	// Without a record, the time left is rounded up: a deadline set a moment ago reads as set.
+	plain, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel2()
+	if got := Timeout(plain); got <= 9*time.Second || got > 10*time.Second || got%(100*time.Millisecond) != 0 {
+		t.Errorf("unrecorded 10s: %s, want 10s (or a tenth of a second less on a loaded machine)", got)
+	}
+	short, cancel3 := context.WithTimeout(context.Background(), 250*time.Millisecond)
+	defer cancel3()
+	if got := Timeout(short); got <= 200*time.Millisecond || got > 250*time.Millisecond {
+		t.Errorf("unrecorded 250ms: %s", got)
+	}
+}
