@@ -1,3 +1,5 @@
+// Package jwtcheck holds the jwt kind: a token the app issues expires, lives no longer than it
+// should, uses an allowed algorithm and no well-known weak secret, judged offline.
 package jwtcheck
 
 import (

@@ -141,8 +141,7 @@ func TestRedirectStripsCredentialsAcrossOrigins(t *testing.T) {
 	}
 
 	t.Run("the same origin keeps them", func(t *testing.T) {
-		var srv *recorder
-		srv = listen(t, "127.0.0.1", func(w http.ResponseWriter, r *http.Request) {
+		srv := listen(t, "127.0.0.1", func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/" {
 				http.Redirect(w, r, "/next", http.StatusFound)
 			}
