@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -295,11 +294,4 @@ func expect(t *testing.T, r check.Result, want check.Status, parts ...string) {
 			t.Errorf("result does not mention %q:\n%s", p, all)
 		}
 	}
-}
-
-// freePort returns a loopback port nothing listens on.
-func freePort(t testing.TB) string {
-	t.Helper()
-	_, port, _ := net.SplitHostPort(testsvc.ClosedAddr(t))
-	return port
 }

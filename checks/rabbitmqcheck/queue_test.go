@@ -1,6 +1,7 @@
 package rabbitmqcheck
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -203,4 +204,29 @@ func TestGlob(t *testing.T) {
 			t.Errorf("%q matches %q = %v, want %v", tt.glob, tt.name, got, tt.want)
 		}
 	}
+}
+
+// BenchmarkCheck runs a whole check, connection included, against the shared broker on
+// loopback. The wait between the samples is excluded from the figure it reports.
+func BenchmarkCheck(b *testing.B) {
+	br := sharedBroker(b)
+	q := br.queue(b, "lg-test-bench")
+	br.publish(b, q, 100)
+	c := newQueue(sharedURL, q)
+	if err := c.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	c.Sample = check.Duration(time.Millisecond)
+	env := check.DefaultEnv("bench")
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if r := c.Run(ctx, env); r.Status != check.Fail {
+			b.Fatalf("status %s: %s", r.Status, r.Summary)
+		}
+		cancel()
+	}
+	perCheck := (time.Since(start) - time.Duration(b.N)*c.Sample.D()) / time.Duration(b.N)
+	b.ReportMetric(float64(perCheck.Microseconds())/1000, "ms/check-without-sample")
 }
