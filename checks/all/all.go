@@ -5,6 +5,7 @@ import (
 	_ "github.com/launchgate/launchgate/checks/httpcheck"     // http.health
 	_ "github.com/launchgate/launchgate/checks/httpsec"       // http.auth, http.headers, jwt
 	_ "github.com/launchgate/launchgate/checks/mysqlcheck"    // mysql.connections, mysql.replica_lag
+	_ "github.com/launchgate/launchgate/checks/natscheck"     // nats.consumer
 	_ "github.com/launchgate/launchgate/checks/postgres"      // postgres.connections, postgres.replica_lag
 	_ "github.com/launchgate/launchgate/checks/rabbitmqcheck" // rabbitmq.queue
 	_ "github.com/launchgate/launchgate/checks/redischeck"    // redis.memory

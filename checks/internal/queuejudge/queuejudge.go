@@ -181,7 +181,7 @@ func consumers(j *check.Judgement, o Observation, l Limits) {
 		observed += " (" + o.ConsumersHow + ")"
 	}
 	line := check.Line{Label: label, Observed: observed, Expected: fmt.Sprintf("≥ %d (min_consumers)", l.MinConsumers), Status: check.Pass,
-		Remedy: "start the workers that consume " + o.Name + " (check that they subscribe to this name after the last deploy)"}
+		Remedy: "start the workers that drain " + o.Name + " (and check that they still read this name after the last deploy)"}
 	switch {
 	case o.Consumers >= l.MinConsumers:
 	case o.Second > 0 && o.Consumers == 0:
