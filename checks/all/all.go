@@ -8,7 +8,7 @@ import (
 	_ "github.com/launchgate/launchgate/checks/natscheck"     // nats.consumer
 	_ "github.com/launchgate/launchgate/checks/postgres"      // postgres.connections, postgres.replica_lag
 	_ "github.com/launchgate/launchgate/checks/rabbitmqcheck" // rabbitmq.queue
-	_ "github.com/launchgate/launchgate/checks/redischeck"    // redis.memory
+	_ "github.com/launchgate/launchgate/checks/redischeck"    // redis.memory, redis.queue
 	_ "github.com/launchgate/launchgate/checks/secrets"       // secrets
 	_ "github.com/launchgate/launchgate/checks/tlscheck"      // tls
 	_ "github.com/launchgate/launchgate/checks/traffic"       // http.rate_limit, http.burst

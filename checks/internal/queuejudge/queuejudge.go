@@ -286,9 +286,12 @@ func deref(p *int64) int64 {
 	return *p
 }
 
-func plural(n int, noun string) string {
+func plural(n int, noun string) string { return Plural(int64(n), noun) }
+
+// Plural counts a noun: "1 consumer", "3 consumers".
+func Plural(n int64, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return Count(int64(n)) + " " + noun + "s"
+	return Count(n) + " " + noun + "s"
 }
