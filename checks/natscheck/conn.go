@@ -21,9 +21,11 @@ import (
 )
 
 // maxRead caps what the server may send over one check's connection: a consumer's info is about
-// a kilobyte and a page of the consumer listing some 256 of them, so 8 MiB is far beyond any
-// honest answer and bounds a server that streams without end.
-const maxRead = 8 << 20
+// a kilobyte and a page of the consumer listing some 256 of them, so 4 MiB holds the listing of
+// a few thousand consumers and bounds a server that streams without end. (nats.go gathers a
+// protocol line by appending to a string, which costs the square of the line's length: a larger
+// cap would let one endless line use up the check's deadline instead.)
+const maxRead = 4 << 20
 
 // target is a parsed nats:// or tls:// URL and a credential-free name for output.
 type target struct {

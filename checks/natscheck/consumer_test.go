@@ -2,6 +2,7 @@ package natscheck
 
 import (
 	"context"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -236,10 +237,51 @@ func TestConnectionFailures(t *testing.T) {
 		})
 	}
 
+	t.Run("a server that sends without end is cut off", func(t *testing.T) {
+		addr := floodingServer(t)
+		r := runCheck(t, newConsumer("nats://"+addr, "ORDERS"), 5*time.Second)
+		expect(t, r, check.Error, "sent more than 4 MiB: the check stopped reading")
+	})
+
 	t.Run("right password", func(t *testing.T) {
 		r := runCheck(t, newConsumer("nats://lg:hunter2-N4ts@"+auth, "ORDERS"), 5*time.Second, "hunter2")
 		expect(t, r, check.Fail, "stream ORDERS does not exist")
 	})
+}
+
+// floodingServer accepts connections and answers each with an INFO line that never ends.
+func floodingServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+	})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				c.Write([]byte(`INFO {"server_id":"`))
+				chunk := []byte(strings.Repeat("x", 64<<10))
+				for i := 0; i < 96; i++ {
+					if _, err := c.Write(chunk); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }
 
 func TestValidate(t *testing.T) {

@@ -99,7 +99,7 @@ func (e QueueEntry) label() string {
 
 func (e QueueEntry) problems(i int) []error {
 	var errs []error
-	where := fmt.Sprintf("queues[%d]", i)
+	where := fmt.Sprintf("entry %d (%s)", i+1, e.label())
 	set := 0
 	for _, v := range []string{e.List, e.Stream, e.Sidekiq, e.BullMQ, e.Celery} {
 		if strings.TrimSpace(v) != "" {

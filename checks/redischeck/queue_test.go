@@ -360,7 +360,7 @@ func TestRedisQueueValidate(t *testing.T) {
 		entries []QueueEntry
 		want    string
 	}{
-		{"two layouts", []QueueEntry{{List: "a", Celery: "b"}}, "queues: queues[0]: give exactly one of list, stream, sidekiq, bullmq or celery, not 2"},
+		{"two layouts", []QueueEntry{{List: "a", Celery: "b"}}, "queues: entry 1 (celery b): give exactly one of list, stream, sidekiq, bullmq or celery, not 2"},
 		{"none", []QueueEntry{{}}, "not 0"},
 		{"stream without group", []QueueEntry{{Stream: "events"}}, "a stream needs its consumer group"},
 		{"group without stream", []QueueEntry{{List: "a", Group: "g"}}, "a stream needs its consumer group"},
