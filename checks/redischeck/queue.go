@@ -179,6 +179,9 @@ func (q *Queue) Run(ctx context.Context, env *check.Env) check.Result {
 	switch {
 	case errors.As(err, &nt):
 		return nt.Result()
+	case err != nil && strings.Contains(err.Error(), "NOPERM"):
+		return check.Errorf("allow the check's ACL user the read-only commands it runs: +time +llen +lindex +zcard +get +exists +hget +hmget +smembers +xlen +xinfo +xpending +xrange (and +client|list to see BullMQ's workers)",
+			"%s: not allowed to read the queues: %s", t.name, t.red.String(err.Error()))
 	case err != nil:
 		return t.explain(err, "read the queues", timeout, time.Since(start))
 	}
@@ -389,10 +392,32 @@ func readStream(ctx context.Context, c *redis.Client, e QueueEntry, now time.Tim
 		}
 		r.unit = "entries (XLEN: the group's lag is unknown)"
 	}
+	if err := streamAges(ctx, c, e, g, now, &r); err != nil {
+		return r, err
+	}
+	consumers, err := c.XInfoConsumers(ctx, e.Stream, e.Group).Result()
+	if err != nil {
+		return r, err
+	}
+	r.consumersSeen = true
+	for _, cons := range consumers {
+		// A consumer blocked on an empty stream goes idle and is fine; one idle while entries
+		// wait for it is gone.
+		if cons.Idle <= maxIdle || r.depth == 0 {
+			r.consumers++
+		}
+	}
+	r.consumersHow = fmt.Sprintf("group members active within max_consumer_idle %s, of %d", check.FormatDuration(maxIdle), len(consumers))
+	return r, nil
+}
+
+// streamAges reads the age of the first entry not yet delivered to the group and the idle time
+// of the oldest pending one.
+func streamAges(ctx context.Context, c *redis.Client, e QueueEntry, g *redis.XInfoGroup, now time.Time, r *layoutReading) error {
 	if r.depth > 0 {
 		next, err := c.XRangeN(ctx, e.Stream, "("+g.LastDeliveredID, "+", 1).Result()
 		if err != nil {
-			return r, err
+			return err
 		}
 		if len(next) > 0 {
 			r.oldest = idAge(next[0].ID, now)
@@ -401,28 +426,13 @@ func readStream(ctx context.Context, c *redis.Client, e QueueEntry, now time.Tim
 	if g.Pending > 0 {
 		oldest, err := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: e.Stream, Group: e.Group, Start: "-", End: "+", Count: 1}).Result()
 		if err != nil {
-			return r, err
+			return err
 		}
 		if len(oldest) > 0 {
 			r.pendingIdle = &oldest[0].Idle
 		}
 	}
-	consumers, err := c.XInfoConsumers(ctx, e.Stream, e.Group).Result()
-	if err != nil {
-		return r, err
-	}
-	r.consumersSeen = true
-	live := 0
-	for _, cons := range consumers {
-		// A consumer blocked on an empty stream goes idle and is fine; one idle while entries
-		// wait for it is gone.
-		if cons.Idle <= maxIdle || r.depth == 0 {
-			live++
-		}
-	}
-	r.consumers = live
-	r.consumersHow = fmt.Sprintf("group members active within max_consumer_idle %s, of %d", check.FormatDuration(maxIdle), len(consumers))
-	return r, nil
+	return nil
 }
 
 // idAge is the age of a stream entry from its ID, whose first part is the server's clock in

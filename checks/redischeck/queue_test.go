@@ -352,6 +352,19 @@ func TestRedisQueueAuth(t *testing.T) {
 	r := runQueue(t, q, 3*time.Second)
 	expect(t, r, check.Error, "authentication failed")
 	assertNoSecret(t, r, "hunter2-Wr0ng")
+
+	ctx := context.Background()
+	admin := srv.admin(t)
+	must(t, admin.Do(ctx, "ACL", "SETUSER", "nolist", "on", ">hunter2-Us3r", "~*", "+time").Err())
+	r = runQueue(t, newRedisQueue("redis://nolist:hunter2-Us3r@"+srv.addr, QueueEntry{List: "jobs"}), 3*time.Second)
+	expect(t, r, check.Error, "not allowed to read the queues", "+llen")
+	assertNoSecret(t, r, "hunter2-Us3r")
+
+	// A user that may read the keys but not list clients sees BullMQ's queue, not its workers.
+	must(t, admin.Do(ctx, "ACL", "SETUSER", "reader", "on", ">hunter2-Us3r", "~*", "+@read", "+time").Err())
+	must(t, admin.Set(ctx, "bull:emails:id", "1", 0).Err())
+	r = runQueue(t, newRedisQueue("redis://reader:hunter2-Us3r@"+srv.addr, QueueEntry{BullMQ: "emails"}), 3*time.Second)
+	expect(t, r, check.Pass, "consumers: not visible: CLIENT LIST was refused")
 }
 
 func TestRedisQueueValidate(t *testing.T) {
