@@ -34,20 +34,36 @@ type target struct {
 	red  *redact.Redactor
 }
 
+// masked hides everything between the scheme and the last '@' of a URL that may not parse:
+// NATS puts a token where other URLs have a user name, so the user part is as secret as a
+// password.
+func masked(raw string) string {
+	prefix, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		prefix, rest = "", raw
+	} else {
+		prefix += "://"
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		return prefix + redact.Mask + rest[at:]
+	}
+	return redact.String(raw)
+}
+
 func parseURL(raw string) (*target, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid NATS URL %s: write nats://[user:password@]host:4222, or tls:// for TLS, and percent-encode special characters in the password", redact.Unparsed(raw))
+		return nil, fmt.Errorf("invalid NATS URL %s: write nats://[user:password@]host:4222, or tls:// for TLS, and percent-encode special characters in the password", masked(raw))
 	}
 	if redact.MisplacedAt(u, raw) {
-		return nil, fmt.Errorf("NATS URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", redact.Unparsed(raw))
+		return nil, fmt.Errorf("NATS URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", masked(raw))
 	}
 	if u.Scheme != "nats" && u.Scheme != "tls" {
 		return nil, fmt.Errorf("unsupported scheme %q: write nats://[user:password@]host:4222, or tls:// for TLS", u.Scheme)
 	}
 	if u.Hostname() == "" {
-		return nil, fmt.Errorf("NATS URL %s names no host", redact.Unparsed(raw))
+		return nil, fmt.Errorf("NATS URL %s names no host", masked(raw))
 	}
 	t := &target{raw: raw, red: &redact.Redactor{}}
 	if u.User != nil {

@@ -45,12 +45,14 @@ func parseURL(raw string) (*target, error) {
 	if u.Scheme != "amqp" && u.Scheme != "amqps" {
 		return nil, fmt.Errorf("unsupported scheme %q: write amqp://user:password@host:5672/vhost, or amqps:// for TLS", u.Scheme)
 	}
+	// amqp091 would take a missing host for localhost: a gate must not look at another broker
+	// than the one written.
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("AMQP URL %s names no host", redact.Unparsed(raw))
+	}
 	uri, err := amqp.ParseURI(raw)
 	if err != nil {
 		return nil, fmt.Errorf("invalid AMQP URL %s: %s", redact.Unparsed(raw), redact.String(strings.ReplaceAll(err.Error(), raw, "")))
-	}
-	if uri.Host == "" {
-		return nil, fmt.Errorf("AMQP URL %s names no host", redact.Unparsed(raw))
 	}
 	t := &target{raw: raw, uri: uri, red: &redact.Redactor{}}
 	t.red.Add(uri.Password)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/launchgate/launchgate/checks/internal/queuejudge"
 	"github.com/launchgate/launchgate/internal/check"
@@ -113,8 +114,13 @@ func (q *Queue) Validate() error {
 		}
 		q.mgmt = m
 	}
+	for _, name := range append(q.Queues, q.DeadLetter...) {
+		if !utf8.ValidString(name) {
+			errs = append(errs, check.BadParam("queues", "%q is not valid UTF-8, which RabbitMQ requires of queue names", name))
+		}
+	}
 	for _, name := range q.Queues {
-		if !isPattern(name) {
+		if !isPattern(name) || !utf8.ValidString(name) {
 			continue
 		}
 		if q.ManagementURL == "" {

@@ -436,3 +436,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func ptr(n int64) *int64 { return &n }
+
+// FuzzQueueParsers: a job's payload and a stream entry's ID come from the app; reading their
+// dates never panics and never gives a negative age.
+func FuzzQueueParsers(f *testing.F) {
+	f.Add(`{"enqueued_at":1700000000.5}`, "1700000000000-0")
+	f.Add(`{"enqueued_at":1700000000000}`, "0-1")
+	f.Add(`{"enqueued_at":"x"}`, "x-y")
+	now := time.UnixMilli(1_800_000_000_000)
+	f.Fuzz(func(t *testing.T, job, id string) {
+		if age, _ := sidekiqAge(job, now); age < 0 {
+			t.Errorf("sidekiqAge(%q) = %s", job, age)
+		}
+		if age := idAge(id, now); age < 0 {
+			t.Errorf("idAge(%q) = %s", id, age)
+		}
+	})
+}

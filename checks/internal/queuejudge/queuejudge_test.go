@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/golden"
 )
 
 func limits() Limits {
@@ -171,4 +172,27 @@ func TestSettingsProblems(t *testing.T) {
 	if p := (DeadLetters{MaxDeadLetters: -1, OnDeadLetters: "maybe"}).Problems(); len(p) != 2 {
 		t.Errorf("problems %v, want 2", p)
 	}
+}
+
+// TestVerdictsGolden pins the words of the shared verdict, as every queue kind renders it.
+func TestVerdictsGolden(t *testing.T) {
+	limit := int64(100_000)
+	var j check.Judgement
+	l := limits()
+	l.MaxDepth = &limit
+	for _, o := range []Observation{
+		{Name: "lg.jobs", Unit: "messages ready", First: 1_998_500, Second: 2_000_000, Elapsed: time.Minute, Consumers: 3, ConsumersSeen: true},
+		{Name: "lg.reports", Unit: "messages ready", First: 2_000_500, Second: 2_000_000, Elapsed: time.Minute, Consumers: 1, ConsumersSeen: true},
+		{Name: "lg.mail", Unit: "messages ready", First: 412_003, Second: 412_003, Elapsed: 5 * time.Second, ConsumersSeen: true},
+		{Name: "lg.thumbs", Unit: "messages ready", First: 9_000, Second: 6_000, Elapsed: 5 * time.Second, Consumers: 4, ConsumersSeen: true,
+			Flow: &Flow{In: 100, Out: 700, Source: "the management API's publish and deliver rates"}},
+		{Name: "list exports", Unit: "entries", First: 40, Second: 40, Elapsed: 5 * time.Second, ConsumersHow: "a plain list does not record its consumers"},
+		{Name: "lg.renamed", Missing: "does not exist in vhost /"},
+		{Name: "lg.jobs.dead", Unit: "messages ready", First: 10, Second: 12, Elapsed: 5 * time.Second, DeadLetter: true},
+	} {
+		Judge(&j, o, l)
+	}
+	Max(&j, "lg.jobs", "unacknowledged", 5000, &limit, "max_unacked", "look for stuck workers")
+	MaxAge(&j, "sidekiq default", "oldest waiting job", 20*time.Minute, 10*time.Minute, "max_oldest_age", "add workers")
+	golden.Check(t, "verdicts.txt", []byte(golden.Result(j.Result())))
 }
