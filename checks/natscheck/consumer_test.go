@@ -111,7 +111,7 @@ func TestBacklogs(t *testing.T) {
 		st, subject := s.stream(t, jetstream.StreamConfig{})
 		c := s.durable(t, st, jetstream.ConsumerConfig{Durable: "fast"})
 		s.publish(t, subject, 10000)
-		s.startPuller(t, c, subject, 2000, 200)
+		s.startPuller(t, c, subject, 2000, 100)
 		waitInfo(t, c, "deliveries", func(i *jetstream.ConsumerInfo) bool { return i.Delivered.Consumer > 0 })
 		k := newConsumer(sharedURL, st.CachedInfo().Config.Name, "fast")
 		k.Sample = check.Duration(time.Second)

@@ -24,7 +24,7 @@ func TestBacklogScenarios(t *testing.T) {
 	t.Run("a consumer faster than the publisher drains in time", func(t *testing.T) {
 		q := b.queue(t, "lg-test-drain")
 		b.publish(t, q, 20000)
-		b.startFlow(t, q, 300, 3000)
+		b.startFlow(t, q, 100, 3000)
 		c := newQueue(sharedURL, q)
 		c.Sample = check.Duration(time.Second)
 		r := runCheck(t, c, 10*time.Second)
