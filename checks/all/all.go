@@ -3,11 +3,13 @@
 package all
 
 import (
-	_ "github.com/launchgate/launchgate/checks/httpcheck"     // http.health, http.auth, http.headers, http.rate_limit, http.burst
+	_ "github.com/launchgate/launchgate/checks/httpcheck"     // http.auth, http.burst, http.headers, http.health, http.rate_limit
 	_ "github.com/launchgate/launchgate/checks/jwtcheck"      // jwt
 	_ "github.com/launchgate/launchgate/checks/mysqlcheck"    // mysql.connections, mysql.replica_lag
+	_ "github.com/launchgate/launchgate/checks/natscheck"     // nats.consumer
 	_ "github.com/launchgate/launchgate/checks/postgrescheck" // postgres.connections, postgres.replica_lag
-	_ "github.com/launchgate/launchgate/checks/redischeck"    // redis.memory
+	_ "github.com/launchgate/launchgate/checks/rabbitmqcheck" // rabbitmq.queue
+	_ "github.com/launchgate/launchgate/checks/redischeck"    // redis.memory, redis.queue
 	_ "github.com/launchgate/launchgate/checks/secretscheck"  // secrets
 	_ "github.com/launchgate/launchgate/checks/tlscheck"      // tls
 )
