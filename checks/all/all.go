@@ -2,7 +2,8 @@
 package all
 
 import (
-	_ "github.com/launchgate/launchgate/checks/httpcheck"  // http.health
+	_ "github.com/launchgate/launchgate/checks/envcheck"   // env.parity
+	_ "github.com/launchgate/launchgate/checks/httpcheck"  // http.health, http.version
 	_ "github.com/launchgate/launchgate/checks/httpsec"    // http.auth, http.headers, jwt
 	_ "github.com/launchgate/launchgate/checks/mysqlcheck" // mysql.connections, mysql.replica_lag
 	_ "github.com/launchgate/launchgate/checks/postgres"   // postgres.connections, postgres.replica_lag

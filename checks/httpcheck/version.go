@@ -46,7 +46,7 @@ type Version struct {
 	Expect             string            `yaml:"expect" doc:"The version this deploy shipped, e.g. ${GIT_SHA}; fail when any instance serves another. A short and a full commit SHA match, as do 4.2.0 and v4.2.0."`
 	AllIPs             bool              `yaml:"all_ips" doc:"Ask every address the name resolves to (A and AAAA, at most 16) with the right Host and SNI, not only the one the system picks."`
 	Samples            int               `yaml:"samples" doc:"Requests per address, each on a new connection, to reach the instances behind one load balancer (1 to 50; at most 500 requests per check)."`
-	InstanceFrom       *VersionSource    `yaml:"instance_from" doc:"Where a response names the instance that served it, e.g. {header: X-Served-By}, to tell instances apart behind one address."`
+	InstanceFrom       VersionSource     `yaml:"instance_from" doc:"Where a response names the instance that served it, e.g. {header: X-Served-By}, to tell instances apart behind one address."`
 	Headers            map[string]string `yaml:"headers" doc:"Request headers, e.g. an Authorization header from ${VAR}; never sent to another host on a redirect."`
 	InsecureSkipVerify bool              `yaml:"insecure_skip_verify" doc:"Do not verify the TLS certificate (use the tls check to judge it)."`
 
@@ -113,7 +113,7 @@ func (v *Version) Validate() error {
 	if err := v.From.compile(); err != nil {
 		errs = append(errs, check.BadParam("from", "%v", err))
 	}
-	if v.InstanceFrom != nil {
+	if v.InstanceFrom.given() {
 		if err := v.InstanceFrom.compile(); err != nil {
 			errs = append(errs, check.BadParam("instance_from", "%v", err))
 		}
@@ -177,7 +177,10 @@ func (s *VersionSource) String() string {
 	return "body " + s.Body
 }
 
-func (s *VersionSource) needsBody() bool { return s != nil && s.Header == "" }
+// given reports whether the source was written at all (instance_from is optional).
+func (s *VersionSource) given() bool { return s.Header != "" || s.JSON != "" || s.Body != "" }
+
+func (s *VersionSource) needsBody() bool { return s.given() && s.Header == "" }
 
 // read takes the value from a response, or says why it is not there.
 func (s *VersionSource) read(resp *http.Response, body []byte, truncated bool) (value, problem string) {
@@ -428,7 +431,7 @@ func (v *Version) sampleOnce(ctx context.Context, env *check.Env, client *http.C
 		}
 	}
 	var s versionSample
-	if v.InstanceFrom != nil {
+	if v.InstanceFrom.given() {
 		s.instance, _ = v.InstanceFrom.read(resp, body, truncated)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -3,6 +3,7 @@ package httpcheck
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -212,7 +213,7 @@ func TestVersionInstances(t *testing.T) {
 	port := verServers(t, lb)
 	c := newVersion(t, "http://api.test:"+port+"/version", func(v *Version) {
 		v.Samples = 9
-		v.InstanceFrom = &VersionSource{Header: "x-served-by"}
+		v.InstanceFrom = VersionSource{Header: "x-served-by"}
 	})
 	r := verRun(t, c, verEnv(verResolver{"api.test": {"127.0.0.1"}}), 10*time.Second)
 	out := golden.Result(r)
@@ -407,7 +408,7 @@ func TestVersionValidate(t *testing.T) {
 		{"bad regex", func(v *Version) { v.From = VersionSource{Body: "/v(/"} }, "from: body: invalid regular expression"},
 		{"bad path", func(v *Version) { v.From = VersionSource{JSON: "$."} }, `from: json "$." is not a path`},
 		{"bad header", func(v *Version) { v.From = VersionSource{Header: "X App"} }, `from: header "X App" is not a header name`},
-		{"bad instance", func(v *Version) { v.InstanceFrom = &VersionSource{} }, "instance_from: give exactly one"},
+		{"bad instance", func(v *Version) { v.InstanceFrom = VersionSource{Header: "X-Host", JSON: "$.host"} }, "instance_from: give exactly one"},
 		{"too many samples", func(v *Version) { v.Samples = 51 }, "samples: must be between 1 and 50 requests per address (a check sends at most 500), got 51"},
 		{"no samples", func(v *Version) { v.Samples = 0 }, "samples: must be between 1 and 50"},
 		{"not a URL", func(v *Version) { v.URL = "api.example.com/version" }, "url: "},
@@ -452,6 +453,25 @@ func TestVersionChecklist(t *testing.T) {
 	}
 	if !check.EffectsOf(&Version{Samples: 50}).SendsTraffic {
 		t.Error("50 requests per address is traffic")
+	}
+}
+
+// TestVersionNeedsEnv: while the URL's variable is unset the check loads as skipped, and a
+// mistake in a literal parameter is still reported at its own line.
+func TestVersionNeedsEnv(t *testing.T) {
+	build := func(samples string) string {
+		return "version: 1\nchecks:\n  - id: v\n    type: http.version\n    needs_env: [LG_TEST_URL]\n    with:\n" +
+			"      url: ${LG_TEST_URL}/version\n      from: {header: X-App-Version}\n      samples: " + samples + "\n"
+	}
+	unset := checklist.Options{Getenv: func(string) string { return "" }}
+	_, err := checklist.Parse("c.yaml", []byte(build("99")), unset)
+	var errs checklist.Errors
+	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Line != 9 || !strings.Contains(errs[0].Msg, "samples: must be between 1 and 50") {
+		t.Errorf("want one error at line 9 about samples, got %v", err)
+	}
+	cl, err := checklist.Parse("c.yaml", []byte(build("10")), unset)
+	if err != nil || len(cl.Checks[0].Missing) != 1 {
+		t.Errorf("only the placeholder is empty, yet: %v", err)
 	}
 }
 
