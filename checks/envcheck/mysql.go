@@ -93,7 +93,7 @@ func mysqlURL(raw, scheme string) (*mysql.Config, error) {
 		return nil, fmt.Errorf("not a MySQL URL %s: write mysql://user:password@host:3306/db", redact.Unparsed(raw))
 	}
 	if redact.MisplacedAt(u, raw) {
-		return nil, fmt.Errorf("MySQL URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", redact.Unparsed(raw))
+		return nil, fmt.Errorf("the MySQL URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", redact.Unparsed(raw))
 	}
 	q := u.Query()
 	// Platforms spell TLS the way the mysql client does; the driver wants tls=.

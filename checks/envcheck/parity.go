@@ -254,7 +254,7 @@ func (p *Parity) knownItem(full string) error {
 	name, item, _ := strings.Cut(strings.TrimSpace(full), ".")
 	s := storeNamed(name)
 	if s == nil {
-		return fmt.Errorf("unknown item %q: items start with postgres., mysql. or redis.", full)
+		return fmt.Errorf("unknown item %q: an item is postgres.NAME, mysql.NAME or redis.NAME", full)
 	}
 	if s.name == "postgres" && (item == "extensions" || (strings.HasPrefix(item, extensionPrefix) && len(item) > len(extensionPrefix))) {
 		return nil
@@ -299,8 +299,8 @@ func (p *Parity) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	// Stop a little before the deadline, so that a server that hangs is reported in words
 	// before the runner gives up on the check.
-	budget := time.Until(dl)
-	ctx, cancel := context.WithDeadline(ctx, dl.Add(-min(budget/10, 500*time.Millisecond)))
+	stop := dl.Add(-min(time.Until(dl)/10, 500*time.Millisecond))
+	ctx, cancel := context.WithDeadline(ctx, stop)
 	defer cancel()
 
 	readings := make([][]*reading, len(p.Environments))

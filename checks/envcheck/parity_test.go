@@ -250,7 +250,7 @@ func TestParityValidate(t *testing.T) {
 		{"unknown ignore item", Parity{Ignore: []string{"postgres.shared_bufers"}, Environments: Environments{{Name: "a", Postgres: pg}, {Name: "b", Postgres: pg}}},
 			`ignore: unknown item "postgres.shared_bufers" (did you mean postgres.shared_buffers?)`},
 		{"ignore without a store", Parity{Ignore: []string{"shared_buffers"}, Environments: Environments{{Name: "a", Postgres: pg}, {Name: "b", Postgres: pg}}},
-			"items start with postgres., mysql. or redis."},
+			"an item is postgres.NAME, mysql.NAME or redis.NAME"},
 		{"bad setting name", Parity{PostgresSettings: []string{"work mem"}, Environments: Environments{{Name: "a", Postgres: pg}, {Name: "b", Postgres: pg}}},
 			`postgres_settings: "work mem" is not a setting name`},
 	}

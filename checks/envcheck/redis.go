@@ -26,7 +26,7 @@ func parseRedis(raw string) (*conn, error) {
 		return nil, fmt.Errorf("not a Redis URL %s: write redis://[user:password@]host:6379[/db] or rediss://…", redact.Unparsed(raw))
 	}
 	if redact.MisplacedAt(u, raw) {
-		return nil, fmt.Errorf("Redis URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", redact.Unparsed(raw))
+		return nil, fmt.Errorf("the Redis URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", redact.Unparsed(raw))
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
 		return nil, fmt.Errorf("unsupported scheme %q: write redis://[user:password@]host:6379[/db] or rediss:// for TLS", u.Scheme)

@@ -282,8 +282,8 @@ func (v *Version) Run(ctx context.Context, env *check.Env) check.Result {
 	}
 	// Stop asking a little before the deadline, so that a hanging server is reported in words
 	// before the runner gives up on the check.
-	budget := time.Until(dl)
-	ctx, cancel := context.WithDeadline(ctx, dl.Add(-min(budget/10, 500*time.Millisecond)))
+	stop := dl.Add(-min(time.Until(dl)/10, 500*time.Millisecond))
+	ctx, cancel := context.WithDeadline(ctx, stop)
 	defer cancel()
 
 	addrs, resolved, err := v.addresses(ctx, env)
@@ -292,6 +292,7 @@ func (v *Version) Run(ctx context.Context, env *check.Env) check.Result {
 			Remedy:   "check the host name and that its DNS records exist and resolve from here",
 			Evidence: []check.Evidence{{Label: "addresses", Observed: err.Error(), Expected: "at least one address", Status: check.Error}}}
 	}
+	budget := time.Until(stop)
 	perAddr := min(v.Samples, versionMaxRequests/len(addrs))
 	left := &atomic.Int64{}
 	left.Store(versionMaxRequests)
