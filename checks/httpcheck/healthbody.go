@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -174,3 +175,32 @@ func sortedKeys(m map[string]any) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// textPattern is what a body expectation accepts: a substring, or a regular expression between
+// slashes (/ok|healthy/). http.health's expect_body and a flow's expect.body share it.
+type textPattern struct {
+	text string
+	re   *regexp.Regexp
+}
+
+func parseTextPattern(s string) (textPattern, error) {
+	if len(s) > 1 && strings.HasPrefix(s, "/") && strings.HasSuffix(s, "/") {
+		re, err := regexp.Compile(s[1 : len(s)-1])
+		if err != nil {
+			return textPattern{}, fmt.Errorf("invalid regular expression: %w", err)
+		}
+		return textPattern{text: s, re: re}, nil
+	}
+	return textPattern{text: s}, nil
+}
+
+func (p textPattern) match(b []byte) bool {
+	if p.re != nil {
+		return p.re.Match(b)
+	}
+	return strings.Contains(string(b), p.text)
+}
+
+// sameJSONValue is how an expected JSON value is compared with the one found: as text, without
+// regard to case (a health body's "PASS" is "pass").
+func sameJSONValue(got, want string) bool { return strings.EqualFold(got, want) }
