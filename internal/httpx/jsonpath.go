@@ -141,3 +141,36 @@ func LookupJSON(doc any, path string) (any, bool) {
 	}
 	return p.Lookup(doc)
 }
+
+// Remove returns doc without the value at the path: a member is deleted, an array element
+// becomes null (so that the indices of the others stay). doc is changed in place; the path $
+// removes the whole document (nil).
+func (p JSONPath) Remove(doc any) any {
+	if len(p) == 0 {
+		return nil
+	}
+	parent, ok := p[:len(p)-1].Lookup(doc)
+	if !ok {
+		return doc
+	}
+	last := p[len(p)-1]
+	switch v := parent.(type) {
+	case map[string]any:
+		if !last.byIndex {
+			delete(v, last.key)
+		}
+	case []any:
+		i := last.index
+		if !last.byIndex {
+			n, err := strconv.Atoi(last.key)
+			if err != nil {
+				return doc
+			}
+			i = n
+		}
+		if i >= 0 && i < len(v) {
+			v[i] = nil
+		}
+	}
+	return doc
+}

@@ -120,3 +120,26 @@ func jsonEqual(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
 }
+
+func TestJSONPathRemove(t *testing.T) {
+	for _, c := range []struct{ path, want string }{
+		{"$.user.id", `{"items":[{"id":1},{"id":2}],"user":{"email":"e"}}`},
+		{"$.items[0].id", `{"items":[{},{"id":2}],"user":{"email":"e","id":42}}`},
+		{"$.items[1]", `{"items":[{"id":1},null],"user":{"email":"e","id":42}}`},
+		{"items.1", `{"items":[{"id":1},null],"user":{"email":"e","id":42}}`},
+		{"$.nope.deeper", `{"items":[{"id":1},{"id":2}],"user":{"email":"e","id":42}}`},
+		{"$.items.x", `{"items":[{"id":1},{"id":2}],"user":{"email":"e","id":42}}`},
+		{"$", `null`},
+	} {
+		var doc any
+		_ = json.Unmarshal([]byte(`{"user": {"id": 42, "email": "e"}, "items": [{"id": 1}, {"id": 2}]}`), &doc)
+		p, err := ParseJSONPath(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(p.Remove(doc))
+		if string(b) != c.want {
+			t.Errorf("remove %s: %s, want %s", c.path, b, c.want)
+		}
+	}
+}
