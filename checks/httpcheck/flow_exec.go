@@ -380,15 +380,19 @@ func (r *flowRun) send(ctx context.Context, a *attempt, budget time.Duration) {
 func (r *flowRun) transportFailure(a *attempt, err error, trace *httpx.Trace, budget time.Duration) {
 	f := httpx.Explain(err, a.req.url.Host, budget, trace)
 	a.transport = true
-	summary := r.safe(f.Summary)
+	summary, remedy := r.red.String(f.Summary), f.Remedy
 	if a.code != 0 {
 		summary = fmt.Sprintf("status %d, then: %s", a.code, summary)
 	}
+	if httpx.IsTimeout(err) && r.reserved > 0 {
+		remedy += fmt.Sprintf(" (the steps have %s of the check's timeout; %s is kept for finally)",
+			check.FormatDuration(r.budget), check.FormatDuration(r.reserved))
+	}
 	if r.hasAnswered(originOf(a.req.url)) {
-		a.fail(check.Fail, summary+" (it answered the earlier steps)", f.Remedy)
+		a.fail(check.Fail, summary+" (it answered the earlier steps)", remedy)
 		return
 	}
-	a.fail(check.Error, summary, f.Remedy)
+	a.fail(check.Error, summary, remedy)
 }
 
 func originOf(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }

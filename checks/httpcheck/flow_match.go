@@ -48,7 +48,7 @@ func (m *FlowMatch) UnmarshalYAML(n *yaml.Node) error {
 		m.pattern = p
 		return nil
 	}
-	t, err := parseTemplate(v, nodePosition(n))
+	t, err := parseTemplate(v, textPosition(n))
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func (r *flowRun) stepsContext(ctx context.Context) (context.Context, context.Ca
 	if reserve == 0 {
 		reserve = max(timeout/5, minFinallyBudget)
 	}
-	reserve = min(reserve, time.Until(dl)/2)
+	reserve = min(reserve, timeout/2)
 	r.reserved = reserve
 	r.budget = max(timeout-reserve, 0)
 	return context.WithDeadline(ctx, dl.Add(-reserve))

@@ -78,7 +78,7 @@ func (t *Template) UnmarshalYAML(n *yaml.Node) error {
 	if n.ShortTag() == "!!null" {
 		v = ""
 	}
-	p, err := parseTemplate(v, nodePosition(n))
+	p, err := parseTemplate(v, textPosition(n))
 	if err != nil {
 		return err
 	}
@@ -100,6 +100,15 @@ func (t Template) String() string { return t.raw }
 func (t Template) IsSet() bool { return t.set }
 
 func nodePosition(n *yaml.Node) position { return position{n.Line, n.Column} }
+
+// textPosition is where a scalar's text starts: after its opening quote, if it has one.
+func textPosition(n *yaml.Node) position {
+	p := nodePosition(n)
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		p.col++
+	}
+	return p
+}
 
 func nodeKind(n *yaml.Node) string {
 	switch n.Kind {
@@ -434,7 +443,7 @@ func readJSONValue(n *yaml.Node, depth int) (*jsonValue, error) {
 	}
 	switch n.ShortTag() {
 	case "!!str", "!!binary", "!!timestamp":
-		t, err := parseTemplate(n.Value, nodePosition(n))
+		t, err := parseTemplate(n.Value, textPosition(n))
 		if err != nil {
 			return nil, err
 		}
