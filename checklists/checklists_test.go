@@ -8,6 +8,7 @@ import (
 
 	"github.com/launchgate/launchgate/checklists"
 	_ "github.com/launchgate/launchgate/checks/all"
+	"github.com/launchgate/launchgate/internal/check"
 	"github.com/launchgate/launchgate/internal/checklist"
 )
 
@@ -45,5 +46,41 @@ func TestDefaultChecklistNeedsNothing(t *testing.T) {
 	}
 	if len(cl.Checks) == 0 {
 		t.Fatal("the default checklist has no checks")
+	}
+}
+
+// TestJourneysChecklist: the shipped journeys load with their variables set, every one is an
+// http.flow that writes, and none of them is in the embedded default, which stays read-only.
+func TestJourneysChecklist(t *testing.T) {
+	data, err := checklists.FS.ReadFile("journeys.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(k string) string {
+		if k == "APP_URL" {
+			return "https://staging.example.com"
+		}
+		return "value-of-" + k
+	}
+	cl, err := checklist.Parse("journeys.yaml", data, checklist.Options{Getenv: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cl.Checks) < 3 {
+		t.Fatalf("%d journeys", len(cl.Checks))
+	}
+	for _, e := range cl.Checks {
+		if e.Type != "http.flow" || !check.EffectsOf(e.Check).Writes || len(e.Missing) > 0 {
+			t.Errorf("%s: type %s, effects %+v, missing %v", e.ID, e.Type, check.EffectsOf(e.Check), e.Missing)
+		}
+	}
+	def, err := checklist.Parse(checklists.DefaultName, checklists.Default(), checklist.Options{Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range def.Checks {
+		if e.Type == "http.flow" {
+			t.Errorf("the default checklist must stay read-only, yet %s is a flow", e.ID)
+		}
 	}
 }

@@ -2,11 +2,14 @@ package httpcheck
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/launchgate/launchgate/checklists"
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/checklist"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -221,5 +224,55 @@ steps:
 	u := app.find(func(u *appUser) bool { return u.ID == "u-1" })
 	if got := rd.String("Bearer " + u.Token + " " + u.Password); got != "Bearer *** ***" {
 		t.Errorf("the run set does not mask the token and the password: %q", got)
+	}
+}
+
+// TestShippedJourneys runs checklists/journeys.yaml against the test app: every journey passes
+// against the fixed app, and the login and webhook journeys catch their bugs.
+func TestShippedJourneys(t *testing.T) {
+	data, err := checklists.FS.ReadFile("journeys.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func(url string) map[string]*Flow {
+		cl, err := checklist.Parse("journeys.yaml", data, checklist.Options{Getenv: func(k string) string {
+			if k == "APP_URL" {
+				return url
+			}
+			return "webhook-secret-value"
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]*Flow{}
+		for _, e := range cl.Checks {
+			out[e.ID] = e.Check.(*Flow)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		journey string
+		bugs    appBugs
+		status  check.Status
+	}{
+		{"signup-journey", appBugs{}, check.Pass},
+		{"login-journey", appBugs{}, check.Pass},
+		{"login-journey", appBugs{loginAnyUser: true}, check.Fail},
+		{"payment-webhook-idempotency", appBugs{webhookConflict: true}, check.Pass},
+		{"payment-webhook-idempotency", appBugs{}, check.Pass},
+		{"payment-webhook-idempotency", appBugs{webhookDuplicates: true}, check.Fail},
+	} {
+		t.Run(fmt.Sprintf("%s %+v", c.journey, c.bugs), func(t *testing.T) {
+			app, url := newJourneyApp(t, c.bugs)
+			r := runFlow(t, load(url)[c.journey], 10*time.Second)
+			if r.Status != c.status {
+				t.Errorf("%s, want %s:\n%s", r.Status, c.status, everything(r))
+			}
+			if strings.HasPrefix(c.journey, "signup") || strings.HasPrefix(c.journey, "login") {
+				if got := app.deletedIDs(); len(got) != 1 {
+					t.Errorf("the journey's user was not deleted: %v", got)
+				}
+			}
+		})
 	}
 }

@@ -59,7 +59,7 @@ func (m *FlowMatch) UnmarshalYAML(n *yaml.Node) error {
 // JSONSchema: a scalar or {exists: boolean}.
 func (FlowMatch) JSONSchema() map[string]any {
 	return map[string]any{"anyOf": []any{
-		Template{}.JSONSchema(),
+		map[string]any{"type": []any{"string", "number", "boolean", "null"}},
 		map[string]any{"type": "object", "additionalProperties": false, "required": []any{"exists"},
 			"properties": map[string]any{"exists": map[string]any{"type": "boolean"}}},
 	}}
