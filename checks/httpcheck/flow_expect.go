@@ -64,8 +64,9 @@ func (r *flowRun) judgeHeaders(a *attempt) {
 			a.fail(check.Error, err.Error(), "")
 			return
 		}
-		if msg := m.check(strings.Join(vals, ", "), len(vals) > 0, want); msg != "" {
-			a.fail(check.Fail, r.safe(fmt.Sprintf("header %s %s", k, msg)), "fix the endpoint's headers, or the step's expect.headers")
+		got := strings.Join(vals, ", ")
+		if msg := m.check(got, len(vals) > 0, want); msg != "" {
+			a.fail(check.Fail, r.safe(fmt.Sprintf("header %s %s", k, maskNamed(k, msg, got))), "fix the endpoint's headers, or the step's expect.headers")
 			return
 		}
 	}
@@ -123,13 +124,19 @@ func (r *flowRun) judgeJSON(a *attempt) {
 		if !ok || got == "null" {
 			a.notFound = true
 		}
-		if redact.IsSecretName(k) {
-			msg = strings.ReplaceAll(msg, quoteValue(got), redact.Mask)
-		}
-		a.fail(check.Fail, r.safe(fmt.Sprintf("json %s %s", k, msg)),
+		a.fail(check.Fail, r.safe(fmt.Sprintf("json %s %s", k, maskNamed(k, msg, got))),
 			"check what the endpoint returns for this journey's data: a lookup that misses must not answer with another record")
 		return
 	}
+}
+
+// maskNamed hides the value found in a mismatch when the field or header it came from is named
+// like a secret (an access_token that differs is still a token).
+func maskNamed(name, msg, got string) string {
+	if got == "" || !redact.IsSecretName(name) {
+		return msg
+	}
+	return strings.ReplaceAll(msg, quoteValue(got), redact.Mask)
 }
 
 // capture keeps the values the step captures; one that finds nothing fails the step, naming

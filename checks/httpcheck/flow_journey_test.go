@@ -3,6 +3,7 @@ package httpcheck
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -274,5 +275,31 @@ func TestShippedJourneys(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Values of fields and headers named like secrets never appear, even in a mismatch, and a
+// value captured from one is masked under any name.
+func TestSecretValuesInMismatches(t *testing.T) {
+	_, url := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "cookie-value-8d7f6e"})
+		w.Header().Set("X-Api-Key", "key-value-1a2b3c")
+		writeJSON(w, 200, map[string]any{"access_token": "tok-value-9f8e7d", "user": map[string]any{"password": "pw-value-5e4d3c"}, "n": 1})
+	})
+	for _, c := range []struct{ with, want string }{
+		{"steps:\n  - {name: a, request: {url: \"" + url + "\"}, expect: {json: {$.access_token: other}}}", `json $.access_token is ***, want "other"`},
+		{"steps:\n  - {name: a, request: {url: \"" + url + "\"}, expect: {headers: {X-Api-Key: other}}}", `header X-Api-Key is ***, want "other"`},
+		{"steps:\n  - {name: a, request: {url: \"" + url + "\"}, capture: {c: {header: Set-Cookie}, missing: $.nope}}", `capture missing: $.nope found nothing in "{\"access_token\":\"***\",\"n\":1,\"user\":{\"password\":\"***\"}}"`},
+	} {
+		r := runFlow(t, loadFlow(t, c.with, nil), 5*time.Second)
+		out := everything(r)
+		if r.Status != check.Fail || !strings.Contains(out, c.want) {
+			t.Errorf("want %q in:\n%s", c.want, out)
+		}
+		for _, secret := range []string{"cookie-value", "key-value", "tok-value", "pw-value"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s leaked:\n%s", secret, out)
+			}
+		}
 	}
 }

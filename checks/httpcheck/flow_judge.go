@@ -46,6 +46,17 @@ func (r *flowRun) judge(elapsed time.Duration) check.Result {
 	if journeyFailed {
 		r.appendCleanup(&res)
 	}
+	return r.masked(res)
+}
+
+// masked passes the whole result through the flow's redactor once more: a secret captured late
+// in the run is masked in what was written before it was known, too.
+func (r *flowRun) masked(res check.Result) check.Result {
+	res.Summary, res.Remedy = r.red.String(res.Summary), r.red.String(res.Remedy)
+	for i := range res.Evidence {
+		res.Evidence[i].Observed = r.red.String(res.Evidence[i].Observed)
+		res.Evidence[i].Expected = r.red.String(res.Evidence[i].Expected)
+	}
 	return res
 }
 

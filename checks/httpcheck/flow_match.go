@@ -68,18 +68,6 @@ func (FlowMatch) JSONSchema() map[string]any {
 // ParamType names the syntax in `launchgate explain`.
 func (FlowMatch) ParamType() string { return "value, /regex/ or {exists: bool}" }
 
-func (m FlowMatch) String() string {
-	switch {
-	case m.exists != nil && *m.exists:
-		return "present"
-	case m.exists != nil:
-		return "absent"
-	case m.pattern.re != nil:
-		return m.pattern.text
-	}
-	return m.want.raw
-}
-
 // check judges a value found (ok says whether it was there) and returns what was wrong, or "".
 // want is the rendered expected value.
 func (m FlowMatch) check(got string, ok bool, want string) string {

@@ -101,6 +101,10 @@ openapi: ` + spec + `
 ` + extra + `steps:
   - {name: create, request: {method: POST, path: /users, json: {email: a@example.invalid}}, capture: {id: $.id}}
   - {name: read, request: {path: "/users/{{id}}"}}
+  - name: reads-together
+    parallel:
+      - {name: first, request: {path: "/users/{{id}}"}}
+      - {name: second, request: {path: "/users/{{id}}"}}
 `
 }
 
@@ -117,17 +121,17 @@ func TestOpenAPIDrift(t *testing.T) {
 		status check.Status
 		want   string
 	}{
-		{"as documented", strictSpec, "", drift{}, check.Pass, "2 steps passed"},
+		{"as documented", strictSpec, "", drift{}, check.Pass, "3 steps passed"},
 		{"renamed field, caught by required", strictSpec, "", drift{renamedField: true}, check.Fail,
 			`step "create": openapi drift: body at /email: property "email" is missing`},
 		{"undocumented status", strictSpec, "", drift{undocumentedCode: true}, check.Fail,
 			`step "create": openapi drift: status 200 is not documented for POST /users`},
-		{"renamed field, missed without required", looseSpec, "", drift{renamedField: true}, check.Pass, "2 steps passed"},
+		{"renamed field, missed without required", looseSpec, "", drift{renamedField: true}, check.Pass, "3 steps passed"},
 		{"renamed field, caught by openapi_strict", looseSpec, "openapi_strict: true\n", drift{renamedField: true}, check.Fail,
 			`step "create": openapi drift: body at /: property "email_address" is unsupported`},
 		{"nested unknown property under openapi_strict", strictSpec, "openapi_strict: true\n", drift{nestedUnknownProp: true}, check.Fail,
 			`openapi drift: body at /profile: property "nickname" is unsupported`},
-		{"as documented under openapi_strict", strictSpec, "openapi_strict: true\n", drift{}, check.Pass, "2 steps passed"},
+		{"as documented under openapi_strict", strictSpec, "openapi_strict: true\n", drift{}, check.Pass, "3 steps passed"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			url := newUsersAPI(t, c.drift)
@@ -201,7 +205,7 @@ func TestOpenAPIFromAURL(t *testing.T) {
 		status    check.Status
 		want      string
 	}{
-		{"its own schemas", "#/components/schemas/User", check.Pass, "2 steps passed"},
+		{"its own schemas", "#/components/schemas/User", check.Pass, "3 steps passed"},
 		{"a local file", "file://" + local + "#/User", check.Error, "not reading file://"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

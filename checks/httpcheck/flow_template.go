@@ -94,8 +94,6 @@ func (Template) JSONSchema() map[string]any {
 // ParamType names the syntax in `launchgate explain`.
 func (Template) ParamType() string { return "text with {{…}}" }
 
-func (t Template) String() string { return t.raw }
-
 // IsSet reports whether the checklist wrote a value.
 func (t Template) IsSet() bool { return t.set }
 
