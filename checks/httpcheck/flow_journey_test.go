@@ -152,8 +152,8 @@ func TestWebhookReplay(t *testing.T) {
 		orders  int
 		want    string
 	}{
-		{"fixed: a repeat answers the first result", webhookJourney, appBugs{}, check.Pass, 1, "1 steps passed: 3 requests"},
-		{"fixed: a repeat answers 409 with the same order", webhookConflictJourney, appBugs{webhookConflict: true}, check.Pass, 1, "1 steps passed: 2 requests"},
+		{"fixed: a repeat answers the first result", webhookJourney, appBugs{}, check.Pass, 1, "1 step passed: 3 requests"},
+		{"fixed: a repeat answers 409 with the same order", webhookConflictJourney, appBugs{webhookConflict: true}, check.Pass, 1, "1 step passed: 2 requests"},
 		{"bug: a repeat creates a second order", webhookJourney, appBugs{webhookDuplicates: true}, check.Fail, 2,
 			`step "webhook": replay created a different result: duplicate? ($.order_id was "o-1", the replay gave "o-2")`},
 		{"bug: a repeat with 409 semantics creates a second order", webhookConflictJourney, appBugs{webhookDuplicates: true}, check.Fail, 2,

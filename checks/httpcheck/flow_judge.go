@@ -33,7 +33,7 @@ func (r *flowRun) judge(elapsed time.Duration) check.Result {
 				details = r.details(o)
 			}
 		}
-		j.Note("%d steps passed: %d requests in %s", len(r.steps), r.sent, httpx.Elapsed(elapsed))
+		j.Note("%s passed: %s in %s", count(len(r.steps), "step"), count(r.sent, "request"), httpx.Elapsed(elapsed))
 		if len(r.finally) > 0 && !j.Failed() {
 			j.Note("cleanup passed")
 		}
@@ -41,7 +41,7 @@ func (r *flowRun) judge(elapsed time.Duration) check.Result {
 	res := j.Result()
 	res.Evidence = append(res.Evidence, details...)
 	if r.notRun > 0 {
-		res.Evidence = append(res.Evidence, check.Evidence{Label: "not run", Observed: fmt.Sprintf("%d later steps", r.notRun), Status: check.Skip})
+		res.Evidence = append(res.Evidence, check.Evidence{Label: "not run", Observed: count(r.notRun, "later step"), Status: check.Skip})
 	}
 	if journeyFailed {
 		r.appendCleanup(&res)
@@ -147,6 +147,14 @@ func (r *flowRun) observed(o *stepOutcome) string {
 		out += fmt.Sprintf("; replayed ×%d → %s, %s", len(o.replays), answer(last), verdict)
 	}
 	return out
+}
+
+// count is "1 step" or "3 steps".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func answer(a *attempt) string {

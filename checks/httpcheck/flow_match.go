@@ -66,7 +66,7 @@ func (FlowMatch) JSONSchema() map[string]any {
 }
 
 // ParamType names the syntax in `launchgate explain`.
-func (FlowMatch) ParamType() string { return "value, /regex/ or {exists: bool}" }
+func (FlowMatch) ParamType() string { return "expected value" }
 
 // check judges a value found (ok says whether it was there) and returns what was wrong, or "".
 // want is the rendered expected value.
@@ -164,7 +164,7 @@ func (Capture) JSONSchema() map[string]any {
 }
 
 // ParamType names the syntax in `launchgate explain`.
-func (Capture) ParamType() string { return "JSON path or {header, regex}" }
+func (Capture) ParamType() string { return "capture source" }
 
 // source names where the value comes from, for messages and for telling a secret by its field.
 func (c Capture) source() string {

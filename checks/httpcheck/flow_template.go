@@ -92,7 +92,7 @@ func (Template) JSONSchema() map[string]any {
 }
 
 // ParamType names the syntax in `launchgate explain`.
-func (Template) ParamType() string { return "text with {{…}}" }
+func (Template) ParamType() string { return "template" }
 
 // IsSet reports whether the checklist wrote a value.
 func (t Template) IsSet() bool { return t.set }
@@ -370,7 +370,7 @@ func (Lets) JSONSchema() map[string]any {
 }
 
 // ParamType names the syntax in `launchgate explain`.
-func (Lets) ParamType() string { return "map of names to text with {{…}}" }
+func (Lets) ParamType() string { return "map of names to templates" }
 
 // JSONBody is a request body written as YAML and sent as JSON; its strings may hold {{…}}.
 type JSONBody struct {
@@ -399,7 +399,7 @@ func (b *JSONBody) UnmarshalYAML(n *yaml.Node) error {
 func (JSONBody) JSONSchema() map[string]any { return map[string]any{} }
 
 // ParamType names the syntax in `launchgate explain`.
-func (JSONBody) ParamType() string { return "any value, sent as JSON" }
+func (JSONBody) ParamType() string { return "any value (sent as JSON)" }
 
 // IsSet reports whether the checklist wrote a JSON body.
 func (b JSONBody) IsSet() bool { return b.root != nil }
