@@ -82,7 +82,7 @@ steps:
   - name: profile-right-after-signup
     request: {path: "/users/{{user_id}}"}
     expect: {status: 200, json: {$.email: "{{email}}"}}
-    repeat: 16
+    repeat: 20
     interval: 100ms
 finally:
   - {name: delete-user, request: {method: DELETE, path: "/users/{{user_id}}"}, expect: {status: 204}}
@@ -111,7 +111,7 @@ func TestReplicaLagOnRealPostgres(t *testing.T) {
 		url := usersApp(t, writes, replica)
 		r := runFlow(t, loadFlow(t, pgJourney, map[string]string{"APP_URL": url}), 20*time.Second)
 		out := everything(r)
-		if r.Status != check.Fail || !strings.Contains(r.Summary, " of 16 right after signup: the read may hit a replica that lags the primary") ||
+		if r.Status != check.Fail || !strings.Contains(r.Summary, " of 20 right after signup: the read may hit a replica that lags the primary") ||
 			!strings.Contains(r.Remedy, "postgres.replica_lag") || !strings.Contains(out, "read-after-write lag") {
 			t.Fatalf("%s\n%s", r.Status, out)
 		}
