@@ -59,7 +59,7 @@ func (r *flowRun) judgeHeaders(a *attempt) {
 	for _, k := range sortedMatchKeys(e.Headers) {
 		m := e.Headers[k]
 		vals := a.header.Values(k)
-		want, err := m.want.render(r.vars)
+		want, err := m.expected(r.vars)
 		if err != nil {
 			a.fail(check.Error, err.Error(), "")
 			return
@@ -112,7 +112,7 @@ func (r *flowRun) judgeJSON(a *attempt) {
 	for _, k := range sortedMatchKeys(e.JSON) {
 		m := e.JSON[k]
 		got, ok := lookupPath(doc, k)
-		want, err := m.want.render(r.vars)
+		want, err := m.expected(r.vars)
 		if err != nil {
 			a.fail(check.Error, err.Error(), "")
 			return

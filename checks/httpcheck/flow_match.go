@@ -68,6 +68,15 @@ func (FlowMatch) JSONSchema() map[string]any {
 // ParamType names the syntax in `launchgate explain`.
 func (FlowMatch) ParamType() string { return "expected value" }
 
+// expected renders the value to compare with. A bare null in YAML reaches no unmarshaler
+// (yaml.v3 leaves the zero value), so a match with nothing set stands for JSON null.
+func (m FlowMatch) expected(sc *scope) (string, error) {
+	if !m.want.IsSet() && m.pattern.re == nil && m.exists == nil {
+		return "null", nil
+	}
+	return m.want.render(sc)
+}
+
 // check judges a value found (ok says whether it was there) and returns what was wrong, or "".
 // want is the rendered expected value.
 func (m FlowMatch) check(got string, ok bool, want string) string {
