@@ -9,6 +9,7 @@ import (
 	"github.com/launchgate/launchgate/checklists"
 	_ "github.com/launchgate/launchgate/checks/all"
 	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // TestShippedChecklistsAreValid loads every shipped checklist with an empty environment. An
@@ -69,6 +70,42 @@ func TestAPIChecklistSkipsCleanly(t *testing.T) {
 	for _, k := range []string{"http.health", "tls", "postgres.connections", "http.rate_limit"} {
 		if !kinds[k] {
 			t.Errorf("api.yaml has no %s check", k)
+		}
+	}
+}
+
+// TestJourneysChecklist: the shipped journeys load with their variables set, every one is an
+// http.flow that writes, and none of them is in the embedded default, which stays read-only.
+func TestJourneysChecklist(t *testing.T) {
+	data, err := checklists.FS.ReadFile("journeys.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(k string) string {
+		if k == "APP_URL" {
+			return "https://staging.example.com"
+		}
+		return "value-of-" + k
+	}
+	cl, err := config.Parse("journeys.yaml", data, config.Options{Getenv: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cl.Checks) < 3 {
+		t.Fatalf("%d journeys", len(cl.Checks))
+	}
+	for _, e := range cl.Checks {
+		if e.Type != "http.flow" || !kind.EffectsOf(e.Check).Writes || len(e.Missing) > 0 {
+			t.Errorf("%s: type %s, effects %+v, missing %v", e.ID, e.Type, kind.EffectsOf(e.Check), e.Missing)
+		}
+	}
+	def, err := config.Parse(checklists.DefaultName, checklists.Default(), config.Options{Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range def.Checks {
+		if e.Type == "http.flow" {
+			t.Errorf("the default checklist must stay read-only, yet %s is a flow", e.ID)
 		}
 	}
 }

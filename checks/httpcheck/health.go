@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -34,7 +33,7 @@ type Health struct {
 	FollowRedirects    bool              `yaml:"follow_redirects" doc:"Follow redirects and judge the final response."`
 	ForwardCredentials bool              `yaml:"forward_credentials_on_redirect" doc:"false (the default): headers go only to the url's own origin, and a redirect to another scheme, host or port drops them (Authorization, Cookie, an API key); true keeps them."`
 
-	bodyRE *regexp.Regexp
+	body textPattern
 }
 
 func init() {
@@ -69,12 +68,10 @@ func (h *Health) Validate() error {
 	} else {
 		h.Method = m
 	}
-	if len(h.ExpectBody) > 1 && strings.HasPrefix(h.ExpectBody, "/") && strings.HasSuffix(h.ExpectBody, "/") {
-		re, err := regexp.Compile(h.ExpectBody[1 : len(h.ExpectBody)-1])
-		if err != nil {
-			errs = append(errs, kind.BadParam("expect_body", "invalid regular expression: %v", err))
-		}
-		h.bodyRE = re
+	if p, err := parseTextPattern(h.ExpectBody); err != nil {
+		errs = append(errs, kind.BadParam("expect_body", "%v", err))
+	} else {
+		h.body = p
 	}
 	return errors.Join(errs...)
 }
@@ -147,12 +144,8 @@ func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency
 	r.Add(kind.Evidence{Label: "latency", Observed: probe.Elapsed(latency), Expected: exp, Status: st})
 
 	if h.ExpectBody != "" {
-		matched := strings.Contains(string(body), h.ExpectBody)
-		if h.bodyRE != nil {
-			matched = h.bodyRE.Match(body)
-		}
 		st, obs := kind.Pass, "matches"
-		if !matched {
+		if !h.body.match(body) {
 			st, obs = kind.Fail, "no match in "+excerpt(body)
 			problems = append(problems, "body does not match "+h.ExpectBody)
 			remedies = append(remedies, "check that the endpoint returns the expected body")
@@ -184,7 +177,7 @@ func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency
 				if !ok {
 					obs = "missing"
 				}
-				if !ok || !strings.EqualFold(v, want) {
+				if !ok || !sameJSONValue(v, want) {
 					st = kind.Fail
 				}
 			}

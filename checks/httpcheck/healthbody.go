@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/launchgate/launchgate/internal/kind"
@@ -121,7 +121,7 @@ func actuatorStatus(s string) (kind.Status, bool) {
 
 // healthJSONChecks flattens {"db:responseTime": [{"status": "pass", "observedValue": 12}]}.
 func healthJSONChecks(checks map[string]any) []kind.Evidence {
-	names := slices.Sorted(maps.Keys(checks))
+	names := sortedKeys(checks)
 	var out []kind.Evidence
 	for _, name := range names {
 		items, _ := checks[name].([]any)
@@ -155,7 +155,7 @@ func healthJSONChecks(checks map[string]any) []kind.Evidence {
 
 func actuatorComponents(comps map[string]any) []kind.Evidence {
 	var out []kind.Evidence
-	for _, name := range slices.Sorted(maps.Keys(comps)) {
+	for _, name := range sortedKeys(comps) {
 		obj, _ := comps[name].(map[string]any)
 		raw, _ := obj["status"].(string)
 		st, ok := actuatorStatus(raw)
@@ -166,3 +166,41 @@ func actuatorComponents(comps map[string]any) []kind.Evidence {
 	}
 	return out
 }
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// textPattern is what a body expectation accepts: a substring, or a regular expression between
+// slashes (/ok|healthy/). http.health's expect_body and a flow's expect.body share it.
+type textPattern struct {
+	text string
+	re   *regexp.Regexp
+}
+
+func parseTextPattern(s string) (textPattern, error) {
+	if len(s) > 1 && strings.HasPrefix(s, "/") && strings.HasSuffix(s, "/") {
+		re, err := regexp.Compile(s[1 : len(s)-1])
+		if err != nil {
+			return textPattern{}, fmt.Errorf("invalid regular expression: %w", err)
+		}
+		return textPattern{text: s, re: re}, nil
+	}
+	return textPattern{text: s}, nil
+}
+
+func (p textPattern) match(b []byte) bool {
+	if p.re != nil {
+		return p.re.Match(b)
+	}
+	return strings.Contains(string(b), p.text)
+}
+
+// sameJSONValue is how an expected JSON value is compared with the one found: as text, without
+// regard to case (a health body's "PASS" is "pass").
+func sameJSONValue(got, want string) bool { return strings.EqualFold(got, want) }

@@ -225,6 +225,9 @@ func runGate(ctx context.Context, app *App, cl *config.Checklist, jobs []runner.
 	}
 	rd := &redact.Redactor{}
 	rd.Add(cl.Secrets...)
+	// Checks that learn a secret while running (a token a flow captures) add it here, so that
+	// every format masks it, not only the result of the check that captured it.
+	ctx = redact.WithRunSet(ctx, rd)
 
 	// Signals are caught before the --output files exist: from then on an interrupt still
 	// writes every report.
