@@ -1,6 +1,7 @@
 package natscheck
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -79,16 +80,29 @@ func parseURL(raw string) (*target, error) {
 	return t, nil
 }
 
-// cappedConn fails a read once the server has sent more than maxRead bytes in all.
+// maxLine caps one protocol line: real ones (INFO, a message header) are a few KiB, and since
+// nats.go gathers a line at a cost that grows with the square of its length, an endless line is
+// cut here, long before it could use up the deadline on a busy machine.
+const maxLine = 1 << 20
+
+// cappedConn fails a read once the server has sent more than maxRead bytes in all, or a line
+// longer than maxLine. A payload without a newline counts as a line too: a page of the consumer
+// listing (some 256 consumers of a kilobyte) stays far below it.
 type cappedConn struct {
 	net.Conn
 	read     atomic.Int64
+	line     int // bytes since the last newline; Read is not called concurrently
 	exceeded *atomic.Bool
 }
 
 func (c *cappedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if c.read.Add(int64(n)) > maxRead {
+	if i := bytes.LastIndexByte(p[:n], '\n'); i >= 0 {
+		c.line = n - i - 1
+	} else {
+		c.line += n
+	}
+	if c.read.Add(int64(n)) > maxRead || c.line > maxLine {
 		c.exceeded.Store(true)
 		return n, errors.New("the server sent more than the check reads")
 	}
@@ -178,7 +192,7 @@ func (t *target) explain(err error, d *dialer, timeout time.Duration) kind.Resul
 	switch {
 	case d.exceeded.Load():
 		return kind.Errorf("check that the url points at a NATS server",
-			"%s sent more than %d MiB: the check stopped reading", t.name, maxRead>>20)
+			"%s sent more than %d MiB, or a line longer than %d MiB: the check stopped reading", t.name, maxRead>>20, maxLine>>20)
 	case errors.Is(err, nats.ErrAuthorization), errors.Is(err, nats.ErrAuthExpired), errors.Is(err, nats.ErrAuthRevoked):
 		return kind.Errorf("check the user and password (or token) in the url",
 			"%s: authorization failed: %s", t.name, msg)
