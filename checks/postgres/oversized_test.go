@@ -1,0 +1,103 @@
+package postgres
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/testsvc"
+)
+
+// fakePostgres is a server that speaks just enough PostgreSQL to reach the moment it announces a
+// message of 1 GB, and then keeps sending: in answer to the startup message, or, when login is
+// set, after a successful login in answer to the first query.
+func fakePostgres(t *testing.T, login bool) string {
+	return testsvc.Serve(t, func(c net.Conn) {
+		const sslRequest, gssRequest = 80877103, 80877104
+		for {
+			// Startup-phase messages: length, then a protocol version or request code.
+			var head [8]byte
+			if _, err := io.ReadFull(c, head[:]); err != nil {
+				return
+			}
+			n := binary.BigEndian.Uint32(head[:4])
+			if code := binary.BigEndian.Uint32(head[4:]); code == sslRequest || code == gssRequest {
+				c.Write([]byte{'N'})
+				continue
+			}
+			if _, err := io.CopyN(io.Discard, c, int64(n)-8); err != nil {
+				return
+			}
+			break
+		}
+		if login {
+			// AuthenticationOk, the ParameterStatus pgx's simple protocol needs, ReadyForQuery
+			// (idle); then whatever the client asks first.
+			c.Write([]byte{'R', 0, 0, 0, 8, 0, 0, 0, 0})
+			c.Write(parameterStatus("standard_conforming_strings", "on"))
+			c.Write(parameterStatus("client_encoding", "UTF8"))
+			c.Write([]byte{'Z', 0, 0, 0, 5, 'I'})
+			if _, err := c.Read(make([]byte, 4096)); err != nil {
+				return
+			}
+		}
+		msg := []byte{'R', 0, 0, 0, 0}
+		if login {
+			msg[0] = 'T' // RowDescription
+		}
+		binary.BigEndian.PutUint32(msg[1:], 1e9+4) // 1 GB, under pgx's own ceiling of 1 GiB
+		testsvc.Flood(c, msg)
+	})
+}
+
+func kindOf(c check.Check) string {
+	if _, ok := c.(*Connections); ok {
+		return "connections"
+	}
+	return "replica_lag"
+}
+
+func parameterStatus(name, value string) []byte {
+	body := name + "\x00" + value + "\x00"
+	msg := []byte{'S', 0, 0, 0, 0}
+	binary.BigEndian.PutUint32(msg[1:], uint32(4+len(body)))
+	return append(msg, body...)
+}
+
+// TestOversizedReply: a peer announcing a 1 GB message costs neither the memory nor the
+// deadline; the check says what happened. Not parallel: it measures the process's allocations.
+func TestOversizedReply(t *testing.T) {
+	const secret = "s3cret-Pa55"
+	for _, login := range []bool{false, true} {
+		addr := fakePostgres(t, login)
+		dsn := fmt.Sprintf("postgres://app:%s@%s/db?sslmode=disable", secret, addr)
+		for _, c := range []check.Check{newConnections(dsn), newReplicaLag(dsn, time.Second)} {
+			when := map[bool]string{false: "in answer to the startup", true: "in answer to a query"}[login]
+			t.Run(fmt.Sprintf("%s %s", kindOf(c), when), func(t *testing.T) {
+				const timeout = 5 * time.Second
+				var r check.Result
+				var took time.Duration
+				alloc := testsvc.Allocated(func() {
+					start := time.Now()
+					r = run(t, c, timeout)
+					took = time.Since(start)
+				})
+				want(t, r, check.Error, "the server sent an oversized reply (it announced 953.7MiB; a check reads at most 4MiB)", addr)
+				if took >= timeout {
+					t.Errorf("took %s, not within the %s timeout", took, timeout)
+				}
+				if alloc > 64<<20 {
+					t.Errorf("allocated %d MiB for a reply it should have refused", alloc>>20)
+				}
+				if strings.Contains(text(r), secret) {
+					t.Errorf("the password leaked:\n%s", text(r))
+				}
+			})
+		}
+	}
+}
