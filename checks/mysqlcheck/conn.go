@@ -115,7 +115,7 @@ func parseURL(raw string) (*mysql.Config, error) {
 	if redact.MisplacedAt(u, raw) {
 		// An unescaped '#', '/' or '?' in a password ends the host part early and pushes the
 		// rest of the password into the host, path or fragment: refuse before it is shown.
-		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "MySQL", redact.Unparsed(raw))
+		return nil, httpx.UnencodedPassword("MySQL", raw)
 	}
 	switch u.Scheme {
 	case "mysql", "mariadb", "mysqlx":

@@ -164,7 +164,7 @@ func TestConnectionsUnreachable(t *testing.T) {
 		says    string
 	}{
 		{"accepts TCP, never speaks", fmt.Sprintf("postgres://app:%s@%s/db?sslmode=disable", secret, hang), time.Second, check.Error,
-			"accepted the TCP connection but did not speak PostgreSQL"},
+			"accepted the TCP connection but did not speak PostgreSQL within 1s"},
 		{"refused", fmt.Sprintf("postgres://app:%s@%s/db?sslmode=disable", secret, closed), 5 * time.Second, check.Error, "refused: nothing listens there"},
 		{"key=value DSN, refused", fmt.Sprintf("host=127.0.0.1 port=%s user=app password=%s dbname=db sslmode=disable", strings.Split(closed, ":")[1], secret),
 			5 * time.Second, check.Error, "refused"},
