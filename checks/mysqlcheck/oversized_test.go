@@ -88,8 +88,8 @@ func TestOversizedReply(t *testing.T) {
 		login bool
 		says  string
 	}{
-		{"as its greeting", false, "cannot connect: the server sent an oversized reply (more than the 4MiB a check reads from one connection)"},
-		{"in answer to a query", true, "cannot read SHOW GLOBAL STATUS: the server sent an oversized reply (more than the 4MiB a check reads from one connection)"},
+		{"as its greeting", false, "cannot connect: the server sent an oversized reply (more than the 4MiB a check reads)"},
+		{"in answer to a query", true, "cannot read SHOW GLOBAL STATUS: the server sent an oversized reply (more than the 4MiB a check reads)"},
 	}
 	for _, tt := range tests {
 		addr := fakeMySQL(t, tt.login)

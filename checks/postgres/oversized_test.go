@@ -13,10 +13,17 @@ import (
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
-// fakePostgres is a server that speaks just enough PostgreSQL to reach the moment it announces a
-// message of 1 GB, and then keeps sending: in answer to the startup message, or, when login is
-// set, after a successful login in answer to the first query.
-func fakePostgres(t *testing.T, login bool) string {
+// The moments a fake server turns hostile.
+const (
+	atStartup  = iota // it answers the startup message with a message of 1 GB
+	atQuery           // it logs the client in and answers the first query with a message of 1 GB
+	parameters        // it logs the client in and answers the first query with ParameterStatus messages without end
+)
+
+// fakePostgres is a server that speaks just enough PostgreSQL to reach the moment it turns
+// hostile, and then keeps sending.
+func fakePostgres(t *testing.T, mode int) string {
+	login := mode != atStartup
 	return testsvc.Serve(t, func(c net.Conn) {
 		const sslRequest, gssRequest = 80877103, 80877104
 		for {
@@ -46,6 +53,13 @@ func fakePostgres(t *testing.T, login bool) string {
 				return
 			}
 		}
+		if mode == parameters {
+			for i := 0; ; i++ {
+				if _, err := c.Write(parameterStatus(fmt.Sprintf("p%d", i), strings.Repeat("x", 1000))); err != nil {
+					return
+				}
+			}
+		}
 		msg := []byte{'R', 0, 0, 0, 0}
 		if login {
 			msg[0] = 'T' // RowDescription
@@ -69,16 +83,22 @@ func parameterStatus(name, value string) []byte {
 	return append(msg, body...)
 }
 
-// TestOversizedReply: a peer announcing a 1 GB message costs neither the memory nor the
-// deadline; the check says what happened. Not parallel: it measures the process's allocations.
+// TestOversizedReply: a peer announcing a 1 GB message, or sending messages without end, costs
+// neither the memory nor the deadline; the check says what happened. Not parallel: it measures the process's allocations.
 func TestOversizedReply(t *testing.T) {
 	const secret = "s3cret-Pa55"
-	for _, login := range []bool{false, true} {
-		addr := fakePostgres(t, login)
+	for _, tt := range []struct {
+		mode       int
+		name, says string
+	}{
+		{atStartup, "a 1 GB message in answer to the startup", "the server sent an oversized reply (it announced 953.7MiB; a check reads at most 4MiB)"},
+		{atQuery, "a 1 GB message in answer to a query", "the server sent an oversized reply (it announced 953.7MiB; a check reads at most 4MiB)"},
+		{parameters, "parameters without end in answer to a query", "the server sent an oversized reply (more than the 4MiB a check reads)"},
+	} {
+		addr := fakePostgres(t, tt.mode)
 		dsn := fmt.Sprintf("postgres://app:%s@%s/db?sslmode=disable", secret, addr)
 		for _, c := range []check.Check{newConnections(dsn), newReplicaLag(dsn, time.Second)} {
-			when := map[bool]string{false: "in answer to the startup", true: "in answer to a query"}[login]
-			t.Run(fmt.Sprintf("%s %s", kindOf(c), when), func(t *testing.T) {
+			t.Run(kindOf(c)+" "+tt.name, func(t *testing.T) {
 				const timeout = 5 * time.Second
 				var r check.Result
 				var took time.Duration
@@ -87,7 +107,7 @@ func TestOversizedReply(t *testing.T) {
 					r = run(t, c, timeout)
 					took = time.Since(start)
 				})
-				want(t, r, check.Error, "the server sent an oversized reply (it announced 953.7MiB; a check reads at most 4MiB)", addr)
+				want(t, r, check.Error, tt.says, addr)
 				if took >= timeout {
 					t.Errorf("took %s, not within the %s timeout", took, timeout)
 				}

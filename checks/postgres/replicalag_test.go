@@ -182,7 +182,7 @@ func TestReplicaLag(t *testing.T) {
 	})
 
 	t.Run("replica that announces a 1 GB reply", func(t *testing.T) {
-		fake := fakePostgres(t, true)
+		fake := fakePostgres(t, atQuery)
 		start := time.Now()
 		r := run(t, newReplicaLag(primary, time.Second, "postgres://ro:s3cret-Pa55@"+fake+"/app?sslmode=disable"), 5*time.Second)
 		if took := time.Since(start); took >= 5*time.Second {

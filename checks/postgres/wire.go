@@ -7,14 +7,17 @@ import (
 )
 
 // wireFramer follows the PostgreSQL protocol through what a server sends once the session is
-// set up (a type byte and a 4-byte length per message) and refuses a message announcing a body
-// over httpx.MaxReply. pgx has the same limit (MaxProtocolMessageBodyLen), but when it hits it
-// in a query it reports only "conn closed"; this framer records the reason in the session's
-// watch first.
+// set up (a type byte and a 4-byte length per message). It refuses a message announcing a body
+// over httpx.MaxReply, which pgx would allocate (pgx has the same limit,
+// MaxProtocolMessageBodyLen, but reports it in a query only as "conn closed"), and a reply
+// whose messages add up to more than that before the server is ready for the next query: rows
+// without end, or ParameterStatus messages, which pgx keeps. Counting per reply, not per
+// connection, lets a replica be polled for as long as the deadline allows.
 type wireFramer struct {
-	skip int64   // bytes of the current message's body still to pass over
-	head [5]byte // the header being read
-	got  int     // bytes of head read so far
+	skip  int64   // bytes of the current message's body still to pass over
+	head  [5]byte // the header being read
+	got   int     // bytes of head read so far
+	reply int64   // bytes of the reply's message bodies so far (what pgx may keep)
 }
 
 func newWireFramer() httpx.Framer { return &wireFramer{} }
@@ -36,11 +39,18 @@ func (f *wireFramer) Scan(p []byte) error {
 		}
 		f.got = 0
 		// The length counts itself; a length under 4 is pgx's to refuse.
-		body := int64(int32(binary.BigEndian.Uint32(f.head[1:]))) - 4
+		body := max(int64(int32(binary.BigEndian.Uint32(f.head[1:])))-4, 0)
 		if body > httpx.MaxReply {
 			return &httpx.OversizedError{Announced: body, Limit: httpx.MaxReply}
 		}
-		f.skip = max(body, 0)
+		f.reply += body
+		if f.reply > httpx.MaxReply {
+			return &httpx.OversizedError{Limit: httpx.MaxReply}
+		}
+		if f.head[0] == 'Z' { // ReadyForQuery ends a reply
+			f.reply = 0
+		}
+		f.skip = body
 	}
 	return nil
 }

@@ -14,6 +14,16 @@ func message(typ byte, body int) []byte {
 	return m
 }
 
+// rows is n DataRow messages with bodies of size bytes.
+func rows(n, size int) []byte {
+	var out []byte
+	for range n {
+		out = append(out, message('D', size)...)
+		out = append(out, make([]byte, size)...)
+	}
+	return out
+}
+
 func TestWireFramer(t *testing.T) {
 	small := append(message('D', 3), "abc"...)
 	tests := []struct {
@@ -27,6 +37,8 @@ func TestWireFramer(t *testing.T) {
 		{"after a body, the next header is read", append(append([]byte{}, small...), message('T', 1e9)...), true},
 		{"a header inside a body is data", append(message('D', 5), message('T', 1e9)...), false},
 		{"negative length is pgx's to refuse", message('D', -8), false},
+		{"rows adding up past the cap", rows(httpx.MaxReply/1000+1, 1000), true},
+		{"the same rows in two replies", append(append(rows(httpx.MaxReply/2000, 1000), message('Z', 1)...), rows(httpx.MaxReply/2000, 1000)...), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

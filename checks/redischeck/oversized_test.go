@@ -80,7 +80,7 @@ func TestOversizedReply(t *testing.T) {
 		{"INFO answered with a 1.9 GB string", "INFO", "$1900000000\r\n", "cannot read INFO: the server sent an oversized reply (it announced 1.8GiB; a check reads at most 4MiB)"},
 		{"INFO answered with a 2^36-byte string", "INFO", "$68719476736\r\n", "cannot read INFO: the server sent an oversized reply (it announced 64GiB"},
 		{"INFO answered with 2e9 elements", "INFO", "*2000000000\r\n", "cannot read INFO: the server sent an oversized reply (it announced 2000000000 elements; a check reads at most 65536)"},
-		{"INFO answered with a line without end", "INFO", "+", "cannot read INFO: the server sent an oversized reply (more than the 4MiB a check reads from one connection)"},
+		{"INFO answered with a line without end", "INFO", "+", "cannot read INFO: the server sent an oversized reply (more than the 4MiB a check reads)"},
 		{"CONFIG GET answered with a 1.9 GB string", "CONFIG", "$1900000000\r\n", "cannot run CONFIG GET: the server sent an oversized reply (it announced 1.8GiB"},
 	}
 	for _, tt := range tests {

@@ -21,8 +21,8 @@ var ErrOversized = errors.New("the server sent an oversized reply")
 
 // OversizedError is a read refused because the peer sent, or announced, more than the cap.
 type OversizedError struct {
-	// Announced is the size the peer declared for one message, or 0 when the connection as a
-	// whole passed Limit.
+	// Announced is the size the peer declared for one message, or 0 when what it sent in all
+	// (on one connection, or in one reply) passed Limit.
 	Announced int64
 	Limit     int64
 	// Elements says that Announced and Limit count the elements of an aggregate, not bytes.
@@ -36,7 +36,7 @@ func (e *OversizedError) Error() string {
 	case e.Announced > 0:
 		return fmt.Sprintf("%s (it announced %s; a check reads at most %s)", ErrOversized, size(e.Announced), size(e.Limit))
 	}
-	return fmt.Sprintf("%s (more than the %s a check reads from one connection)", ErrOversized, size(e.Limit))
+	return fmt.Sprintf("%s (more than the %s a check reads)", ErrOversized, size(e.Limit))
 }
 
 // size formats a byte count in binary units, to one decimal.

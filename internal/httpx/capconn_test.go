@@ -30,7 +30,7 @@ func TestCapWatchDial(t *testing.T) {
 		refused string
 	}{
 		{"under both caps", 100, func() Framer { return &refuseAfter{n: 100} }, strings.Repeat("x", 64), ""},
-		{"total cap", 10, nil, "", "the server sent an oversized reply (more than the 10 bytes a check reads from one connection)"},
+		{"total cap", 10, nil, "", "the server sent an oversized reply (more than the 10 bytes a check reads)"},
 		{"framer", 0, func() Framer { return &refuseAfter{n: 10} }, "", "the server sent an oversized reply (it announced 64 bytes; a check reads at most 10 bytes)"},
 	}
 	for _, tt := range tests {
@@ -79,7 +79,7 @@ func TestOversizedErrorWording(t *testing.T) {
 		{OversizedError{Announced: 1900000000, Limit: MaxReply}, "(it announced 1.8GiB; a check reads at most 4MiB)"},
 		{OversizedError{Announced: 1e9, Limit: MaxReply}, "(it announced 953.7MiB; a check reads at most 4MiB)"},
 		{OversizedError{Announced: 2000000000, Limit: 65536, Elements: true}, "(it announced 2000000000 elements; a check reads at most 65536)"},
-		{OversizedError{Limit: MaxReply}, "(more than the 4MiB a check reads from one connection)"},
+		{OversizedError{Limit: MaxReply}, "(more than the 4MiB a check reads)"},
 	} {
 		if got := tt.err.Error(); got != "the server sent an oversized reply "+tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
