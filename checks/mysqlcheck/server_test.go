@@ -196,11 +196,12 @@ func (s *mariaServer) admin(t *testing.T) *sql.DB {
 // a closed connection a moment after the client closed it, and the next step must not count it.
 func (s *mariaServer) waitConnections(t *testing.T, user string, max int) {
 	t.Helper()
-	for i := 0; s.connectionsOf(t, user) > max; i++ {
-		if i > 250 {
+	deadline := time.Now().Add(20 * time.Second)
+	for s.connectionsOf(t, user) > max {
+		if time.Now().After(deadline) {
 			t.Fatalf("the server still counts %s's closed connections", user)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // polling the process list
 	}
 }
 

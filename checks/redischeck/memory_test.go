@@ -221,11 +221,12 @@ func TestMemoryMaxclients(t *testing.T) {
 	}
 	waitClients := func(want int) {
 		t.Helper()
-		for i := 0; clients() != strconv.Itoa(want); i++ {
-			if i > 200 {
+		deadline := time.Now().Add(20 * time.Second)
+		for clients() != strconv.Itoa(want) {
+			if time.Now().After(deadline) {
 				t.Fatalf("connected_clients is %s, want %d", clients(), want)
 			}
-			time.Sleep(10 * time.Millisecond)
+			time.Sleep(10 * time.Millisecond) // polling INFO clients
 		}
 	}
 	waitClients(1)
