@@ -271,12 +271,7 @@ func (s *session) Close() {
 
 // why is err, or the cap the server ran into when that is what broke the connection: the driver
 // reports that only as "invalid connection".
-func (s *session) why(err error) error {
-	if over := s.watch.Err(); over != nil {
-		return over
-	}
-	return err
-}
+func (s *session) why(err error) error { return s.watch.Why(err) }
 
 // connect opens one connection to t within the budget. Every byte the server sends goes through
 // a cap: the driver reassembles packets of up to 16 MiB into replies of any size, and its
