@@ -6,8 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -59,6 +61,9 @@ func parseDSN(dsn string) (*target, error) {
 		}
 		cfg = c
 	} else {
+		if err := checkParams(driverParams(dsn)); err != nil {
+			return nil, err
+		}
 		c, err := mysql.ParseDSN(dsn)
 		if err != nil {
 			// The driver's message can quote the DSN; never let it carry the password out.
@@ -110,7 +115,7 @@ func parseURL(raw string) (*mysql.Config, error) {
 	if redact.MisplacedAt(u, raw) {
 		// An unescaped '#', '/' or '?' in a password ends the host part early and pushes the
 		// rest of the password into the host, path or fragment: refuse before it is shown.
-		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "MySQL", redact.Unparsed(raw))
+		return nil, probe.UnencodedPassword("MySQL", raw)
 	}
 	switch u.Scheme {
 	case "mysql", "mariadb", "mysqlx":
@@ -148,6 +153,9 @@ func parseURL(raw string) (*mysql.Config, error) {
 			q.Set("tls", "true")
 		}
 	}
+	if err := checkParams(slices.Collect(maps.Keys(q))); err != nil {
+		return nil, err
+	}
 	db := strings.TrimPrefix(u.Path, "/")
 	dsn := "tcp(" + net.JoinHostPort(host, port) + ")/" + url.PathEscape(db)
 	if len(q) > 0 {
@@ -164,53 +172,147 @@ func parseURL(raw string) (*mysql.Config, error) {
 	return cfg, nil
 }
 
-// budget is how long the driver may wait on the network: a little under the context's
-// deadline, so that a hang is reported in words before the runner gives up on the check.
-func budget(ctx context.Context) time.Duration {
+// acceptedParams are the DSN parameters a read-only check passes to the driver: how to secure
+// and authenticate the connection, time limits, and how results are decoded (harmless for the
+// checks' own queries, and common in the DSN an application shares with its gate). The driver
+// would send any other parameter to the server as a session SET statement, which a read-only
+// check must not do (and ?password=X comes back in the server's error); see docs/checks/mysql.md.
+var acceptedParams = []string{
+	"tls", "allowCleartextPasswords", "allowFallbackToPlaintext", "allowNativePasswords", "allowOldPasswords", "serverPubKey",
+	"timeout", "readTimeout", "writeTimeout",
+	"charset", "collation", "loc", "parseTime", "timeTruncate", "clientFoundRows", "columnsWithAlias",
+	"interpolateParams", "multiStatements", "checkConnLiveness", "rejectReadOnly", "maxAllowedPacket", "connectionAttributes",
+}
+
+// refusedParams are driver settings a gate must not use, and why.
+var refusedParams = map[string]string{
+	"allowAllFiles": "it would let the server read any file on this machine (LOAD DATA LOCAL INFILE)",
+	"compress":      "the checks read uncompressed replies, so that the size cap on what a server sends holds",
+}
+
+// checkParams refuses every DSN parameter outside acceptedParams, naming it (never its value).
+func checkParams(keys []string) error {
+	slices.Sort(keys)
+	var errs []string
+	for _, k := range keys {
+		if slices.Contains(acceptedParams, k) {
+			continue
+		}
+		why, known := refusedParams[k]
+		switch {
+		case known:
+		case strings.EqualFold(k, "password") || strings.EqualFold(k, "passwd") || strings.EqualFold(k, "user"):
+			why = "the user and password go before the host (user:password@host), not in a parameter"
+		default:
+			why = "the driver would send it to the server as SET " + k + "=…, and the checks change no session state"
+			if s := kind.Suggest(k, acceptedParams); s != "" {
+				why = fmt.Sprintf("did you mean %s? (parameter names are case-sensitive); otherwise %s", s, why)
+			}
+		}
+		errs = append(errs, fmt.Sprintf("DSN parameter %q is not accepted: %s", k, why))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s (accepted: %s)", strings.Join(errs, "; "), strings.Join(acceptedParams, ", "))
+}
+
+// driverParams lists the parameter names of a go-sql-driver DSN, found as the driver finds them:
+// after the first '?' that follows the last '/', split at '&', each name before its '='.
+func driverParams(dsn string) []string {
+	slash := strings.LastIndex(dsn, "/")
+	if slash < 0 {
+		return nil
+	}
+	_, query, ok := strings.Cut(dsn[slash+1:], "?")
+	if !ok {
+		return nil
+	}
+	var keys []string
+	for _, kv := range strings.Split(query, "&") {
+		if k, _, ok := strings.Cut(kv, "="); ok {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// limits are the check's time limits: budget is how long the driver may wait on the network, a
+// little under the context's deadline so that a hang is reported in words before the runner
+// gives up on the check; given is the check's timeout as configured, for messages.
+type limits struct {
+	budget, given time.Duration
+}
+
+func limitsOf(ctx context.Context) limits {
 	d := defaultBudget
 	if dl, ok := ctx.Deadline(); ok {
 		d = time.Until(dl)
 	}
-	margin := d / 10
-	if margin > 500*time.Millisecond {
-		margin = 500 * time.Millisecond
-	}
-	if d-margin < 10*time.Millisecond {
-		return 10 * time.Millisecond
-	}
-	return d - margin
+	margin := min(d/10, 500*time.Millisecond)
+	return limits{budget: max(d-margin, 10*time.Millisecond), given: probe.GivenTimeout(ctx, defaultBudget)}
 }
 
 type quietLogger struct{}
 
 func (quietLogger) Print(...any) {}
 
-// connect opens one connection to t within the budget. The caller closes the returned db.
-func (t *target) connect(ctx context.Context, env *kind.Env, timeout time.Duration) (*sql.DB, *sql.Conn, error) {
+// session is one open connection and the watch on what the server sent over it.
+type session struct {
+	db    *sql.DB
+	conn  *sql.Conn
+	watch *probe.CapWatch
+}
+
+func (s *session) Close() {
+	s.conn.Close()
+	s.db.Close()
+}
+
+// why is err, or the cap the server ran into when that is what broke the connection: the driver
+// reports that only as "invalid connection".
+func (s *session) why(err error) error { return s.watch.Why(err) }
+
+// connect opens one connection to t within the budget. Every byte the server sends goes through
+// a cap: the driver reassembles packets of up to 16 MiB into replies of any size, and its
+// maxAllowedPacket bounds only what it writes. The caller closes the session.
+func (t *target) connect(ctx context.Context, env *kind.Env, timeout time.Duration) (*session, error) {
 	cfg := t.cfg.Clone()
+	// The check's timeout bounds every step, whatever the DSN says (an application's DSN often
+	// has longer limits than a gate should wait).
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = timeout, timeout, timeout
 	cfg.Logger = quietLogger{}
-	if env != nil && strings.HasPrefix(cfg.Net, "tcp") {
-		cfg.DialFunc = probe.DialContext(env)
+	if env == nil {
+		env = &kind.Env{}
 	}
-	if cfg.TLSConfig == "true" && env != nil && env.RootCAs != nil {
+	dial := probe.DialContext(env)
+	if cfg.Net == "unix" {
+		var d kind.Dialer = &net.Dialer{}
+		if env.Dialer != nil {
+			d = env.Dialer
+		}
+		dial = d.DialContext
+	}
+	s := &session{watch: &probe.CapWatch{}}
+	cfg.DialFunc = s.watch.Dial(dial, probe.MaxReply, nil)
+	if cfg.TLSConfig == "true" && env.RootCAs != nil {
 		host, _, _ := net.SplitHostPort(cfg.Addr)
 		cfg.TLS = &tls.Config{RootCAs: env.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12}
 	}
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	db := sql.OpenDB(conn)
-	db.SetMaxOpenConns(1)
+	s.db = sql.OpenDB(conn)
+	s.db.SetMaxOpenConns(1)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c, err := db.Conn(ctx)
+	s.conn, err = s.db.Conn(ctx)
 	if err != nil {
-		db.Close()
-		return nil, nil, err
+		s.db.Close()
+		return nil, s.why(err)
 	}
-	return db, c, nil
+	return s, nil
 }
 
 // serverError returns the server's error number, or 0 when err did not come from the server.
@@ -224,9 +326,13 @@ func serverError(err error) uint16 {
 
 // explain turns a connection or query error into a result the reader can act on. what says
 // what was being done ("connect", "read SHOW GLOBAL STATUS").
-func (t *target) explain(err error, what string, timeout time.Duration, elapsed time.Duration) kind.Result {
+func (t *target) explain(err error, what string, lim limits, elapsed time.Duration) kind.Result {
 	msg := t.red.String(err.Error())
 	var me *mysql.MySQLError
+	if errors.Is(err, probe.ErrOversized) {
+		return kind.Errorf("check that this port is MySQL's and not another service or a broken proxy: no answer to these checks' queries comes near that size",
+			"%s: cannot %s: %s", t.name, what, msg)
+	}
 	if errors.As(err, &me) {
 		switch me.Number {
 		case errAccessDenied:
@@ -254,10 +360,10 @@ func (t *target) explain(err error, what string, timeout time.Duration, elapsed 
 			"%s: connection refused", t.name)
 	case isDialError(err) && (probe.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded)):
 		return kind.Errorf("check that the host is up and that no firewall drops the traffic",
-			"%s: could not connect within %s (no answer to the connection attempt)", t.name, kind.FormatRounded(timeout))
-	case probe.IsTimeout(err), errors.Is(err, context.DeadlineExceeded), errors.Is(err, mysql.ErrInvalidConn) && elapsed >= timeout*9/10:
+			"%s: could not connect within %s (no answer to the connection attempt)", t.name, kind.FormatDuration(lim.given))
+	case probe.IsTimeout(err), errors.Is(err, context.DeadlineExceeded), errors.Is(err, mysql.ErrInvalidConn) && elapsed >= lim.budget*9/10:
 		return kind.Errorf("the server accepted TCP but is stuck (or this is not a MySQL port): check its load, its error log and the port",
-			"%s accepted the connection but did not answer within %s (could not %s)", t.name, kind.FormatRounded(timeout), what)
+			"%s accepted the connection but did not answer within %s (could not %s)", t.name, kind.FormatDuration(lim.given), what)
 	case errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, syscall.ECONNRESET):
 		return kind.Errorf("the server or a proxy dropped the connection: check the server's error log, and that this is a MySQL port",
 			"%s: the connection was dropped while trying to %s (%s)", t.name, what, msg)

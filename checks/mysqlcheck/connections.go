@@ -98,9 +98,9 @@ func (c *Connections) Run(ctx context.Context, env *kind.Env) kind.Result {
 		}
 	}
 	t := c.target
-	timeout := budget(ctx)
+	lim := limitsOf(ctx)
 	start := time.Now()
-	db, conn, err := t.connect(ctx, env, timeout)
+	sess, err := t.connect(ctx, env, lim.budget)
 	if err != nil {
 		switch serverError(err) {
 		case errTooManyConnections:
@@ -115,14 +115,13 @@ func (c *Connections) Run(ctx context.Context, env *kind.Env) kind.Result {
 			r.Evidence = []kind.Evidence{{Label: "connect", Observed: fmt.Sprintf("error %d: %s", n, t.red.String(serverMessage(err))), Expected: "a connection", Status: kind.Fail}}
 			return r
 		}
-		return t.explain(err, "connect", timeout, time.Since(start))
+		return t.explain(err, "connect", lim, time.Since(start))
 	}
-	defer db.Close()
-	defer conn.Close()
+	defer sess.Close()
 
-	s, what, err := readConnStats(ctx, conn)
+	s, what, err := readConnStats(ctx, sess.conn)
 	if err != nil {
-		return t.explain(err, what, timeout, time.Since(start))
+		return t.explain(sess.why(err), what, lim, time.Since(start))
 	}
 	return c.judge(s)
 }
@@ -244,19 +243,19 @@ func (c *Connections) judge(s connStats) kind.Result {
 	var r kind.Result
 	r.Status = kind.Pass
 	var fails, warns, remedies []string
-	expected := fmt.Sprintf("< %d %% (warn from %d %%)", c.MaxUsedPercent, c.WarnUsedPercent)
+	expected := fmt.Sprintf("< %d%% (warn from %d%%)", c.MaxUsedPercent, c.WarnUsedPercent)
 
 	usedPct := percent(s.threadsConnected, s.maxConnections)
 	st := c.level(usedPct)
 	r.Add(kind.Evidence{Label: "connections in use",
-		Observed: fmt.Sprintf("%d of max_connections %d (%d %%, this check's own included)", s.threadsConnected, s.maxConnections, usedPct),
+		Observed: fmt.Sprintf("%d of max_connections %d (%d%%, this check's own included)", s.threadsConnected, s.maxConnections, usedPct),
 		Expected: expected, Status: st})
-	usage := fmt.Sprintf("%d of %d connections in use (%d %%)", s.threadsConnected, s.maxConnections, usedPct)
+	usage := fmt.Sprintf("%d of %d connections in use (%d%%)", s.threadsConnected, s.maxConnections, usedPct)
 	switch st {
 	case kind.Fail:
-		fails = append(fails, fmt.Sprintf("%s, at or over the %d %% limit", usage, c.MaxUsedPercent))
+		fails = append(fails, fmt.Sprintf("%s, at or over the %d%% limit", usage, c.MaxUsedPercent))
 	case kind.Warn:
-		warns = append(warns, fmt.Sprintf("%s, over the %d %% warning level", usage, c.WarnUsedPercent))
+		warns = append(warns, fmt.Sprintf("%s, over the %d%% warning level", usage, c.WarnUsedPercent))
 	}
 	if st != kind.Pass {
 		remedies = append(remedies, "find what holds the connections (SHOW PROCESSLIST as an admin: piles of Sleep threads are leaked pool connections), cap each app's pool so that pool size × instances stays under max_connections, or raise max_connections")
@@ -266,7 +265,7 @@ func (c *Connections) judge(s connStats) kind.Result {
 	st = kind.Pass
 	if peakPct >= int64(c.PeakWarnPercent) {
 		st = kind.Warn
-		msg := fmt.Sprintf("the peak since the server started was %d of %d connections (%d %%)", s.maxUsed, s.maxConnections, peakPct)
+		msg := fmt.Sprintf("the peak since the server started was %d of %d connections (%d%%)", s.maxUsed, s.maxConnections, peakPct)
 		if s.maxUsed >= s.maxConnections && s.refused <= 0 {
 			// MariaDB refuses ordinary users in its reserved SUPER slot without counting it in
 			// Connection_errors_max_connections: reaching the limit is the sign.
@@ -276,7 +275,7 @@ func (c *Connections) judge(s connStats) kind.Result {
 		remedies = append(remedies, "the server already came close to its limit once: size the pools for the peak (pool size × instances, plus deploy overlap) below max_connections")
 	}
 	r.Add(kind.Evidence{Label: "peak since start (Max_used_connections)",
-		Observed: fmt.Sprintf("%d (%d %%)", s.maxUsed, peakPct), Expected: fmt.Sprintf("< %d %%", c.PeakWarnPercent), Status: st})
+		Observed: fmt.Sprintf("%d (%d%%)", s.maxUsed, peakPct), Expected: fmt.Sprintf("< %d%%", c.PeakWarnPercent), Status: st})
 
 	if s.refused >= 0 {
 		st = kind.Pass
@@ -296,8 +295,8 @@ func (c *Connections) judge(s connStats) kind.Result {
 			pct := percent(s.userConnections, s.userLimit)
 			st = c.level(pct)
 			r.Add(kind.Evidence{Label: label,
-				Observed: fmt.Sprintf("%d of %d (%d %%)", s.userConnections, s.userLimit, pct), Expected: expected, Status: st})
-			msg := fmt.Sprintf("user %s has %d of its %d connections in use (%d %%)", s.account, s.userConnections, s.userLimit, pct)
+				Observed: fmt.Sprintf("%d of %d (%d%%)", s.userConnections, s.userLimit, pct), Expected: expected, Status: st})
+			msg := fmt.Sprintf("user %s has %d of its %d connections in use (%d%%)", s.account, s.userConnections, s.userLimit, pct)
 			switch st {
 			case kind.Fail:
 				fails = append(fails, msg)
@@ -316,7 +315,7 @@ func (c *Connections) judge(s connStats) kind.Result {
 	case len(warns) > 0:
 		r.Summary = strings.Join(warns, "; ")
 	default:
-		r.Summary = fmt.Sprintf("%s; peak since start %d (%d %%)", usage, s.maxUsed, peakPct)
+		r.Summary = fmt.Sprintf("%s; peak since start %d (%d%%)", usage, s.maxUsed, peakPct)
 	}
 	r.Remedy = strings.Join(remedies, "; ")
 	return r

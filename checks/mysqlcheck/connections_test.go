@@ -16,7 +16,7 @@ import (
 const appPassword = "hunter2-S3cret"
 
 // TestConnectionsSaturation saturates a throwaway server (max_connections=10) for real: pass,
-// warn at 70 %, fail at 80 %, then "Too many connections", then the traces that leaves behind
+// warn at 70%, fail at 80%, then "Too many connections", then the traces that leaves behind
 // (the high-water mark and refused connections), and finally a per-user limit.
 func TestConnectionsSaturation(t *testing.T) {
 	t.Parallel() // its own servers: nothing shared with the other tests
@@ -65,10 +65,10 @@ func TestConnectionsSaturation(t *testing.T) {
 		want        kind.Status
 		wantSummary string
 	}{
-		{"idle server passes", 0, 0, appDSN, kind.Pass, "2 of 10 connections in use (20 %)"},
+		{"idle server passes", 0, 0, appDSN, kind.Pass, "2 of 10 connections in use (20%)"},
 		{"mysql:// URL works the same", 0, 0, appURL, kind.Pass, "2 of 10 connections in use"},
-		{"70 % warns", 5, 0, appDSN, kind.Warn, "7 of 10 connections in use (70 %), over the 70 % warning level"},
-		{"80 % fails", 6, 0, appDSN, kind.Fail, "8 of 10 connections in use (80 %), at or over the 80 % limit"},
+		{"70% warns", 5, 0, appDSN, kind.Warn, "7 of 10 connections in use (70%), over the 70% warning level"},
+		{"80% fails", 6, 0, appDSN, kind.Fail, "8 of 10 connections in use (80%), at or over the 80% limit"},
 		{"full server refuses: Too many connections", 9, 0, appDSN, kind.Fail, "Too many connections (error 1040)"},
 		// With the SUPER reserve slot taken too, the server refuses at accept and counts it in
 		// Connection_errors_max_connections.
@@ -97,7 +97,7 @@ func TestConnectionsSaturation(t *testing.T) {
 		if !strings.Contains(r.Summary, "connections have already been refused") || !strings.Contains(r.Summary, "peak since the server started was 11 of 10") {
 			t.Errorf("summary %q should name the refused connections and the peak", r.Summary)
 		}
-		if e := evidence(t, r, "peak since start"); e.Status != kind.Warn || e.Observed != "11 (110 %)" {
+		if e := evidence(t, r, "peak since start"); e.Status != kind.Warn || e.Observed != "11 (110%)" {
 			t.Errorf("peak evidence %+v", e)
 		}
 		if e := evidence(t, r, "connections in use"); e.Status != kind.Pass {
@@ -114,8 +114,8 @@ func TestConnectionsSaturation(t *testing.T) {
 			wantSummary string
 		}{
 			{1, kind.Pass, "3 of 10 connections in use"},
-			{2, kind.Warn, "has 3 of its 4 connections in use (75 %)"},
-			{3, kind.Fail, "has 4 of its 4 connections in use (100 %)"},
+			{2, kind.Warn, "has 3 of its 4 connections in use (75%)"},
+			{3, kind.Fail, "has 4 of its 4 connections in use (100%)"},
 			{4, kind.Fail, "has used up its max_user_connections (error 1226)"},
 		} {
 			settle(t)
@@ -150,8 +150,8 @@ func TestConnectionsUnreachable(t *testing.T) {
 	tests := []struct {
 		name, dsn, want string
 	}{
-		{"hanging server", "app:" + appPassword + "@tcp(" + hang + ")/app", "accepted the connection but did not answer within"},
-		{"hanging server, URL", "mysql://app:" + appPassword + "@" + hang + "/app", "accepted the connection but did not answer within"},
+		{"hanging server", "app:" + appPassword + "@tcp(" + hang + ")/app", "accepted the connection but did not answer within 1.5s (could not connect)"},
+		{"hanging server, URL", "mysql://app:" + appPassword + "@" + hang + "/app", "accepted the connection but did not answer within 1.5s (could not connect)"},
 		{"nothing listening", "app:" + appPassword + "@tcp(" + closed + ")/app", "connection refused"},
 	}
 	for _, tt := range tests {

@@ -99,3 +99,65 @@ func TestSplitDSNs(t *testing.T) {
 		}
 	}
 }
+
+// TestDSNParameters: only documented connection settings reach the driver. Any other parameter
+// would be sent to the server as a session SET (and ?password=X comes back in the server's
+// error), so it is refused when the checklist is loaded, by name and never by value.
+func TestDSNParameters(t *testing.T) {
+	const value = "Leak-Me-42"
+	tests := []struct {
+		name, dsn string
+		wantErr   []string
+	}{
+		{"driver form, accepted", "app:pw@tcp(db:3306)/shop?tls=skip-verify&parseTime=true&loc=UTC&charset=utf8mb4,utf8&timeout=5s&readTimeout=2s", nil},
+		{"URL form, accepted", "mysql://app:pw@db/shop?ssl-mode=REQUIRED&collation=utf8mb4_general_ci&writeTimeout=1s&multiStatements=true", nil},
+		{"password as a parameter", "app@tcp(db:3306)/shop?password=" + value, []string{`DSN parameter "password" is not accepted: the user and password go before the host`}},
+		{"password as a URL parameter", "mysql://app@db/shop?password=" + value, []string{`DSN parameter "password" is not accepted`}},
+		{"session variables", "app:pw@tcp(db:3306)/shop?sql_mode=" + value + "&autocommit=0", []string{
+			`DSN parameter "autocommit" is not accepted: the driver would send it to the server as SET autocommit=…, and the checks change no session state`,
+			`DSN parameter "sql_mode" is not accepted`}},
+		{"wrong case", "mysql://app:pw@db/shop?parsetime=" + value, []string{`DSN parameter "parsetime" is not accepted: did you mean parseTime?`}},
+		{"local files", "app:pw@tcp(db:3306)/shop?allowAllFiles=true", []string{`"allowAllFiles" is not accepted: it would let the server read any file on this machine`}},
+		{"compression", "mysql://app:pw@db/shop?compress=true", []string{`"compress" is not accepted: the checks read uncompressed replies`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Connections{DSN: tt.dsn, MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}
+			err := c.Validate()
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(c.target.cfg.Params) > 0 {
+					t.Errorf("the driver would send SET for %v", c.target.cfg.Params)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, want := range append(tt.wantErr, "dsn: ", "(accepted: tls, ") {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+			if strings.Contains(err.Error(), value) {
+				t.Errorf("the error shows the parameter's value: %v", err)
+			}
+		})
+	}
+}
+
+// TestAtInPassword: go-sql-driver DSNs and URLs both take an '@' in the password (the last '@'
+// ends it), and nothing of the password reaches the name used in output.
+func TestAtInPassword(t *testing.T) {
+	for _, dsn := range []string{"app:Tr0ub4dor@Horse99@tcp(db:3306)/shop", "mysql://app:Tr0ub4dor@Horse99@db:3306/shop"} {
+		c := &Connections{DSN: dsn, MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("%s: %v", dsn, err)
+		}
+		if c.target.cfg.Passwd != "Tr0ub4dor@Horse99" || c.target.name != "app@db:3306/shop" || strings.Contains(c.Title(), "Horse99") {
+			t.Errorf("%s: password %q, name %q, title %q", dsn, c.target.cfg.Passwd, c.target.name, c.Title())
+		}
+	}
+}

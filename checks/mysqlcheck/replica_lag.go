@@ -113,34 +113,38 @@ func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
 			return kind.Errorf("fix the replica_dsns parameter", "%v", err)
 		}
 	}
-	timeout := budget(ctx)
+	lim := limitsOf(ctx)
 	states := make([]replicaState, len(c.targets))
 	var wg sync.WaitGroup
 	for i, t := range c.targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			states[i] = readReplica(ctx, env, t, timeout)
+			states[i] = readReplica(ctx, env, t, lim)
 		}()
 	}
 	wg.Wait()
 	return c.judge(states)
 }
 
-func readReplica(ctx context.Context, env *kind.Env, t *target, timeout time.Duration) replicaState {
+func readReplica(ctx context.Context, env *kind.Env, t *target, lim limits) replicaState {
 	st := replicaState{name: t.name}
 	start := time.Now()
+	var sess *session
 	fail := func(err error, what string) replicaState {
-		r := t.explain(err, what, timeout, time.Since(start))
+		if sess != nil {
+			err = sess.why(err)
+		}
+		r := t.explain(err, what, lim, time.Since(start))
 		st.result = &r
 		return st
 	}
-	db, conn, err := t.connect(ctx, env, timeout)
+	sess, err := t.connect(ctx, env, lim.budget)
 	if err != nil {
 		return fail(err, "connect")
 	}
-	defer db.Close()
-	defer conn.Close()
+	defer sess.Close()
+	conn := sess.conn
 
 	// MySQL 8.0.22+ and MariaDB 10.5.1+ say REPLICA; older servers only know SLAVE.
 	rows, err := conn.QueryContext(ctx, "SHOW REPLICA STATUS")

@@ -166,7 +166,7 @@ func TestReplicaLagUnreachable(t *testing.T) {
 		MaxLag: kind.Duration(time.Second)}, timeout)
 	t.Log(golden.Result(r))
 	assertNoSecret(t, r, appPassword)
-	if r.Status != kind.Error || !strings.Contains(r.Summary, "did not answer within") || !strings.Contains(r.Summary, "connection refused") {
+	if r.Status != kind.Error || !strings.Contains(r.Summary, "did not answer within 1.5s") || !strings.Contains(r.Summary, "connection refused") {
 		t.Errorf("got %s %q, want an error naming the hang and the refusal", r.Status, r.Summary)
 	}
 	if el := time.Since(start); el > timeout+2*time.Second {

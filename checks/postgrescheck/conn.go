@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"regexp"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/probe"
@@ -62,6 +64,11 @@ func parseTarget(dsn string) (*target, error) {
 		}
 	}
 	cfg, err := pgx.ParseConfig(dsn)
+	if err == nil && strings.Contains(dsn, "://") && hostHasAt(cfg) {
+		// pgx ends the user information at the first '@', so the rest of a password with an
+		// unescaped '@' became the host: naming that host would print part of the password.
+		return nil, probe.UnencodedPassword("PostgreSQL", dsn)
+	}
 	if err != nil {
 		// A DSN that does not parse cannot be trusted to show where its password is: quote
 		// only the driver's message, which masks it.
@@ -72,6 +79,19 @@ func parseTarget(dsn string) (*target, error) {
 	red := &redact.Redactor{}
 	red.Add(cfg.Password)
 	return &target{cfg: cfg, name: describe(cfg), red: red}, nil
+}
+
+// hostHasAt reports an '@' in any host of cfg, which no host name has.
+func hostHasAt(cfg *pgx.ConnConfig) bool {
+	if strings.Contains(cfg.Host, "@") {
+		return true
+	}
+	for _, fb := range cfg.Fallbacks {
+		if strings.Contains(fb.Host, "@") {
+			return true
+		}
+	}
+	return false
 }
 
 // dsnPassword picks a password out of a DSN pgx could not parse, so that its error text can be
@@ -110,8 +130,15 @@ func (t *target) address() string {
 func (t *target) clean(s string) string { return t.red.String(s) }
 
 // dialTrace remembers whether TCP was established, to tell "nothing answered the SYN" from
-// "accepted the connection and never spoke PostgreSQL".
-type dialTrace struct{ connected atomic.Bool }
+// "accepted the connection and never spoke PostgreSQL", and whether the server sent more than a
+// check reads.
+type dialTrace struct {
+	connected atomic.Bool
+	watch     probe.CapWatch
+}
+
+// why is err, or the cap the server ran into when that is what broke the connection.
+func (tr *dialTrace) why(err error) error { return tr.watch.Why(err) }
 
 // connect opens one connection honouring ctx. Queries use the simple protocol so that poolers
 // in transaction mode (PgBouncer) work, and the session is named launchgate in
@@ -158,13 +185,19 @@ func connect(ctx context.Context, env *kind.Env, t *target) (*pgx.Conn, *dialTra
 		cfg.RuntimeParams["application_name"] = ua
 	}
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	// pgx allocates what a message header announces; a peer announcing 1 GB must not get it.
+	// The framer sees the protocol above TLS, as pgx does, and keeps the reason.
+	cfg.MaxProtocolMessageBodyLen = probe.MaxReply
+	cfg.BuildFrontend = func(r io.Reader, w io.Writer) *pgproto3.Frontend {
+		return pgproto3.NewFrontend(tr.watch.Reader(r, 0, newWireFramer), w)
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
 		defer cancel()
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
-	return conn, tr, err
+	return conn, tr, tr.why(err)
 }
 
 // closeConn closes a connection without waiting past a short grace period.
@@ -174,12 +207,37 @@ func closeConn(conn *pgx.Conn) {
 	conn.Close(ctx)
 }
 
-// budget is the time left before ctx's deadline, for messages.
-func budget(ctx context.Context) time.Duration {
+// remaining is the time left before ctx's deadline.
+func remaining(ctx context.Context) time.Duration {
 	if dl, ok := ctx.Deadline(); ok {
 		return time.Until(dl)
 	}
 	return defaultTimeout
+}
+
+// givenTimeout is the check's timeout as configured, for messages.
+func givenTimeout(ctx context.Context) time.Duration { return probe.GivenTimeout(ctx, defaultTimeout) }
+
+// oversized converts pgx's refusal of a message over MaxProtocolMessageBodyLen into the error
+// every database check gives for a peer that sends too much.
+func oversized(err error) (*probe.OversizedError, bool) {
+	var over *probe.OversizedError
+	if errors.As(err, &over) {
+		return over, true
+	}
+	var big *pgproto3.ExceededMaxBodyLenErr
+	if errors.As(err, &big) {
+		return &probe.OversizedError{Announced: int64(big.ActualBodyLen), Limit: int64(big.MaxExpectedBodyLen)}, true
+	}
+	return nil, false
+}
+
+// explainErr explains a driver error without the password, naming an oversized reply as such.
+func (t *target) explainErr(err error) string {
+	if o, ok := oversized(err); ok {
+		return o.Error()
+	}
+	return t.clean(err.Error())
 }
 
 // connFailure is why a connection could not be opened, in a person's words.
@@ -194,6 +252,9 @@ type connFailure struct {
 // slots is the finding the connections check exists for, so it is a failure with the server's
 // own reason; everything else means the check could not decide.
 func explainConnect(ctx context.Context, err error, t *target, tr *dialTrace, timeout time.Duration) connFailure {
+	if o, ok := oversized(err); ok {
+		return connFailure{kind.Error, "oversized reply", fmt.Sprintf("%s: %s", t.address(), o), oversizedRemedy}
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		msg := t.clean(pgErr.Message)
@@ -216,10 +277,10 @@ func explainConnect(ctx context.Context, err error, t *target, tr *dialTrace, ti
 	}
 	if pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		if tr.connected.Load() {
-			return connFailure{kind.Error, "no response", fmt.Sprintf("%s accepted the TCP connection but did not speak PostgreSQL within %s", t.address(), probe.Elapsed(timeout)),
+			return connFailure{kind.Error, "no response", fmt.Sprintf("%s accepted the TCP connection but did not speak PostgreSQL within %s", t.address(), kind.FormatDuration(timeout)),
 				"check that this port is PostgreSQL's and not another service or a stuck proxy, and that the server is not overloaded"}
 		}
-		return connFailure{kind.Error, "connect timeout", fmt.Sprintf("could not reach %s within %s", t.address(), probe.Elapsed(timeout)),
+		return connFailure{kind.Error, "connect timeout", fmt.Sprintf("could not reach %s within %s", t.address(), kind.FormatDuration(timeout)),
 			"check the host and port, and that no firewall or security group drops the traffic"}
 	}
 	var dnsErr *net.DNSError
@@ -240,6 +301,8 @@ func explainConnect(ctx context.Context, err error, t *target, tr *dialTrace, ti
 		"check the DSN and that the server is up"}
 }
 
+const oversizedRemedy = "check that this port is PostgreSQL's and not another service or a broken proxy: no answer to these checks' queries comes near that size"
+
 // connectResult is the result of a check that could not even connect.
 func (f connFailure) result(label string) kind.Result {
 	return kind.Result{Status: f.status, Summary: f.summary, Remedy: f.remedy,
@@ -253,8 +316,11 @@ func queryError(t *target, what string, err error) kind.Result {
 		return kind.Errorf(fmt.Sprintf("GRANT pg_monitor TO %s;", quoteIdent(t.cfg.User)),
 			"%s: %s as %q: %s", t.address(), what, t.cfg.User, t.clean(pgErr.Message))
 	}
+	if _, ok := oversized(err); ok {
+		return kind.Errorf(oversizedRemedy, "%s: %s: %s", t.address(), what, t.explainErr(err))
+	}
 	return kind.Errorf("check that the server is healthy and the user may read the statistics views (GRANT pg_monitor)",
-		"%s: %s: %s", t.address(), what, t.clean(err.Error()))
+		"%s: %s: %s", t.address(), what, t.explainErr(err))
 }
 
 // quoteIdent quotes a role name for a GRANT a person will paste.

@@ -108,7 +108,7 @@ func (c *Connections) Run(ctx context.Context, env *kind.Env) kind.Result {
 		return foreignSkip("dsn", *c.foreign)
 	}
 	t := c.target
-	timeout := budget(ctx)
+	timeout := givenTimeout(ctx)
 	conn, tr, err := connect(ctx, env, t)
 	if err != nil {
 		return explainConnect(ctx, err, t, tr, timeout).result("connection")
@@ -170,7 +170,7 @@ func (c *Connections) Run(ctx context.Context, env *kind.Env) kind.Result {
 		return err
 	})
 	if err := conn.SendBatch(ctx, &batch).Close(); err != nil {
-		return queryError(t, "reading pg_settings, pg_stat_activity, pg_roles and pg_database", err)
+		return queryError(t, "reading pg_settings, pg_stat_activity, pg_roles and pg_database", tr.why(err))
 	}
 	return c.judge(t, lim, used, roles, dbs, idle)
 }

@@ -21,7 +21,8 @@ func newConnections(dsn string) *Connections {
 
 // TestConnections runs against a cluster of its own with max_connections = 10 and
 // superuser_reserved_connections = 2, so that 8 slots are left for applications and the test
-// can fill them for real without touching a shared server.
+// can fill them for real without touching a shared server. One superuser session (mon) stays
+// open throughout to watch pg_stat_activity, and takes one of the 8.
 func TestConnections(t *testing.T) {
 	t.Parallel()
 	pg := pgtest.Start(t, pgtest.Options{
@@ -36,10 +37,12 @@ func TestConnections(t *testing.T) {
 		"CREATE DATABASE shop CONNECTION LIMIT 5",
 	)
 	admin := pg.DSN("postgres", "postgres")
+	mon := pg.Connect(t, "", "")
 
 	t.Run("idle server passes", func(t *testing.T) {
+		settle(t, mon, 0)
 		r := run(t, newConnections(admin), 10*time.Second)
-		want(t, r, kind.Pass, "0 of 8 client connection slots in use (0%)",
+		want(t, r, kind.Pass, "1 of 8 client connection slots in use (12.5%)",
 			"max_connections 10 − superuser_reserved_connections 2", "role limited", "database shop")
 	})
 
@@ -52,6 +55,7 @@ func TestConnections(t *testing.T) {
 			{"right-Pa55", kind.Pass, "client connection slots in use"},
 			{"wr0ng-Secret", kind.Error, `rejected user "pwuser": password authentication failed`},
 		} {
+			settle(t, mon, 0)
 			dsn := fmt.Sprintf("postgres://pwuser:%s@127.0.0.1:%d/postgres?sslmode=disable", tt.password, pg.Port)
 			c := newConnections(dsn)
 			r := run(t, c, 10*time.Second)
@@ -63,12 +67,14 @@ func TestConnections(t *testing.T) {
 	})
 
 	t.Run("role near its CONNECTION LIMIT", func(t *testing.T) {
+		settle(t, mon, 0)
 		c := newConnections(admin)
 		c.WarnUsedPercent = 40
 		release := hold(t, pg.DSN("limited", "postgres"), 1)
 		want(t, run(t, c, 10*time.Second), kind.Warn, "role limited uses 1 of its 2 connections (50%)")
 		release()
 
+		settle(t, mon, 0)
 		hold(t, pg.DSN("limited", "postgres"), 2)
 		r := run(t, newConnections(admin), 10*time.Second)
 		want(t, r, kind.Fail, "role limited uses 2 of its 2 connections (100%)", "ALTER ROLE limited CONNECTION LIMIT")
@@ -79,12 +85,14 @@ func TestConnections(t *testing.T) {
 	})
 
 	t.Run("database near its CONNECTION LIMIT", func(t *testing.T) {
+		settle(t, mon, 0)
 		hold(t, pg.DSN("app", "shop"), 5)
 		r := run(t, newConnections(admin), 10*time.Second)
 		want(t, r, kind.Fail, "database shop uses 5 of its 5 connections (100%)")
 	})
 
 	t.Run("idle in transaction", func(t *testing.T) {
+		settle(t, mon, 0)
 		leak := pg.Connect(t, "app", "postgres")
 		if _, err := leak.Exec(context.Background(), "BEGIN; SELECT 1"); err != nil {
 			t.Fatal(err)
@@ -118,21 +126,26 @@ func TestConnections(t *testing.T) {
 	})
 
 	t.Run("saturation: warn, fail, reserved, too many clients", func(t *testing.T) {
+		// Before each count, the last check's own session must be gone.
+		settle(t, mon, 0)
 		appDSN := pg.DSN("app", "postgres")
-		hold(t, appDSN, 6)
+		hold(t, appDSN, 5)
 		want(t, run(t, newConnections(admin), 10*time.Second), kind.Warn,
 			"6 of 8 client connection slots in use (75%), over the 70% warning level")
 
+		settle(t, mon, 5)
 		hold(t, appDSN, 1)
 		want(t, run(t, newConnections(admin), 10*time.Second), kind.Fail,
 			"7 of 8 client connection slots in use (87.5%), over the 80% limit")
 
 		// The last ordinary slot taken: an application connecting now is turned away.
+		settle(t, mon, 6)
 		hold(t, appDSN, 1)
 		r := run(t, newConnections(appDSN), 10*time.Second)
 		want(t, r, kind.Fail, "remaining connection slots are reserved", "SQLSTATE 53300", "pg_stat_activity")
 
 		// The superuser slots taken too: nobody gets in.
+		settle(t, mon, 7)
 		hold(t, admin, 2)
 		r = run(t, newConnections(admin), 10*time.Second)
 		want(t, r, kind.Fail, "too many clients", "SQLSTATE 53300")
@@ -151,7 +164,7 @@ func TestConnectionsUnreachable(t *testing.T) {
 		says    string
 	}{
 		{"accepts TCP, never speaks", fmt.Sprintf("postgres://app:%s@%s/db?sslmode=disable", secret, hang), time.Second, kind.Error,
-			"accepted the TCP connection but did not speak PostgreSQL"},
+			"accepted the TCP connection but did not speak PostgreSQL within 1s"},
 		{"refused", fmt.Sprintf("postgres://app:%s@%s/db?sslmode=disable", secret, closed), 5 * time.Second, kind.Error, "refused: nothing listens there"},
 		{"key=value DSN, refused", fmt.Sprintf("host=127.0.0.1 port=%s user=app password=%s dbname=db sslmode=disable", strings.Split(closed, ":")[1], secret),
 			5 * time.Second, kind.Error, "refused"},

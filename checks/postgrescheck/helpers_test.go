@@ -2,11 +2,13 @@ package postgrescheck
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/launchgate/launchgate/internal/kind"
 )
@@ -67,6 +69,10 @@ func line(t *testing.T, r kind.Result, label string, status kind.Status) {
 }
 
 // hold opens n connections as user that stay open until release is called (or the test ends).
+//
+// A backend that a client has just closed leaves pg_stat_activity before it gives its
+// connection slot back, so a slot can still be taken for a moment after settle saw it free:
+// a connection refused for want of slots (SQLSTATE 53300) is tried again until one is free.
 func hold(t *testing.T, dsn string, n int) (release func()) {
 	t.Helper()
 	var conns []*pgx.Conn
@@ -77,14 +83,42 @@ func hold(t *testing.T, dsn string, n int) (release func()) {
 		conns = nil
 	}
 	t.Cleanup(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
 	for i := 0; i < n; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		c, err := pgx.Connect(ctx, dsn)
-		cancel()
-		if err != nil {
-			t.Fatalf("holding connection %d of %d: %v", i+1, n, err)
+		for {
+			c, err := pgx.Connect(ctx, dsn)
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == sqlTooManyConnections && ctx.Err() == nil {
+				time.Sleep(10 * time.Millisecond) // polling for a free slot
+				continue
+			}
+			if err != nil {
+				t.Fatalf("holding connection %d of %d: %v", i+1, n, err)
+			}
+			conns = append(conns, c)
+			break
 		}
-		conns = append(conns, c)
 	}
 	return release
+}
+
+// settle waits until the server has exactly n client sessions besides mon's own: a connection
+// a client closed (the last check's own, a released hold) leaves pg_stat_activity a moment
+// later, and what a check counts next must not include it.
+func settle(t *testing.T, mon *pgx.Conn, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var got int
+	for {
+		err := mon.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`).Scan(&got)
+		if err != nil {
+			t.Fatalf("waiting for %d client sessions (%d now): %v", n, got, err)
+		}
+		if got == n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond) // polling pg_stat_activity
+	}
 }

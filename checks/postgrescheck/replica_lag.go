@@ -122,7 +122,7 @@ func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
 		return foreignSkip("primary_dsn", *c.foreign)
 	}
 	p := c.primary
-	timeout := budget(ctx)
+	timeout := givenTimeout(ctx)
 	conn, tr, err := connect(ctx, env, p)
 	if err != nil {
 		return explainConnect(ctx, err, p, tr, timeout).result("primary connection")
@@ -131,7 +131,7 @@ func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
 
 	var inRecovery, monitor bool
 	if err := conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')`).Scan(&inRecovery, &monitor); err != nil {
-		return queryError(p, "reading the server's role", err)
+		return queryError(p, "reading the server's role", tr.why(err))
 	}
 	if inRecovery {
 		return kind.Errorf("point primary_dsn at the primary (the server that accepts writes), not at a standby",
@@ -146,7 +146,7 @@ func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
 		WHERE s.slot_type IS DISTINCT FROM 'logical' AND r.state IS DISTINCT FROM 'backup'
 		ORDER BY 2, 1`)
 	if err != nil {
-		return queryError(p, "reading pg_stat_replication", err)
+		return queryError(p, "reading pg_stat_replication", tr.why(err))
 	}
 	standbys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (standby, error) {
 		var s standby
@@ -154,7 +154,7 @@ func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
 		return s, err
 	})
 	if err != nil {
-		return queryError(p, "reading pg_stat_replication", err)
+		return queryError(p, "reading pg_stat_replication", tr.why(err))
 	}
 	if len(standbys) > 0 && !monitor {
 		return kind.Result{Status: kind.Error,
@@ -168,7 +168,7 @@ func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
 	c.judgeStandbys(j, standbys)
 
 	if len(c.replicas) > 0 {
-		c.visitReplicas(ctx, env, j, conn)
+		c.visitReplicas(ctx, env, j, conn, tr)
 	}
 	return j.finish(c)
 }
@@ -288,6 +288,7 @@ func (c *ReplicaLag) judgeStandbys(j *judgement, standbys []standby) {
 type replicaState struct {
 	t      *target
 	conn   *pgx.Conn
+	tr     *dialTrace
 	ok     bool    // connected, a replaying standby of this primary: worth measuring
 	replay *string // replay LSN at the first look
 }
@@ -295,7 +296,7 @@ type replicaState struct {
 // visitReplicas connects to every replica in parallel, checks that it is a replaying standby,
 // and times how long it takes to replay up to the primary's current WAL position. Then, if
 // asked, it runs the visibility probe.
-func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgement, primary *pgx.Conn) {
+func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgement, primary *pgx.Conn, primaryTrace *dialTrace) {
 	// The primary's system identifier tells its standbys from anybody else's; without it a
 	// replica of another cluster could answer txid_status() about an unrelated transaction.
 	var primaryID string
@@ -340,9 +341,9 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgem
 		label := "replica " + t.address()
 		// A replica that never answers may take half of what is left, not all of it, so the
 		// others can still be measured.
-		timeout := budget(ctx) / 2
-		cctx, cancel := context.WithTimeout(ctx, timeout)
+		cctx, cancel := context.WithTimeout(ctx, remaining(ctx)/2)
 		defer cancel()
+		timeout := givenTimeout(cctx)
 		conn, tr, err := connect(cctx, env, t)
 		if err != nil {
 			f := explainConnect(cctx, err, t, tr, timeout)
@@ -350,15 +351,15 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgem
 			fail(kind.Error, "replica "+f.summary, f.remedy)
 			return
 		}
-		rs.conn = conn
+		rs.conn, rs.tr = conn, tr
 		var inRecovery bool
 		var paused *bool
 		err = conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,
 			CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END`).Scan(&inRecovery, &rs.replay, &paused)
 		if err != nil {
-			res := queryError(t, "reading its recovery state", err)
+			res := queryError(t, "reading its recovery state", tr.why(err))
 			add(kind.Evidence{Label: label, Observed: res.Summary, Status: kind.Error})
-			fail(kind.Error, res.Summary, res.Remedy)
+			fail(kind.Error, "replica "+res.Summary, res.Remedy)
 			return
 		}
 		var id string
@@ -400,12 +401,13 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgem
 			t := rs.t
 			label := "replica " + t.address()
 			caughtUp, behind, err := chase(ctx, rs.conn, lsn, waitUntil)
+			err = rs.tr.why(err)
 			took := time.Since(lsnAt)
 			exp := "replays the primary's position within " + c.MaxLag.String()
 			switch {
 			case err != nil && ctx.Err() == nil:
-				add(kind.Evidence{Label: label, Observed: t.clean(err.Error()), Expected: exp, Status: kind.Error})
-				fail(kind.Error, fmt.Sprintf("replica %s: %s", t.address(), t.clean(err.Error())), "check the replica's health and log")
+				add(kind.Evidence{Label: label, Observed: t.explainErr(err), Expected: exp, Status: kind.Error})
+				fail(kind.Error, fmt.Sprintf("replica %s: %s", t.address(), t.explainErr(err)), "check the replica's health and log")
 			case !caughtUp:
 				add(kind.Evidence{Label: label, Observed: fmt.Sprintf("still %s short of the primary's %s after %s", kind.ByteSize(behind), lsn, probe.Elapsed(took)),
 					Expected: exp, Status: kind.Fail})
@@ -438,7 +440,7 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgem
 	}
 	if lsnErr != nil {
 		// What phase 1 found about the replicas still stands; only the timing is missing.
-		res := queryError(c.primary, "reading the primary's WAL position", lsnErr)
+		res := queryError(c.primary, "reading the primary's WAL position", primaryTrace.why(lsnErr))
 		j.r.Add(kind.Evidence{Label: "primary WAL position", Observed: res.Summary, Status: kind.Error})
 		j.problem(kind.Error, res.Summary, res.Remedy)
 		return
@@ -447,7 +449,7 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgem
 		return
 	}
 	if anyOK(states) {
-		c.probe(ctx, j, primary, states)
+		c.probe(ctx, j, primary, primaryTrace, states)
 		return
 	}
 	// Nothing could read the probe back, so it is not written.
@@ -521,11 +523,11 @@ func (c *ReplicaLag) waitLimit(ctx context.Context) time.Time {
 // commits (one commit record in the WAL, no table touched), then polls txid_status() on each
 // replica until it reports the transaction committed — the moment a read there would see a
 // write committed at the same time.
-func (c *ReplicaLag) probe(ctx context.Context, j *judgement, primary *pgx.Conn, states []*replicaState) {
+func (c *ReplicaLag) probe(ctx context.Context, j *judgement, primary *pgx.Conn, primaryTrace *dialTrace, states []*replicaState) {
 	p := c.primary
 	var xid int64
 	if err := primary.QueryRow(ctx, `SELECT txid_current()`).Scan(&xid); err != nil {
-		res := queryError(p, "committing the visibility probe", err)
+		res := queryError(p, "committing the visibility probe", primaryTrace.why(err))
 		j.r.Add(kind.Evidence{Label: "visibility probe write", Observed: res.Summary, Status: kind.Error})
 		j.problem(kind.Error, res.Summary, "the probe needs a session that may commit a transaction on the primary; drop probe_visibility or use a primary_dsn that is not read-only")
 		return
@@ -567,7 +569,7 @@ func (c *ReplicaLag) probe(ctx context.Context, j *judgement, primary *pgx.Conn,
 					outcomes[i] = outcome{after: time.Since(committed)}
 					return
 				default:
-					outcomes[i] = outcome{err: err}
+					outcomes[i] = outcome{err: rs.tr.why(err)}
 					return
 				}
 				if !sleepUntil(ctx, waitUntil) {
@@ -589,7 +591,7 @@ func (c *ReplicaLag) probe(ctx context.Context, j *judgement, primary *pgx.Conn,
 		exp := "≤ " + c.MaxLag.String()
 		switch {
 		case o.err != nil:
-			msg := rs.t.clean(o.err.Error())
+			msg := rs.t.explainErr(o.err)
 			j.r.Add(kind.Evidence{Label: label, Observed: msg, Expected: exp, Status: kind.Error})
 			j.problem(kind.Error, fmt.Sprintf("visibility probe on replica %s: %s", rs.t.address(), msg), "check that the replica is a hot standby that accepts queries")
 		case !o.visible:

@@ -50,21 +50,22 @@ func writeLoop(t *testing.T, pg *pgtest.Cluster) (stop func()) {
 	return stop
 }
 
-// waitFor polls a boolean query on c until it is true (a precondition, not an assertion).
+// waitFor polls a boolean query on c until it is true (a precondition, not an assertion). NULL
+// counts as not yet: an aggregate over a view that is briefly empty is NULL.
 func waitFor(t *testing.T, c *pgtest.Cluster, query string) {
 	t.Helper()
 	conn := c.Connect(t, "", "")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	for {
-		var ok bool
+		var ok *bool
 		if err := conn.QueryRow(ctx, query).Scan(&ok); err != nil {
 			t.Fatalf("waiting for %q: %v", query, err)
 		}
-		if ok {
+		if ok != nil && *ok {
 			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // polling the server
 	}
 }
 
@@ -93,10 +94,12 @@ func TestReplicaLag(t *testing.T) {
 	pg.WaitStreaming(t, 1)
 	pg.Exec(t, "CREATE ROLE watcher LOGIN", "CREATE ROLE monitor LOGIN IN ROLE pg_monitor")
 	primary, replica := pg.DSN("monitor", ""), sb.DSN("monitor", "")
+	// The standby applies commits applyDelay late: the role exists there only then.
+	waitFor(t, sb, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'monitor')")
 
 	t.Run("idle primary: NULL lag is zero lag", func(t *testing.T) {
 		// Let the standby replay the role creation, after which nothing is written.
-		waitFor(t, pg, "SELECT bool_and(replay_lsn = pg_current_wal_lsn() AND replay_lag IS NULL) FROM pg_stat_replication")
+		waitFor(t, pg, "SELECT count(*) = 1 AND bool_and(replay_lsn = pg_current_wal_lsn() AND replay_lag IS NULL) FROM pg_stat_replication")
 		r := run(t, newReplicaLag(primary, 100*time.Millisecond, replica), 10*time.Second)
 		want(t, r, kind.Pass, `1 standby streaming; slowest "replica_a" from 127.0.0.1 replays 0s behind (max 100ms)`,
 			"caught up (primary idle", "already at or past the primary's")
@@ -107,7 +110,7 @@ func TestReplicaLag(t *testing.T) {
 		defer stop()
 		// Wait until the standby reports the delay it applies: right after writes start, its
 		// first feedback can still show a small lag.
-		waitFor(t, pg, "SELECT bool_and(replay_lag > interval '200 milliseconds') FROM pg_stat_replication")
+		waitFor(t, pg, "SELECT count(*) = 1 AND bool_and(replay_lag > interval '200 milliseconds') FROM pg_stat_replication")
 
 		r := run(t, newReplicaLag(primary, 100*time.Millisecond, replica), 10*time.Second)
 		want(t, r, kind.Fail, `standby "replica_a" from 127.0.0.1 replays`, "behind the primary (max 100ms)",
@@ -176,6 +179,17 @@ func TestReplicaLag(t *testing.T) {
 		if strings.Contains(text(r), "s3cret-Pa55") {
 			t.Errorf("the password leaked:\n%s", text(r))
 		}
+	})
+
+	t.Run("replica that announces a 1 GB reply", func(t *testing.T) {
+		fake := fakePostgres(t, atQuery)
+		start := time.Now()
+		r := run(t, newReplicaLag(primary, time.Second, "postgres://ro:s3cret-Pa55@"+fake+"/app?sslmode=disable"), 5*time.Second)
+		if took := time.Since(start); took >= 5*time.Second {
+			t.Errorf("took %s with a 5s timeout", took)
+		}
+		want(t, r, kind.Error, "replica "+fake+": reading its recovery state: the server sent an oversized reply (it announced 953.7MiB")
+		line(t, r, "replica "+fake, kind.Error)
 	})
 
 	t.Run("standby stopped", func(t *testing.T) {

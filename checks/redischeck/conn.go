@@ -39,7 +39,7 @@ func parseURL(raw string) (*target, error) {
 	if redact.MisplacedAt(u, raw) {
 		// An unescaped '#', '/' or '?' in a password ends the host part early and pushes the
 		// rest of the password into the host, path or fragment: refuse before it is shown.
-		return nil, fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password", "Redis", redact.Unparsed(raw))
+		return nil, probe.UnencodedPassword("Redis", raw)
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
 		return nil, fmt.Errorf("unsupported scheme %q: write redis://[:password@]host:6379[/db] or rediss:// for TLS", u.Scheme)
@@ -91,8 +91,9 @@ func budget(ctx context.Context) time.Duration {
 }
 
 // client builds a one-connection client that never retries: a check asks once, within its
-// deadline, and a server that accepts TCP and never answers costs at most the timeout.
-func (t *target) client(env *kind.Env, timeout time.Duration) *redis.Client {
+// deadline, and a server that accepts TCP and never answers costs at most the timeout. The
+// watch says whether the server sent more than a check reads.
+func (t *target) client(env *kind.Env, timeout time.Duration) (*redis.Client, *probe.CapWatch) {
 	o := *t.opts
 	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = timeout, timeout, timeout
 	o.PoolTimeout = timeout
@@ -104,11 +105,13 @@ func (t *target) client(env *kind.Env, timeout time.Duration) *redis.Client {
 	o.DisableIdentity = true
 	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	o.TLSConfig = t.tlsConfig(env)
-	if env != nil && o.Network != "unix" {
-		// A custom dialer replaces go-redis's TLS wrapping, so it does the handshake itself.
-		o.Dialer = t.dialer(env)
-	}
-	return redis.NewClient(&o)
+	// go-redis allocates what a reply's header announces and has no limit of its own: every
+	// byte the server sends passes through the RESP framer first, which refuses an oversized
+	// header before go-redis sees it. The dialer also does the TLS handshake, so that the
+	// framer reads the plain protocol.
+	watch := &probe.CapWatch{}
+	o.Dialer = watch.Dial(t.dialer(env), probe.MaxReply, newRESPFramer)
+	return redis.NewClient(&o), watch
 }
 
 // tlsConfig is the URL's TLS configuration (nil for redis://) trusting the environment's roots.
@@ -126,9 +129,20 @@ func (t *target) tlsConfig(env *kind.Env) *tls.Config {
 	return cfg
 }
 
-// dialer connects through the environment's resolver and dialer, with TLS for rediss://.
+// dialer connects through the environment's resolver and dialer (to a socket for unix://), with
+// TLS for rediss://.
 func (t *target) dialer(env *kind.Env) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	if env == nil {
+		env = &kind.Env{}
+	}
 	dial := probe.DialContext(env)
+	if t.opts.Network == "unix" {
+		var d kind.Dialer = &net.Dialer{}
+		if env.Dialer != nil {
+			d = env.Dialer
+		}
+		dial = d.DialContext
+	}
 	cfg := t.tlsConfig(env)
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dial(ctx, network, addr)
@@ -160,7 +174,7 @@ func (t *target) refusedForMaxclients(ctx context.Context, env *kind.Env) bool {
 }
 
 // explain turns a Redis error into a result the reader can act on.
-func (t *target) explain(err error, what string, timeout, elapsed time.Duration) kind.Result {
+func (t *target) explain(err error, what string, timeout time.Duration) kind.Result {
 	msg := t.red.String(err.Error())
 	var dnsErr *net.DNSError
 	var op *net.OpError
@@ -170,6 +184,9 @@ func (t *target) explain(err error, what string, timeout, elapsed time.Duration)
 		strings.Contains(msg, "invalid password"), strings.Contains(msg, "invalid username-password"):
 		return kind.Errorf("check the user name and password in the URL (redis://user:password@host:6379)",
 			"%s: authentication failed: %s", t.name, msg)
+	case errors.Is(err, probe.ErrOversized):
+		return kind.Errorf("check that this port is Redis's and not another service or a broken proxy: no answer to these checks' commands comes near that size",
+			"%s: cannot %s: %s", t.name, what, msg)
 	case strings.HasPrefix(msg, "NOPERM"):
 		return kind.Errorf("allow the check's ACL user the read-only commands it runs (+info, +config|get, or at least +info)",
 			"%s: not allowed to %s: %s", t.name, what, msg)
@@ -184,10 +201,10 @@ func (t *target) explain(err error, what string, timeout, elapsed time.Duration)
 			"%s: TLS handshake failed: %s", t.name, msg)
 	case dial && probe.IsTimeout(err):
 		return kind.Errorf("check that the host is up and that no firewall drops the traffic",
-			"%s: could not connect within %s (no answer to the connection attempt)", t.name, kind.FormatRounded(timeout))
+			"%s: could not connect within %s (no answer to the connection attempt)", t.name, kind.FormatDuration(timeout))
 	case probe.IsTimeout(err), errors.Is(err, context.DeadlineExceeded):
 		return kind.Errorf("the server accepted TCP but is stuck (or speaks TLS while the URL says redis://, or is not Redis): check its load, its log, and redis:// against rediss://",
-			"%s accepted the connection but did not answer within %s (could not %s)", t.name, kind.FormatRounded(timeout), what)
+			"%s accepted the connection but did not answer within %s (could not %s)", t.name, kind.FormatDuration(timeout), what)
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed), strings.Contains(msg, "EOF"):
 		return kind.Errorf("the server or a proxy dropped the connection: check the server's log, and whether it requires TLS (rediss://)",
 			"%s: the connection was dropped while trying to %s (%s)", t.name, what, msg)

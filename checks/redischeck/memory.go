@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -131,23 +130,29 @@ func (m *Memory) Run(ctx context.Context, env *kind.Env) kind.Result {
 		}
 	}
 	t := m.target
-	timeout := budget(ctx)
-	start := time.Now()
-	c := t.client(env, timeout)
+	timeout, given := budget(ctx), probe.GivenTimeout(ctx, defaultBudget)
+	c, watch := t.client(env, timeout)
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// go-redis passes on why a read failed, but the watch knows for sure when it was the cap.
+	explain := func(err error, what string) kind.Result {
+		if over := watch.Err(); over != nil {
+			err = over
+		}
+		return t.explain(err, what, given)
+	}
 
 	raw, err := c.Info(ctx).Result()
 	if err != nil {
-		if strings.Contains(err.Error(), "max number of clients reached") ||
-			(!probe.IsTimeout(err) && ctx.Err() == nil && t.refusedForMaxclients(ctx, env)) {
+		if watch.Err() == nil && (strings.Contains(err.Error(), "max number of clients reached") ||
+			(!probe.IsTimeout(err) && ctx.Err() == nil && t.refusedForMaxclients(ctx, env))) {
 			r := kind.Failf("find the clients that hold too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients",
 				"%s refused the connection: max number of clients reached (maxclients)", t.name)
 			r.Evidence = []kind.Evidence{{Label: "connect", Observed: "ERR max number of clients reached", Expected: "a connection", Status: kind.Fail}}
 			return r
 		}
-		return t.explain(err, "read INFO", timeout, time.Since(start))
+		return explain(err, "read INFO")
 	}
 	f := parseInfo(raw)
 	// CONFIG is often disabled or renamed on managed Redis; INFO carries maxmemory and the
@@ -156,8 +161,8 @@ func (m *Memory) Run(ctx context.Context, env *kind.Env) kind.Result {
 	for _, p := range []string{"maxmemory", "maxmemory-policy", "maxclients", "save"} {
 		v, err := c.ConfigGet(ctx, p).Result()
 		if err != nil || len(v) == 0 {
-			if ctx.Err() != nil {
-				return t.explain(err, "run CONFIG GET", timeout, time.Since(start))
+			if ctx.Err() != nil || watch.Err() != nil {
+				return explain(err, "run CONFIG GET")
 			}
 			f.fromConfig = false
 			break
@@ -267,18 +272,18 @@ func (m *Memory) judge(f facts) kind.Result {
 	} else {
 		v.r.Evidence = append(v.r.Evidence, kind.Evidence{Label: "maxmemory", Observed: bytes(f.maxmemory) + ", from " + limits, Expected: "set", Status: kind.Pass})
 		pct := used * 100 / f.maxmemory
-		usage = fmt.Sprintf("used %s of %s (%d %%)", bytes(used), bytes(f.maxmemory), pct)
+		usage = fmt.Sprintf("used %s of %s (%d%%)", bytes(used), bytes(f.maxmemory), pct)
 		st := m.level(pct)
-		expected := fmt.Sprintf("< %d %% (warn from %d %%)", m.MaxUsedPercent, m.WarnUsedPercent)
+		expected := fmt.Sprintf("< %d%% (warn from %d%%)", m.MaxUsedPercent, m.WarnUsedPercent)
 		if m.Role == RoleCache && evicts(f) {
 			// A cache that evicts is meant to run full: being at maxmemory is its steady state.
 			st, expected = kind.Pass, "any: a cache that evicts may run full"
 		}
-		problem := usage + fmt.Sprintf(", over the %d %% limit", m.MaxUsedPercent)
+		problem := usage + fmt.Sprintf(", over the %d%% limit", m.MaxUsedPercent)
 		if st == kind.Warn {
-			problem = usage + fmt.Sprintf(", over the %d %% warning level", m.WarnUsedPercent)
+			problem = usage + fmt.Sprintf(", over the %d%% warning level", m.WarnUsedPercent)
 		}
-		v.add(kind.Evidence{Label: "used_memory", Observed: fmt.Sprintf("%s of %s (%d %%)", bytes(used), bytes(f.maxmemory), pct),
+		v.add(kind.Evidence{Label: "used_memory", Observed: fmt.Sprintf("%s of %s (%d%%)", bytes(used), bytes(f.maxmemory), pct),
 			Expected: expected, Status: st},
 			problem, "give the instance more memory (raise maxmemory with the host's room), or find what fills it (redis-cli --bigkeys, keys without TTL)")
 	}
@@ -308,9 +313,9 @@ func (m *Memory) judge(f facts) kind.Result {
 		clients := f.int("connected_clients")
 		pct := clients * 100 / f.maxclients
 		st = m.level(pct)
-		v.add(kind.Evidence{Label: "connected_clients", Observed: fmt.Sprintf("%d of maxclients %d (%d %%)", clients, f.maxclients, pct),
-			Expected: fmt.Sprintf("< %d %%", m.MaxUsedPercent), Status: st},
-			fmt.Sprintf("%d of %d clients connected (%d %%)", clients, f.maxclients, pct),
+		v.add(kind.Evidence{Label: "connected_clients", Observed: fmt.Sprintf("%d of maxclients %d (%d%%)", clients, f.maxclients, pct),
+			Expected: fmt.Sprintf("< %d%%", m.MaxUsedPercent), Status: st},
+			fmt.Sprintf("%d of %d clients connected (%d%%)", clients, f.maxclients, pct),
 			"find the clients that open too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients")
 	}
 

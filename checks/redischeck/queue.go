@@ -14,6 +14,7 @@ import (
 
 	"github.com/launchgate/launchgate/checks/internal/queuejudge"
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // Queue checks the Redis-backed job queues an app depends on: plain lists, streams read by a
@@ -168,9 +169,8 @@ func (q *Queue) Run(ctx context.Context, env *kind.Env) kind.Result {
 		defer cancel()
 	}
 	t := q.target
-	timeout := budget(ctx)
-	start := time.Now()
-	c := t.client(env, timeout)
+	timeout, given := budget(ctx), probe.GivenTimeout(ctx, q.Sample.D()+defaultBudget)
+	c, watch := t.client(env, timeout)
 	defer c.Close()
 	first, second, elapsed, err := queuejudge.Sample(ctx, q.Sample.D(), func(ctx context.Context) ([]layoutReading, error) {
 		return q.read(ctx, c)
@@ -179,11 +179,11 @@ func (q *Queue) Run(ctx context.Context, env *kind.Env) kind.Result {
 	switch {
 	case errors.As(err, &nt):
 		return nt.Result()
-	case err != nil && strings.Contains(err.Error(), "NOPERM"):
+	case err != nil && watch.Err() == nil && strings.Contains(err.Error(), "NOPERM"):
 		return kind.Errorf("allow the check's ACL user the read-only commands it runs: +time +llen +lindex +zcard +get +exists +hget +hmget +smembers +xlen +xinfo +xpending +xrange (and +client|list to see BullMQ's workers)",
 			"%s: not allowed to read the queues: %s", t.name, t.red.String(err.Error()))
 	case err != nil:
-		return t.explain(err, "read the queues", timeout, time.Since(start))
+		return t.explain(watch.Why(err), "read the queues", given)
 	}
 	return q.judge(first, second, elapsed)
 }

@@ -5,6 +5,7 @@ package testsvc
 import (
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -62,4 +63,84 @@ func ClosedAddr(t testing.TB) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
+}
+
+// Serve listens on a free loopback port and runs handle for every connection it accepts, each
+// on its own goroutine: a fake server speaking just enough of a protocol. When the test ends the
+// listener and every connection are closed and the handlers waited for.
+func Serve(t testing.TB, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu     sync.Mutex
+		conns  []net.Conn
+		closed bool
+		wg     sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			if closed {
+				mu.Unlock()
+				c.Close()
+				return
+			}
+			conns = append(conns, c)
+			wg.Add(1)
+			mu.Unlock()
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		closed = true
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+// Flood writes prefix and then filler bytes until the peer closes the connection: a server
+// keeping the promise of a huge reply that prefix announced.
+func Flood(c net.Conn, prefix []byte) {
+	if _, err := c.Write(prefix); err != nil {
+		return
+	}
+	filler := make([]byte, 64<<10)
+	for i := range filler {
+		filler[i] = 'x'
+	}
+	for {
+		if _, err := c.Write(filler); err != nil {
+			return
+		}
+	}
+}
+
+// Allocated runs f and returns how many bytes the process allocated meanwhile: a test that
+// feeds a client a huge announced size asserts with it that nothing of that size was allocated.
+// Run it outside t.Parallel, so that other tests' allocations do not count.
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
