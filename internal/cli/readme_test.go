@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -195,6 +196,25 @@ func TestNamedChecklistsExist(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(root, p)); err != nil {
 				t.Errorf("%s names %s: %v", where, p, err)
 			}
+		}
+	}
+}
+
+// TestEveryKindIsDocumented: each registered kind has its row in README's table of kinds and its
+// page at docs/checks/<kind>.md, where the house plan says it is, so that a new kind cannot land
+// undocumented and a renamed one cannot leave a dead link.
+func TestEveryKindIsDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range kind.KindNames() {
+		doc := "docs/checks/" + name + ".md"
+		if !strings.Contains(string(readme), "| `"+name+"` |") || !strings.Contains(string(readme), "]("+doc+")") {
+			t.Errorf("README's table of kinds has no row for %s linking %s", name, doc)
+		}
+		if _, err := os.Stat("../../" + doc); err != nil {
+			t.Errorf("%s has no documentation: %v", name, err)
 		}
 	}
 }
