@@ -273,7 +273,11 @@ func (c *Migration) openShadow(ctx context.Context, env *check.Env, prod *mgProd
 			return nil, &r
 		}
 	}
-	if err := sh.create(ctx, time.Now()); err != nil {
+	now := time.Now
+	if env != nil && env.Now != nil {
+		now = env.Now
+	}
+	if err := sh.create(ctx, now()); err != nil {
 		dropErr := sh.close(env)
 		r := queryError(c.shadow, "creating the scratch database", err)
 		if mgIsPrivilege(err) {

@@ -220,6 +220,15 @@ func TestMigration(t *testing.T) {
 		want(t, r, check.Pass, "traced 1 statement of 1 pending migration")
 	})
 
+	t.Run("the scratch database is dropped when the deadline passes", func(t *testing.T) {
+		dir := mgWriteMigrations(t, map[string]string{"0003_slow.up.sql": "SELECT pg_sleep(600);\n"})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		r := mgRunIn(t, ctx, f.check("0003_slow.up.sql"), dir)
+		want(t, r, check.Error, "the trace did not finish within the check's timeout", "timeout: 5m")
+		f.wantNoScratch(t)
+	})
+
 	t.Run("the scratch database is dropped when the run is cancelled", func(t *testing.T) {
 		dir := mgWriteMigrations(t, map[string]string{"0003_slow.up.sql": "SELECT pg_sleep(600);\n"})
 		ctx, cancel := context.WithCancel(context.Background())
