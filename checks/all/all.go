@@ -6,6 +6,7 @@ import (
 	_ "github.com/launchgate/launchgate/checks/httpsec"    // http.auth, http.headers, jwt
 	_ "github.com/launchgate/launchgate/checks/mysqlcheck" // mysql.connections, mysql.replica_lag
 	_ "github.com/launchgate/launchgate/checks/postgres"   // postgres.connections, postgres.replica_lag
+	_ "github.com/launchgate/launchgate/checks/prometheuscheck"
 	_ "github.com/launchgate/launchgate/checks/redischeck" // redis.memory
 	_ "github.com/launchgate/launchgate/checks/secrets"    // secrets
 	_ "github.com/launchgate/launchgate/checks/tlscheck"   // tls
