@@ -187,32 +187,11 @@ func matches(e *checklist.Entry, sel []string) bool {
 
 // runGate runs the jobs, prints the report and turns a closed gate into exit code 1.
 func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runner.Job, o GateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	env := app.Env()
-	// Relative paths in a checklist (ca_file, a secrets path, a baseline) are relative to the
-	// checklist's own file; for the embedded default and `check`, to the working directory.
-	env.BaseDir = app.Dir
-	if cl.File != "" && cl.File != checklists.DefaultName {
-		env.BaseDir = filepath.Dir(cl.File)
-	}
-	rd := &redact.Redactor{}
-	rd.Add(cl.Secrets...)
-
 	outs, err := openOutputs(o.Outputs)
 	if err != nil {
 		return cannotRun(err)
 	}
-	prog := newProgress(app.IO, cl)
-	started := app.Now()
-	results := runner.Run(ctx, jobs, runner.Options{
-		Env: env, Concurrency: o.Concurrency, Timeout: o.Timeout, FailFast: o.FailFast,
-		OnStart: prog.start, OnDone: prog.done,
-	})
-	prog.finish()
-	rep := report.Build(cl, results, report.Options{Strict: o.Strict, Version: version.Version,
-		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd})
+	rep := runChecklist(ctx, app, cl, jobs, o, newProgress(app.IO, cl))
 
 	f, _ := report.Lookup(o.Format)
 	if err := f.New(report.Style{Color: colorEnabled(app)}).Write(app.IO.Out, rep); err != nil {
@@ -226,6 +205,31 @@ func runGate(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runn
 		return errGateClosed
 	}
 	return nil
+}
+
+// runChecklist runs the jobs and builds their report: run, check and serve all run a checklist
+// through it. prog, when not nil, shows the checks still running.
+func runChecklist(ctx context.Context, app *App, cl *checklist.Checklist, jobs []runner.Job, o GateOptions, prog *progress) *report.Report {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	env := app.Env()
+	// Relative paths in a checklist (ca_file, a secrets path, a baseline) are relative to the
+	// checklist's own file; for the embedded default and `check`, to the working directory.
+	env.BaseDir = app.Dir
+	if cl.File != "" && cl.File != checklists.DefaultName {
+		env.BaseDir = filepath.Dir(cl.File)
+	}
+	rd := &redact.Redactor{}
+	rd.Add(cl.Secrets...)
+	started := app.Now()
+	results := runner.Run(ctx, jobs, runner.Options{
+		Env: env, Concurrency: o.Concurrency, Timeout: o.Timeout, FailFast: o.FailFast,
+		OnStart: prog.start, OnDone: prog.done,
+	})
+	prog.finish()
+	return report.Build(cl, results, report.Options{Strict: o.Strict, Version: version.Version,
+		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd})
 }
 
 // colorEnabled follows the conventions: colour on a terminal; NO_COLOR turns it off;
