@@ -134,6 +134,7 @@ Exit codes: 0 gate open, 1 gate closed, 2 launchgate could not run.`,
 		newCmdSecrets(app),
 		newCmdVersion(app),
 		newCmdSchema(app),
+		newCmdServe(app),
 	)
 	return root
 }
