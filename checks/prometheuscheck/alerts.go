@@ -22,8 +22,8 @@ const maxRuleLines = 10
 // and silences none of their alerts.
 type Alerts struct {
 	Conn                `yaml:",inline"`
-	Jobs                []string          `yaml:"jobs" required:"true" doc:"The jobs that must be covered by alerting rules: names, or regular expressions between slashes (/api-.*/)."`
-	AllowFiring         []string          `yaml:"allow_firing" doc:"Alerts that may fire (or be pending) without failing the check, by name or /regex/, e.g. Watchdog."`
+	Jobs                Names             `yaml:"jobs" required:"true" doc:"The jobs that must be covered by alerting rules: names, or regular expressions between slashes (/api-.*/)."`
+	AllowFiring         Names             `yaml:"allow_firing" doc:"Alerts that may fire (or be pending) without failing the check, by name or /regex/, e.g. Watchdog."`
 	AlertmanagerURL     string            `yaml:"alertmanager_url" doc:"The Alertmanager base URL: when set, it must be healthy and no active silence may mute the jobs' alerts."`
 	AlertmanagerHeaders map[string]string `yaml:"alertmanager_headers" doc:"Request headers for the Alertmanager (Prometheus's credentials are not sent to it). Never printed."`
 

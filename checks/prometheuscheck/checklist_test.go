@@ -155,3 +155,17 @@ func TestAnswerTooLarge(t *testing.T) {
 		t.Errorf("%s", golden.Result(r))
 	}
 }
+
+func TestNamesFromOneString(t *testing.T) {
+	for in, want := range map[string]string{
+		"api, worker":        "api|worker",
+		"api,/web-\\d{1,3}/": "api|/web-\\d{1,3}/",
+		"/a,b/,c":            "/a,b/|c",
+		" , api ,":           "api",
+		"/unclosed,regex":    "/unclosed,regex",
+	} {
+		if got := strings.Join(splitNames(in), "|"); got != want {
+			t.Errorf("splitNames(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

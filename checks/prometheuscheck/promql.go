@@ -14,11 +14,46 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
+	"gopkg.in/yaml.v3"
+
+	"github.com/launchgate/launchgate/internal/check"
 )
 
 // promql parses the PromQL of checklists and alerting rules. Experimental functions are
 // accepted: the server decides what it supports, and says so when it does not.
 var promql = parser.NewParser(parser.Options{EnableExperimentalFunctions: true})
+
+// Names is a list of names or /regexes/, written as a YAML list or as one comma-separated string,
+// which is how an environment variable or `launchgate check … jobs=api,worker` carries several.
+// A comma inside a regex between slashes does not split it.
+type Names []string
+
+// UnmarshalYAML accepts a sequence of strings or a comma-separated scalar.
+func (l *Names) UnmarshalYAML(n *yaml.Node) error {
+	list, err := check.DecodeList(n, splitNames, "name")
+	*l = list
+	return err
+}
+
+// JSONSchema describes the accepted forms for the checklist schema.
+func (Names) JSONSchema() map[string]any { return check.ListSchema("name") }
+
+func splitNames(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if n := len(out); n > 0 && openRegex(out[n-1]) {
+			out[n-1] += "," + part
+			continue
+		}
+		out = append(out, part)
+	}
+	return check.NonEmpty(out)
+}
+
+func openRegex(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "/") && (len(s) == 1 || !strings.HasSuffix(s, "/"))
+}
 
 // jobSpec is one entry of a jobs parameter: a job name, or a regular expression between
 // slashes (/api-.*/), matched against the whole job label as PromQL matches regexes.

@@ -24,7 +24,7 @@ const maxTargetLines = 10
 // now, and that they stayed up over a window.
 type Targets struct {
 	Conn `yaml:",inline"`
-	Jobs []string       `yaml:"jobs" required:"true" doc:"The jobs (the job label of the targets) that must be scraped and up: names, or regular expressions between slashes (/api-.*/)."`
+	Jobs Names          `yaml:"jobs" required:"true" doc:"The jobs (the job label of the targets) that must be scraped and up: names, or regular expressions between slashes (/api-.*/)."`
 	Over check.Duration `yaml:"over" doc:"How far back every target must have been up (min_over_time(up[over]) is 1); 0s judges only now."`
 
 	jobs []jobSpec
@@ -45,7 +45,7 @@ over: 1h`,
 
 // Title names the jobs.
 func (t *Targets) Title() string {
-	return fmt.Sprintf("Prometheus scrapes %v and they stay up", t.Jobs)
+	return fmt.Sprintf("Prometheus scrapes %s, and they stay up", enumerate(t.Jobs))
 }
 
 // Validate checks the connection, the jobs and the window.

@@ -150,17 +150,17 @@ func (s *Server) record(rep *report.Report) {
 	if rep.Verdict != report.Open {
 		level, msg = slog.LevelWarn, "gate closed"
 	}
+	attrs := []any{"verdict", string(rep.Verdict), "counts", rep.Counts.Summary(), "duration", check.FormatRounded(rep.Duration)}
 	var blocking []string
 	for _, e := range rep.Results {
 		if e.Blocking {
 			blocking = append(blocking, e.ID+" "+e.Status.String())
 		}
 	}
-	s.o.Logger.Log(context.Background(), level, msg,
-		"verdict", string(rep.Verdict),
-		"counts", rep.Counts.Summary(),
-		"duration", check.FormatRounded(rep.Duration),
-		"blocking", blocking)
+	if len(blocking) > 0 {
+		attrs = append(attrs, "blocking", blocking)
+	}
+	s.o.Logger.Log(context.Background(), level, msg, attrs...)
 }
 
 // snapshot is the last report and when the next run starts; both zero before the first run.
