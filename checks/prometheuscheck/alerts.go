@@ -113,7 +113,7 @@ type alertsState struct {
 
 // Run gathers the rules, the job names and the Alertmanager's state, then judges them.
 func (a *Alerts) Run(ctx context.Context, env *check.Env) check.Result {
-	c, err := a.client(ctx, env)
+	c, err := a.connect(ctx, env)
 	if err != nil {
 		return errorResult(err)
 	}
@@ -212,7 +212,8 @@ func (a *Alerts) judge(st alertsState) check.Result {
 
 // coverage is the alerting rules that select one job.
 type coverage struct {
-	named, every []string
+	// named select it by a job matcher; every select every job (no job matcher at all).
+	named, every []rule
 }
 
 func coverageOf(job string, rules []rule) coverage {
@@ -228,12 +229,20 @@ func coverageOf(job string, rules []rule) coverage {
 		named, every := selectsJob(expr, job)
 		switch {
 		case named:
-			c.named = append(c.named, r.Name)
+			c.named = append(c.named, r)
 		case every:
-			c.every = append(c.every, r.Name)
+			c.every = append(c.every, r)
 		}
 	}
 	return c
+}
+
+func ruleNames(rules []rule) string {
+	names := make([]string, len(rules))
+	for i, r := range rules {
+		names[i] = r.Name
+	}
+	return ruleList(names)
 }
 
 // judgeCoverage: each job must be selected by an alerting rule's expression. A rule whose
@@ -243,12 +252,12 @@ func judgeCoverage(j *check.Judgement, jobs []string, rules []rule) {
 		c := coverageOf(job, rules)
 		switch {
 		case len(c.named) > 0:
-			j.Add(check.Line{Label: "job " + job, Observed: "selected by " + ruleList(c.named), Expected: "an alerting rule", Status: check.Pass})
-			j.Note("job %s is selected by %s", job, ruleList(c.named))
+			j.Add(check.Line{Label: "job " + job, Observed: "selected by " + ruleNames(c.named), Expected: "an alerting rule", Status: check.Pass})
+			j.Note("job %s is selected by %s", job, ruleNames(c.named))
 		case len(c.every) > 0:
-			j.Add(check.Line{Label: "job " + job, Observed: "only by rules that select every job: " + ruleList(c.every),
+			j.Add(check.Line{Label: "job " + job, Observed: "only by rules that select every job: " + ruleNames(c.every),
 				Expected: "an alerting rule that selects the job", Status: check.Warn,
-				Problem: fmt.Sprintf("job %s is covered only by rules that select every job (%s)", job, ruleList(c.every)),
+				Problem: fmt.Sprintf("job %s is covered only by rules that select every job (%s)", job, ruleNames(c.every)),
 				Remedy:  "add alerting rules on the job's own symptoms (errors, latency, saturation)"})
 		default:
 			j.Add(check.Line{Label: "job " + job, Observed: "no alerting rule selects it", Expected: "an alerting rule", Status: check.Fail,
@@ -401,17 +410,7 @@ func judgeAlertmanagers(j *check.Judgement, active int, required bool) {
 func muteTargets(jobs []string, rules []rule, active []alert) []map[string]string {
 	var out []map[string]string
 	for _, job := range jobs {
-		for _, r := range rules {
-			if r.Type != "alerting" {
-				continue
-			}
-			expr, err := promql.ParseExpr(r.Query)
-			if err != nil {
-				continue
-			}
-			if named, _ := selectsJob(expr, job); !named {
-				continue
-			}
+		for _, r := range coverageOf(job, rules).named {
 			ls := map[string]string{model.AlertNameLabel: r.Name, model.JobLabel: job}
 			for k, v := range r.Labels {
 				ls[k] = v

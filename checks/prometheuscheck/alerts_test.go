@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -174,7 +173,8 @@ func TestAlertsBrokenRule(t *testing.T) {
 // TestJudgeAlerts pins the full result for a fixed state.
 func TestJudgeAlerts(t *testing.T) {
 	a := &Alerts{Jobs: []string{"api", "worker"}, AllowFiring: []string{"Watchdog"}}
-	if err := a.validateForTest(); err != nil {
+	a.URL = "http://prometheus.test:9090"
+	if err := a.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	since := time.Date(2026, 11, 23, 11, 58, 0, 0, time.UTC)
@@ -217,11 +217,6 @@ func silenceFor(id, state, name, value string) silence {
 		IsEqual *bool  `json:"isEqual"`
 	}{Name: name, Value: value})
 	return s
-}
-
-func (a *Alerts) validateForTest() error {
-	a.URL = (&url.URL{Scheme: "http", Host: "prometheus.test:9090"}).String()
-	return a.Validate()
 }
 
 func TestSilenceMatchers(t *testing.T) {

@@ -125,8 +125,8 @@ func newClient(ctx context.Context, env *check.Env, what, base string, headers m
 	}, nil
 }
 
-// client returns the client for the Prometheus the parameters name, credentials set.
-func (c *Conn) client(ctx context.Context, env *check.Env) (*client, error) {
+// connect returns the client for the Prometheus the parameters name, credentials set.
+func (c *Conn) connect(ctx context.Context, env *check.Env) (*client, error) {
 	h := make(map[string]string, len(c.Headers)+1)
 	for k, v := range c.Headers {
 		h[k] = v

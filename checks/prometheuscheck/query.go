@@ -181,7 +181,7 @@ func (w window) describe() string {
 
 // Run evaluates the query for each limit and judges every series it returns.
 func (q *Query) Run(ctx context.Context, env *check.Env) check.Result {
-	c, err := q.client(ctx, env)
+	c, err := q.connect(ctx, env)
 	if err != nil {
 		return errorResult(err)
 	}

@@ -75,7 +75,7 @@ func (t target) instance() string { return t.Labels[model.InstanceLabel] }
 
 // Run asks Prometheus for its targets now and for the history of their up series.
 func (t *Targets) Run(ctx context.Context, env *check.Env) check.Result {
-	c, err := t.client(ctx, env)
+	c, err := t.connect(ctx, env)
 	if err != nil {
 		return errorResult(err)
 	}
