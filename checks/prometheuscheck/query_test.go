@@ -74,7 +74,7 @@ func TestQueryFindsTheHourlySpike(t *testing.T) {
 		t.Errorf("instant query:\n%s", golden.Result(r))
 	}
 
-	counted := query(errorRatio + " > 0.5")
+	counted := query(errorRatio + " > 0.1")
 	counted.Over, counted.Aggregate, counted.Max = check.Duration(2*period), "count_over", limit(0)
 	if r := run(t, counted); r.Status != check.Fail || !strings.Contains(r.Summary, "steps had a value") {
 		t.Errorf("count_over of the spikes:\n%s", golden.Result(r))

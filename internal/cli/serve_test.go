@@ -389,7 +389,10 @@ func TestServeBinaryStopsOnSIGTERM(t *testing.T) {
 	if base == "" {
 		t.Fatalf("no address logged:\n%s", logs.String())
 	}
+	// Everything the process writes is read before Wait, which closes the pipe.
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		for lines.Scan() {
 			logs.Write(append(lines.Bytes(), '\n'))
 		}
@@ -398,15 +401,13 @@ func TestServeBinaryStopsOnSIGTERM(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
 	select {
-	case err := <-waited:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
-		}
+	case <-drained:
 	case <-time.After(15 * time.Second):
 		t.Fatalf("still running 15s after SIGTERM:\n%s", logs.String())
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
 	}
 	if !strings.Contains(logs.String(), "msg=stopped") || !strings.Contains(logs.String(), `msg="gate open"`) {
 		t.Errorf("logs:\n%s", logs.String())
