@@ -148,6 +148,7 @@ Exit codes: 0 gate open, 1 gate closed (or nothing checked), 2 launchgate could 
 		newCmdSecrets(app),
 		newCmdVersion(app),
 		newCmdSchema(app),
+		newCmdServe(app),
 	)
 	return root
 }

@@ -215,20 +215,6 @@ func runGate(ctx context.Context, app *App, cl *config.Checklist, jobs []runner.
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	env := app.Env()
-	// Relative paths in a checklist (ca_file, a secrets path, a baseline) are relative to the
-	// checklist's own file; for the embedded default, standard input and `check`, to the
-	// working directory.
-	env.BaseDir = app.Dir
-	if cl.Dir != "" {
-		env.BaseDir = cl.Dir
-	}
-	rd := &redact.Redactor{}
-	rd.Add(cl.Secrets...)
-	// Checks that learn a secret while running (a token a flow captures) add it here, so that
-	// every format masks it, not only the result of the check that captured it.
-	ctx = redact.WithRunSet(ctx, rd)
-
 	// Signals are caught before the --output files exist: from then on an interrupt still
 	// writes every report.
 	ctx, intr := catchInterrupts(ctx, app)
@@ -237,22 +223,7 @@ func runGate(ctx context.Context, app *App, cl *config.Checklist, jobs []runner.
 	if err != nil {
 		return cannotRun(err)
 	}
-	prog := newProgress(app.IO, cl)
-	started := app.Now()
-	out := runner.Run(ctx, jobs, runner.Options{
-		Env: env, Concurrency: o.Concurrency, Timeout: o.Timeout, FailFast: o.FailFast,
-		FailOnMissingEnv: o.FailOnSkip, OnStart: prog.start, OnDone: prog.done,
-	})
-	prog.finish()
-	rep := report.Build(cl, out.Results, report.Options{Strict: o.Strict, Version: version.Version,
-		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd})
-	// A gate that verified nothing is not open: every check skipped, filtered out or
-	// interrupted before it started. A closed gate keeps its own banner and reasons.
-	nothingChecked := out.Checked == 0 && !o.AllowEmpty && rep.Verdict == report.Open
-	if nothingChecked {
-		rep.Verdict = report.Closed
-		rep.NothingChecked = true
-	}
+	rep := runChecklist(ctx, app, cl, jobs, o, newProgress(app.IO, cl))
 
 	f, _ := report.Lookup(o.Format)
 	style := report.Style{Color: colorEnabled(app), Verbose: o.Verbose, Width: report.TerminalWidth(app.IO.Out, app.IO.OutTTY, app.Getenv)}
@@ -266,13 +237,49 @@ func runGate(ctx context.Context, app *App, cl *config.Checklist, jobs []runner.
 	switch {
 	case intr.caught() != nil:
 		return intr.exitError()
-	case nothingChecked:
+	case rep.NothingChecked:
 		return &exitError{code: ExitClosed, err: errors.New("nothing was checked: every check was skipped or filtered out; " +
 			"set what the skipped checks name, or pass --allow-empty to accept a run that verifies nothing")}
 	case rep.Verdict == report.Closed:
 		return errGateClosed
 	}
 	return nil
+}
+
+// runChecklist runs the jobs and builds their report: run, check and serve all run a checklist
+// through it. prog, when not nil, shows the checks still running.
+func runChecklist(ctx context.Context, app *App, cl *config.Checklist, jobs []runner.Job, o GateOptions, prog *progress) *report.Report {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	env := app.Env()
+	// Relative paths in a checklist (ca_file, a secrets path, a baseline) are relative to the
+	// checklist's own file; for the embedded default, standard input and `check`, to the
+	// working directory.
+	env.BaseDir = app.Dir
+	if cl.Dir != "" {
+		env.BaseDir = cl.Dir
+	}
+	rd := &redact.Redactor{}
+	rd.Add(cl.Secrets...)
+	// Checks that learn a secret while running (a token a flow captures) add it here, so that
+	// every format masks it, not only the result of the check that captured it.
+	ctx = redact.WithRunSet(ctx, rd)
+	started := app.Now()
+	out := runner.Run(ctx, jobs, runner.Options{
+		Env: env, Concurrency: o.Concurrency, Timeout: o.Timeout, FailFast: o.FailFast,
+		FailOnMissingEnv: o.FailOnSkip, OnStart: prog.start, OnDone: prog.done,
+	})
+	prog.finish()
+	rep := report.Build(cl, out.Results, report.Options{Strict: o.Strict, Version: version.Version,
+		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd})
+	// A gate that verified nothing is not open: every check skipped, filtered out or
+	// interrupted before it started. A closed gate keeps its own banner and reasons.
+	if out.Checked == 0 && !o.AllowEmpty && rep.Verdict == report.Open {
+		rep.Verdict = report.Closed
+		rep.NothingChecked = true
+	}
+	return rep
 }
 
 // colorEnabled follows the conventions: colour on a terminal; NO_COLOR turns it off;

@@ -65,6 +65,9 @@ type Entry struct {
 	NeedsEnv []string
 	// Missing lists the needs_env variables that are unset; such a check is skipped.
 	Missing []string
+	// Serve lets `launchgate serve` run the check every interval although it sends traffic or
+	// writes (load tests are refused even so).
+	Serve bool
 	// Line and Column locate the check in its file (0 when it did not come from a file).
 	Line, Column int
 	Kind         kind.Kind
@@ -125,7 +128,7 @@ func unwrapPathError(err error) string {
 }
 
 var topKeys = []string{"version", "name", "defaults", "checks"}
-var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "needs_env", "with"}
+var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "needs_env", "serve", "with"}
 
 // Parse parses checklist data; file names it in messages. Every mistake in the file is
 // reported, as Errors, not just the first.
@@ -525,6 +528,9 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	}
 	if kv, ok := f["timeout"]; ok {
 		e.Timeout = p.duration(kv[1], where+": timeout")
+	}
+	if kv, ok := f["serve"]; ok && (kv[1].Kind != yaml.ScalarNode || kv[1].Decode(&e.Serve) != nil) {
+		p.errorf(kv[1], "%s: serve must be true or false, got %s", where, p.refs.describe(kv[1]))
 	}
 	if e.Kind.New == nil {
 		return e

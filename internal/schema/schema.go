@@ -130,6 +130,8 @@ func Generate(kinds []kind.Kind) map[string]any {
 				"description": "This check's deadline (default: defaults.timeout, else 10s)."},
 			"needs_env": map[string]any{"$ref": "#/definitions/envNames",
 				"description": "Environment variables the check needs; while any is unset the check is skipped, saying which."},
+			"serve": map[string]any{"description": "true lets `launchgate serve` run the check every interval although it sends traffic or writes.",
+				"anyOf": []any{map[string]any{"type": "boolean"}, expansion()}},
 			"with": map[string]any{"description": "The check's parameters; they depend on its type."},
 		},
 	}
