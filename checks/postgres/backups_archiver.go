@@ -78,7 +78,7 @@ func (c *Backups) archiving(ctx context.Context, env *check.Env) bkOutcome {
 		o.add(l)
 	}
 	if last.lastAt != nil {
-		o.note = fmt.Sprintf("WAL archived up to %s at %s", *last.lastWAL, bkWhen(*last.lastAt, last.now))
+		o.note = fmt.Sprintf("WAL archived up to %s at %s", deref(last.lastWAL, "?"), bkWhen(*last.lastAt, last.now))
 	}
 	return o
 }
@@ -118,7 +118,7 @@ func (c *Backups) judgeArchiver(first, last bkArchiver, watched time.Duration) [
 	if failing {
 		ok := "nothing archived"
 		if last.lastAt != nil {
-			ok = fmt.Sprintf("last success %s at %s", *last.lastWAL, bkWhen(*last.lastAt, last.now))
+			ok = fmt.Sprintf("last success %s at %s", deref(last.lastWAL, "?"), bkWhen(*last.lastAt, last.now))
 		}
 		lines = append(lines, check.Line{Label: label, Observed: fmt.Sprintf("failing: %s failed at %s, %s; %s", deref(last.failedWAL, "?"), bkWhen(*last.failedAt, last.now), ok, counts),
 			Expected: "the last attempt succeeded", Status: check.Fail,
@@ -137,7 +137,7 @@ func (c *Backups) judgeArchiver(first, last bkArchiver, watched time.Duration) [
 			Problem: "no WAL segment has been archived " + since,
 			Remedy:  "force one with SELECT pg_switch_wal(); then watch pg_stat_archiver: archived_count must grow, and failed_count must not"})
 	case last.lastAt != nil && last.now.Sub(*last.lastAt) > c.MaxArchiveAge.D():
-		lines = append(lines, check.Line{Label: "last archived WAL", Observed: fmt.Sprintf("%s at %s; archive_timeout %s", *last.lastWAL, bkWhen(*last.lastAt, last.now), last.timeout),
+		lines = append(lines, check.Line{Label: "last archived WAL", Observed: fmt.Sprintf("%s at %s; archive_timeout %s", deref(last.lastWAL, "?"), bkWhen(*last.lastAt, last.now), last.timeout),
 			Expected: "within " + c.MaxArchiveAge.String(), Status: check.Fail,
 			Problem: fmt.Sprintf("the last WAL segment was archived %s ago (max %s)", bkAge(last.now.Sub(*last.lastAt)), c.MaxArchiveAge),
 			Remedy: "on a quiet server a segment is archived only when it fills or archive_timeout passes: set archive_timeout below max_archive_age (e.g. 5min); " +
@@ -147,7 +147,7 @@ func (c *Backups) judgeArchiver(first, last bkArchiver, watched time.Duration) [
 		if watched > 0 {
 			watch = fmt.Sprintf("; no new failure in %s", bkAge(watched))
 		}
-		lines = append(lines, check.Line{Label: label, Observed: fmt.Sprintf("archived up to %s at %s; %s%s", *last.lastWAL, bkWhen(*last.lastAt, last.now), counts, watch),
+		lines = append(lines, check.Line{Label: label, Observed: fmt.Sprintf("archived up to %s at %s; %s%s", deref(last.lastWAL, "?"), bkWhen(*last.lastAt, last.now), counts, watch),
 			Expected: "archiving, last within " + c.MaxArchiveAge.String(), Status: check.Pass})
 	}
 	return lines
