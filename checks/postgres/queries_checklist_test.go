@@ -34,7 +34,7 @@ func TestBackupsAndQueriesExamplesDecode(t *testing.T) {
 		}
 		params := check.Params(chk)
 		for _, nested := range []any{PgBackRest{}, DumpFiles{}, ExplainQuery{}} {
-			params = append(params, check.StructParams(reflectType(nested))...)
+			params = append(params, check.StructParams(reflect.TypeOf(nested))...)
 		}
 		for _, p := range params {
 			if p.Doc == "" {
@@ -77,5 +77,3 @@ func TestBackupsAndQueriesInChecklists(t *testing.T) {
 		}
 	}
 }
-
-func reflectType(v any) reflect.Type { return reflect.TypeOf(v) }

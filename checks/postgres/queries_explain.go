@@ -388,9 +388,9 @@ func qySpillLine(name string, n *qyPlan) (check.Line, bool) {
 func qyNum(f float64) string {
 	switch a := math.Abs(f); {
 	case a >= 1e9:
-		return fmt.Sprintf("%.1fB", f/1e9)
-	case a >= 1e7:
-		return fmt.Sprintf("%.1fM", f/1e6)
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", f/1e9), ".0") + "B"
+	case a >= 1e6:
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", f/1e6), ".0") + "M"
 	case a >= 100:
 		return qyThousands(int64(math.Round(f)))
 	case a == math.Trunc(a):
