@@ -8,7 +8,7 @@ import (
 	_ "github.com/launchgate/launchgate/checks/jwtcheck"        // jwt
 	_ "github.com/launchgate/launchgate/checks/mysqlcheck"      // mysql.connections, mysql.replica_lag
 	_ "github.com/launchgate/launchgate/checks/natscheck"       // nats.consumer
-	_ "github.com/launchgate/launchgate/checks/postgrescheck"   // postgres.connections, postgres.migration, postgres.replica_lag
+	_ "github.com/launchgate/launchgate/checks/postgrescheck"   // postgres.backups, postgres.connections, postgres.migration, postgres.queries, postgres.replica_lag
 	_ "github.com/launchgate/launchgate/checks/prometheuscheck" // prometheus.alerts, prometheus.query, prometheus.targets
 	_ "github.com/launchgate/launchgate/checks/rabbitmqcheck"   // rabbitmq.queue
 	_ "github.com/launchgate/launchgate/checks/redischeck"      // redis.memory, redis.queue

@@ -80,10 +80,7 @@ func parseConn(store, dsn string) (*conn, error) {
 
 // read connects with the check's deadline and reads the items, never writing.
 func (c *conn) read(ctx context.Context, env *kind.Env, items []string) *reading {
-	budget := time.Duration(0)
-	if dl, ok := ctx.Deadline(); ok {
-		budget = time.Until(dl)
-	}
+	budget := probe.Remaining(ctx, 0)
 	r := &reading{target: c.name, values: map[string]string{}, unknown: map[string]string{}, sizes: map[string]bool{}}
 	var connected atomic.Bool
 	var err error

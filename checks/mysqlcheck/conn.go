@@ -245,12 +245,7 @@ type limits struct {
 }
 
 func limitsOf(ctx context.Context) limits {
-	d := defaultBudget
-	if dl, ok := ctx.Deadline(); ok {
-		d = time.Until(dl)
-	}
-	margin := min(d/10, 500*time.Millisecond)
-	return limits{budget: max(d-margin, 10*time.Millisecond), given: probe.GivenTimeout(ctx, defaultBudget)}
+	return limits{budget: probe.Budget(ctx, defaultBudget), given: probe.GivenTimeout(ctx, defaultBudget)}
 }
 
 type quietLogger struct{}

@@ -153,10 +153,7 @@ func (s *session) close() {
 // connect opens one connection that never reconnects: a check asks once, within its deadline.
 func (t *target) connect(ctx context.Context, env *kind.Env) (*session, *dialer, error) {
 	d := &dialer{ctx: ctx, dial: probe.DialContext(env)}
-	timeout := 10 * time.Second
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = time.Until(dl)
-	}
+	timeout := probe.Remaining(ctx, 10*time.Second)
 	opts := []nats.Option{
 		nats.Name(env.UserAgent() + " nats.consumer"),
 		nats.Timeout(timeout),

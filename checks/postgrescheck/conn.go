@@ -207,14 +207,6 @@ func closeConn(conn *pgx.Conn) {
 	conn.Close(ctx)
 }
 
-// remaining is the time left before ctx's deadline.
-func remaining(ctx context.Context) time.Duration {
-	if dl, ok := ctx.Deadline(); ok {
-		return time.Until(dl)
-	}
-	return defaultTimeout
-}
-
 // givenTimeout is the check's timeout as configured, for messages.
 func givenTimeout(ctx context.Context) time.Duration { return probe.GivenTimeout(ctx, defaultTimeout) }
 

@@ -341,7 +341,7 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgem
 		label := "replica " + t.address()
 		// A replica that never answers may take half of what is left, not all of it, so the
 		// others can still be measured.
-		cctx, cancel := context.WithTimeout(ctx, remaining(ctx)/2)
+		cctx, cancel := context.WithTimeout(ctx, probe.Remaining(ctx, defaultTimeout)/2)
 		defer cancel()
 		timeout := givenTimeout(cctx)
 		conn, tr, err := connect(cctx, env, t)

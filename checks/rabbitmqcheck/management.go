@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/probe"
@@ -98,10 +97,7 @@ func (m *management) get(ctx context.Context, env *kind.Env, path string, limit 
 	req.Header.Set("User-Agent", env.UserAgent())
 	client := probe.NewClient(env, probe.ClientOptions{})
 	defer client.CloseIdleConnections()
-	budget := time.Duration(0)
-	if dl, ok := ctx.Deadline(); ok {
-		budget = time.Until(dl)
-	}
+	budget := probe.Remaining(ctx, 0)
 	tctx, trace := probe.WithTrace(ctx)
 	resp, err := client.Do(req.WithContext(tctx))
 	if err != nil {

@@ -81,15 +81,6 @@ func driverMessage(err error, raw string) string {
 	return redact.String(msg)
 }
 
-func budget(ctx context.Context) time.Duration {
-	d := defaultBudget
-	if dl, ok := ctx.Deadline(); ok {
-		d = time.Until(dl)
-	}
-	margin := min(d/10, 500*time.Millisecond)
-	return max(d-margin, 10*time.Millisecond)
-}
-
 // client builds a one-connection client that never retries: a check asks once, within its
 // deadline, and a server that accepts TCP and never answers costs at most the timeout. The
 // watch says whether the server sent more than a check reads.

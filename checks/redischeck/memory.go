@@ -130,7 +130,7 @@ func (m *Memory) Run(ctx context.Context, env *kind.Env) kind.Result {
 		}
 	}
 	t := m.target
-	timeout, given := budget(ctx), probe.GivenTimeout(ctx, defaultBudget)
+	timeout, given := probe.Budget(ctx, defaultBudget), probe.GivenTimeout(ctx, defaultBudget)
 	c, watch := t.client(env, timeout)
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(ctx, timeout)

@@ -169,7 +169,7 @@ func (q *Queue) Run(ctx context.Context, env *kind.Env) kind.Result {
 		defer cancel()
 	}
 	t := q.target
-	timeout, given := budget(ctx), probe.GivenTimeout(ctx, q.Sample.D()+defaultBudget)
+	timeout, given := probe.Budget(ctx, defaultBudget), probe.GivenTimeout(ctx, q.Sample.D()+defaultBudget)
 	c, watch := t.client(env, timeout)
 	defer c.Close()
 	first, second, elapsed, err := queuejudge.Sample(ctx, q.Sample.D(), func(ctx context.Context) ([]layoutReading, error) {

@@ -154,7 +154,7 @@ func TestHintsForNewcomers(t *testing.T) {
 		stderr string
 	}{
 		{"explain alone lists the kinds", []string{"explain"}, 0, "postgres.replica_lag", ""},
-		{"explain a family", []string{"explain", "postgres"}, 2, "", `unknown check kind "postgres" (did you mean "postgres.connections", `},
+		{"explain a family", []string{"explain", "postgres"}, 2, "", `unknown check kind "postgres" (did you mean "postgres.backups", "postgres.connections", `},
 		{"explain another family", []string{"explain", "mysql"}, 2, "", `(did you mean "mysql.connections" or "mysql.replica_lag"`},
 		{"explain a typo", []string{"explain", "http.helth"}, 2, "", `(did you mean "http.health"?)`},
 		{"check a family", []string{"check", "redis", "redis://127.0.0.1:1"}, 2, "", `unknown check kind "redis" (did you mean "redis.memory"`},
