@@ -40,7 +40,7 @@ func TestLoadMistakes(t *testing.T) {
 		{"the API path in the url", "jobs: [api]", "prometheus.targets", 6, "leave out /api/v1"},
 		{"a bad job regex", "jobs: [/api-(/]", "prometheus.alerts", 7, "jobs: /api-(/: invalid regular expression: error parsing regexp: missing closing ): `api-(`"},
 		{"no jobs", "jobs: []", "prometheus.alerts", 7, "jobs: name at least one job"},
-		{"negative window", "jobs: [api]\nover: -1h", "prometheus.targets", 8, `over: duration "-1h" is out of range`},
+		{"negative window", "jobs: [api]\nover: -1h", "prometheus.targets", 8, `over: duration "-1h" is negative`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			url := "http://prometheus.test:9090"

@@ -11,6 +11,7 @@ import (
 
 // exampleValues stand in for the variables examples read, by what their names say they hold.
 var exampleValues = []struct{ in, value string }{
+	{"SHADOW", "postgres://launchgate@shadow.example:5432/postgres"},
 	{"MYSQL", "mysql://app@db.example:3306/app"},
 	{"DATABASE", "postgres://app@db.example:5432/app"},
 	{"POSTGRES", "postgres://app@db.example:5432/app"},
