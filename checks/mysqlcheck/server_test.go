@@ -17,6 +17,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/httpx"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -272,7 +273,7 @@ func runCheck(t *testing.T, c check.Check, timeout time.Duration) check.Result {
 			t.Fatalf("Validate: %v", err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := httpx.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return c.Run(ctx, testEnv())
 }

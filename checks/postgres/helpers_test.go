@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/httpx"
 )
 
 // run validates and runs c under a deadline, as the runner would.
@@ -21,7 +22,7 @@ func run(t *testing.T, c check.Check, timeout time.Duration) check.Result {
 			t.Fatalf("Validate: %v", err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := httpx.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	r := c.Run(ctx, check.DefaultEnv("test"))
 	t.Logf("%s: %s\n  remedy: %s", r.Status, r.Summary, r.Remedy)

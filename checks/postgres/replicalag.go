@@ -341,9 +341,9 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *check.Env, j *judge
 		label := "replica " + t.address()
 		// A replica that never answers may take half of what is left, not all of it, so the
 		// others can still be measured.
-		cctx, cancel := context.WithTimeout(ctx, remaining(ctx)/2)
+		timeout := (remaining(ctx) / 2).Round(10 * time.Millisecond)
+		cctx, cancel := httpx.WithTimeout(ctx, timeout)
 		defer cancel()
-		timeout := givenTimeout(cctx)
 		conn, tr, err := connect(cctx, env, t)
 		if err != nil {
 			f := explainConnect(cctx, err, t, tr, timeout)

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/launchgate/launchgate/internal/check"
+	"github.com/launchgate/launchgate/internal/httpx"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -143,7 +144,7 @@ func run(t *testing.T, m *Memory, env *check.Env, timeout time.Duration) check.R
 	if err := m.Validate(); err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := httpx.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if env == nil {
 		env = check.DefaultEnv("test")

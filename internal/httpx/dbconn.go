@@ -8,11 +8,22 @@ import (
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
-// GivenTimeout is the check's timeout as the checklist gave it, recovered from ctx's deadline at
-// the start of a run. The runner set that deadline a moment earlier, so what is left is a little
-// less than what was given: rounding it up (to 100ms from 900ms on, to 10ms below) says "within
-// 3s", not "within 2.955s". Without a deadline it is dflt.
+type timeoutKey struct{}
+
+// WithTimeout is context.WithTimeout that also records d, so that GivenTimeout returns it exactly.
+func WithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithValue(parent, timeoutKey{}, d), d)
+}
+
+// GivenTimeout is the check's timeout as the checklist gave it: the one WithTimeout recorded or,
+// without one, what is left of ctx's deadline at the start of a run. The deadline was set a
+// moment earlier, so what is left is a little less than what was given: rounding it up (to 100ms
+// from 900ms on, to 10ms below) says "within 3s", not "within 2.955s". Without a deadline it is
+// dflt.
 func GivenTimeout(ctx context.Context, dflt time.Duration) time.Duration {
+	if d, ok := ctx.Value(timeoutKey{}).(time.Duration); ok {
+		return d
+	}
 	dl, ok := ctx.Deadline()
 	if !ok {
 		return dflt

@@ -29,6 +29,12 @@ func TestGivenTimeout(t *testing.T) {
 	if got := GivenTimeout(context.Background(), 10*time.Second); got != 10*time.Second {
 		t.Errorf("without a deadline: %s, want the default", got)
 	}
+	// Recorded by WithTimeout, the timeout is exact however late the check starts.
+	ctx, cancel := WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	if got := GivenTimeout(ctx, time.Minute); got != 1500*time.Millisecond {
+		t.Errorf("recorded 1.5s: got %s", got)
+	}
 }
 
 func TestUnencodedPassword(t *testing.T) {
