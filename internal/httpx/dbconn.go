@@ -28,7 +28,11 @@ func GivenTimeout(ctx context.Context, dflt time.Duration) time.Duration {
 	if !ok {
 		return dflt
 	}
-	left := time.Until(dl)
+	return roundUp(time.Until(dl))
+}
+
+// roundUp rounds what is left of a deadline up to the precision timeouts are written in.
+func roundUp(left time.Duration) time.Duration {
 	if left <= 0 {
 		return 0
 	}
