@@ -272,7 +272,7 @@ func runCheck(t *testing.T, c kind.Check, timeout time.Duration) kind.Result {
 			t.Fatalf("Validate: %v", err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := kind.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return c.Run(ctx, testEnv())
 }

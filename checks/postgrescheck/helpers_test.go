@@ -21,7 +21,7 @@ func run(t *testing.T, c kind.Check, timeout time.Duration) kind.Result {
 			t.Fatalf("Validate: %v", err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := kind.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	r := c.Run(ctx, kind.DefaultEnv("test"))
 	t.Logf("%s: %s\n  remedy: %s", r.Status, r.Summary, r.Remedy)

@@ -341,9 +341,9 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgem
 		label := "replica " + t.address()
 		// A replica that never answers may take half of what is left, not all of it, so the
 		// others can still be measured.
-		cctx, cancel := context.WithTimeout(ctx, probe.Remaining(ctx, defaultTimeout)/2)
+		timeout := (probe.Remaining(ctx, defaultTimeout) / 2).Round(10 * time.Millisecond)
+		cctx, cancel := kind.WithTimeout(ctx, timeout)
 		defer cancel()
-		timeout := givenTimeout(cctx)
 		conn, tr, err := connect(cctx, env, t)
 		if err != nil {
 			f := explainConnect(cctx, err, t, tr, timeout)

@@ -143,7 +143,7 @@ func run(t *testing.T, m *Memory, env *kind.Env, timeout time.Duration) kind.Res
 	if err := m.Validate(); err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := kind.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if env == nil {
 		env = kind.DefaultEnv("test")

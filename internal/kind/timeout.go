@@ -25,13 +25,18 @@ func Timeout(ctx context.Context) time.Duration {
 	if !ok {
 		return 0
 	}
-	left := time.Until(dl)
+	return roundUp(time.Until(dl))
+}
+
+// roundUp rounds what is left of a deadline up to the precision timeouts are written in: to
+// 100ms from 900ms on, to 10ms below (2.955s left of 3s is "3s"; 246ms of 250ms is "250ms").
+func roundUp(left time.Duration) time.Duration {
 	if left <= 0 {
 		return 0
 	}
-	unit := time.Millisecond
-	if left >= time.Second {
-		unit = 100 * time.Millisecond
+	step := 10 * time.Millisecond
+	if left >= 900*time.Millisecond {
+		step = 100 * time.Millisecond
 	}
-	return (left + unit - 1) / unit * unit
+	return (left + step - 1).Truncate(step)
 }

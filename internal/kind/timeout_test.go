@@ -27,3 +27,23 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("unrecorded 250ms: %s", got)
 	}
 }
+
+func TestRoundUp(t *testing.T) {
+	tests := []struct {
+		given, elapsed time.Duration
+		want           time.Duration
+	}{
+		{3 * time.Second, 45 * time.Millisecond, 3 * time.Second},
+		{10 * time.Second, 3 * time.Millisecond, 10 * time.Second},
+		{1500 * time.Millisecond, 20 * time.Millisecond, 1500 * time.Millisecond},
+		{time.Second, 8 * time.Millisecond, time.Second},
+		{250 * time.Millisecond, 4 * time.Millisecond, 250 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		// What is left of a deadline set elapsed ago, as the runner set it before the check
+		// started.
+		if got := roundUp(tt.given - tt.elapsed); got != tt.want {
+			t.Errorf("given %s, %s ago: got %s, want %s", tt.given, tt.elapsed, got, tt.want)
+		}
+	}
+}

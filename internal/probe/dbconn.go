@@ -5,27 +5,21 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
-// GivenTimeout is the check's timeout as the checklist gave it, recovered from ctx's deadline at
-// the start of a run. The runner set that deadline a moment earlier, so what is left is a little
-// less than what was given: rounding it up (to 100ms from 900ms on, to 10ms below) says "within
-// 3s", not "within 2.955s". Without a deadline it is dflt.
+// GivenTimeout is the check's timeout as the checklist gave it (kind.Timeout: the one the runner
+// recorded, or what is left of ctx's deadline rounded up to how people write durations), or
+// dflt when ctx has no deadline.
 func GivenTimeout(ctx context.Context, dflt time.Duration) time.Duration {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return dflt
+	if d := kind.Timeout(ctx); d > 0 {
+		return d
 	}
-	left := time.Until(dl)
-	if left <= 0 {
+	if _, ok := ctx.Deadline(); ok {
 		return 0
 	}
-	step := 10 * time.Millisecond
-	if left >= 900*time.Millisecond {
-		step = 100 * time.Millisecond
-	}
-	return (left + step - 1).Truncate(step)
+	return dflt
 }
 
 // UnencodedPassword is the error for a database URL whose password holds a character that ends
