@@ -254,7 +254,7 @@ func (b *Burst) judge(env *kind.Env, calls []call, rounds int) kind.Result {
 		j.Problem(kind.Fail, fmt.Sprintf("slower than %s: %s", b.MaxLatency, strings.Join(slowNames, ", ")), remedy)
 	}
 	if rounds < b.Rounds {
-		j.Show(kind.Evidence{Label: "rounds", Observed: fmt.Sprintf("%d of %d (stopped so as to finish within the check's timeout)", rounds, b.Rounds), Expected: fmt.Sprint(b.Rounds), Status: kind.Warn})
+		j.Show(kind.Line{Label: "rounds", Observed: fmt.Sprintf("%d of %d (stopped so as to finish within the check's timeout)", rounds, b.Rounds), Expected: fmt.Sprint(b.Rounds), Status: kind.Warn})
 	}
 	j.Note("%d simultaneous calls × %d rounds: %d of %d answered as expected, p95 %s, max %s", len(b.Requests), rounds, len(calls)-t.failed, len(calls), probe.Elapsed(p95), probe.Elapsed(pmax))
 	r := j.Result()
@@ -360,7 +360,7 @@ func (b *Burst) judgeCalls(j *kind.Judgement, calls []call, tooManyErrors bool) 
 				slowNames = append(slowNames, fmt.Sprintf("%s (%s)", spec.Name, probe.Elapsed(slowest)))
 			}
 		}
-		j.Show(kind.Evidence{Label: spec.Name, Observed: obs, Expected: exp, Status: st})
+		j.Show(kind.Line{Label: spec.Name, Observed: obs, Expected: exp, Status: st})
 	}
 	return failedNames, slowNames
 }
@@ -369,17 +369,19 @@ func (b *Burst) judgeCalls(j *kind.Judgement, calls []call, tooManyErrors bool) 
 // warning that the remedy, not the summary, speaks of.
 func (b *Burst) judgeErrorRate(j *kind.Judgement, failed, total int, failedNames []string) {
 	rate := float64(failed) / float64(total)
-	e := kind.Evidence{Label: "error rate", Observed: fmt.Sprintf("%s (%d of %d)", percent(rate), failed, total), Expected: "≤ " + percent(b.MaxErrorRate), Status: kind.Pass}
+	l := kind.Line{Label: "error rate", Observed: fmt.Sprintf("%s (%d of %d)", percent(rate), failed, total), Expected: "≤ " + percent(b.MaxErrorRate), Status: kind.Pass}
 	switch {
 	case rate > b.MaxErrorRate:
-		j.Add(kind.Line{Label: e.Label, Observed: e.Observed, Expected: e.Expected, Status: kind.Fail,
-			Problem: fmt.Sprintf("%d of %d calls failed under the burst (allowed %s): %s", failed, total, percent(b.MaxErrorRate), strings.Join(failedNames, ", ")),
-			Remedy:  "find what the failing calls share under concurrency (connection pool, lock, cold cache, a dependency with a small pool) in the backend's logs, and make it take the app's startup burst"})
-		return
+		l.Status = kind.Fail
+		l.Problem = fmt.Sprintf("%d of %d calls failed under the burst (allowed %s): %s", failed, total, percent(b.MaxErrorRate), strings.Join(failedNames, ", "))
+		l.Remedy = "find what the failing calls share under concurrency (connection pool, lock, cold cache, a dependency with a small pool) in the backend's logs, and make it take the app's startup burst"
+		j.Add(l)
 	case failed > 0:
-		e.Status = kind.Warn
+		l.Status = kind.Warn
+		j.Show(l)
+	default:
+		j.Add(l)
 	}
-	j.Show(e)
 }
 
 // judgeLatency holds the 95th percentile over every answer to max_p95.

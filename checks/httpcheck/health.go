@@ -222,16 +222,13 @@ func (h *Health) judgeJSON(j *kind.Judgement, doc any, jsonErr error, truncated 
 // whose body says it is down fails; a degraded one warns without naming a problem.
 func judgeHealthBody(j *kind.Judgement, hb healthBody) {
 	l := kind.Line{Label: hb.format + " status", Observed: hb.raw, Expected: hb.expected, Status: hb.status}
-	switch hb.status {
-	case kind.Fail:
-		l.Problem = fmt.Sprintf("body reports %s", hb.raw)
-		l.Remedy = "the service says it is unhealthy: fix the failing components listed in the evidence"
-		j.Add(l)
-	case kind.Warn:
-		j.Show(kind.Evidence{Label: l.Label, Observed: l.Observed, Expected: l.Expected, Status: l.Status})
-	default:
-		j.Add(l)
+	if hb.status == kind.Warn {
+		j.Show(l)
+		return
 	}
+	l.Problem = fmt.Sprintf("body reports %s", hb.raw)
+	l.Remedy = "the service says it is unhealthy: fix the failing components listed in the evidence"
+	j.Add(l)
 }
 
 // maxComponents bounds the component lines of a health body: the server decides how many it

@@ -232,7 +232,7 @@ func (c *RateLimit) judge(ctx context.Context, env *kind.Env, attempts []attempt
 		addAdvert(&j, t.last)
 	}
 	if t.limit != nil && t.inconclusive != nil {
-		j.Show(kind.Evidence{Label: "other answers", Observed: describeAttempt(*t.inconclusive), Status: kind.Warn})
+		j.Show(kind.Line{Label: "other answers", Observed: describeAttempt(*t.inconclusive), Status: kind.Warn})
 	}
 	if limit.Status == kind.Pass {
 		j.Note("%s", c.limitedSummary(t))
@@ -406,7 +406,7 @@ func addAdvert(j *kind.Judgement, s signal) {
 	add("X-RateLimit", s.Legacy)
 	for _, m := range s.Malformed {
 		shown = true
-		j.Show(kind.Evidence{Label: "malformed field", Observed: m, Expected: "the syntax of draft-ietf-httpapi-ratelimit-headers (Structured Fields)", Status: kind.Warn})
+		j.Show(kind.Line{Label: "malformed field", Observed: m, Expected: "the syntax of draft-ietf-httpapi-ratelimit-headers (Structured Fields)", Status: kind.Warn})
 	}
 	if !shown {
 		j.Observe("advertised policy", "none (no RateLimit-Policy, RateLimit, X-RateLimit-* or Retry-After)", "")

@@ -343,14 +343,14 @@ func (j *JWT) judgeLifetime(jd *kind.Judgement, info jwtInfo, now time.Time) {
 				Problem: fmt.Sprintf("still valid for %s, over %s", kind.Human(left), j.MaxLifetime), Remedy: "issue shorter-lived tokens, and set iat"})
 			return
 		}
-		jd.Show(kind.Evidence{Label: "lifetime", Observed: obs, Expected: want, Status: kind.Warn})
+		jd.Show(kind.Line{Label: "lifetime", Observed: obs, Expected: want, Status: kind.Warn})
 	}
 }
 
 // judgeNotBefore warns of a token not valid yet (beyond a minute of clock skew).
 func judgeNotBefore(jd *kind.Judgement, info jwtInfo, now time.Time) {
 	if info.nbf != nil && info.nbf.After(now.Add(time.Minute)) {
-		jd.Show(kind.Evidence{Label: "nbf", Observed: stamp(*info.nbf) + " (not yet valid)", Expected: "not in the future", Status: kind.Warn})
+		jd.Show(kind.Line{Label: "nbf", Observed: stamp(*info.nbf) + " (not yet valid)", Expected: "not in the future", Status: kind.Warn})
 	}
 }
 

@@ -31,7 +31,7 @@ type Line struct {
 
 // Add records a line of evidence and, when it did not pass, its problem and remedy.
 func (j *Judgement) Add(l Line) {
-	j.Show(Evidence{Label: l.Label, Observed: l.Observed, Expected: l.Expected, Status: l.Status})
+	j.Show(l)
 	if l.Status <= Pass {
 		return
 	}
@@ -41,12 +41,12 @@ func (j *Judgement) Add(l Line) {
 	j.problems = append(j.problems, l)
 }
 
-// Show records a line of evidence whose status counts but whose problem, if any, the summary
-// does not name: another rule names it (a total over several lines), or the line is there to
-// show what a failing rule looked at.
-func (j *Judgement) Show(e Evidence) {
-	j.result.Add(e)
-	j.seen |= 1 << e.Status
+// Show records a line of evidence whose status counts but which names no problem (its Problem
+// and Remedy are not read): another rule names it (a total over several lines), or the kind's
+// summary speaks of it in its own way.
+func (j *Judgement) Show(l Line) {
+	j.result.Add(Evidence{Label: l.Label, Observed: l.Observed, Expected: l.Expected, Status: l.Status})
+	j.seen |= 1 << l.Status
 }
 
 // Observe records a passing line of evidence.

@@ -28,10 +28,10 @@ func TestJudgement(t *testing.T) {
 		}, Pass, "", "", 1},
 		{"shown lines count but name no problem", func(j *Judgement) {
 			j.Note("3 calls answered")
-			j.Show(Evidence{Label: "GET /a", Observed: "1 of 3 failed", Status: Warn})
+			j.Show(Line{Label: "GET /a", Observed: "1 of 3 failed", Status: Warn})
 		}, Warn, "3 calls answered", "", 1},
 		{"a total names the problem of shown lines", func(j *Judgement) {
-			j.Show(Evidence{Label: "GET /a", Observed: "3 of 3 failed", Status: Fail})
+			j.Show(Line{Label: "GET /a", Observed: "3 of 3 failed", Status: Fail})
 			j.Add(Line{Label: "error rate", Observed: "100%", Status: Fail, Problem: "3 of 3 calls failed", Remedy: "read the logs"})
 		}, Fail, "3 of 3 calls failed", "read the logs", 2},
 	}
@@ -50,7 +50,7 @@ func TestJudgement(t *testing.T) {
 func TestJudgementHasAndProblems(t *testing.T) {
 	var j Judgement
 	j.Observe("addresses", "1.2.3.4", "")
-	j.Show(Evidence{Label: "certificate 0", Observed: "expired", Status: Fail})
+	j.Show(Line{Label: "certificate 0", Observed: "expired", Status: Fail})
 	j.Add(Line{Label: "expiry", Observed: "expired", Status: Fail, Problem: "expired", Remedy: "renew"})
 	j.Add(Line{Label: "connection", Observed: "refused", Status: Error, Remedy: "start it"})
 	j.Problem(Warn, "slow", "")
