@@ -2,6 +2,7 @@ package kind
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -85,9 +86,12 @@ func (j *Judgement) Has(s Status) bool { return j.seen&(1<<s) != 0 }
 func (j *Judgement) Problems() []Line { return append([]Line(nil), j.problems...) }
 
 // Result is the verdict: the worst status of every line (pass when nothing was judged worse),
-// the problems as the summary, or the notes when nothing went wrong, and the remedies.
+// the problems as the summary, or the notes when nothing went wrong, and the remedies. The
+// result is the caller's own: adding to it does not change the judgement, nor the reverse.
 func (j *Judgement) Result() Result {
 	r := j.result
+	r.Evidence = slices.Clone(r.Evidence)
+	r.Findings = slices.Clone(r.Findings)
 	if r.Status < Pass {
 		r.Status = Pass
 	}

@@ -81,3 +81,17 @@ func TestJudgementHasAndProblems(t *testing.T) {
 		t.Errorf("Result() = %v %q %q", r.Status, r.Summary, r.Remedy)
 	}
 }
+
+func TestJudgementResultIsACopy(t *testing.T) {
+	var j Judgement
+	j.Observe("a", "1", "")
+	r := j.Result()
+	r.Add(Evidence{Label: "lost", Observed: "no answer", Status: Error})
+	j.Observe("b", "2", "")
+	if got := r.Evidence[1].Label; got != "lost" {
+		t.Errorf("a line added to the judgement overwrote the result's: %q", got)
+	}
+	if got := len(j.Result().Evidence); got != 2 {
+		t.Errorf("the judgement has %d lines, want 2", got)
+	}
+}
