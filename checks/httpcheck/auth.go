@@ -248,7 +248,7 @@ func (p *authProbe) judgeOtherRecord(tokenWorks bool) {
 	default:
 		l.Status = kind.Warn
 	}
-	addOrShow(&p.j, l)
+	addRecordLine(&p.j, l)
 }
 
 // judgeMissingRecord asks for a record that does not exist: inventing one is the "returned a
@@ -285,11 +285,11 @@ func (p *authProbe) judgeMissingRecord(tokenWorks bool) {
 	default:
 		l.Status = kind.Warn
 	}
-	addOrShow(&p.j, l)
+	addRecordLine(&p.j, l)
 }
 
-// addOrShow adds a line; a warning is only shown: warnRemedy speaks of it when nothing failed.
-func addOrShow(j *kind.Judgement, l kind.Line) {
+// addRecordLine adds a line; a warning is only shown: warnRemedy speaks of it when nothing failed.
+func addRecordLine(j *kind.Judgement, l kind.Line) {
 	if l.Status == kind.Warn {
 		j.Show(l)
 		return
