@@ -318,7 +318,7 @@ func (c *RateLimit) limitedSummary(t attemptTally) string {
 // any limit showed: the probe stopped there, so it cannot say whether a limit exists. Behind a
 // redirect the probe never reached the endpoint, so nothing it advertised is shown.
 func (c *RateLimit) undecided(a *attempt, last signal, within string) (kind.Line, bool) {
-	l := kind.Line{Label: "limit", Observed: fmt.Sprintf("undecided: request %d answered %s", a.n, statusText(a.status)), Expected: within, Status: kind.Error}
+	l := kind.Line{Label: "limit", Observed: fmt.Sprintf("undecided: request %d answered %s", a.n, statusLine(a.status)), Expected: within, Status: kind.Error}
 	switch {
 	case a.err != nil && a.cut:
 		l.Observed = fmt.Sprintf("undecided: request %d failed (%s)", a.n, a.failure.Kind)
@@ -333,11 +333,11 @@ func (c *RateLimit) undecided(a *attempt, last signal, within string) (kind.Line
 		if a.location != "" {
 			to = " to " + a.location
 		}
-		l.Problem = fmt.Sprintf("inconclusive: %s redirects (%s%s); the probe does not follow redirects, so it never reached the endpoint", redact.String(c.URL), statusText(a.status), to)
+		l.Problem = fmt.Sprintf("inconclusive: %s redirects (%s%s); the probe does not follow redirects, so it never reached the endpoint", redact.String(c.URL), statusLine(a.status), to)
 		l.Remedy = "point url at the final address (https, trailing slash, host), so the probe reaches the endpoint itself"
 		return l, false
 	default:
-		l.Problem = fmt.Sprintf("inconclusive: request %d answered %s: a server error, not a limit (a limiter answering 503 must add Retry-After)", a.n, statusText(a.status))
+		l.Problem = fmt.Sprintf("inconclusive: request %d answered %s: a server error, not a limit (a limiter answering 503 must add Retry-After)", a.n, statusLine(a.status))
 		l.Remedy = fmt.Sprintf("fix the server error on %s first (see its logs), then run the probe again; a limiter answering 503 should add Retry-After, or better answer 429", redact.String(c.URL))
 	}
 	return l, true
@@ -424,17 +424,10 @@ func describeAttempt(a attempt) string {
 	if a.err != nil {
 		return fmt.Sprintf("request %d failed: %s", a.n, a.failure.Summary)
 	}
-	return fmt.Sprintf("request %d answered %s", a.n, statusText(a.status))
+	return fmt.Sprintf("request %d answered %s", a.n, statusLine(a.status))
 }
 
 func isRedirect(code int) bool { return code >= 300 && code < 400 && code != http.StatusNotModified }
-
-func statusText(code int) string {
-	if t := http.StatusText(code); t != "" {
-		return fmt.Sprintf("%d %s", code, t)
-	}
-	return fmt.Sprint(code)
-}
 
 // statusHistogram writes "29× 201 Created, 1× 429 Too Many Requests".
 func statusHistogram(m map[int]int) string {
@@ -445,7 +438,7 @@ func statusHistogram(m map[int]int) string {
 	sort.Ints(codes)
 	parts := make([]string, len(codes))
 	for i, c := range codes {
-		parts[i] = fmt.Sprintf("%d× %s", m[c], statusText(c))
+		parts[i] = fmt.Sprintf("%d× %s", m[c], statusLine(c))
 	}
 	return strings.Join(parts, ", ")
 }
