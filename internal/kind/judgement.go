@@ -83,7 +83,7 @@ func (j *Judgement) Has(s Status) bool { return j.seen&(1<<s) != 0 }
 // Problems are the lines that did not pass and the problems without a line, in the order they
 // were recorded, each with its Problem filled in: for a kind whose summary groups or counts
 // them.
-func (j *Judgement) Problems() []Line { return append([]Line(nil), j.problems...) }
+func (j *Judgement) Problems() []Line { return slices.Clone(j.problems) }
 
 // Result is the verdict: the worst status of every line (pass when nothing was judged worse),
 // the problems as the summary, or the notes when nothing went wrong, and the remedies. The
