@@ -103,24 +103,66 @@ type request struct {
 
 // Run makes at most seven requests, in order, each bounded by ctx.
 func (a *Auth) Run(ctx context.Context, env *kind.Env) kind.Result {
-	timeout := kind.Timeout(ctx)
-	client := probe.NewClient(env, probe.ClientOptions{InsecureSkipVerify: a.InsecureSkipVerify})
-	defer client.CloseIdleConnections()
+	p := &authProbe{a: a, ctx: ctx, env: env, timeout: kind.Timeout(ctx)}
+	p.client = probe.NewClient(env, probe.ClientOptions{InsecureSkipVerify: a.InsecureSkipVerify})
+	defer p.client.CloseIdleConnections()
 	now := env.Now()
 	claims := probeClaims(a.Token)
-
-	var r kind.Result
-	r.Status = kind.Pass
-	var problems, remedies []string
-	fail := func(problem, remedy string) {
-		problems = append(problems, problem)
-		remedies = append(remedies, remedy)
-	}
-
 	expired, err := expiredToken(claims, now)
 	if err != nil {
 		return kind.Errorf("report this as a launchgate bug", "cannot mint the expired probe token: %v", err)
 	}
+	p.judgeRefusals(expired, unsignedToken(claims, now))
+	if a.AllowWrite && a.Method != http.MethodGet && a.Method != http.MethodHead && a.Method != http.MethodOptions {
+		p.j.Observe("method", a.Method+" (allow_write: the probes may have changed data)", "")
+	}
+	tokenWorks := p.judgeToken()
+	p.judgeOtherRecord(tokenWorks)
+	p.judgeMissingRecord(tokenWorks)
+	if ids := enumerableIDs(a.URL, a.OtherURL, a.MissingURL); len(ids) > 0 {
+		p.j.Show(kind.Line{Label: "ids in paths", Observed: "small sequential integers: " + strings.Join(ids, ", "),
+			Expected: "unguessable ids (UUIDs or random)", Status: kind.Warn})
+	}
+	if p.lost != nil {
+		return *p.lost
+	}
+	return a.verdict(&p.j)
+}
+
+// authProbe is one run of the probes. Once a probe gets no answer nothing more is sent, and lost
+// is the verdict: what was seen so far, and the probe that failed.
+type authProbe struct {
+	a       *Auth
+	ctx     context.Context
+	client  *http.Client
+	env     *kind.Env
+	timeout time.Duration
+	j       kind.Judgement
+	lost    *kind.Result
+}
+
+// send makes one probe; it returns nil once a probe got no answer.
+func (p *authProbe) send(req request) *probe.Response {
+	if p.lost != nil {
+		return nil
+	}
+	resp, f := p.a.do(p.ctx, p.client, p.env, p.timeout, req)
+	if f == nil {
+		return resp
+	}
+	r := p.j.Result()
+	r.Add(kind.Evidence{Label: req.label, Observed: f.Kind, Expected: "a response", Status: kind.Error})
+	r.Summary = fmt.Sprintf("%s (probe %q)", f.Summary, req.label)
+	r.Remedy = f.Remedy
+	p.lost = &r
+	return nil
+}
+
+// judgeRefusals sends what must be refused: no credential, a malformed, an expired and an
+// unsigned token. The requests it gets through are named in one problem; a resource that
+// accepts no credential at all is open to anyone, and the other probes add nothing to that.
+func (p *authProbe) judgeRefusals(expired, unsigned string) {
+	a := p.a
 	denied := []struct {
 		request
 		what, remedy string
@@ -131,122 +173,137 @@ func (a *Auth) Run(ctx context.Context, env *kind.Env) kind.Result {
 			"reject credentials that do not parse, with 401"},
 		{request{"expired token", a.URL, expired}, "with an expired token signed by an unknown key",
 			"verify the token's signature against your own keys and reject expired tokens (exp) with 401"},
-		{request{"unsigned token (alg none)", a.URL, unsignedToken(claims, now)}, "with an unsigned token (alg none)",
+		{request{"unsigned token (alg none)", a.URL, unsigned}, "with an unsigned token (alg none)",
 			"pin the accepted algorithms in the verifier (never accept alg none)"},
 	}
-	var accepted []string
-	for _, d := range denied {
-		resp, f := a.do(ctx, client, env, timeout, d.request)
-		if f != nil {
-			return a.transportError(r, d.request, f)
+	var accepted, remedies []string
+	open := false
+	for i, d := range denied {
+		resp := p.send(d.request)
+		if resp == nil {
+			return
 		}
-		ev, verb := judgeDenied(d.label, resp)
-		r.Add(ev)
+		l, verb := judgeDenied(d.label, resp)
+		p.j.Show(l)
 		if verb != "" {
+			open = open || (i == 0 && verb == "accepts")
 			accepted = append(accepted, fmt.Sprintf("%s requests %s (%s)", verb, d.what, statusLine(resp.Status)))
 			remedies = append(remedies, d.remedy)
 		}
 	}
 	switch {
-	case len(accepted) > 0 && r.Evidence[0].Status == kind.Fail && strings.HasPrefix(accepted[0], "accepts"):
-		// Open to anyone: the other probes add nothing to the summary (they stay in the evidence).
-		problems = append(problems, fmt.Sprintf("%s %s is open to anyone: %s", a.Method, redact.String(a.URL), accepted[0]))
-		remedies = remedies[:1]
+	case open:
+		p.j.Problem(kind.Fail, fmt.Sprintf("%s %s is open to anyone: %s", a.Method, redact.String(a.URL), accepted[0]), remedies[0])
 	case len(accepted) > 0:
-		problems = append(problems, fmt.Sprintf("%s %s %s", a.Method, redact.String(a.URL), strings.Join(accepted, ", ")))
+		p.j.Problem(kind.Fail, fmt.Sprintf("%s %s %s", a.Method, redact.String(a.URL), strings.Join(accepted, ", ")), strings.Join(remedies, "; "))
 	}
+}
 
-	if a.AllowWrite && a.Method != http.MethodGet && a.Method != http.MethodHead && a.Method != http.MethodOptions {
-		r.Add(kind.Evidence{Label: "method", Observed: a.Method + " (allow_write: the probes may have changed data)", Status: kind.Pass})
+// judgeToken sends the test user's token, which must work for the record probes to mean
+// anything.
+func (p *authProbe) judgeToken() bool {
+	if p.a.Token == "" {
+		return false
 	}
-
-	tokenWorks := false
-	if a.Token != "" {
-		p := request{"with token", a.URL, a.Token}
-		resp, f := a.do(ctx, client, env, timeout, p)
-		if f != nil {
-			return a.transportError(r, p, f)
-		}
-		if resp.Status >= 200 && resp.Status <= 299 {
-			tokenWorks = true
-			r.Add(kind.Evidence{Label: p.label, Observed: statusLine(resp.Status), Expected: "2xx", Status: kind.Pass})
-		} else {
-			r.Add(kind.Evidence{Label: p.label, Observed: statusLine(resp.Status) + " (the test user's token is refused)", Expected: "2xx", Status: kind.Error})
-		}
+	req := request{"with token", p.a.URL, p.a.Token}
+	resp := p.send(req)
+	if resp == nil {
+		return false
 	}
-
-	if a.OtherURL != "" {
-		if !tokenWorks {
-			r.Add(kind.Evidence{Label: "other user's record", Observed: "not judged: the token does not work on url", Expected: "403 or 404", Status: kind.Error})
-		} else {
-			p := request{"other user's record", a.OtherURL, a.Token}
-			resp, f := a.do(ctx, client, env, timeout, p)
-			if f != nil {
-				return a.transportError(r, p, f)
-			}
-			st, obs := kind.Pass, statusLine(resp.Status)
-			switch {
-			case resp.Status >= 200 && resp.Status <= 299:
-				st = kind.Fail
-				obs += " (another user's record is served to the test user)"
-				fail(fmt.Sprintf("leak: %s serves another user's record to the test user (%s)", redact.String(a.OtherURL), statusLine(resp.Status)),
-					"check ownership on every object lookup (the record's owner must be the caller), not only that the caller is signed in")
-			case resp.Status >= 500:
-				st = kind.Fail
-				fail(fmt.Sprintf("%s answers %s for another user's record", redact.String(a.OtherURL), statusLine(resp.Status)),
-					"refuse access to other users' records with 403 or 404, not an error")
-			case resp.Status == 401, resp.Status == 403, resp.Status == 404:
-			default:
-				st = kind.Warn
-			}
-			r.Add(kind.Evidence{Label: p.label, Observed: obs, Expected: "403 or 404", Status: st})
-		}
+	if resp.Status >= 200 && resp.Status <= 299 {
+		p.j.Observe(req.label, statusLine(resp.Status), "2xx")
+		return true
 	}
+	p.j.Show(kind.Line{Label: req.label, Observed: statusLine(resp.Status) + " (the test user's token is refused)", Expected: "2xx", Status: kind.Error})
+	return false
+}
 
-	if a.MissingURL != "" {
-		p := request{"missing record", a.MissingURL, ""}
-		if a.Token != "" {
-			p.cred = a.Token
-		}
-		if a.Token != "" && !tokenWorks {
-			r.Add(kind.Evidence{Label: p.label, Observed: "not judged: the token does not work on url", Expected: "404", Status: kind.Error})
-		} else {
-			resp, f := a.do(ctx, client, env, timeout, p)
-			if f != nil {
-				return a.transportError(r, p, f)
-			}
-			st, obs := kind.Pass, statusLine(resp.Status)
-			switch {
-			case resp.Status >= 200 && resp.Status <= 299 && !emptyBody(resp.Body):
-				st = kind.Fail
-				obs += fmt.Sprintf(" with a %d-byte body (a record for an id that does not exist)", len(resp.Body))
-				fail(fmt.Sprintf("%s returns a record for an id that does not exist (%s): the \"returned a random user\" bug", redact.String(a.MissingURL), statusLine(resp.Status)),
-					"answer 404 when the lookup finds nothing; never fall back to a default or first record (check for a lookup that ignores a missing or null id)")
-			case resp.Status >= 200 && resp.Status <= 299:
-				st = kind.Warn
-				obs += " with an empty body"
-			case resp.Status >= 500:
-				st = kind.Fail
-				fail(fmt.Sprintf("%s answers %s for an id that does not exist", redact.String(a.MissingURL), statusLine(resp.Status)),
-					"answer 404 when the lookup finds nothing")
-			case resp.Status == 404, resp.Status == 401, resp.Status == 403, resp.Status == 410:
-			default:
-				st = kind.Warn
-			}
-			r.Add(kind.Evidence{Label: p.label, Observed: obs, Expected: "404 (or 401/403)", Status: st})
-		}
-	}
-
-	if ids := enumerableIDs(a.URL, a.OtherURL, a.MissingURL); len(ids) > 0 {
-		r.Add(kind.Evidence{Label: "ids in paths", Observed: "small sequential integers: " + strings.Join(ids, ", "),
-			Expected: "unguessable ids (UUIDs or random)", Status: kind.Warn})
-	}
-
+// judgeOtherRecord asks, as the test user, for another user's record: serving it is a leak.
+func (p *authProbe) judgeOtherRecord(tokenWorks bool) {
+	a := p.a
+	const label, want = "other user's record", "403 or 404"
 	switch {
-	case len(problems) > 0:
+	case a.OtherURL == "":
+		return
+	case !tokenWorks:
+		p.j.Show(kind.Line{Label: label, Observed: "not judged: the token does not work on url", Expected: want, Status: kind.Error})
+		return
+	}
+	resp := p.send(request{label, a.OtherURL, a.Token})
+	if resp == nil {
+		return
+	}
+	l := kind.Line{Label: label, Observed: statusLine(resp.Status), Expected: want, Status: kind.Pass}
+	switch s := resp.Status; {
+	case s >= 200 && s <= 299:
+		l.Status = kind.Fail
+		l.Observed += " (another user's record is served to the test user)"
+		l.Problem = fmt.Sprintf("leak: %s serves another user's record to the test user (%s)", redact.String(a.OtherURL), statusLine(s))
+		l.Remedy = "check ownership on every object lookup (the record's owner must be the caller), not only that the caller is signed in"
+	case s >= 500:
+		l.Status = kind.Fail
+		l.Problem = fmt.Sprintf("%s answers %s for another user's record", redact.String(a.OtherURL), statusLine(s))
+		l.Remedy = "refuse access to other users' records with 403 or 404, not an error"
+	case s == 401, s == 403, s == 404:
+	default:
+		l.Status = kind.Warn
+	}
+	addRecordLine(&p.j, l)
+}
+
+// judgeMissingRecord asks for a record that does not exist: inventing one is the "returned a
+// random user" bug.
+func (p *authProbe) judgeMissingRecord(tokenWorks bool) {
+	a := p.a
+	const label = "missing record"
+	switch {
+	case a.MissingURL == "":
+		return
+	case a.Token != "" && !tokenWorks:
+		p.j.Show(kind.Line{Label: label, Observed: "not judged: the token does not work on url", Expected: "404", Status: kind.Error})
+		return
+	}
+	resp := p.send(request{label, a.MissingURL, a.Token})
+	if resp == nil {
+		return
+	}
+	l := kind.Line{Label: label, Observed: statusLine(resp.Status), Expected: "404 (or 401/403)", Status: kind.Pass}
+	switch s := resp.Status; {
+	case s >= 200 && s <= 299 && !emptyBody(resp.Body):
+		l.Status = kind.Fail
+		l.Observed += fmt.Sprintf(" with a %d-byte body (a record for an id that does not exist)", len(resp.Body))
+		l.Problem = fmt.Sprintf("%s returns a record for an id that does not exist (%s): the \"returned a random user\" bug", redact.String(a.MissingURL), statusLine(s))
+		l.Remedy = "answer 404 when the lookup finds nothing; never fall back to a default or first record (check for a lookup that ignores a missing or null id)"
+	case s >= 200 && s <= 299:
+		l.Status = kind.Warn
+		l.Observed += " with an empty body"
+	case s >= 500:
+		l.Status = kind.Fail
+		l.Problem = fmt.Sprintf("%s answers %s for an id that does not exist", redact.String(a.MissingURL), statusLine(s))
+		l.Remedy = "answer 404 when the lookup finds nothing"
+	case s == 404, s == 401, s == 403, s == 410:
+	default:
+		l.Status = kind.Warn
+	}
+	addRecordLine(&p.j, l)
+}
+
+// addRecordLine adds a line; a warning is only shown: warnRemedy speaks of it when nothing failed.
+func addRecordLine(j *kind.Judgement, l kind.Line) {
+	if l.Status == kind.Warn {
+		j.Show(l)
+		return
+	}
+	j.Add(l)
+}
+
+// verdict is the judgement's, but for what the summary says when nothing failed. A failure is
+// certain even where a refused token left the record probes undecided, so it outranks that error.
+func (a *Auth) verdict(j *kind.Judgement) kind.Result {
+	r := j.Result()
+	switch {
+	case j.Has(kind.Fail):
 		r.Status = kind.Fail
-		r.Summary = strings.Join(problems, "; ")
-		r.Remedy = strings.Join(kind.Unique(remedies), "; ")
 	case r.Status == kind.Error:
 		r.Summary = fmt.Sprintf("the test user's token is refused on %s: cannot judge access to other and missing records", redact.String(a.URL))
 		r.Remedy = "give a fresh token of a working test user (it may have expired)"
@@ -299,18 +356,10 @@ func (a *Auth) do(ctx context.Context, client *http.Client, env *kind.Env, timeo
 	return probe.Send(ctx, client, req, timeout)
 }
 
-func (a *Auth) transportError(r kind.Result, p request, f *probe.Failure) kind.Result {
-	r.Add(kind.Evidence{Label: p.label, Observed: f.Kind, Expected: "a response", Status: kind.Error})
-	r.Status = kind.Error
-	r.Summary = fmt.Sprintf("%s (probe %q)", f.Summary, p.label)
-	r.Remedy = f.Remedy
-	return r
-}
-
 // judgeDenied judges the answer to a request that must be refused; the verb ("accepts",
 // "crashes on") is set when the answer is a failure.
-func judgeDenied(label string, resp *probe.Response) (kind.Evidence, string) {
-	ev := kind.Evidence{Label: label, Observed: statusLine(resp.Status), Expected: "401 or 403", Status: kind.Pass}
+func judgeDenied(label string, resp *probe.Response) (kind.Line, string) {
+	ev := kind.Line{Label: label, Observed: statusLine(resp.Status), Expected: "401 or 403", Status: kind.Pass}
 	s := resp.Status
 	switch {
 	case s == 401 || s == 403:

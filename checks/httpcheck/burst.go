@@ -226,80 +226,116 @@ func (b *Burst) fire(ctx context.Context, env *kind.Env, client *http.Client, ro
 	return out
 }
 
+// judge first asks whether the burst could be judged at all, then holds it to each ceiling in
+// turn. The per-call lines show what each call did; the error rate and latency rules name the
+// problems.
 func (b *Burst) judge(env *kind.Env, calls []call, rounds int) kind.Result {
-	var r kind.Result
-	total := len(calls)
-	r.Add(kind.Evidence{Label: "traffic sent",
-		Observed: fmt.Sprintf("%d calls fired together × %d rounds = %d requests, User-Agent %s", len(b.Requests), rounds, total, env.UserAgent()),
-		Expected: fmt.Sprintf("%d rounds, at most %d requests", b.Rounds, maxBurstRequests), Status: kind.Pass})
+	var j kind.Judgement
+	j.Observe("traffic sent",
+		fmt.Sprintf("%d calls fired together × %d rounds = %d requests, User-Agent %s", len(b.Requests), rounds, len(calls), env.UserAgent()),
+		fmt.Sprintf("%d rounds, at most %d requests", b.Rounds, maxBurstRequests))
+	if !b.judgeReach(&j, calls) {
+		return j.Result()
+	}
+	t := tallyCalls(calls)
+	if len(t.protos) > 0 {
+		j.Observe("protocol", strings.Join(slices.Sorted(maps.Keys(t.protos)), ", "), "")
+	}
+	tooManyErrors := float64(t.failed)/float64(len(calls)) > b.MaxErrorRate
+	failedNames, slowNames := b.judgeCalls(&j, calls, tooManyErrors)
+	b.judgeErrorRate(&j, t.failed, len(calls), failedNames)
+	p95, pmax := b.judgeLatency(&j, t.latencies)
+	if len(slowNames) > 0 {
+		remedy := "make the slow calls fast under concurrency, or lazy-load them after startup"
+		if len(j.Problems()) >= 2 {
+			// The error rate and p95 remedies already send the reader to the slow calls.
+			remedy = ""
+		}
+		j.Problem(kind.Fail, fmt.Sprintf("slower than %s: %s", b.MaxLatency, strings.Join(slowNames, ", ")), remedy)
+	}
+	if rounds < b.Rounds {
+		j.Show(kind.Line{Label: "rounds", Observed: fmt.Sprintf("%d of %d (stopped so as to finish within the check's timeout)", rounds, b.Rounds), Expected: fmt.Sprint(b.Rounds), Status: kind.Warn})
+	}
+	j.Note("%d simultaneous calls × %d rounds: %d of %d answered as expected, p95 %s, max %s", len(b.Requests), rounds, len(calls)-t.failed, len(calls), probe.Elapsed(p95), probe.Elapsed(pmax))
+	r := j.Result()
+	switch {
+	case r.Status == kind.Warn && t.failed > 0:
+		r.Remedy = "some calls failed within the allowed error rate: look at them before launch"
+	case r.Status == kind.Warn:
+		r.Remedy = "raise the check's timeout so every round can run"
+	}
+	return r
+}
 
-	answered := 0
-	var lat []time.Duration
-	protos := map[string]bool{}
-	failed := 0
+// judgeReach says whether the burst can be judged: it was fired, something answered, and every
+// call could be made in some round. A call never made (DNS, TLS, a bad request) is a problem of
+// the checklist or the environment, not of the backend under load.
+func (b *Burst) judgeReach(j *kind.Judgement, calls []call) bool {
+	if len(calls) == 0 {
+		j.Problem(kind.Error, "the check's timeout ran out before the burst was fired", "raise the check's timeout")
+		return false
+	}
+	if !slices.ContainsFunc(calls, func(c call) bool { return c.err == nil }) {
+		f := calls[0].failure
+		j.Add(kind.Line{Label: "responses", Observed: "none: " + f.Kind, Expected: "answers", Status: kind.Error,
+			Problem: "no call of the burst got an answer: " + f.Summary, Remedy: f.Remedy})
+		return false
+	}
+	for i, spec := range b.Requests {
+		if f := neverMade(calls, i); f != nil {
+			j.Add(kind.Line{Label: spec.Name, Observed: "never made: " + f.Summary, Expected: "answers", Status: kind.Error,
+				Problem: fmt.Sprintf("call %s could not be made: %s", spec.Name, f.Summary), Remedy: f.Remedy})
+			return false
+		}
+	}
+	return true
+}
+
+// neverMade is the first failure of call spec when no round could make it at all.
+func neverMade(calls []call, spec int) *probe.Failure {
+	var f *probe.Failure
+	for i := range calls {
+		c := &calls[i]
+		switch {
+		case c.spec != spec:
+		case c.err == nil:
+			return nil
+		case c.failure.Kind == "dns" || c.failure.Kind == "tls" || c.failure.Kind == "request":
+			if f == nil {
+				f = &c.failure
+			}
+		default:
+			return nil
+		}
+	}
+	return f
+}
+
+// callTally is what the rounds add up to.
+type callTally struct {
+	latencies []time.Duration // of the answered calls
+	protos    map[string]bool
+	failed    int // not answered, or answered with an unexpected status
+}
+
+func tallyCalls(calls []call) callTally {
+	t := callTally{protos: map[string]bool{}}
 	for _, c := range calls {
 		if c.err == nil {
-			answered++
-			lat = append(lat, c.latency)
-			protos[c.proto] = true
+			t.latencies = append(t.latencies, c.latency)
+			t.protos[c.proto] = true
 		}
 		if !c.ok {
-			failed++
+			t.failed++
 		}
 	}
-	if total == 0 {
-		r.Status = kind.Error
-		r.Summary = "the check's timeout ran out before the burst was fired"
-		r.Remedy = "raise the check's timeout"
-		return r
-	}
-	if answered == 0 {
-		f := calls[0].failure
-		r.Add(kind.Evidence{Label: "responses", Observed: "none: " + f.Kind, Expected: "answers", Status: kind.Error})
-		r.Status = kind.Error
-		r.Summary = fmt.Sprintf("no call of the burst got an answer: %s", f.Summary)
-		r.Remedy = f.Remedy
-		return r
-	}
-	// A call that could not be made at all in any round (DNS, TLS, a bad request) is a problem of
-	// the checklist or the environment, not of the backend under load: the check cannot judge.
-	for i, spec := range b.Requests {
-		var f *probe.Failure
-		made := false
-		for j := range calls {
-			c := &calls[j]
-			if c.spec != i {
-				continue
-			}
-			switch {
-			case c.err == nil:
-				made = true
-			case c.failure.Kind == "dns" || c.failure.Kind == "tls" || c.failure.Kind == "request":
-				if f == nil {
-					f = &c.failure
-				}
-			default:
-				made = true
-			}
-		}
-		if !made && f != nil {
-			r.Add(kind.Evidence{Label: spec.Name, Observed: "never made: " + f.Summary, Expected: "answers", Status: kind.Error})
-			r.Status = kind.Error
-			r.Summary = fmt.Sprintf("call %s could not be made: %s", spec.Name, f.Summary)
-			r.Remedy = f.Remedy
-			return r
-		}
-	}
-	if len(protos) > 0 {
-		r.Add(kind.Evidence{Label: "protocol", Observed: strings.Join(slices.Sorted(maps.Keys(protos)), ", "), Status: kind.Pass})
-	}
+	return t
+}
 
-	rate := float64(failed) / float64(total)
-	tooManyErrors := rate > b.MaxErrorRate
-	var problems, remedies []string
-
-	// One line per call, across rounds.
-	var failedNames, slowNames []string
+// judgeCalls shows one line per call across rounds. A failed call fails its line only when the
+// error rate is over the ceiling, and a call slower than max_latency always does; it returns
+// those calls for the rules that name the problem.
+func (b *Burst) judgeCalls(j *kind.Judgement, calls []call, tooManyErrors bool) (failedNames, slowNames []string) {
 	for i, spec := range b.Requests {
 		var mine []call
 		for _, c := range calls {
@@ -324,58 +360,43 @@ func (b *Burst) judge(env *kind.Env, calls []call, rounds int) kind.Result {
 				slowNames = append(slowNames, fmt.Sprintf("%s (%s)", spec.Name, probe.Elapsed(slowest)))
 			}
 		}
-		r.Add(kind.Evidence{Label: spec.Name, Observed: obs, Expected: exp, Status: st})
+		j.Show(kind.Line{Label: spec.Name, Observed: obs, Expected: exp, Status: st})
 	}
+	return failedNames, slowNames
+}
 
-	st := kind.Pass
-	if tooManyErrors {
-		st = kind.Fail
-		problems = append(problems, fmt.Sprintf("%d of %d calls failed under the burst (allowed %s): %s", failed, total, percent(b.MaxErrorRate), strings.Join(failedNames, ", ")))
-		remedies = append(remedies, "find what the failing calls share under concurrency (connection pool, lock, cold cache, a dependency with a small pool) in the backend's logs, and make it take the app's startup burst")
-	} else if failed > 0 {
-		st = kind.Warn
-	}
-	r.Add(kind.Evidence{Label: "error rate", Observed: fmt.Sprintf("%s (%d of %d)", percent(rate), failed, total), Expected: "≤ " + percent(b.MaxErrorRate), Status: st})
-
-	p50, p95, pmax := percentile(lat, 50), percentile(lat, 95), percentile(lat, 100)
-	st, exp := kind.Pass, ""
-	if b.MaxP95 > 0 {
-		exp = "p95 ≤ " + b.MaxP95.String()
-		if p95 > b.MaxP95.D() {
-			st = kind.Fail
-			problems = append(problems, fmt.Sprintf("p95 latency %s over %s", probe.Elapsed(p95), b.MaxP95))
-			remedies = append(remedies, "profile the slowest calls under concurrency: the burst queues them somewhere")
-		}
-	}
-	r.Add(kind.Evidence{Label: "latency", Observed: fmt.Sprintf("p50 %s, p95 %s, max %s over %d answers", probe.Elapsed(p50), probe.Elapsed(p95), probe.Elapsed(pmax), answered), Expected: exp, Status: st})
-	if len(slowNames) > 0 {
-		problems = append(problems, fmt.Sprintf("slower than %s: %s", b.MaxLatency, strings.Join(slowNames, ", ")))
-		if len(remedies) < 2 {
-			remedies = append(remedies, "make the slow calls fast under concurrency, or lazy-load them after startup")
-		}
-	}
-	if rounds < b.Rounds {
-		r.Add(kind.Evidence{Label: "rounds", Observed: fmt.Sprintf("%d of %d (stopped so as to finish within the check's timeout)", rounds, b.Rounds), Expected: fmt.Sprint(b.Rounds), Status: kind.Warn})
-	}
-
+// judgeErrorRate fails the burst when more calls failed than max_error_rate allows; fewer is a
+// warning that the remedy, not the summary, speaks of.
+func (b *Burst) judgeErrorRate(j *kind.Judgement, failed, total int, failedNames []string) {
+	rate := float64(failed) / float64(total)
+	l := kind.Line{Label: "error rate", Observed: fmt.Sprintf("%s (%d of %d)", percent(rate), failed, total), Expected: "≤ " + percent(b.MaxErrorRate), Status: kind.Pass}
 	switch {
-	case len(problems) > 0:
-		r.Status = kind.Fail
-		r.Summary = strings.Join(problems, "; ")
-		r.Remedy = strings.Join(remedies, "; ")
+	case rate > b.MaxErrorRate:
+		l.Status = kind.Fail
+		l.Problem = fmt.Sprintf("%d of %d calls failed under the burst (allowed %s): %s", failed, total, percent(b.MaxErrorRate), strings.Join(failedNames, ", "))
+		l.Remedy = "find what the failing calls share under concurrency (connection pool, lock, cold cache, a dependency with a small pool) in the backend's logs, and make it take the app's startup burst"
+		j.Add(l)
+	case failed > 0:
+		l.Status = kind.Warn
+		j.Show(l)
 	default:
-		r.Status = kind.Pass
-		if failed > 0 || rounds < b.Rounds {
-			r.Status = kind.Warn
-		}
-		r.Summary = fmt.Sprintf("%d simultaneous calls × %d rounds: %d of %d answered as expected, p95 %s, max %s", len(b.Requests), rounds, total-failed, total, probe.Elapsed(p95), probe.Elapsed(pmax))
-		if r.Status == kind.Warn && failed > 0 {
-			r.Remedy = "some calls failed within the allowed error rate: look at them before launch"
-		} else if r.Status == kind.Warn {
-			r.Remedy = "raise the check's timeout so every round can run"
+		j.Add(l)
+	}
+}
+
+// judgeLatency holds the 95th percentile over every answer to max_p95.
+func (b *Burst) judgeLatency(j *kind.Judgement, lat []time.Duration) (p95, pmax time.Duration) {
+	p50, p95, pmax := percentile(lat, 50), percentile(lat, 95), percentile(lat, 100)
+	l := kind.Line{Label: "latency", Observed: fmt.Sprintf("p50 %s, p95 %s, max %s over %d answers", probe.Elapsed(p50), probe.Elapsed(p95), probe.Elapsed(pmax), len(lat)), Status: kind.Pass}
+	if b.MaxP95 > 0 {
+		l.Expected = "p95 ≤ " + b.MaxP95.String()
+		if p95 > b.MaxP95.D() {
+			l.Status, l.Problem = kind.Fail, fmt.Sprintf("p95 latency %s over %s", probe.Elapsed(p95), b.MaxP95)
+			l.Remedy = "profile the slowest calls under concurrency: the burst queues them somewhere"
 		}
 	}
-	return r
+	j.Add(l)
+	return p95, pmax
 }
 
 // describeCall summarises the rounds of one call: "3 of 3 ok (200 ×3), p50 12ms, max 40ms".

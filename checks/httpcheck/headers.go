@@ -130,32 +130,51 @@ type finding struct {
 // were configured for), and, for an https URL, the http:// twin (not followed).
 func (h *Headers) Run(ctx context.Context, env *kind.Env) kind.Result {
 	timeout := kind.Timeout(ctx)
-	client := probe.NewClient(env, probe.ClientOptions{InsecureSkipVerify: h.InsecureSkipVerify, FollowRedirects: true,
-		ForwardCredentials: h.ForwardCredentials})
+	client, hops := h.client(env)
 	defer client.CloseIdleConnections()
-	follow := client.CheckRedirect
-	var chain []string
-	var hopCookies []hopCookie
-	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		chain = append(chain, req.URL.String())
-		// Cookies set by a redirect (typically the http:// one) are lost to the final response.
-		if resp := req.Response; resp != nil && resp.Request != nil {
-			for _, line := range resp.Header.Values("Set-Cookie") {
-				hopCookies = append(hopCookies, hopCookie{line: line, https: resp.Request.URL.Scheme == "https"})
-			}
-		}
-		return follow(req, via)
-	}
-
 	main, f := h.get(ctx, client, env, timeout, h.URL, "")
 	if f != nil {
 		return kind.Result{Status: kind.Error, Summary: f.Summary, Remedy: f.Remedy,
 			Evidence: []kind.Evidence{{Label: "request", Observed: f.Kind, Expected: "a response", Status: kind.Error}}}
 	}
-	mainChain, mainHopCookies := append([]string(nil), chain...), append([]hopCookie(nil), hopCookies...)
+	// The CORS probe follows redirects too: what the page's own redirects did is taken now.
+	chain, hopCookies := slices.Clone(hops.chain), slices.Clone(hops.cookies)
 	finalURL, _ := url.Parse(main.URL)
 	https := finalURL != nil && finalURL.Scheme == "https"
+	fs := judgePageHeaders(main, hopCookies, https)
+	fs = append(fs, h.judgeCORSItem(ctx, client, env, timeout, main))
+	fs = append(fs, h.judgeRedirectItem(ctx, client, env, chain, https))
+	return h.result(main, fs)
+}
 
+// redirectLog is what a client saw on the redirects it followed.
+type redirectLog struct {
+	chain []string
+	// cookies were set by a redirect (typically the http:// one): the final response never
+	// shows them.
+	cookies []hopCookie
+}
+
+// client follows redirects as the probe client does, logging them.
+func (h *Headers) client(env *kind.Env) (*http.Client, *redirectLog) {
+	client := probe.NewClient(env, probe.ClientOptions{InsecureSkipVerify: h.InsecureSkipVerify, FollowRedirects: true,
+		ForwardCredentials: h.ForwardCredentials})
+	log := &redirectLog{}
+	follow := client.CheckRedirect
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		log.chain = append(log.chain, req.URL.String())
+		if resp := req.Response; resp != nil && resp.Request != nil {
+			for _, line := range resp.Header.Values("Set-Cookie") {
+				log.cookies = append(log.cookies, hopCookie{line: line, https: resp.Request.URL.Scheme == "https"})
+			}
+		}
+		return follow(req, via)
+	}
+	return client, log
+}
+
+// judgePageHeaders judges the headers of the page itself, and the cookies its redirects set.
+func judgePageHeaders(main *probe.Response, hops []hopCookie, https bool) []finding {
 	var fs []finding
 	if main.Status < 200 || main.Status > 399 {
 		fs = append(fs, finding{item: "", label: "response", observed: statusLine(main.Status) + " (the headers of an error page may differ from the app's)",
@@ -163,40 +182,41 @@ func (h *Headers) Run(ctx context.Context, env *kind.Env) kind.Result {
 			fix: "point url at a page that answers 2xx, so the headers judged are the app's"})
 	}
 	hsts := judgeHSTS(main.Header, https)
-	fs = append(fs, hsts)
-	fs = append(fs, judgeNosniff(main.Header))
 	csps := parseCSPHeaders(main.Header.Values("Content-Security-Policy"))
-	fs = append(fs, judgeFrame(main.Header, csps))
-	fs = append(fs, judgeCSP(csps, main.Header.Values("Content-Security-Policy-Report-Only")))
-	fs = append(fs, judgeReferrer(main.Header))
+	fs = append(fs, hsts, judgeNosniff(main.Header), judgeFrame(main.Header, csps),
+		judgeCSP(csps, main.Header.Values("Content-Security-Policy-Report-Only")), judgeReferrer(main.Header))
 	fs = append(fs, judgeCookies(main.Header, https, hsts.status == kind.Pass)...)
-	for _, hc := range mainHopCookies {
+	for _, hc := range hops {
 		f := judgeCookie(hc.line, hc.https, hc.https && hsts.status == kind.Pass)
 		f.label += " (set by a redirect)"
 		fs = append(fs, f)
 	}
+	return fs
+}
 
+// judgeCORSItem asks again with a foreign Origin, unless cors is ignored.
+func (h *Headers) judgeCORSItem(ctx context.Context, client *http.Client, env *kind.Env, timeout time.Duration, main *probe.Response) finding {
 	if h.ignored(itemCORS) {
-		fs = append(fs, finding{item: itemCORS, label: itemCORS})
-	} else {
-		cors, f := h.get(ctx, client, env, timeout, h.URL, corsProbeOrigin)
-		if f != nil {
-			fs = append(fs, finding{item: itemCORS, label: itemCORS, observed: "probe failed: " + f.Summary, expected: "a response", status: kind.Warn,
-				problem: "the CORS probe failed", fix: "re-run; the server did not answer a request with an Origin header"})
-		} else {
-			fs = append(fs, judgeCORS(main.Header, cors.Header))
-		}
+		return finding{item: itemCORS, label: itemCORS}
 	}
+	cors, f := h.get(ctx, client, env, timeout, h.URL, corsProbeOrigin)
+	if f != nil {
+		return finding{item: itemCORS, label: itemCORS, observed: "probe failed: " + f.Summary, expected: "a response", status: kind.Warn,
+			problem: "the CORS probe failed", fix: "re-run; the server did not answer a request with an Origin header"}
+	}
+	return judgeCORS(main.Header, cors.Header)
+}
 
+// judgeRedirectItem judges the way from http:// to https://: the redirects already followed
+// for an http:// url, else the http:// twin of the https:// one.
+func (h *Headers) judgeRedirectItem(ctx context.Context, client *http.Client, env *kind.Env, chain []string, https bool) finding {
 	if h.ignored(itemRedirect) {
-		fs = append(fs, finding{item: itemRedirect, label: itemRedirect})
-	} else if u, _ := url.Parse(h.URL); u != nil && u.Scheme == "http" {
-		fs = append(fs, judgeRedirectChain(h.URL, mainChain, https))
-	} else {
-		fs = append(fs, h.probeHTTPTwin(ctx, client, env))
+		return finding{item: itemRedirect, label: itemRedirect}
 	}
-
-	return h.result(main, fs)
+	if u, _ := url.Parse(h.URL); u != nil && u.Scheme == "http" {
+		return judgeRedirectChain(h.URL, chain, https)
+	}
+	return h.probeHTTPTwin(ctx, client, env)
 }
 
 func (h *Headers) ignored(item string) bool { return slices.Contains(h.Ignore, item) }
@@ -216,33 +236,35 @@ func (h *Headers) get(ctx context.Context, client *http.Client, env *kind.Env, t
 	return probe.Send(ctx, client, req, timeout)
 }
 
+// result judges every finding, with severity and ignore applied, and says the failures first:
+// the warnings are counted after them, or named when nothing failed.
 func (h *Headers) result(main *probe.Response, fs []finding) kind.Result {
-	var r kind.Result
-	r.Status = kind.Pass
-	var fails, warns, fixes []string
+	var j kind.Judgement
 	for _, f := range fs {
-		st := f.status
 		if h.ignored(f.item) {
-			r.Add(kind.Evidence{Label: f.label, Observed: "ignored by configuration", Status: kind.Skip})
+			j.Add(kind.Line{Label: f.label, Observed: "ignored by configuration", Status: kind.Skip})
 			continue
 		}
+		st := f.status
 		if sev, ok := h.severity[f.item]; ok && (st == kind.Warn || st == kind.Fail) {
 			st = sev
 		}
-		r.Add(kind.Evidence{Label: f.label, Observed: f.observed, Expected: f.expected, Status: st})
-		switch st {
-		case kind.Fail:
-			fails = append(fails, f.problem)
-			fixes = append(fixes, f.fix)
-		case kind.Warn:
-			warns = append(warns, f.problem)
-			fixes = append(fixes, f.fix)
-		}
+		j.Add(kind.Line{Label: f.label, Observed: f.observed, Expected: f.expected, Status: st, Problem: f.problem, Remedy: f.fix})
 	}
+	r := j.Result()
 	// The final URL is the server's choice once redirects were followed.
 	target := redact.String(h.URL)
 	if u, err := url.Parse(h.URL); err != nil || u.String() != main.URL {
 		target = shownURL(main.URL)
+	}
+	var fails, warns []string
+	for _, p := range j.Problems() {
+		switch p.Status {
+		case kind.Fail:
+			fails = append(fails, p.Problem)
+		case kind.Warn:
+			warns = append(warns, p.Problem)
+		}
 	}
 	fails, warns = kind.Unique(fails), kind.Unique(warns)
 	switch {
@@ -254,26 +276,30 @@ func (h *Headers) result(main *probe.Response, fs []finding) kind.Result {
 	case len(warns) > 0:
 		r.Summary = fmt.Sprintf("%s: %s", target, strings.Join(warns, "; "))
 	default:
-		judged, skipped := 0, 0
-		for _, e := range r.Evidence {
-			switch e.Status {
-			case kind.Pass:
-				judged++
-			case kind.Skip:
-				skipped++
-			}
-		}
-		r.Summary = fmt.Sprintf("%s (%d): all %d judged items pass", target, main.Status, judged)
-		if judged == 0 {
-			r.Summary = fmt.Sprintf("%s (%d): every item is ignored by configuration", target, main.Status)
-		} else if skipped > 0 {
-			r.Summary += fmt.Sprintf(", %d skipped", skipped)
-		}
-	}
-	if len(fixes) > 0 {
-		r.Remedy = strings.Join(kind.Unique(fixes), "; ")
+		r.Summary = headersPassSummary(target, main.Status, r.Evidence)
 	}
 	return r
+}
+
+// headersPassSummary counts what was judged and what was skipped.
+func headersPassSummary(target string, status int, evidence []kind.Evidence) string {
+	judged, skipped := 0, 0
+	for _, e := range evidence {
+		switch e.Status {
+		case kind.Pass:
+			judged++
+		case kind.Skip:
+			skipped++
+		}
+	}
+	if judged == 0 {
+		return fmt.Sprintf("%s (%d): every item is ignored by configuration", target, status)
+	}
+	s := fmt.Sprintf("%s (%d): all %d judged items pass", target, status, judged)
+	if skipped > 0 {
+		s += fmt.Sprintf(", %d skipped", skipped)
+	}
+	return s
 }
 
 // --- HSTS ---
@@ -572,61 +598,23 @@ func judgeCookie(line string, https, hstsOK bool) finding {
 	if session {
 		cookieKind = "session cookie"
 	}
-	f := finding{item: itemCookies, label: "cookie " + cname, expected: "Secure; HttpOnly; SameSite=Lax (or Strict)", status: kind.Pass}
-	var attrs, missing, notes []string
-	raise := func(st kind.Status) {
-		f.status = kind.Worst(f.status, st)
-	}
-	if c.Secure {
-		attrs = append(attrs, "Secure")
-	} else {
-		missing = append(missing, "Secure")
-		switch {
-		case hstsOK && https && session:
-			raise(kind.Warn) // Observatory -10: HSTS keeps it off http
-		case hstsOK && https:
-			raise(kind.Warn) // -5
-		default:
-			raise(kind.Fail) // -40 for a session cookie, -20 for others
-		}
-	}
-	if c.HttpOnly {
-		attrs = append(attrs, "HttpOnly")
-	} else if session {
-		missing = append(missing, "HttpOnly")
-		raise(kind.Fail) // -30
-	} else {
-		notes = append(notes, "readable by scripts (fine unless it carries a credential)")
-	}
-	switch c.SameSite {
-	case http.SameSiteLaxMode:
-		attrs = append(attrs, "SameSite=Lax")
-	case http.SameSiteStrictMode:
-		attrs = append(attrs, "SameSite=Strict")
-	case http.SameSiteNoneMode:
-		attrs = append(attrs, "SameSite=None")
-		if !c.Secure {
-			raise(kind.Fail)
-			notes = append(notes, "SameSite=None without Secure is rejected by browsers")
-		} else {
-			notes = append(notes, "sent on cross-site requests")
-		}
-	default:
-		missing = append(missing, "SameSite")
-		raise(kind.Warn)
-	}
+	a := cookieAttrs{status: kind.Pass}
+	a.judgeSecure(c, https, hstsOK, session)
+	a.judgeHttpOnly(c, session)
+	a.judgeSameSite(c)
+	f := finding{item: itemCookies, label: "cookie " + cname, expected: "Secure; HttpOnly; SameSite=Lax (or Strict)", status: a.status}
 	f.observed = cookieKind
-	if len(attrs) > 0 {
-		f.observed += ": " + strings.Join(attrs, "; ")
+	if len(a.set) > 0 {
+		f.observed += ": " + strings.Join(a.set, "; ")
 	}
-	if len(missing) > 0 {
-		f.observed += "; missing " + strings.Join(missing, ", ")
+	if len(a.missing) > 0 {
+		f.observed += "; missing " + strings.Join(a.missing, ", ")
 	}
-	if len(notes) > 0 {
-		f.observed += " (" + strings.Join(notes, "; ") + ")"
+	if len(a.notes) > 0 {
+		f.observed += " (" + strings.Join(a.notes, "; ") + ")"
 	}
 	if f.status != kind.Pass {
-		what := strings.Join(missing, ", ")
+		what := strings.Join(a.missing, ", ")
 		if what == "" {
 			what = "Secure"
 		}
@@ -634,6 +622,62 @@ func judgeCookie(line string, https, hstsOK bool) finding {
 		f.fix = fmt.Sprintf("set cookie %s with Secure; HttpOnly; SameSite=Lax", cname)
 	}
 	return f
+}
+
+// cookieAttrs is the judgement of one cookie's attributes, weighted as the Observatory does.
+type cookieAttrs struct {
+	status              kind.Status
+	set, missing, notes []string
+}
+
+func (a *cookieAttrs) raise(st kind.Status) { a.status = kind.Worst(a.status, st) }
+
+func (a *cookieAttrs) judgeSecure(c *http.Cookie, https, hstsOK, session bool) {
+	if c.Secure {
+		a.set = append(a.set, "Secure")
+		return
+	}
+	a.missing = append(a.missing, "Secure")
+	switch {
+	case hstsOK && https && session:
+		a.raise(kind.Warn) // Observatory -10: HSTS keeps it off http
+	case hstsOK && https:
+		a.raise(kind.Warn) // -5
+	default:
+		a.raise(kind.Fail) // -40 for a session cookie, -20 for others
+	}
+}
+
+func (a *cookieAttrs) judgeHttpOnly(c *http.Cookie, session bool) {
+	switch {
+	case c.HttpOnly:
+		a.set = append(a.set, "HttpOnly")
+	case session:
+		a.missing = append(a.missing, "HttpOnly")
+		a.raise(kind.Fail) // -30
+	default:
+		a.notes = append(a.notes, "readable by scripts (fine unless it carries a credential)")
+	}
+}
+
+func (a *cookieAttrs) judgeSameSite(c *http.Cookie) {
+	switch c.SameSite {
+	case http.SameSiteLaxMode:
+		a.set = append(a.set, "SameSite=Lax")
+	case http.SameSiteStrictMode:
+		a.set = append(a.set, "SameSite=Strict")
+	case http.SameSiteNoneMode:
+		a.set = append(a.set, "SameSite=None")
+		if !c.Secure {
+			a.raise(kind.Fail)
+			a.notes = append(a.notes, "SameSite=None without Secure is rejected by browsers")
+		} else {
+			a.notes = append(a.notes, "sent on cross-site requests")
+		}
+	default:
+		a.missing = append(a.missing, "SameSite")
+		a.raise(kind.Warn)
+	}
 }
 
 // hopCookie is a Set-Cookie line of a redirect response, and whether it came over https.

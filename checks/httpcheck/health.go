@@ -5,10 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
@@ -117,101 +118,109 @@ func (h *Health) Run(ctx context.Context, env *kind.Env) kind.Result {
 	return h.judge(resp, body, truncated, latency)
 }
 
+// judge holds the response to each expectation in turn. The body's own health report comes
+// last: its components are shown after the verdict, not judged, since the body's status already
+// counts them.
 func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency time.Duration) kind.Result {
-	var r kind.Result
-	r.Status = kind.Pass
-	statusLine := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-	var problems, remedies []string
-
-	st := kind.Pass
-	if !h.ExpectStatus.Contains(resp.StatusCode) {
-		st = kind.Fail
-		problems = append(problems, "status "+statusLine)
-		remedies = append(remedies, "make the endpoint answer "+h.ExpectStatus.String())
-	}
-	r.Add(kind.Evidence{Label: "status", Observed: statusLine, Expected: h.ExpectStatus.String(), Status: st})
-
-	st = kind.Pass
-	exp := ""
-	if h.MaxLatency > 0 {
-		exp = "≤ " + h.MaxLatency.String()
-		if latency > h.MaxLatency.D() {
-			st = kind.Fail
-			problems = append(problems, fmt.Sprintf("slow: %s over the %s budget", probe.Elapsed(latency), h.MaxLatency))
-			remedies = append(remedies, "find what makes the endpoint slow (cold caches, slow dependencies) before launch")
-		}
-	}
-	r.Add(kind.Evidence{Label: "latency", Observed: probe.Elapsed(latency), Expected: exp, Status: st})
-
-	if h.ExpectBody != "" {
-		st, obs := kind.Pass, "matches"
-		if !h.body.match(body) {
-			st, obs = kind.Fail, "no match in "+excerpt(body)
-			problems = append(problems, "body does not match "+h.ExpectBody)
-			remedies = append(remedies, "check that the endpoint returns the expected body")
-		}
-		r.Add(kind.Evidence{Label: "body", Observed: obs, Expected: h.ExpectBody, Status: st})
-	}
-
+	var j kind.Judgement
+	got := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	h.judgeStatus(&j, resp.StatusCode, got)
+	h.judgeLatency(&j, latency)
+	h.judgeBody(&j, body)
 	doc, jsonErr := parseJSON(resp.Header.Get("Content-Type"), body)
-	if len(h.JSON) > 0 {
-		paths := make([]string, 0, len(h.JSON))
-		for p := range h.JSON {
-			paths = append(paths, p)
-		}
-		sort.Strings(paths)
-		for _, p := range paths {
-			want := h.JSON[p]
-			st, obs := kind.Pass, ""
-			switch {
-			case doc == nil && truncated:
-				st, obs = kind.Fail, fmt.Sprintf("body larger than %d bytes, not parsed", maxBody)
-			case doc == nil:
-				st, obs = kind.Fail, "body is not JSON"
-				if jsonErr != nil {
-					obs += ": " + probe.Clip(jsonErr.Error())
-				}
-			default:
-				v, ok := lookupPath(doc, p)
-				obs = probe.Clip(v)
-				if !ok {
-					obs = "missing"
-				}
-				if !ok || !sameJSONValue(v, want) {
-					st = kind.Fail
-				}
-			}
-			if st == kind.Fail {
-				problems = append(problems, fmt.Sprintf("json %s is %s, want %s", p, obs, want))
-				remedies = append(remedies, "check the dependency the health body reports as unhealthy")
-			}
-			r.Add(kind.Evidence{Label: "json " + p, Observed: obs, Expected: want, Status: st})
-		}
+	h.judgeJSON(&j, doc, jsonErr, truncated)
+	hb, reported := interpretHealthBody(doc)
+	if reported {
+		judgeHealthBody(&j, hb)
 	}
-
-	if hb, ok := interpretHealthBody(doc); ok {
-		r.Add(kind.Evidence{Label: hb.format + " status", Observed: hb.raw, Expected: hb.expected, Status: hb.status})
+	if reported && hb.status == kind.Warn {
+		j.Note("%s in %s, but the body reports %s", got, probe.Elapsed(latency), hb.raw)
+	} else {
+		j.Note("%s in %s", got, probe.Elapsed(latency))
+	}
+	r := j.Result()
+	if r.Status == kind.Warn {
+		// Only the body's report warns.
+		r.Remedy = "look at the components the body reports as degraded"
+	}
+	if reported {
 		r.Evidence = append(r.Evidence, shownComponents(hb.components)...)
-		switch hb.status {
-		case kind.Fail:
-			problems = append(problems, fmt.Sprintf("body reports %s", hb.raw))
-			remedies = append(remedies, "the service says it is unhealthy: fix the failing components listed in the evidence")
-		case kind.Warn:
-			if len(problems) == 0 {
-				r.Summary = fmt.Sprintf("%s in %s, but the body reports %s", statusLine, probe.Elapsed(latency), hb.raw)
-				r.Remedy = "look at the components the body reports as degraded"
-			}
-		}
-	}
-
-	if len(problems) > 0 {
-		r.Status = kind.Fail
-		r.Summary = strings.Join(problems, "; ")
-		r.Remedy = strings.Join(kind.Unique(remedies), "; ")
-	} else if r.Summary == "" {
-		r.Summary = fmt.Sprintf("%s in %s", statusLine, probe.Elapsed(latency))
 	}
 	return r
+}
+
+func (h *Health) judgeStatus(j *kind.Judgement, code int, got string) {
+	l := kind.Line{Label: "status", Observed: got, Expected: h.ExpectStatus.String(), Status: kind.Pass}
+	if !h.ExpectStatus.Contains(code) {
+		l.Status, l.Problem, l.Remedy = kind.Fail, "status "+got, "make the endpoint answer "+h.ExpectStatus.String()
+	}
+	j.Add(l)
+}
+
+func (h *Health) judgeLatency(j *kind.Judgement, latency time.Duration) {
+	l := kind.Line{Label: "latency", Observed: probe.Elapsed(latency), Status: kind.Pass}
+	if h.MaxLatency > 0 {
+		l.Expected = "≤ " + h.MaxLatency.String()
+		if latency > h.MaxLatency.D() {
+			l.Status, l.Problem = kind.Fail, fmt.Sprintf("slow: %s over the %s budget", probe.Elapsed(latency), h.MaxLatency)
+			l.Remedy = "find what makes the endpoint slow (cold caches, slow dependencies) before launch"
+		}
+	}
+	j.Add(l)
+}
+
+// judgeBody looks for expect_body, a substring or a /regular expression/.
+func (h *Health) judgeBody(j *kind.Judgement, body []byte) {
+	if h.ExpectBody == "" {
+		return
+	}
+	l := kind.Line{Label: "body", Observed: "matches", Expected: h.ExpectBody, Status: kind.Pass}
+	if !h.body.match(body) {
+		l.Status, l.Observed, l.Problem = kind.Fail, "no match in "+excerpt(body), "body does not match "+h.ExpectBody
+		l.Remedy = "check that the endpoint returns the expected body"
+	}
+	j.Add(l)
+}
+
+// judgeJSON compares each json field, by path in sorted order, without regard to case.
+func (h *Health) judgeJSON(j *kind.Judgement, doc any, jsonErr error, truncated bool) {
+	for _, p := range slices.Sorted(maps.Keys(h.JSON)) {
+		want := h.JSON[p]
+		st, obs := kind.Pass, ""
+		switch {
+		case doc == nil && truncated:
+			st, obs = kind.Fail, fmt.Sprintf("body larger than %d bytes, not parsed", maxBody)
+		case doc == nil:
+			st, obs = kind.Fail, "body is not JSON"
+			if jsonErr != nil {
+				obs += ": " + probe.Clip(jsonErr.Error())
+			}
+		default:
+			v, ok := lookupPath(doc, p)
+			obs = probe.Clip(v)
+			if !ok {
+				obs = "missing"
+			}
+			if !ok || !sameJSONValue(v, want) {
+				st = kind.Fail
+			}
+		}
+		j.Add(kind.Line{Label: "json " + p, Observed: obs, Expected: want, Status: st,
+			Problem: fmt.Sprintf("json %s is %s, want %s", p, obs, want), Remedy: "check the dependency the health body reports as unhealthy"})
+	}
+}
+
+// judgeHealthBody holds the status the body reports (health+json or Spring actuator): a 200
+// whose body says it is down fails; a degraded one warns without naming a problem.
+func judgeHealthBody(j *kind.Judgement, hb healthBody) {
+	l := kind.Line{Label: hb.format + " status", Observed: hb.raw, Expected: hb.expected, Status: hb.status}
+	if hb.status == kind.Warn {
+		j.Show(l)
+		return
+	}
+	l.Problem = fmt.Sprintf("body reports %s", hb.raw)
+	l.Remedy = "the service says it is unhealthy: fix the failing components listed in the evidence"
+	j.Add(l)
 }
 
 // maxComponents bounds the component lines of a health body: the server decides how many it

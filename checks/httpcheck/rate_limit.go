@@ -207,142 +207,167 @@ func (c *RateLimit) send(ctx context.Context, env *kind.Env, client *http.Client
 	return a
 }
 
+// judge shows the traffic and the answers, then lets the limit rule decide: what the server
+// advertised, and any odd answer beside the limit, are shown but do not change the status.
 func (c *RateLimit) judge(ctx context.Context, env *kind.Env, attempts []attempt) kind.Result {
-	var r kind.Result
-	target := redact.String(c.URL)
+	var j kind.Judgement
 	sent := len(attempts)
 	mode := "one after another"
 	if c.Concurrency > 1 {
 		mode = fmt.Sprintf("%d at a time", c.Concurrency)
 	}
-	r.Add(kind.Evidence{Label: "traffic sent",
-		Observed: fmt.Sprintf("%d %s %s to %s, %s, User-Agent %s", sent, c.Method, kind.Plural(sent, "request", "requests"), target, mode, env.UserAgent()),
-		Expected: fmt.Sprintf("at most %d", c.MaxRequests), Status: kind.Pass})
+	j.Observe("traffic sent",
+		fmt.Sprintf("%d %s %s to %s, %s, User-Agent %s", sent, c.Method, kind.Plural(sent, "request", "requests"), redact.String(c.URL), mode, env.UserAgent()),
+		fmt.Sprintf("at most %d", c.MaxRequests))
+	t := tallyAttempts(attempts)
+	if len(t.statuses) > 0 {
+		j.Observe("responses", statusHistogram(t.statuses), "")
+	}
+	if len(t.protos) > 0 {
+		j.Observe("protocol", strings.Join(slices.Sorted(maps.Keys(t.protos)), ", "), "")
+	}
+	limit, advertised := c.judgeLimit(ctx, t, sent)
+	j.Add(limit)
+	if advertised {
+		addAdvert(&j, t.last)
+	}
+	if t.limit != nil && t.inconclusive != nil {
+		j.Show(kind.Line{Label: "other answers", Observed: describeAttempt(*t.inconclusive), Status: kind.Warn})
+	}
+	if limit.Status == kind.Pass {
+		j.Note("%s", c.limitedSummary(t))
+	}
+	r := j.Result()
+	r.Status = limit.Status
+	return r
+}
 
-	var limit, inconclusive *attempt
-	var last signal
-	statuses := map[int]int{}
-	protos := map[string]bool{}
-	all4xx := sent > 0
+// attemptTally is what the run of requests adds up to.
+type attemptTally struct {
+	// limit is the first request that showed a limit; inconclusive the first that failed,
+	// errored (5xx) or redirected without one.
+	limit, inconclusive *attempt
+	// last holds the latest value the server advertised of each kind.
+	last     signal
+	statuses map[int]int
+	protos   map[string]bool
+	// all4xx says every request was refused as a client error.
+	all4xx bool
+}
+
+func tallyAttempts(attempts []attempt) attemptTally {
+	t := attemptTally{statuses: map[int]int{}, protos: map[string]bool{}, all4xx: len(attempts) > 0}
 	for i := range attempts {
 		a := &attempts[i]
 		if a.err == nil {
-			statuses[a.status]++
-			protos[a.proto] = true
-			mergeAdvert(&last, a.sig)
+			t.statuses[a.status]++
+			t.protos[a.proto] = true
+			mergeAdvert(&t.last, a.sig)
 		}
 		if a.sig.Limited {
-			if limit == nil {
-				limit = a
+			if t.limit == nil {
+				t.limit = a
 			}
 			continue
 		}
-		if inconclusive == nil && (a.err != nil || a.status >= 500 || isRedirect(a.status)) {
-			inconclusive = a
+		if t.inconclusive == nil && (a.err != nil || a.status >= 500 || isRedirect(a.status)) {
+			t.inconclusive = a
 		}
 		if a.err != nil || a.status < 400 || a.status >= 500 {
-			all4xx = false
+			t.all4xx = false
 		}
 	}
-	if len(statuses) > 0 {
-		r.Add(kind.Evidence{Label: "responses", Observed: statusHistogram(statuses), Status: kind.Pass})
-	}
-	if len(protos) > 0 {
-		r.Add(kind.Evidence{Label: "protocol", Observed: strings.Join(slices.Sorted(maps.Keys(protos)), ", "), Status: kind.Pass})
-	}
+	return t
+}
 
+// judgeLimit is the rule that decides: the limit line, with its problem and remedy, and whether
+// what the server advertised belongs beside it.
+func (c *RateLimit) judgeLimit(ctx context.Context, t attemptTally, sent int) (kind.Line, bool) {
 	within := fmt.Sprintf("a limit within %d requests", c.ExpectLimitWithin)
 	switch {
-	case limit != nil:
-		st := kind.Pass
-		if limit.n > c.ExpectLimitWithin {
-			st = kind.Fail
-		}
-		r.Add(kind.Evidence{Label: "limit", Observed: fmt.Sprintf("%s at request %d", limit.sig.Reason, limit.n), Expected: within, Status: st})
-		addAdvert(&r, last)
-		if inconclusive != nil {
-			r.Add(kind.Evidence{Label: "other answers", Observed: describeAttempt(*inconclusive), Status: kind.Warn})
-		}
-		if st == kind.Pass {
-			r.Status = kind.Pass
-			r.Summary = fmt.Sprintf("rate limited at request %d of at most %d: %s%s", limit.n, c.MaxRequests, limit.sig.Reason, retryNote(last))
-			if limit.n == 1 {
-				// A limiter exists, but it was already counting this client (an earlier run, or
-				// other traffic from this address), so the number says nothing about its size.
-				r.Summary += " (limited from the first request: an earlier run from this address may still be counted)"
-			}
-			return r
-		}
-		r.Status = kind.Fail
-		r.Summary = fmt.Sprintf("limit shows only at request %d (%s), later than the %d expected", limit.n, limit.sig.Reason, c.ExpectLimitWithin)
-		r.Remedy = fmt.Sprintf("tighten the limit on %s so that a single client is limited within %d requests (or raise expect_limit_within if %d is intended)", target, c.ExpectLimitWithin, limit.n)
-		return r
+	case t.limit != nil:
+		return c.limitSeen(t.limit, within), true
+	case t.inconclusive != nil:
+		return c.undecided(t.inconclusive, t.last, within)
+	}
+	return c.noLimit(ctx, t, sent, within), true
+}
 
-	case inconclusive != nil && inconclusive.err != nil:
-		a := inconclusive
-		r.Add(kind.Evidence{Label: "limit", Observed: fmt.Sprintf("undecided: request %d failed (%s)", a.n, a.failure.Kind), Expected: within, Status: kind.Error})
-		addAdvert(&r, last)
-		r.Status = kind.Error
-		if a.cut {
-			r.Summary = fmt.Sprintf("inconclusive: the check's timeout ran out during request %d of %d with no sign of a limit yet (%s)", a.n, c.MaxRequests, a.failure.Summary)
-			r.Remedy = "raise the check's timeout or lower max_requests so the probe can finish; " + a.failure.Remedy
-			return r
-		}
-		r.Summary = fmt.Sprintf("inconclusive: request %d of %d failed: %s", a.n, c.MaxRequests, a.failure.Summary)
-		r.Remedy = a.failure.Remedy
-		return r
+// limitSeen passes a limit that shows by expect_limit_within.
+func (c *RateLimit) limitSeen(a *attempt, within string) kind.Line {
+	l := kind.Line{Label: "limit", Observed: fmt.Sprintf("%s at request %d", a.sig.Reason, a.n), Expected: within, Status: kind.Pass}
+	if a.n > c.ExpectLimitWithin {
+		l.Status = kind.Fail
+		l.Problem = fmt.Sprintf("limit shows only at request %d (%s), later than the %d expected", a.n, a.sig.Reason, c.ExpectLimitWithin)
+		l.Remedy = fmt.Sprintf("tighten the limit on %s so that a single client is limited within %d requests (or raise expect_limit_within if %d is intended)", redact.String(c.URL), c.ExpectLimitWithin, a.n)
+	}
+	return l
+}
 
-	case inconclusive != nil && isRedirect(inconclusive.status):
-		a := inconclusive
-		r.Add(kind.Evidence{Label: "limit", Observed: fmt.Sprintf("undecided: request %d answered %s", a.n, statusText(a.status)), Expected: within, Status: kind.Error})
-		r.Status = kind.Error
+func (c *RateLimit) limitedSummary(t attemptTally) string {
+	s := fmt.Sprintf("rate limited at request %d of at most %d: %s%s", t.limit.n, c.MaxRequests, t.limit.sig.Reason, retryNote(t.last))
+	if t.limit.n == 1 {
+		// A limiter exists, but it was already counting this client (an earlier run, or
+		// other traffic from this address), so the number says nothing about its size.
+		s += " (limited from the first request: an earlier run from this address may still be counted)"
+	}
+	return s
+}
+
+// undecided is the limit line when a request failed, redirected or hit a server error before
+// any limit showed: the probe stopped there, so it cannot say whether a limit exists. Behind a
+// redirect the probe never reached the endpoint, so nothing it advertised is shown.
+func (c *RateLimit) undecided(a *attempt, last signal, within string) (kind.Line, bool) {
+	l := kind.Line{Label: "limit", Observed: fmt.Sprintf("undecided: request %d answered %s", a.n, statusLine(a.status)), Expected: within, Status: kind.Error}
+	switch {
+	case a.err != nil && a.cut:
+		l.Observed = fmt.Sprintf("undecided: request %d failed (%s)", a.n, a.failure.Kind)
+		l.Problem = fmt.Sprintf("inconclusive: the check's timeout ran out during request %d of %d with no sign of a limit yet (%s)", a.n, c.MaxRequests, a.failure.Summary)
+		l.Remedy = "raise the check's timeout or lower max_requests so the probe can finish; " + a.failure.Remedy
+	case a.err != nil:
+		l.Observed = fmt.Sprintf("undecided: request %d failed (%s)", a.n, a.failure.Kind)
+		l.Problem = fmt.Sprintf("inconclusive: request %d of %d failed: %s", a.n, c.MaxRequests, a.failure.Summary)
+		l.Remedy = a.failure.Remedy
+	case isRedirect(a.status):
 		to := ""
 		if a.location != "" {
 			to = " to " + a.location
 		}
-		r.Summary = fmt.Sprintf("inconclusive: %s redirects (%s%s); the probe does not follow redirects, so it never reached the endpoint", target, statusText(a.status), to)
-		r.Remedy = "point url at the final address (https, trailing slash, host), so the probe reaches the endpoint itself"
-		return r
+		l.Problem = fmt.Sprintf("inconclusive: %s redirects (%s%s); the probe does not follow redirects, so it never reached the endpoint", redact.String(c.URL), statusLine(a.status), to)
+		l.Remedy = "point url at the final address (https, trailing slash, host), so the probe reaches the endpoint itself"
+		return l, false
+	default:
+		l.Problem = fmt.Sprintf("inconclusive: request %d answered %s: a server error, not a limit (a limiter answering 503 must add Retry-After)", a.n, statusLine(a.status))
+		l.Remedy = fmt.Sprintf("fix the server error on %s first (see its logs), then run the probe again; a limiter answering 503 should add Retry-After, or better answer 429", redact.String(c.URL))
+	}
+	return l, true
+}
 
-	case inconclusive != nil:
-		a := inconclusive
-		r.Add(kind.Evidence{Label: "limit", Observed: fmt.Sprintf("undecided: request %d answered %s", a.n, statusText(a.status)), Expected: within, Status: kind.Error})
-		addAdvert(&r, last)
-		r.Status = kind.Error
-		r.Summary = fmt.Sprintf("inconclusive: request %d answered %s: a server error, not a limit (a limiter answering 503 must add Retry-After)", a.n, statusText(a.status))
-		r.Remedy = fmt.Sprintf("fix the server error on %s first (see its logs), then run the probe again; a limiter answering 503 should add Retry-After, or better answer 429", target)
-		return r
-
+// noLimit is the limit line when every request was answered without a limit: a failure when the
+// probe reached max_requests with requests the limiter would count.
+func (c *RateLimit) noLimit(ctx context.Context, t attemptTally, sent int, within string) kind.Line {
+	switch {
 	case sent < c.MaxRequests:
 		// Nothing failed, yet the cap was not reached: the check's deadline stopped the probe.
-		r.Add(kind.Evidence{Label: "limit", Observed: fmt.Sprintf("none in %d requests (stopped early)", sent), Expected: within, Status: kind.Error})
-		addAdvert(&r, last)
-		r.Status = kind.Error
-		r.Summary = fmt.Sprintf("inconclusive: the check's timeout ran out after %d of %d requests, with no sign of a limit yet", sent, c.MaxRequests)
-		r.Remedy = "raise the check's timeout, or lower max_requests, so the probe can reach its cap"
+		l := kind.Line{Label: "limit", Observed: fmt.Sprintf("none in %d requests (stopped early)", sent), Expected: within, Status: kind.Error,
+			Problem: fmt.Sprintf("inconclusive: the check's timeout ran out after %d of %d requests, with no sign of a limit yet", sent, c.MaxRequests),
+			Remedy:  "raise the check's timeout, or lower max_requests, so the probe can reach its cap"}
 		if ctx.Err() == nil {
-			r.Summary = fmt.Sprintf("inconclusive: the probe stopped after %d of %d requests", sent, c.MaxRequests)
+			l.Problem = fmt.Sprintf("inconclusive: the probe stopped after %d of %d requests", sent, c.MaxRequests)
 		}
-		return r
-
-	case all4xx:
-		r.Add(kind.Evidence{Label: "limit", Observed: fmt.Sprintf("none: all %d requests rejected (%s)", sent, statusHistogram(statuses)), Expected: within, Status: kind.Error})
-		addAdvert(&r, last)
-		r.Status = kind.Error
-		r.Summary = fmt.Sprintf("inconclusive: all %d requests were rejected with 4xx (%s), so a limiter behind the validation would never count them", sent, statusHistogram(statuses))
-		r.Remedy = "send a request the endpoint accepts as far as its limiter (valid JSON shape, a reserved address such as probe@example.invalid, the headers it requires), or put the limiter in front of validation"
-		return r
+		return l
+	case t.all4xx:
+		return kind.Line{Label: "limit", Observed: fmt.Sprintf("none: all %d requests rejected (%s)", sent, statusHistogram(t.statuses)), Expected: within, Status: kind.Error,
+			Problem: fmt.Sprintf("inconclusive: all %d requests were rejected with 4xx (%s), so a limiter behind the validation would never count them", sent, statusHistogram(t.statuses)),
+			Remedy:  "send a request the endpoint accepts as far as its limiter (valid JSON shape, a reserved address such as probe@example.invalid, the headers it requires), or put the limiter in front of validation"}
 	}
-
-	r.Add(kind.Evidence{Label: "limit", Observed: fmt.Sprintf("none in %d requests", sent), Expected: within, Status: kind.Fail})
-	addAdvert(&r, last)
-	r.Status = kind.Fail
-	r.Summary = fmt.Sprintf("no rate limit: %d of %d requests answered (%s) with no 429, Retry-After or exhausted RateLimit quota", sent, c.MaxRequests, statusHistogram(statuses))
-	r.Remedy = fmt.Sprintf("put a rate limit on %s (per client IP and per account or address) that answers 429 with Retry-After, so a bot cannot hammer it", target)
-	if last.Policy != "" || last.Quota != "" || last.Legacy != "" {
-		r.Remedy += "; the server advertises a policy but never reached it: check that the limiter counts this endpoint and that its quota is not larger than intended"
+	l := kind.Line{Label: "limit", Observed: fmt.Sprintf("none in %d requests", sent), Expected: within, Status: kind.Fail,
+		Problem: fmt.Sprintf("no rate limit: %d of %d requests answered (%s) with no 429, Retry-After or exhausted RateLimit quota", sent, c.MaxRequests, statusHistogram(t.statuses)),
+		Remedy:  fmt.Sprintf("put a rate limit on %s (per client IP and per account or address) that answers 429 with Retry-After, so a bot cannot hammer it", redact.String(c.URL))}
+	if t.last.Policy != "" || t.last.Quota != "" || t.last.Legacy != "" {
+		l.Remedy += "; the server advertises a policy but never reached it: check that the limiter counts this endpoint and that its quota is not larger than intended"
 	}
-	return r
+	return l
 }
 
 // mergeAdvert keeps the latest advertised values of every kind.
@@ -366,13 +391,13 @@ func mergeAdvert(dst *signal, s signal) {
 	}
 }
 
-// addAdvert turns what the server advertised into evidence.
-func addAdvert(r *kind.Result, s signal) {
+// addAdvert shows what the server advertised; a field it could not parse is a warning.
+func addAdvert(j *kind.Judgement, s signal) {
 	shown := false
 	add := func(label, v string) {
 		if v != "" {
 			shown = true
-			r.Add(kind.Evidence{Label: label, Observed: v, Status: kind.Pass})
+			j.Observe(label, v, "")
 		}
 	}
 	add("RateLimit-Policy", s.Policy)
@@ -381,10 +406,10 @@ func addAdvert(r *kind.Result, s signal) {
 	add("X-RateLimit", s.Legacy)
 	for _, m := range s.Malformed {
 		shown = true
-		r.Add(kind.Evidence{Label: "malformed field", Observed: m, Expected: "the syntax of draft-ietf-httpapi-ratelimit-headers (Structured Fields)", Status: kind.Warn})
+		j.Show(kind.Line{Label: "malformed field", Observed: m, Expected: "the syntax of draft-ietf-httpapi-ratelimit-headers (Structured Fields)", Status: kind.Warn})
 	}
 	if !shown {
-		r.Add(kind.Evidence{Label: "advertised policy", Observed: "none (no RateLimit-Policy, RateLimit, X-RateLimit-* or Retry-After)", Status: kind.Pass})
+		j.Observe("advertised policy", "none (no RateLimit-Policy, RateLimit, X-RateLimit-* or Retry-After)", "")
 	}
 }
 
@@ -399,17 +424,10 @@ func describeAttempt(a attempt) string {
 	if a.err != nil {
 		return fmt.Sprintf("request %d failed: %s", a.n, a.failure.Summary)
 	}
-	return fmt.Sprintf("request %d answered %s", a.n, statusText(a.status))
+	return fmt.Sprintf("request %d answered %s", a.n, statusLine(a.status))
 }
 
 func isRedirect(code int) bool { return code >= 300 && code < 400 && code != http.StatusNotModified }
-
-func statusText(code int) string {
-	if t := http.StatusText(code); t != "" {
-		return fmt.Sprintf("%d %s", code, t)
-	}
-	return fmt.Sprint(code)
-}
 
 // statusHistogram writes "29× 201 Created, 1× 429 Too Many Requests".
 func statusHistogram(m map[int]int) string {
@@ -420,7 +438,7 @@ func statusHistogram(m map[int]int) string {
 	sort.Ints(codes)
 	parts := make([]string, len(codes))
 	for i, c := range codes {
-		parts[i] = fmt.Sprintf("%d× %s", m[c], statusText(c))
+		parts[i] = fmt.Sprintf("%d× %s", m[c], statusLine(c))
 	}
 	return strings.Join(parts, ", ")
 }

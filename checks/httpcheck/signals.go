@@ -182,71 +182,9 @@ func inspect(status int, h http.Header, now time.Time) signal {
 	if v := h.Values("Retry-After"); len(v) > 0 {
 		s.RetryAfter = retryAfter(v[0], now)
 	}
-	if v := h.Values("RateLimit-Policy"); len(v) > 0 {
-		if ps, err := parsePolicy(v); err == nil {
-			parts := make([]string, len(ps))
-			for i, p := range ps {
-				parts[i] = p.String()
-			}
-			s.Policy = probe.Clip(strings.Join(parts, "; "))
-		} else {
-			s.Malformed = append(s.Malformed, "RateLimit-Policy: "+probe.Clip(strings.Join(v, ", ")))
-		}
-	}
-	var exhausted *quota
-	if v := h.Values("RateLimit"); len(v) > 0 {
-		if qs, err := parseRateLimit(v); err == nil {
-			parts := make([]string, len(qs))
-			for i := range qs {
-				parts[i] = qs[i].String()
-				if qs[i].Remaining == 0 && exhausted == nil {
-					exhausted = &qs[i]
-				}
-			}
-			s.Quota = probe.Clip(strings.Join(parts, "; "))
-		} else {
-			s.Malformed = append(s.Malformed, "RateLimit: "+probe.Clip(strings.Join(v, ", ")))
-		}
-	} else if v := h.Values("RateLimit-Remaining"); len(v) > 0 {
-		// Drafts -00 to -06 used three separate fields.
-		if n, ok := leadingInt(v); ok {
-			q := quota{Remaining: n, Reset: -1, Limit: -1}
-			if l, ok := leadingInt(h.Values("RateLimit-Limit")); ok {
-				q.Limit = l
-			}
-			if r, ok := leadingInt(h.Values("RateLimit-Reset")); ok {
-				q.Reset = r
-			}
-			s.Quota = q.String()
-			if n == 0 {
-				exhausted = &q
-			}
-		} else {
-			s.Malformed = append(s.Malformed, "RateLimit-Remaining: "+probe.Clip(v[0]))
-		}
-	}
-
-	legacyRemaining, legacyOK := int64(-1), false
-	for _, prefix := range []string{"X-RateLimit-", "X-Rate-Limit-"} {
-		lim, rem, rst := h.Get(prefix+"Limit"), h.Get(prefix+"Remaining"), h.Get(prefix+"Reset")
-		if lim == "" && rem == "" && rst == "" {
-			continue
-		}
-		var parts []string
-		if lim != "" {
-			parts = append(parts, "limit "+probe.Clip(lim))
-		}
-		if rem != "" {
-			parts = append(parts, "remaining "+probe.Clip(rem))
-			legacyRemaining, legacyOK = leadingInt([]string{rem})
-		}
-		if rst != "" {
-			parts = append(parts, "reset "+resetTime(rst, now))
-		}
-		s.Legacy = strings.Join(parts, ", ")
-		break
-	}
-
+	s.readPolicy(h)
+	exhausted := s.readQuota(h)
+	legacyRemaining, legacyOK := s.readLegacy(h, now)
 	switch {
 	case status == http.StatusTooManyRequests:
 		s.Limited, s.Reason = true, "429 Too Many Requests"
@@ -258,6 +196,93 @@ func inspect(status int, h http.Header, now time.Time) signal {
 		s.Limited, s.Reason = true, "X-RateLimit-Remaining: 0"
 	}
 	return s
+}
+
+// readPolicy puts RateLimit-Policy into words.
+func (s *signal) readPolicy(h http.Header) {
+	v := h.Values("RateLimit-Policy")
+	if len(v) == 0 {
+		return
+	}
+	ps, err := parsePolicy(v)
+	if err != nil {
+		s.Malformed = append(s.Malformed, "RateLimit-Policy: "+probe.Clip(strings.Join(v, ", ")))
+		return
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.String()
+	}
+	s.Policy = probe.Clip(strings.Join(parts, "; "))
+}
+
+// readQuota puts the RateLimit field into words (or, from drafts -00 to -06, the three separate
+// RateLimit-Remaining, -Limit and -Reset fields), and returns the first quota with nothing left.
+func (s *signal) readQuota(h http.Header) *quota {
+	if v := h.Values("RateLimit"); len(v) > 0 {
+		qs, err := parseRateLimit(v)
+		if err != nil {
+			s.Malformed = append(s.Malformed, "RateLimit: "+probe.Clip(strings.Join(v, ", ")))
+			return nil
+		}
+		var exhausted *quota
+		parts := make([]string, len(qs))
+		for i := range qs {
+			parts[i] = qs[i].String()
+			if qs[i].Remaining == 0 && exhausted == nil {
+				exhausted = &qs[i]
+			}
+		}
+		s.Quota = probe.Clip(strings.Join(parts, "; "))
+		return exhausted
+	}
+	v := h.Values("RateLimit-Remaining")
+	if len(v) == 0 {
+		return nil
+	}
+	n, ok := leadingInt(v)
+	if !ok {
+		s.Malformed = append(s.Malformed, "RateLimit-Remaining: "+probe.Clip(v[0]))
+		return nil
+	}
+	q := quota{Remaining: n, Reset: -1, Limit: -1}
+	if l, ok := leadingInt(h.Values("RateLimit-Limit")); ok {
+		q.Limit = l
+	}
+	if r, ok := leadingInt(h.Values("RateLimit-Reset")); ok {
+		q.Reset = r
+	}
+	s.Quota = q.String()
+	if n == 0 {
+		return &q
+	}
+	return nil
+}
+
+// readLegacy puts the first of the X-RateLimit-* and X-Rate-Limit-* families into words, and
+// returns its remaining count when it has one.
+func (s *signal) readLegacy(h http.Header, now time.Time) (int64, bool) {
+	for _, prefix := range []string{"X-RateLimit-", "X-Rate-Limit-"} {
+		lim, rem, rst := h.Get(prefix+"Limit"), h.Get(prefix+"Remaining"), h.Get(prefix+"Reset")
+		if lim == "" && rem == "" && rst == "" {
+			continue
+		}
+		remaining, ok := int64(-1), false
+		var parts []string
+		if lim != "" {
+			parts = append(parts, "limit "+probe.Clip(lim))
+		}
+		if rem != "" {
+			parts = append(parts, "remaining "+probe.Clip(rem))
+			remaining, ok = leadingInt([]string{rem})
+		}
+		if rst != "" {
+			parts = append(parts, "reset "+resetTime(rst, now))
+		}
+		s.Legacy = strings.Join(parts, ", ")
+		return remaining, ok
+	}
+	return -1, false
 }
 
 // leadingInt reads the integer at the start of a field (some servers send "0, 0;w=60").

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -226,22 +227,34 @@ func parseJWT(token string) (jwtInfo, error) {
 	return info, nil
 }
 
+// judge reads the token, unverified, and applies the rules in order. Only a failing rule names
+// a problem: a warning (a lifetime the check cannot know) leaves the summary describing the token.
 func (j *JWT) judge(token string, now time.Time) kind.Result {
-	var r kind.Result
-	r.Status = kind.Pass
+	var jd kind.Judgement
 	info, err := parseJWT(token)
 	if err != nil {
-		return kind.Result{Status: kind.Error,
-			Summary:  fmt.Sprintf("the token is not a JWT (%d characters; expected three base64url JSON segments separated by dots)", len(token)),
-			Remedy:   "point token at a JWT the app issues (not an opaque session id), or remove this check if the app's tokens are opaque",
-			Evidence: []kind.Evidence{{Label: "format", Observed: "not a JWT", Expected: "header.payload.signature", Status: kind.Error}}}
+		jd.Add(kind.Line{Label: "format", Observed: "not a JWT", Expected: "header.payload.signature", Status: kind.Error,
+			Problem: fmt.Sprintf("the token is not a JWT (%d characters; expected three base64url JSON segments separated by dots)", len(token)),
+			Remedy:  "point token at a JWT the app issues (not an opaque session id), or remove this check if the app's tokens are opaque"})
+		return jd.Result()
 	}
-	var problems, remedies []string
-	fail := func(problem, remedy string) {
-		problems = append(problems, problem)
-		remedies = append(remedies, remedy)
+	jd.Observe("header", headerSummary(info), "")
+	jd.Observe("claims", claimsSummary(info, now), "")
+	judgeClaimTypes(&jd, info)
+	j.judgeAlg(&jd, info)
+	judgeExpiry(&jd, info, now)
+	j.judgeLifetime(&jd, info, now)
+	judgeNotBefore(&jd, info, now)
+	judgeSecret(&jd, info)
+	jd.Note("%s", tokenSummary(info, now))
+	r := jd.Result()
+	if r.Status == kind.Warn {
+		r.Remedy = "set iat on issued tokens so their lifetime can be judged"
 	}
+	return r
+}
 
+func headerSummary(info jwtInfo) string {
 	hdr := "alg=" + orDash(info.alg)
 	if info.typ != "" {
 		hdr += " typ=" + info.typ
@@ -249,88 +262,11 @@ func (j *JWT) judge(token string, now time.Time) kind.Result {
 	if info.kid != "" {
 		hdr += " kid=" + info.kid
 	}
-	r.Add(kind.Evidence{Label: "header", Observed: hdr, Status: kind.Pass})
-	r.Add(kind.Evidence{Label: "claims", Observed: claimsSummary(info, now), Status: kind.Pass})
-	if info.claimErr != "" {
-		r.Add(kind.Evidence{Label: "claim types", Observed: "malformed " + info.claimErr, Expected: "NumericDate numbers and strings (RFC 7519)", Status: kind.Fail})
-		fail("malformed claims: "+info.claimErr, "issue registered claims with their RFC 7519 types (exp/iat/nbf as numbers of seconds)")
-	}
+	return hdr
+}
 
-	// Algorithm.
-	allowed := strings.Join(j.AllowedAlgs, ", ")
-	if len(j.AllowedAlgs) == len(defaultAllowedAlgs) && allowed == strings.Join(defaultAllowedAlgs, ", ") {
-		allowed = "a registered signing algorithm (HS*, RS*, PS*, ES*, EdDSA)"
-	}
-	switch {
-	case strings.EqualFold(info.alg, "none") || info.alg == "":
-		r.Add(kind.Evidence{Label: "alg", Observed: orDash(info.alg) + " (unsigned: anyone can forge it)", Expected: allowed, Status: kind.Fail})
-		fail("unsigned token (alg "+orDash(info.alg)+")", "sign tokens, and make the verifier reject alg none")
-	case !slices.Contains(j.AllowedAlgs, info.alg):
-		r.Add(kind.Evidence{Label: "alg", Observed: info.alg, Expected: allowed, Status: kind.Fail})
-		fail("alg "+info.alg+" is not allowed", "sign with one of "+strings.Join(j.AllowedAlgs, ", ")+", or add "+info.alg+" to allowed_algs if it is intended")
-	default:
-		r.Add(kind.Evidence{Label: "alg", Observed: info.alg, Expected: allowed, Status: kind.Pass})
-	}
-
-	// Expiry.
-	switch {
-	case info.exp == nil && !strings.Contains(info.claimErr, "exp"):
-		r.Add(kind.Evidence{Label: "exp", Observed: "absent: the token never expires", Expected: "present", Status: kind.Fail})
-		fail("no exp: the token never expires", "set exp on every token (and keep the lifetime short); a leaked or revoked user's token stays valid forever without it")
-	case info.exp != nil && !info.exp.After(now):
-		r.Add(kind.Evidence{Label: "exp", Observed: fmt.Sprintf("%s (expired %s ago)", stamp(*info.exp), kind.Human(now.Sub(*info.exp))), Expected: "in the future", Status: kind.Fail})
-		fail("the token expired "+kind.Human(now.Sub(*info.exp))+" ago", "give the check a fresh token (or a login block), so it judges what the app issues today")
-	case info.exp != nil:
-		r.Add(kind.Evidence{Label: "exp", Observed: fmt.Sprintf("%s (in %s)", stamp(*info.exp), kind.Human(info.exp.Sub(now))), Expected: "present", Status: kind.Pass})
-	}
-
-	// Lifetime.
-	if info.exp != nil {
-		maxL := j.MaxLifetime.D()
-		exp := "≤ " + j.MaxLifetime.String()
-		switch {
-		case info.iat != nil:
-			life := info.exp.Sub(*info.iat)
-			st := kind.Pass
-			if life > maxL {
-				st = kind.Fail
-				fail(fmt.Sprintf("lifetime %s exceeds %s", kind.Human(life), j.MaxLifetime), "issue shorter-lived tokens (refresh them instead), or raise max_lifetime if this lifetime is a decision")
-			}
-			r.Add(kind.Evidence{Label: "lifetime", Observed: kind.Human(life) + " (exp - iat)", Expected: exp, Status: st})
-		case info.exp.After(now):
-			left := info.exp.Sub(now)
-			st, obs := kind.Warn, fmt.Sprintf("unknown (no iat); still valid for %s", kind.Human(left))
-			if left > maxL {
-				st = kind.Fail
-				fail(fmt.Sprintf("still valid for %s, over %s", kind.Human(left), j.MaxLifetime), "issue shorter-lived tokens, and set iat")
-			}
-			r.Add(kind.Evidence{Label: "lifetime", Observed: obs, Expected: exp, Status: st})
-		}
-	}
-	if info.nbf != nil && info.nbf.After(now.Add(time.Minute)) {
-		r.Add(kind.Evidence{Label: "nbf", Observed: stamp(*info.nbf) + " (not yet valid)", Expected: "not in the future", Status: kind.Warn})
-	}
-
-	// Weak HMAC secret.
-	if m, ok := jwt.GetSigningMethod(info.alg).(*jwt.SigningMethodHMAC); ok {
-		list := weakSecrets()
-		if i, found := findWeakSecret(m, info.signingInput, info.sig, list); found {
-			r.Add(kind.Evidence{Label: "secret", Observed: fmt.Sprintf("a well-known weak secret: %s", maskSecret(list[i])),
-				Expected: fmt.Sprintf("none of %d common secrets", len(list)), Status: kind.Fail})
-			fail(info.alg+" secret is a well-known weak one ("+maskSecret(list[i])+")",
-				"rotate the signing secret to 32+ random bytes (e.g. openssl rand -base64 32) kept in a secret store; every token signed with it can be forged")
-		} else {
-			r.Add(kind.Evidence{Label: "secret", Observed: fmt.Sprintf("not one of %d common weak secrets", len(list)),
-				Expected: fmt.Sprintf("none of %d common secrets", len(list)), Status: kind.Pass})
-		}
-	}
-
-	if len(problems) > 0 {
-		r.Status = kind.Fail
-		r.Summary = strings.Join(problems, "; ")
-		r.Remedy = strings.Join(remedies, "; ")
-		return r
-	}
+// tokenSummary describes a token that passed: "HS256 token, lifetime 1h, expires in 59m".
+func tokenSummary(info jwtInfo, now time.Time) string {
 	parts := []string{orDash(info.alg) + " token"}
 	if info.exp != nil && info.iat != nil {
 		parts = append(parts, "lifetime "+kind.Human(info.exp.Sub(*info.iat)))
@@ -338,11 +274,104 @@ func (j *JWT) judge(token string, now time.Time) kind.Result {
 	if info.exp != nil {
 		parts = append(parts, "expires in "+kind.Human(info.exp.Sub(now)))
 	}
-	r.Summary = strings.Join(parts, ", ")
-	if r.Status == kind.Warn {
-		r.Remedy = "set iat on issued tokens so their lifetime can be judged"
+	return strings.Join(parts, ", ")
+}
+
+func judgeClaimTypes(jd *kind.Judgement, info jwtInfo) {
+	if info.claimErr == "" {
+		return
 	}
-	return r
+	jd.Add(kind.Line{Label: "claim types", Observed: "malformed " + info.claimErr, Expected: "NumericDate numbers and strings (RFC 7519)", Status: kind.Fail,
+		Problem: "malformed claims: " + info.claimErr, Remedy: "issue registered claims with their RFC 7519 types (exp/iat/nbf as numbers of seconds)"})
+}
+
+// judgeAlg fails an unsigned token and an algorithm outside allowed_algs.
+func (j *JWT) judgeAlg(jd *kind.Judgement, info jwtInfo) {
+	allowed := strings.Join(j.AllowedAlgs, ", ")
+	if len(j.AllowedAlgs) == len(defaultAllowedAlgs) && allowed == strings.Join(defaultAllowedAlgs, ", ") {
+		allowed = "a registered signing algorithm (HS*, RS*, PS*, ES*, EdDSA)"
+	}
+	l := kind.Line{Label: "alg", Observed: info.alg, Expected: allowed, Status: kind.Pass}
+	switch {
+	case strings.EqualFold(info.alg, "none") || info.alg == "":
+		l.Observed = orDash(info.alg) + " (unsigned: anyone can forge it)"
+		l.Status, l.Problem, l.Remedy = kind.Fail, "unsigned token (alg "+orDash(info.alg)+")", "sign tokens, and make the verifier reject alg none"
+	case !slices.Contains(j.AllowedAlgs, info.alg):
+		l.Status, l.Problem = kind.Fail, "alg "+info.alg+" is not allowed"
+		l.Remedy = "sign with one of " + strings.Join(j.AllowedAlgs, ", ") + ", or add " + info.alg + " to allowed_algs if it is intended"
+	}
+	jd.Add(l)
+}
+
+// judgeExpiry fails a token without exp (unless exp is there but malformed, which the claim
+// types rule names) and one that has expired.
+func judgeExpiry(jd *kind.Judgement, info jwtInfo, now time.Time) {
+	switch {
+	case info.exp == nil && !strings.Contains(info.claimErr, "exp"):
+		jd.Add(kind.Line{Label: "exp", Observed: "absent: the token never expires", Expected: "present", Status: kind.Fail,
+			Problem: "no exp: the token never expires",
+			Remedy:  "set exp on every token (and keep the lifetime short); a leaked or revoked user's token stays valid forever without it"})
+	case info.exp != nil && !info.exp.After(now):
+		ago := kind.Human(now.Sub(*info.exp))
+		jd.Add(kind.Line{Label: "exp", Observed: fmt.Sprintf("%s (expired %s ago)", stamp(*info.exp), ago), Expected: "in the future", Status: kind.Fail,
+			Problem: "the token expired " + ago + " ago",
+			Remedy:  "give the check a fresh token (or a login block), so it judges what the app issues today"})
+	case info.exp != nil:
+		jd.Observe("exp", fmt.Sprintf("%s (in %s)", stamp(*info.exp), kind.Human(info.exp.Sub(now))), "present")
+	}
+}
+
+// judgeLifetime holds exp - iat to max_lifetime. Without iat only the time left can be judged,
+// which is a warning while it is within max_lifetime.
+func (j *JWT) judgeLifetime(jd *kind.Judgement, info jwtInfo, now time.Time) {
+	if info.exp == nil {
+		return
+	}
+	maxL, want := j.MaxLifetime.D(), "≤ "+j.MaxLifetime.String()
+	switch {
+	case info.iat != nil:
+		life := info.exp.Sub(*info.iat)
+		l := kind.Line{Label: "lifetime", Observed: kind.Human(life) + " (exp - iat)", Expected: want, Status: kind.Pass}
+		if life > maxL {
+			l.Status, l.Problem = kind.Fail, fmt.Sprintf("lifetime %s exceeds %s", kind.Human(life), j.MaxLifetime)
+			l.Remedy = "issue shorter-lived tokens (refresh them instead), or raise max_lifetime if this lifetime is a decision"
+		}
+		jd.Add(l)
+	case info.exp.After(now):
+		left := info.exp.Sub(now)
+		obs := fmt.Sprintf("unknown (no iat); still valid for %s", kind.Human(left))
+		if left > maxL {
+			jd.Add(kind.Line{Label: "lifetime", Observed: obs, Expected: want, Status: kind.Fail,
+				Problem: fmt.Sprintf("still valid for %s, over %s", kind.Human(left), j.MaxLifetime), Remedy: "issue shorter-lived tokens, and set iat"})
+			return
+		}
+		jd.Show(kind.Line{Label: "lifetime", Observed: obs, Expected: want, Status: kind.Warn})
+	}
+}
+
+// judgeNotBefore warns of a token not valid yet (beyond a minute of clock skew).
+func judgeNotBefore(jd *kind.Judgement, info jwtInfo, now time.Time) {
+	if info.nbf != nil && info.nbf.After(now.Add(time.Minute)) {
+		jd.Show(kind.Line{Label: "nbf", Observed: stamp(*info.nbf) + " (not yet valid)", Expected: "not in the future", Status: kind.Warn})
+	}
+}
+
+// judgeSecret fails an HMAC token signed with a well-known weak secret.
+func judgeSecret(jd *kind.Judgement, info jwtInfo) {
+	m, ok := jwt.GetSigningMethod(info.alg).(*jwt.SigningMethodHMAC)
+	if !ok {
+		return
+	}
+	list := weakSecrets()
+	want := fmt.Sprintf("none of %d common secrets", len(list))
+	i, found := findWeakSecret(m, info.signingInput, info.sig, list)
+	if !found {
+		jd.Observe("secret", fmt.Sprintf("not one of %d common weak secrets", len(list)), want)
+		return
+	}
+	jd.Add(kind.Line{Label: "secret", Observed: fmt.Sprintf("a well-known weak secret: %s", maskSecret(list[i])), Expected: want, Status: kind.Fail,
+		Problem: info.alg + " secret is a well-known weak one (" + maskSecret(list[i]) + ")",
+		Remedy:  "rotate the signing secret to 32+ random bytes (e.g. openssl rand -base64 32) kept in a secret store; every token signed with it can be forged"})
 }
 
 func claimsSummary(info jwtInfo, now time.Time) string {
@@ -414,28 +443,11 @@ var weakSecrets = sync.OnceValue(func() []string {
 func (l *Login) fetch(ctx context.Context, env *kind.Env) (string, string, *kind.Result) {
 	timeout := kind.Timeout(ctx)
 	target := redact.String(l.URL)
-	var body *strings.Reader
-	if l.Body != "" {
-		body = strings.NewReader(l.Body)
-	}
-	var req *http.Request
-	var err error
-	if body != nil {
-		req, err = http.NewRequestWithContext(ctx, l.Method, l.URL, body)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, l.Method, l.URL, nil)
-	}
+	req, err := l.request(ctx, env)
 	if err != nil {
 		res := kind.Errorf("fix login.url", "cannot build the login request for %s", target)
 		return "", "", &res
 	}
-	for k, v := range l.Headers {
-		req.Header.Set(k, v)
-	}
-	if req.Header.Get("Content-Type") == "" && strings.HasPrefix(strings.TrimSpace(l.Body), "{") {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("User-Agent", env.UserAgent())
 	client := probe.NewClient(env, probe.ClientOptions{InsecureSkipVerify: l.InsecureSkipVerify})
 	defer client.CloseIdleConnections()
 	resp, rerr := probe.Send(ctx, client, req, timeout)
@@ -444,7 +456,6 @@ func (l *Login) fetch(ctx context.Context, env *kind.Env) (string, string, *kind
 			Evidence: []kind.Evidence{{Label: "login", Observed: rerr.Kind, Expected: "a 2xx response with a token", Status: kind.Error}}}
 		return "", "", &res
 	}
-	src := fmt.Sprintf("login %s %s → %d", l.Method, target, resp.Status)
 	if resp.Status < 200 || resp.Status > 299 {
 		// The body is not shown: a login endpoint's error may echo the credentials sent.
 		res := kind.Result{Status: kind.Error,
@@ -453,6 +464,32 @@ func (l *Login) fetch(ctx context.Context, env *kind.Env) (string, string, *kind
 			Evidence: []kind.Evidence{{Label: "login", Observed: strconv.Itoa(resp.Status), Expected: "2xx", Status: kind.Error}}}
 		return "", "", &res
 	}
+	return l.token(resp, target)
+}
+
+func (l *Login) request(ctx context.Context, env *kind.Env) (*http.Request, error) {
+	var body io.Reader
+	if l.Body != "" {
+		body = strings.NewReader(l.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, l.Method, l.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range l.Headers {
+		req.Header.Set(k, v)
+	}
+	if req.Header.Get("Content-Type") == "" && strings.HasPrefix(strings.TrimSpace(l.Body), "{") {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", env.UserAgent())
+	return req, nil
+}
+
+// token takes the token from the login's 2xx answer: from token_header, or from the first of
+// the JSON paths that holds a string.
+func (l *Login) token(resp *probe.Response, target string) (string, string, *kind.Result) {
+	src := fmt.Sprintf("login %s %s → %d", l.Method, target, resp.Status)
 	if l.TokenHeader != "" {
 		v := stripBearer(resp.Header.Get(l.TokenHeader))
 		if v == "" {

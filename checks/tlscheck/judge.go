@@ -2,7 +2,8 @@ package tlscheck
 
 import (
 	"bytes"
-	"crypto/dsa" //nolint:staticcheck // only to recognise (and fail) DSA keys.
+	//lint:ignore SA1019 only to recognise (and fail) DSA keys.
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -25,97 +26,104 @@ import (
 // minRSABits is the smallest RSA key CAs may issue (CA/Browser Forum baseline requirements).
 const minRSABits = 2048
 
-// item is one judgement about one address, before it becomes evidence.
-type item struct {
-	label    string
-	observed string
-	expected string
-	status   kind.Status
-	// problem is the phrase the summary uses when the item did not pass.
-	problem string
-	remedy  string
-}
-
-// verdict is everything judged about one address.
-type verdict struct {
+// judgedEndpoint is what one address served and the lines judged about it alone.
+type judgedEndpoint struct {
 	ep endpoint
 	// chain is the verified chain, leaf first; when nothing verified it is the presented chain.
 	chain    []*x509.Certificate
 	verified bool
-	items    []item
+	lines    []kind.Line
 }
 
-func (v *verdict) add(it item) { v.items = append(v.items, it) }
-
-// judge turns what every address served into one result.
+// judge turns what every address served into one result: the addresses, each distinct chain
+// described once, the lines judged per address (addresses judged alike are named together),
+// and whether they all serve the same certificate.
 func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now time.Time) kind.Result {
-	var r kind.Result
-	var problems, remedies []string
-	worst := kind.Pass
-	anyFail, anyError := false, false
-	add := func(ip string, it item) {
-		label := it.label
-		if ip != "" {
-			label = ip + " " + label
-		}
-		r.Evidence = append(r.Evidence, kind.Evidence{Label: label, Observed: it.observed, Expected: it.expected, Status: it.status})
-		switch it.status {
-		case kind.Fail:
-			anyFail = true
-		case kind.Error:
-			anyError = true
-		}
-		worst = kind.Worst(worst, it.status)
-		if it.status > kind.Pass && it.problem != "" {
-			p := it.problem
-			if ip != "" {
-				p = ip + ": " + p
-			}
-			problems = append(problems, p)
-			if it.remedy != "" {
-				remedies = append(remedies, it.remedy)
-			}
-		}
+	var j kind.Judgement
+	j.Observe("addresses", c.addressesSeen(eps, total), "every address serves a good certificate")
+	judged := make([]*judgedEndpoint, len(eps))
+	for i, ep := range eps {
+		judged[i] = c.judgeEndpoint(ep, roots, now)
 	}
+	c.describeChains(&j, judged, now)
+	addAlike(&j, judged)
+	if len(eps) > 1 {
+		addFor(&j, "", c.consistency(judged))
+	}
+	r := j.Result()
+	if r.Status == kind.Error && j.Has(kind.Fail) {
+		// What failed is certain; an address that could not be judged does not make it less so.
+		r.Status = kind.Fail
+	}
+	if r.Status == kind.Pass {
+		r.Summary = c.passSummary(judged, now)
+		return r
+	}
+	var problems []string
+	for _, p := range j.Problems() {
+		problems = append(problems, p.Problem)
+	}
+	problems = kind.Unique(problems)
+	if len(problems) > 3 {
+		problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
+	}
+	r.Summary = c.target.String() + ": " + strings.Join(problems, "; ")
+	return r
+}
 
+// addFor adds a line about the addresses named by who ("" for all of them). A line without a
+// problem of its own is shown: its status counts, and another line names what is wrong.
+func addFor(j *kind.Judgement, who string, l kind.Line) {
+	if who != "" {
+		l.Label = who + " " + l.Label
+	}
+	if l.Problem == "" {
+		j.Show(l)
+		return
+	}
+	if who != "" {
+		l.Problem = who + ": " + l.Problem
+	}
+	j.Add(l)
+}
+
+func (c *Certificate) addressesSeen(eps []endpoint, total int) string {
 	ips := make([]string, len(eps))
 	for i, ep := range eps {
 		ips[i] = ep.ip
 	}
-	addrObs := strings.Join(ips, ", ")
+	seen := strings.Join(ips, ", ")
 	switch {
 	case total > len(eps) && !c.AllIPs:
-		addrObs += fmt.Sprintf(" (1 of %d addresses: all_ips is off)", total)
+		seen += fmt.Sprintf(" (1 of %d addresses: all_ips is off)", total)
 	case total > len(eps):
-		addrObs += fmt.Sprintf(" (the first %d of %d addresses)", len(eps), total)
+		seen += fmt.Sprintf(" (the first %d of %d addresses)", len(eps), total)
 	case net.ParseIP(c.target.host) != nil:
 	default:
-		addrObs += fmt.Sprintf(" (%s resolves to %d)", c.target.host, total)
+		seen += fmt.Sprintf(" (%s resolves to %d)", c.target.host, total)
 	}
-	add("", item{label: "addresses", observed: addrObs, expected: "every address serves a good certificate", status: kind.Pass})
+	return seen
+}
 
-	verdicts := make([]*verdict, len(eps))
-	for i, ep := range eps {
-		verdicts[i] = c.judgeEndpoint(ep, roots, now)
-	}
-
-	// The certificate summary: once per distinct chain, naming the addresses serving it.
+// describeChains shows each distinct chain once, naming the addresses serving it when they
+// differ. Its lines carry their own status, but the judged lines name the problems.
+func (c *Certificate) describeChains(j *kind.Judgement, judged []*judgedEndpoint, now time.Time) {
 	type group struct {
-		v   *verdict
+		je  *judgedEndpoint
 		ips []string
 	}
 	var groups []*group
 	byLeaf := map[string]*group{}
-	for _, v := range verdicts {
-		if v.ep.failure != nil {
+	for _, je := range judged {
+		if je.ep.failure != nil {
 			continue
 		}
-		k := string(v.ep.state.PeerCertificates[0].Raw)
+		k := string(je.ep.state.PeerCertificates[0].Raw)
 		if g, ok := byLeaf[k]; ok {
-			g.ips = append(g.ips, v.ep.ip)
+			g.ips = append(g.ips, je.ep.ip)
 			continue
 		}
-		g := &group{v: v, ips: []string{v.ep.ip}}
+		g := &group{je: je, ips: []string{je.ep.ip}}
 		byLeaf[k] = g
 		groups = append(groups, g)
 	}
@@ -124,108 +132,80 @@ func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now
 		if len(groups) > 1 {
 			prefix = strings.Join(g.ips, ", ") + " "
 		}
-		for _, it := range c.describeChain(g.v, now) {
-			it.label = prefix + it.label
-			// Summary lines carry their own status but their problems are named by the
-			// judgement lines below, so they add none to the summary.
-			it.problem = ""
-			add("", it)
+		for _, l := range c.describeChain(g.je, now) {
+			l.Label = prefix + l.Label
+			j.Show(l)
 		}
 	}
+}
 
-	// Addresses that were judged identically are reported once, named together; with one such
-	// group (every address alike) the lines carry no address at all.
+// addAlike adds the lines judged per address. Addresses judged identically are reported once,
+// named together; with one such group (every address alike) the lines carry no address at all.
+func addAlike(j *kind.Judgement, judged []*judgedEndpoint) {
 	var order []string
-	judged := map[string][]*verdict{}
-	for _, v := range verdicts {
+	alike := map[string][]*judgedEndpoint{}
+	for _, je := range judged {
 		var key strings.Builder
-		for _, it := range v.items {
-			fmt.Fprintf(&key, "%s\x00%d\x00%s\x00", it.label, it.status, it.observed)
+		for _, l := range je.lines {
+			fmt.Fprintf(&key, "%s\x00%d\x00%s\x00", l.Label, l.Status, l.Observed)
 		}
 		k := key.String()
-		if _, ok := judged[k]; !ok {
+		if _, ok := alike[k]; !ok {
 			order = append(order, k)
 		}
-		judged[k] = append(judged[k], v)
+		alike[k] = append(alike[k], je)
 	}
 	for _, k := range order {
-		vs := judged[k]
+		group := alike[k]
 		who := ""
 		if len(order) > 1 {
-			names := make([]string, len(vs))
-			for i, v := range vs {
-				names[i] = v.ep.ip
+			names := make([]string, len(group))
+			for i, je := range group {
+				names[i] = je.ep.ip
 			}
 			who = strings.Join(names, ", ")
 		}
-		for _, it := range vs[0].items {
-			add(who, it)
+		for _, l := range group[0].lines {
+			addFor(j, who, l)
 		}
 	}
-
-	if len(eps) > 1 {
-		add("", c.consistency(verdicts))
-	}
-
-	switch {
-	case anyFail:
-		r.Status = kind.Fail
-	case anyError:
-		r.Status = kind.Error
-	default:
-		r.Status = worst
-	}
-	if r.Status == kind.Pass {
-		r.Summary = c.passSummary(verdicts, now)
-		return r
-	}
-	problems = kind.Unique(problems)
-	if len(problems) > 3 {
-		problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
-	}
-	r.Summary = c.target.String() + ": " + strings.Join(problems, "; ")
-	r.Remedy = strings.Join(kind.Unique(remedies), "; ")
-	return r
 }
 
-func (c *Certificate) passSummary(vs []*verdict, now time.Time) string {
-	v := vs[0]
-	e := earliest(v.chain)
+func (c *Certificate) passSummary(judged []*judgedEndpoint, now time.Time) string {
+	je := judged[0]
+	e := earliest(je.chain)
 	where := ""
-	if len(vs) > 1 {
-		where = fmt.Sprintf(" on all %d addresses", len(vs))
+	if len(judged) > 1 {
+		where = fmt.Sprintf(" on all %d addresses", len(judged))
 	}
 	return fmt.Sprintf("%s: trusted certificate for %s, valid until %s (%s left)%s, %s", c.target.String(), c.serverName(),
-		day(e.NotAfter), left(e.NotAfter.Sub(now)), where, tls.VersionName(v.ep.state.Version))
+		day(e.NotAfter), left(e.NotAfter.Sub(now)), where, tls.VersionName(je.ep.state.Version))
 }
 
 // judgeEndpoint judges one address on its own, as a client connecting only to it would.
-func (c *Certificate) judgeEndpoint(ep endpoint, roots *x509.CertPool, now time.Time) *verdict {
-	v := &verdict{ep: ep}
+func (c *Certificate) judgeEndpoint(ep endpoint, roots *x509.CertPool, now time.Time) *judgedEndpoint {
+	je := &judgedEndpoint{ep: ep}
 	if ep.failure != nil {
 		st := kind.Error
 		if ep.failure.noTLS {
 			st = kind.Fail
 		}
-		v.add(item{label: "connection", observed: ep.failure.msg, expected: "a TLS handshake", status: st,
-			problem: ep.failure.msg, remedy: ep.failure.remedy})
-		return v
+		je.lines = append(je.lines, kind.Line{Label: "connection", Observed: ep.failure.msg, Expected: "a TLS handshake", Status: st,
+			Problem: ep.failure.msg, Remedy: ep.failure.remedy})
+		return je
 	}
 	certs := ep.state.PeerCertificates
 	chain, shifted, err := verifyChain(certs, roots, now)
-	v.chain, v.verified = chain, err == nil
+	je.chain, je.verified = chain, err == nil
 	if err != nil {
-		v.chain = certs
+		je.chain = certs
 	}
-	v.add(c.trustItem(certs, chain, shifted, err))
-	v.add(c.hostnameItem(certs[0]))
-	v.add(c.expiryItem(v, now))
-	v.add(c.protocolItem(ep))
-	v.add(c.cryptoItem(v))
+	je.lines = append(je.lines, c.trustLine(certs, chain, shifted, err), c.hostnameLine(certs[0]),
+		c.expiryLine(je, now), c.protocolLine(ep), c.cryptoLine(je))
 	if c.RequireOCSPStaple || len(ep.state.OCSPResponse) > 0 {
-		v.add(c.ocspItem(v, now))
+		je.lines = append(je.lines, c.ocspLine(je, now))
 	}
-	return v
+	return je
 }
 
 // verifyChain builds the chain a client would: from the leaf through the certificates the
@@ -282,55 +262,57 @@ func earliest(chain []*x509.Certificate) *x509.Certificate {
 
 func selfIssued(c *x509.Certificate) bool { return bytes.Equal(c.RawIssuer, c.RawSubject) }
 
-func (c *Certificate) trustItem(certs, chain []*x509.Certificate, shifted bool, err error) item {
-	it := item{label: "trust", expected: "a chain to a trusted root"}
+func (c *Certificate) trustLine(certs, chain []*x509.Certificate, shifted bool, err error) kind.Line {
+	expected := "a chain to a trusted root"
 	if c.CAFile != "" {
-		it.expected += " (system roots + ca_file)"
+		expected += " (system roots + ca_file)"
 	}
-	if err == nil {
-		it.status = kind.Pass
-		root := chain[len(chain)-1]
-		it.observed = fmt.Sprintf("verified: %s", chainNames(chain))
-		if len(chain) == 1 {
-			it.observed = fmt.Sprintf("verified: %s is itself a trusted root", name(root))
-		}
-		if shifted {
-			it.observed += " (the chain is sound; its dates are judged below)"
-		}
-		return it
+	if err != nil {
+		l := untrusted(certs, err)
+		l.Label, l.Expected, l.Status = "trust", expected, kind.Fail
+		return l
 	}
-	it.status = kind.Fail
+	l := kind.Line{Label: "trust", Observed: fmt.Sprintf("verified: %s", chainNames(chain)), Expected: expected, Status: kind.Pass}
+	if len(chain) == 1 {
+		l.Observed = fmt.Sprintf("verified: %s is itself a trusted root", name(chain[0]))
+	}
+	if shifted {
+		l.Observed += " (the chain is sound; its dates are judged below)"
+	}
+	return l
+}
+
+// untrusted says why the presented chain did not verify, the most specific reason first: what
+// was observed, the problem and the remedy.
+func untrusted(certs []*x509.Certificate, err error) kind.Line {
 	leaf := certs[0]
 	for _, cert := range certs {
 		if weakSignature(cert.SignatureAlgorithm) && !(selfIssued(cert) && cert != leaf) {
-			it.observed = fmt.Sprintf("cannot be verified: %s is signed with %s, which browsers and modern clients reject", name(cert), cert.SignatureAlgorithm)
-			it.problem = "certificate signed with " + cert.SignatureAlgorithm.String() + " is rejected by clients"
-			it.remedy = "reissue the certificate (and intermediates) with SHA-256 signatures"
-			return it
+			return kind.Line{Observed: fmt.Sprintf("cannot be verified: %s is signed with %s, which browsers and modern clients reject", name(cert), cert.SignatureAlgorithm),
+				Problem: "certificate signed with " + cert.SignatureAlgorithm.String() + " is rejected by clients",
+				Remedy:  "reissue the certificate (and intermediates) with SHA-256 signatures"}
 		}
 	}
 	var invalid x509.CertificateInvalidError
 	if errors.As(err, &invalid) {
 		switch invalid.Reason {
 		case x509.IncompatibleUsage:
-			it.observed = fmt.Sprintf("%s is not valid for TLS server authentication (extended key usage)", name(invalid.Cert))
-			it.problem = "certificate is not issued for TLS servers"
-			it.remedy = "reissue the certificate with the serverAuth extended key usage"
-			return it
+			return kind.Line{Observed: fmt.Sprintf("%s is not valid for TLS server authentication (extended key usage)", name(invalid.Cert)),
+				Problem: "certificate is not issued for TLS servers", Remedy: "reissue the certificate with the serverAuth extended key usage"}
 		case x509.NotAuthorizedToSign:
-			it.observed = fmt.Sprintf("%s signed another certificate but is not a CA", name(invalid.Cert))
-			it.problem = "the chain contains a non-CA certificate as issuer"
-			it.remedy = "serve the CA's real intermediate certificate"
-			return it
+			return kind.Line{Observed: fmt.Sprintf("%s signed another certificate but is not a CA", name(invalid.Cert)),
+				Problem: "the chain contains a non-CA certificate as issuer", Remedy: "serve the CA's real intermediate certificate"}
 		}
 	}
 	if selfIssued(leaf) {
-		it.observed = fmt.Sprintf("self-signed certificate %s, which no client trusts", name(leaf))
-		it.problem = "self-signed certificate"
-		it.remedy = "replace the self-signed certificate with one from a trusted CA (or, if only your own clients connect, give them and this check its CA with ca_file)"
-		return it
+		return kind.Line{Observed: fmt.Sprintf("self-signed certificate %s, which no client trusts", name(leaf)), Problem: "self-signed certificate",
+			Remedy: "replace the self-signed certificate with one from a trusted CA (or, if only your own clients connect, give them and this check its CA with ca_file)"}
 	}
-	// Follow issuers through what the server sent to see where the chain stops.
+	return unknownRoot(leaf, certs)
+}
+
+// unknownRoot follows issuers through what the server sent to say where the chain stops.
+func unknownRoot(leaf *x509.Certificate, certs []*x509.Certificate) kind.Line {
 	top := leaf
 	for steps := 0; steps < len(certs); steps++ {
 		next := issuerIn(top, certs)
@@ -344,22 +326,20 @@ func (c *Certificate) trustItem(certs, chain []*x509.Certificate, shifted bool, 
 	}
 	switch {
 	case selfIssued(top):
-		it.observed = fmt.Sprintf("untrusted root: the chain ends at the self-signed %s, which is not a trusted root", name(top))
-		it.problem = "certificate chains to an untrusted root " + name(top)
-		it.remedy = "use a certificate from a publicly trusted CA, or add the private CA with ca_file if every client trusts it"
+		return kind.Line{Observed: fmt.Sprintf("untrusted root: the chain ends at the self-signed %s, which is not a trusted root", name(top)),
+			Problem: "certificate chains to an untrusted root " + name(top),
+			Remedy:  "use a certificate from a publicly trusted CA, or add the private CA with ca_file if every client trusts it"}
 	case top == leaf:
 		// Public CAs never issue leaves from a root (CA/Browser Forum baseline requirements), so
 		// a lone leaf whose issuer is not a trusted root is missing its intermediate; a private CA
 		// that issues from its root directly looks the same, hence the second hint.
-		it.observed = fmt.Sprintf("incomplete chain: the server sent only the leaf, and its issuer %q is not a trusted root (missing intermediate certificate; or, if %q is a private CA, it is not trusted here)", issuerName(leaf), issuerName(leaf))
-		it.problem = "incomplete chain: intermediate certificate missing"
-		it.remedy = "configure the server to send the intermediate certificate(s) after the leaf (the full-chain file, e.g. fullchain.pem); for a private CA, give its root with ca_file"
-	default:
-		it.observed = fmt.Sprintf("untrusted root: the chain ends at %s, issued by %q, which is neither sent nor a trusted root", name(top), issuerName(top))
-		it.problem = fmt.Sprintf("certificate chains to %q, which is not a trusted root", issuerName(top))
-		it.remedy = "use a certificate from a publicly trusted CA and send all its intermediates, or add the private CA with ca_file"
+		return kind.Line{Observed: fmt.Sprintf("incomplete chain: the server sent only the leaf, and its issuer %q is not a trusted root (missing intermediate certificate; or, if %q is a private CA, it is not trusted here)", issuerName(leaf), issuerName(leaf)),
+			Problem: "incomplete chain: intermediate certificate missing",
+			Remedy:  "configure the server to send the intermediate certificate(s) after the leaf (the full-chain file, e.g. fullchain.pem); for a private CA, give its root with ca_file"}
 	}
-	return it
+	return kind.Line{Observed: fmt.Sprintf("untrusted root: the chain ends at %s, issued by %q, which is neither sent nor a trusted root", name(top), issuerName(top)),
+		Problem: fmt.Sprintf("certificate chains to %q, which is not a trusted root", issuerName(top)),
+		Remedy:  "use a certificate from a publicly trusted CA and send all its intermediates, or add the private CA with ca_file"}
 }
 
 // issuerIn finds the certificate among certs whose subject issued c.
@@ -372,27 +352,27 @@ func issuerIn(c *x509.Certificate, certs []*x509.Certificate) *x509.Certificate 
 	return nil
 }
 
-func (c *Certificate) hostnameItem(leaf *x509.Certificate) item {
+func (c *Certificate) hostnameLine(leaf *x509.Certificate) kind.Line {
 	sn := c.serverName()
-	it := item{label: "hostname", expected: "covers " + sn}
+	l := kind.Line{Label: "hostname", Expected: "covers " + sn}
 	if c.target.proto == "postgres" && c.target.sslmode == "verify-ca" {
-		it.status, it.observed = kind.Pass, "not checked: the URL says sslmode=verify-ca"
-		return it
+		l.Status, l.Observed = kind.Pass, "not checked: the URL says sslmode=verify-ca"
+		return l
 	}
 	covered := coveredNames(leaf)
 	if err := leaf.VerifyHostname(sn); err == nil {
-		it.status = kind.Pass
-		it.observed = "covered (SANs: " + covered + ")"
-		return it
+		l.Status = kind.Pass
+		l.Observed = "covered (SANs: " + covered + ")"
+		return l
 	}
-	it.status = kind.Fail
-	it.observed = fmt.Sprintf("%s is not covered; the certificate covers: %s", sn, covered)
+	l.Status = kind.Fail
+	l.Observed = fmt.Sprintf("%s is not covered; the certificate covers: %s", sn, covered)
 	if len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 && leaf.Subject.CommonName != "" {
-		it.observed += fmt.Sprintf(" (its common name %q is ignored by modern clients: names belong in the SANs)", probe.Clip(leaf.Subject.CommonName))
+		l.Observed += fmt.Sprintf(" (its common name %q is ignored by modern clients: names belong in the SANs)", probe.Clip(leaf.Subject.CommonName))
 	}
-	it.problem = fmt.Sprintf("certificate does not cover %s (covers %s)", sn, covered)
-	it.remedy = fmt.Sprintf("serve a certificate whose SANs include %s, or set server_name to the name clients use", sn)
-	return it
+	l.Problem = fmt.Sprintf("certificate does not cover %s (covers %s)", sn, covered)
+	l.Remedy = fmt.Sprintf("serve a certificate whose SANs include %s, or set server_name to the name clients use", sn)
+	return l
 }
 
 // maxNamesShown bounds the SANs a result lists: a certificate may carry hundreds.
@@ -415,56 +395,87 @@ func coveredNames(c *x509.Certificate) string {
 	return strings.Join(names, ", ")
 }
 
-func (c *Certificate) expiryItem(v *verdict, now time.Time) item {
-	it := item{label: "expiry", expected: fmt.Sprintf("more than %s left (fail within %s)", c.WarnWithin, c.FailWithin)}
+func (c *Certificate) expiryLine(je *judgedEndpoint, now time.Time) kind.Line {
+	l := kind.Line{Label: "expiry", Expected: fmt.Sprintf("more than %s left (fail within %s)", c.WarnWithin, c.FailWithin)}
 	of := ""
-	if !v.verified {
+	if !je.verified {
 		of = " (of the presented chain: it did not verify)"
 	}
-	for _, cert := range v.chain {
+	for _, cert := range je.chain {
 		if now.Before(cert.NotBefore) {
-			it.status = kind.Fail
-			it.observed = fmt.Sprintf("%s %s is not valid until %s (in %s)%s", role(v.chain, cert), name(cert), stamp(cert.NotBefore), left(cert.NotBefore.Sub(now)), of)
-			it.problem = fmt.Sprintf("%s %s is not valid yet (from %s)", role(v.chain, cert), name(cert), stamp(cert.NotBefore))
-			it.remedy = "serve a certificate that is valid now: check its dates and the clock of whatever issued it"
-			return it
+			l.Status = kind.Fail
+			l.Observed = fmt.Sprintf("%s %s is not valid until %s (in %s)%s", role(je.chain, cert), name(cert), stamp(cert.NotBefore), left(cert.NotBefore.Sub(now)), of)
+			l.Problem = fmt.Sprintf("%s %s is not valid yet (from %s)", role(je.chain, cert), name(cert), stamp(cert.NotBefore))
+			l.Remedy = "serve a certificate that is valid now: check its dates and the clock of whatever issued it"
+			return l
 		}
 	}
-	e := earliest(v.chain)
+	e := earliest(je.chain)
 	rest := e.NotAfter.Sub(now)
-	what := fmt.Sprintf("%s %s", role(v.chain, e), name(e))
+	what := fmt.Sprintf("%s %s", role(je.chain, e), name(e))
 	renew := "renew the certificate and deploy it to every server behind the name"
-	if e != v.chain[0] {
+	if e != je.chain[0] {
 		renew = "install the CA's current intermediate certificate (the one in use expires first) on every server"
 	}
 	switch {
 	case rest < 0:
-		it.status = kind.Fail
-		it.observed = fmt.Sprintf("%s expired on %s (%s ago)%s", what, stamp(e.NotAfter), left(-rest), of)
-		it.problem = fmt.Sprintf("%s expired %s ago (%s)", what, left(-rest), day(e.NotAfter))
+		l.Status = kind.Fail
+		l.Observed = fmt.Sprintf("%s expired on %s (%s ago)%s", what, stamp(e.NotAfter), left(-rest), of)
+		l.Problem = fmt.Sprintf("%s expired %s ago (%s)", what, left(-rest), day(e.NotAfter))
 	case rest <= c.FailWithin.D():
-		it.status = kind.Fail
-		it.observed = fmt.Sprintf("%s expires on %s (%s left)%s", what, stamp(e.NotAfter), left(rest), of)
-		it.problem = fmt.Sprintf("%s expires in %s (%s), inside fail_within %s", what, left(rest), day(e.NotAfter), c.FailWithin)
+		l.Status = kind.Fail
+		l.Observed = fmt.Sprintf("%s expires on %s (%s left)%s", what, stamp(e.NotAfter), left(rest), of)
+		l.Problem = fmt.Sprintf("%s expires in %s (%s), inside fail_within %s", what, left(rest), day(e.NotAfter), c.FailWithin)
 	case rest <= c.WarnWithin.D():
-		it.status = kind.Warn
-		it.observed = fmt.Sprintf("%s expires on %s (%s left)%s", what, stamp(e.NotAfter), left(rest), of)
-		it.problem = fmt.Sprintf("%s expires in %s (%s), inside warn_within %s", what, left(rest), day(e.NotAfter), c.WarnWithin)
+		l.Status = kind.Warn
+		l.Observed = fmt.Sprintf("%s expires on %s (%s left)%s", what, stamp(e.NotAfter), left(rest), of)
+		l.Problem = fmt.Sprintf("%s expires in %s (%s), inside warn_within %s", what, left(rest), day(e.NotAfter), c.WarnWithin)
 	default:
-		it.status = kind.Pass
-		it.observed = fmt.Sprintf("earliest in the chain: %s on %s (%s left)%s", what, stamp(e.NotAfter), left(rest), of)
-		return it
+		l.Status = kind.Pass
+		l.Observed = fmt.Sprintf("earliest in the chain: %s on %s (%s left)%s", what, stamp(e.NotAfter), left(rest), of)
+		return l
 	}
-	it.remedy = renew
-	return it
+	l.Remedy = renew
+	return l
 }
 
-func (c *Certificate) protocolItem(ep endpoint) item {
+func (c *Certificate) protocolLine(ep endpoint) kind.Line {
 	st := ep.state
-	it := item{label: "protocol", status: kind.Pass,
-		expected: fmt.Sprintf("%s or later; older versions refused", tls.VersionName(c.minVersion))}
-	obs := fmt.Sprintf("negotiated %s, %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
-	var refused, accepted, unknown []string
+	observed, accepted, unknown := describeProtocol(ep)
+	l := kind.Line{Label: "protocol", Observed: observed, Status: kind.Pass,
+		Expected: fmt.Sprintf("%s or later; older versions refused", tls.VersionName(c.minVersion))}
+	switch {
+	case st.Version < c.minVersion:
+		l.Status = kind.Fail
+		l.Problem = fmt.Sprintf("server negotiates only %s (minimum %s)", tls.VersionName(st.Version), tls.VersionName(c.minVersion))
+		l.Remedy = fmt.Sprintf("enable %s on the server and disable older versions (%s)",
+			andList(versionNames(c.minVersion, tls.VersionName)), floorConfig(c.target.proto, c.minVersion, true))
+	case len(accepted) > 0:
+		l.Status = kind.Fail
+		l.Problem = "server accepts " + strings.Join(accepted, " and ")
+		l.Remedy = fmt.Sprintf("disable TLS versions below %s on the server (%s)", tls.VersionName(c.minVersion), floorConfig(c.target.proto, c.minVersion, false))
+	case len(unknown) > 0:
+		l.Status = kind.Error
+		l.Problem = "could not probe " + strings.Join(unknown, ", ")
+		l.Remedy = "run the check again; if it persists, check what drops the extra connections"
+	case ep.insecureOnly:
+		l.Status = kind.Fail
+		l.Observed += " (only when insecure suites are offered: modern clients cannot connect)"
+		l.Problem = "server only offers the insecure cipher " + tls.CipherSuiteName(st.CipherSuite)
+		l.Remedy = "enable ECDHE with AES-GCM or ChaCha20-Poly1305 suites on the server"
+	case insecureSuite(st.CipherSuite):
+		l.Status = kind.Warn
+		l.Problem = "server prefers the insecure cipher " + tls.CipherSuiteName(st.CipherSuite)
+		l.Remedy = "disable RC4, 3DES and CBC-SHA256 suites on the server"
+	}
+	return l
+}
+
+// describeProtocol says what was negotiated and how the server answered each version below the
+// floor; it returns the versions it accepted and those that could not be probed.
+func describeProtocol(ep endpoint) (observed string, accepted, unknown []string) {
+	observed = fmt.Sprintf("negotiated %s, %s", tls.VersionName(ep.state.Version), tls.CipherSuiteName(ep.state.CipherSuite))
+	var refused []string
 	for _, p := range ep.probes {
 		switch {
 		case p.accepted:
@@ -476,43 +487,18 @@ func (c *Certificate) protocolItem(ep endpoint) item {
 		}
 	}
 	if len(refused) > 0 {
-		obs += "; refuses " + strings.Join(refused, ", ")
+		observed += "; refuses " + strings.Join(refused, ", ")
 	}
 	if len(accepted) > 0 {
-		obs += "; ACCEPTS " + strings.Join(accepted, ", ")
+		observed += "; ACCEPTS " + strings.Join(accepted, ", ")
 	}
 	if len(unknown) > 0 {
-		obs += "; could not probe " + strings.Join(unknown, ", ")
+		observed += "; could not probe " + strings.Join(unknown, ", ")
 	}
 	if ep.afterCert != "" {
-		obs += "; after sending its certificate the server " + ep.afterCert + " (as servers that require a client certificate do)"
+		observed += "; after sending its certificate the server " + ep.afterCert + " (as servers that require a client certificate do)"
 	}
-	it.observed = obs
-	switch {
-	case st.Version < c.minVersion:
-		it.status = kind.Fail
-		it.problem = fmt.Sprintf("server negotiates only %s (minimum %s)", tls.VersionName(st.Version), tls.VersionName(c.minVersion))
-		it.remedy = fmt.Sprintf("enable %s on the server and disable older versions (%s)",
-			andList(versionNames(c.minVersion, tls.VersionName)), floorConfig(c.target.proto, c.minVersion, true))
-	case len(accepted) > 0:
-		it.status = kind.Fail
-		it.problem = "server accepts " + strings.Join(accepted, " and ")
-		it.remedy = fmt.Sprintf("disable TLS versions below %s on the server (%s)", tls.VersionName(c.minVersion), floorConfig(c.target.proto, c.minVersion, false))
-	case len(unknown) > 0:
-		it.status = kind.Error
-		it.problem = "could not probe " + strings.Join(unknown, ", ")
-		it.remedy = "run the check again; if it persists, check what drops the extra connections"
-	case ep.insecureOnly:
-		it.status = kind.Fail
-		it.observed += " (only when insecure suites are offered: modern clients cannot connect)"
-		it.problem = "server only offers the insecure cipher " + tls.CipherSuiteName(st.CipherSuite)
-		it.remedy = "enable ECDHE with AES-GCM or ChaCha20-Poly1305 suites on the server"
-	case insecureSuite(st.CipherSuite):
-		it.status = kind.Warn
-		it.problem = "server prefers the insecure cipher " + tls.CipherSuiteName(st.CipherSuite)
-		it.remedy = "disable RC4, 3DES and CBC-SHA256 suites on the server"
-	}
-	return it
+	return observed, accepted, unknown
 }
 
 // versionNames names every TLS version from floor up to TLS 1.3, oldest first.
@@ -580,112 +566,105 @@ func keyDesc(c *x509.Certificate) (string, bool) {
 	return c.PublicKeyAlgorithm.String(), false
 }
 
-func (c *Certificate) cryptoItem(v *verdict) item {
-	it := item{label: "key and signatures", status: kind.Pass,
-		expected: fmt.Sprintf("RSA ≥ %d bits or ECDSA/Ed25519; no SHA-1 or MD5 signatures", minRSABits)}
+func (c *Certificate) cryptoLine(je *judgedEndpoint) kind.Line {
+	l := kind.Line{Label: "key and signatures", Status: kind.Pass,
+		Expected: fmt.Sprintf("RSA ≥ %d bits or ECDSA/Ed25519; no SHA-1 or MD5 signatures", minRSABits)}
 	var parts, weak []string
-	for i, cert := range v.chain {
+	for i, cert := range je.chain {
 		kd, weakKey := keyDesc(cert)
-		anchor := i == len(v.chain)-1 && i > 0 && selfIssued(cert)
+		anchor := i == len(je.chain)-1 && i > 0 && selfIssued(cert)
 		sig := cert.SignatureAlgorithm.String()
 		if anchor {
 			sig = "self-signed root"
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s, %s", role(v.chain, cert), kd, sig))
+		parts = append(parts, fmt.Sprintf("%s: %s, %s", role(je.chain, cert), kd, sig))
 		if weakKey {
-			weak = append(weak, fmt.Sprintf("%s %s has a weak %s key", role(v.chain, cert), name(cert), kd))
+			weak = append(weak, fmt.Sprintf("%s %s has a weak %s key", role(je.chain, cert), name(cert), kd))
 		}
 		// A root's own signature is never checked by clients, so only signatures that are
 		// verified count.
 		if !anchor && weakSignature(cert.SignatureAlgorithm) {
-			weak = append(weak, fmt.Sprintf("%s %s is signed with %s", role(v.chain, cert), name(cert), cert.SignatureAlgorithm))
+			weak = append(weak, fmt.Sprintf("%s %s is signed with %s", role(je.chain, cert), name(cert), cert.SignatureAlgorithm))
 		}
 	}
-	it.observed = strings.Join(parts, "; ")
+	l.Observed = strings.Join(parts, "; ")
 	if len(weak) > 0 {
-		it.status = kind.Fail
-		it.observed = strings.Join(weak, "; ") + " (" + it.observed + ")"
-		it.problem = strings.Join(weak, "; ")
-		it.remedy = "reissue with an RSA key of 2048+ bits (or ECDSA P-256) and SHA-256 signatures throughout the chain"
+		l.Status = kind.Fail
+		l.Observed = strings.Join(weak, "; ") + " (" + l.Observed + ")"
+		l.Problem = strings.Join(weak, "; ")
+		l.Remedy = "reissue with an RSA key of 2048+ bits (or ECDSA P-256) and SHA-256 signatures throughout the chain"
 	}
-	return it
+	return l
 }
 
-func (c *Certificate) ocspItem(v *verdict, now time.Time) item {
-	it := item{label: "ocsp staple", expected: "a stapled OCSP response saying good"}
+func (c *Certificate) ocspLine(je *judgedEndpoint, now time.Time) kind.Line {
+	expected := "a stapled OCSP response saying good"
 	if !c.RequireOCSPStaple {
-		it.expected = "optional; if stapled, good"
+		expected = "optional; if stapled, good"
 	}
-	raw := v.ep.state.OCSPResponse
+	raw := je.ep.state.OCSPResponse
+	var l kind.Line
 	if len(raw) == 0 {
-		it.status = kind.Fail
-		it.observed = "no OCSP response stapled"
-		it.problem = "no OCSP staple (require_ocsp_staple is on)"
-		it.remedy = "enable OCSP stapling on the server (nginx: ssl_stapling on; ssl_stapling_verify on;)"
-		return it
+		l = kind.Line{Status: kind.Fail, Observed: "no OCSP response stapled", Problem: "no OCSP staple (require_ocsp_staple is on)",
+			Remedy: "enable OCSP stapling on the server (nginx: ssl_stapling on; ssl_stapling_verify on;)"}
+	} else {
+		var issuer *x509.Certificate
+		if len(je.chain) > 1 {
+			issuer = je.chain[1]
+		}
+		l = stapleStatus(raw, je.ep.state.PeerCertificates[0], issuer, now)
 	}
-	leaf := v.ep.state.PeerCertificates[0]
-	var issuer *x509.Certificate
-	if len(v.chain) > 1 {
-		issuer = v.chain[1]
-	}
+	l.Label, l.Expected = "ocsp staple", expected
+	return l
+}
+
+// stapleStatus judges a stapled OCSP response: it must parse, be signed for this leaf, be fresh
+// and say good.
+func stapleStatus(raw []byte, leaf, issuer *x509.Certificate, now time.Time) kind.Line {
 	resp, err := ocsp.ParseResponseForCert(raw, leaf, issuer)
 	if err != nil {
-		it.status = kind.Fail
-		it.observed = "the stapled OCSP response does not parse or verify: " + err.Error()
-		it.problem = "invalid OCSP staple"
-		it.remedy = "fix the server's OCSP stapling (it staples a broken or foreign response)"
-		return it
+		return kind.Line{Status: kind.Fail, Observed: "the stapled OCSP response does not parse or verify: " + err.Error(),
+			Problem: "invalid OCSP staple", Remedy: "fix the server's OCSP stapling (it staples a broken or foreign response)"}
 	}
 	upd := fmt.Sprintf("updated %s", stamp(resp.ThisUpdate))
 	if !resp.NextUpdate.IsZero() {
 		upd += ", next update " + stamp(resp.NextUpdate)
 	}
-	switch resp.Status {
-	case ocsp.Good:
-		if !resp.NextUpdate.IsZero() && now.After(resp.NextUpdate) {
-			it.status = kind.Fail
-			it.observed = "stapled response says good but is stale (" + upd + ")"
-			it.problem = "stale OCSP staple"
-			it.remedy = "check that the server can reach its CA's OCSP responder to refresh the staple"
-			return it
-		}
-		it.status, it.observed = kind.Pass, "good ("+upd+")"
-	case ocsp.Revoked:
-		it.status = kind.Fail
-		it.observed = fmt.Sprintf("REVOKED on %s (%s)", stamp(resp.RevokedAt), upd)
-		it.problem = "the certificate is revoked (OCSP)"
-		it.remedy = "issue and deploy a new certificate now: clients reject a revoked one"
-	default:
-		it.status = kind.Fail
-		it.observed = "the responder does not know the certificate (" + upd + ")"
-		it.problem = "OCSP status unknown"
-		it.remedy = "check that the staple comes from the certificate's own CA"
+	switch {
+	case resp.Status == ocsp.Good && !resp.NextUpdate.IsZero() && now.After(resp.NextUpdate):
+		return kind.Line{Status: kind.Fail, Observed: "stapled response says good but is stale (" + upd + ")",
+			Problem: "stale OCSP staple", Remedy: "check that the server can reach its CA's OCSP responder to refresh the staple"}
+	case resp.Status == ocsp.Good:
+		return kind.Line{Status: kind.Pass, Observed: "good (" + upd + ")"}
+	case resp.Status == ocsp.Revoked:
+		return kind.Line{Status: kind.Fail, Observed: fmt.Sprintf("REVOKED on %s (%s)", stamp(resp.RevokedAt), upd),
+			Problem: "the certificate is revoked (OCSP)", Remedy: "issue and deploy a new certificate now: clients reject a revoked one"}
 	}
-	return it
+	return kind.Line{Status: kind.Fail, Observed: "the responder does not know the certificate (" + upd + ")",
+		Problem: "OCSP status unknown", Remedy: "check that the staple comes from the certificate's own CA"}
 }
 
 // consistency compares what the addresses serve: the incident this check exists for is one
 // server behind a name still serving last year's certificate.
-func (c *Certificate) consistency(vs []*verdict) item {
-	it := item{label: "same certificate on every address", expected: "one certificate behind the name", status: kind.Pass}
+func (c *Certificate) consistency(judged []*judgedEndpoint) kind.Line {
+	l := kind.Line{Label: "same certificate on every address", Expected: "one certificate behind the name", Status: kind.Pass}
 	if !c.ExpectSameCert {
-		it.expected = "not required (expect_same_cert: false)"
+		l.Expected = "not required (expect_same_cert: false)"
 	}
 	var order []string
 	served := map[string][]string{}
 	desc := map[string]string{}
-	for _, v := range vs {
-		if v.ep.failure != nil {
+	for _, je := range judged {
+		if je.ep.failure != nil {
 			continue
 		}
-		leaf := v.ep.state.PeerCertificates[0]
+		leaf := je.ep.state.PeerCertificates[0]
 		k := string(leaf.Raw)
 		if _, ok := served[k]; !ok {
 			order = append(order, k)
 			desc[k] = fmt.Sprintf("serial %s, expires %s", serial(leaf), day(leaf.NotAfter))
 		}
-		served[k] = append(served[k], v.ep.ip)
+		served[k] = append(served[k], je.ep.ip)
 	}
 	var parts []string
 	for _, k := range order {
@@ -693,27 +672,27 @@ func (c *Certificate) consistency(vs []*verdict) item {
 	}
 	switch len(order) {
 	case 0:
-		it.observed = "no address completed a handshake"
-		it.status = kind.Error
-		return it
+		l.Observed = "no address completed a handshake"
+		l.Status = kind.Error
+		return l
 	case 1:
-		it.observed = "all reachable addresses serve " + desc[order[0]]
-		return it
+		l.Observed = "all reachable addresses serve " + desc[order[0]]
+		return l
 	}
-	it.observed = strings.Join(parts, "; ")
+	l.Observed = strings.Join(parts, "; ")
 	if c.ExpectSameCert {
-		it.status = kind.Fail
-		it.problem = "addresses serve different certificates (" + it.observed + ")"
-		it.remedy = "make every server behind the name serve the same current certificate (or set expect_same_cert: false if they differ on purpose)"
+		l.Status = kind.Fail
+		l.Problem = "addresses serve different certificates (" + l.Observed + ")"
+		l.Remedy = "make every server behind the name serve the same current certificate (or set expect_same_cert: false if they differ on purpose)"
 	}
-	return it
+	return l
 }
 
 // describeChain is the readable certificate summary: one line per chain element, plus any
 // certificate the server sent that the verified chain does not use.
-func (c *Certificate) describeChain(v *verdict, now time.Time) []item {
-	var out []item
-	for i, cert := range v.chain {
+func (c *Certificate) describeChain(je *judgedEndpoint, now time.Time) []kind.Line {
+	var out []kind.Line
+	for i, cert := range je.chain {
 		st := kind.Pass
 		rest := cert.NotAfter.Sub(now)
 		switch {
@@ -727,18 +706,18 @@ func (c *Certificate) describeChain(v *verdict, now time.Time) []item {
 			obs += "; SANs " + coveredNames(cert)
 		}
 		obs += fmt.Sprintf("; issuer %s; valid %s to %s (%s); serial %s", issuerName(cert), day(cert.NotBefore), stamp(cert.NotAfter), status(cert, now), serial(cert))
-		out = append(out, item{label: fmt.Sprintf("certificate %d (%s)", i, role(v.chain, cert)), observed: obs, status: st})
+		out = append(out, kind.Line{Label: fmt.Sprintf("certificate %d (%s)", i, role(je.chain, cert)), Observed: obs, Status: st})
 	}
-	for _, sent := range v.ep.state.PeerCertificates {
+	for _, sent := range je.ep.state.PeerCertificates {
 		used := false
-		for _, cert := range v.chain {
+		for _, cert := range je.chain {
 			if bytes.Equal(cert.Raw, sent.Raw) {
 				used = true
 			}
 		}
 		if !used {
-			out = append(out, item{label: "also sent, unused", status: kind.Pass,
-				observed: fmt.Sprintf("subject %s; issuer %s; valid to %s (%s): not part of the verified chain, so it does not count",
+			out = append(out, kind.Line{Label: "also sent, unused", Status: kind.Pass,
+				Observed: fmt.Sprintf("subject %s; issuer %s; valid to %s (%s): not part of the verified chain, so it does not count",
 					subject(sent), issuerName(sent), stamp(sent.NotAfter), status(sent, now))})
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // endpoint is what one address served.
@@ -81,7 +82,7 @@ func (p *prober) probe(ctx context.Context, ip string) endpoint {
 	// The main handshake accepts any version from TLS 1.0, so that a server stuck on an old
 	// version still shows its certificate; the negotiated version is judged afterwards.
 	sh := p.handshake(ctx, addr, tls.VersionTLS10, tls.VersionTLS13, secureSuites())
-	if sh.err != nil && !sh.seen && isStage(sh.err, stageHandshake) && !isTimeout(sh.err) {
+	if sh.err != nil && !sh.seen && isStage(sh.err, stageHandshake) && !cut(sh.err) {
 		// A legacy server may share only insecure suites with us: offer those too, once, to
 		// see its certificate, and say so.
 		if legacy := p.handshake(ctx, addr, tls.VersionTLS10, tls.VersionTLS13, allSuites()); legacy.err == nil || legacy.seen {
@@ -104,15 +105,15 @@ func (p *prober) probe(ctx context.Context, ip string) endpoint {
 			break
 		}
 		vp := versionProbe{version: v}
-		probe := p.handshake(ctx, addr, v, v, allSuites())
+		old := p.handshake(ctx, addr, v, v, allSuites())
 		switch {
-		case probe.err == nil || probe.seen:
+		case old.err == nil || old.seen:
 			// Sending its certificate in this version is accepting it.
 			vp.accepted = true
-		case isStage(probe.err, stageHandshake) && !isTimeout(probe.err):
+		case isStage(old.err, stageHandshake) && !cut(old.err):
 			// The server refused the version (an alert, or it hung up): what we want.
 		default:
-			vp.inconclusive = p.explain(probe.err).msg
+			vp.inconclusive = p.explain(old.err).msg
 		}
 		ep.probes = append(ep.probes, vp)
 	}
@@ -240,10 +241,10 @@ func (p *prober) explain(err error) *dialFailure {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return &dialFailure{msg: "connection refused",
 			remedy: fmt.Sprintf("start the TLS service on port %s of every address behind the name, or remove the address from DNS", p.c.target.port)}
-	case isTimeout(err) && stage == stageConnect:
+	case cut(err) && stage == stageConnect:
 		return &dialFailure{msg: fmt.Sprintf("no answer to the connection attempt within %s", budget),
 			remedy: "check that the host is up and that no firewall drops the traffic, or remove the address from DNS"}
-	case isTimeout(err):
+	case cut(err):
 		what := "did not complete the TLS handshake"
 		if stage == stagePostgres {
 			what = "did not answer the PostgreSQL SSL request"
@@ -268,13 +269,10 @@ func (p *prober) explain(err error) *dialFailure {
 	return &dialFailure{msg: redactErr(err), remedy: "check that the address is reachable from here and serves TLS"}
 }
 
-func isTimeout(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
+// cut says a connection ended because its time ran out or because the run was stopped from
+// outside (an interrupt, fail-fast): either way the server said nothing about TLS, so a cut
+// version probe is inconclusive, not a refusal, and a cut handshake is not retried.
+func cut(err error) bool { return probe.IsTimeout(err) || errors.Is(err, context.Canceled) }
 
 // secureSuites is what the main handshake offers for TLS 1.0-1.2: every suite Go calls secure,
 // including RSA key exchange, so that an older but acceptable server still shows its certificate.

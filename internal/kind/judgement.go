@@ -12,9 +12,10 @@ import (
 // its remedy to the result's remedy. A kind's judge function then reads as a list of rules.
 type Judgement struct {
 	result   Result
-	problems []string
-	remedies []string
+	problems []Line
 	notes    []string
+	// seen holds a bit per status any line or problem had, for Has.
+	seen uint32
 }
 
 // Line is one judged observation.
@@ -31,16 +32,22 @@ type Line struct {
 
 // Add records a line of evidence and, when it did not pass, its problem and remedy.
 func (j *Judgement) Add(l Line) {
-	j.result.Add(Evidence{Label: l.Label, Observed: l.Observed, Expected: l.Expected, Status: l.Status})
+	j.Show(l)
 	if l.Status <= Pass {
 		return
 	}
-	p := l.Problem
-	if p == "" {
-		p = l.Label + ": " + l.Observed
+	if l.Problem == "" {
+		l.Problem = l.Label + ": " + l.Observed
 	}
-	j.problems = append(j.problems, p)
-	j.remedy(l.Remedy)
+	j.problems = append(j.problems, l)
+}
+
+// Show records a line of evidence whose status counts but which names no problem (its Problem
+// and Remedy are not read): another rule names it (a total over several lines), or the kind's
+// summary speaks of it in its own way.
+func (j *Judgement) Show(l Line) {
+	j.result.Add(Evidence{Label: l.Label, Observed: l.Observed, Expected: l.Expected, Status: l.Status})
+	j.seen |= 1 << l.Status
 }
 
 // Observe records a passing line of evidence.
@@ -51,8 +58,8 @@ func (j *Judgement) Observe(label, observed, expected string) {
 // Problem records a problem that has no evidence line of its own (a failure to connect, say).
 func (j *Judgement) Problem(status Status, problem, remedy string) {
 	j.result.Status = Worst(j.result.Status, status)
-	j.problems = append(j.problems, problem)
-	j.remedy(remedy)
+	j.seen |= 1 << status
+	j.problems = append(j.problems, Line{Status: status, Problem: problem, Remedy: remedy})
 }
 
 // Note records what a passing summary says; notes are dropped when there is a problem.
@@ -69,24 +76,35 @@ func (j *Judgement) Status() Status { return j.result.Status }
 // Failed reports whether any rule so far failed or could not decide.
 func (j *Judgement) Failed() bool { return j.result.Status >= Fail }
 
-func (j *Judgement) remedy(r string) {
-	if r != "" && !slices.Contains(j.remedies, r) {
-		j.remedies = append(j.remedies, r)
-	}
-}
+// Has reports whether any line or problem so far had status s. A kind for which a certain
+// failure outranks a part it could not judge asks Has(Fail) when the worst status is Error.
+func (j *Judgement) Has(s Status) bool { return j.seen&(1<<s) != 0 }
+
+// Problems are the lines that did not pass and the problems without a line, in the order they
+// were recorded, each with its Problem filled in: for a kind whose summary groups or counts
+// them.
+func (j *Judgement) Problems() []Line { return slices.Clone(j.problems) }
 
 // Result is the verdict: the worst status of every line (pass when nothing was judged worse),
-// the problems as the summary, or the notes when nothing went wrong, and the remedies.
+// the problems as the summary, or the notes when nothing went wrong, and the remedies. The
+// result is the caller's own: adding to it does not change the judgement, nor the reverse.
 func (j *Judgement) Result() Result {
 	r := j.result
+	r.Evidence = slices.Clone(r.Evidence)
+	r.Findings = slices.Clone(r.Findings)
 	if r.Status < Pass {
 		r.Status = Pass
 	}
-	if len(j.problems) > 0 {
-		r.Summary = strings.Join(j.problems, "; ")
-		r.Remedy = strings.Join(j.remedies, "; ")
-	} else {
+	if len(j.problems) == 0 {
 		r.Summary = strings.Join(j.notes, "; ")
+		return r
 	}
+	problems := make([]string, len(j.problems))
+	remedies := make([]string, len(j.problems))
+	for i, p := range j.problems {
+		problems[i], remedies[i] = p.Problem, p.Remedy
+	}
+	r.Summary = strings.Join(problems, "; ")
+	r.Remedy = strings.Join(Unique(remedies), "; ")
 	return r
 }

@@ -26,6 +26,14 @@ func TestJudgement(t *testing.T) {
 		{"skip lines never raise to a problem", func(j *Judgement) {
 			j.Add(Line{Label: "statements", Observed: "extension missing", Status: Skip})
 		}, Pass, "", "", 1},
+		{"shown lines count but name no problem", func(j *Judgement) {
+			j.Note("3 calls answered")
+			j.Show(Line{Label: "GET /a", Observed: "1 of 3 failed", Status: Warn})
+		}, Warn, "3 calls answered", "", 1},
+		{"a total names the problem of shown lines", func(j *Judgement) {
+			j.Show(Line{Label: "GET /a", Observed: "3 of 3 failed", Status: Fail})
+			j.Add(Line{Label: "error rate", Observed: "100%", Status: Fail, Problem: "3 of 3 calls failed", Remedy: "read the logs"})
+		}, Fail, "3 of 3 calls failed", "read the logs", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,5 +44,54 @@ func TestJudgement(t *testing.T) {
 				t.Errorf("got %v %q %q %d lines, want %v %q %q %d", r.Status, r.Summary, r.Remedy, len(r.Evidence), tt.wantStatus, tt.wantSummary, tt.wantRemedy, tt.wantLines)
 			}
 		})
+	}
+}
+
+func TestJudgementHasAndProblems(t *testing.T) {
+	var j Judgement
+	j.Observe("addresses", "1.2.3.4", "")
+	j.Show(Line{Label: "certificate 0", Observed: "expired", Status: Fail})
+	j.Add(Line{Label: "expiry", Observed: "expired", Status: Fail, Problem: "expired", Remedy: "renew"})
+	j.Add(Line{Label: "connection", Observed: "refused", Status: Error, Remedy: "start it"})
+	j.Problem(Warn, "slow", "")
+	for s, want := range map[Status]bool{Skip: false, Pass: true, Warn: true, Fail: true, Error: true} {
+		if got := j.Has(s); got != want {
+			t.Errorf("Has(%s) = %v, want %v", s, got, want)
+		}
+	}
+	got := j.Problems()
+	want := []Line{
+		{Label: "expiry", Observed: "expired", Status: Fail, Problem: "expired", Remedy: "renew"},
+		{Label: "connection", Observed: "refused", Status: Error, Problem: "connection: refused", Remedy: "start it"},
+		{Status: Warn, Problem: "slow"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Problems() = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("Problems()[%d] = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	got[0].Problem = "changed"
+	if j.Problems()[0].Problem != "expired" {
+		t.Error("Problems() hands out the judgement's own list")
+	}
+	if r := j.Result(); r.Status != Error || r.Summary != "expired; connection: refused; slow" || r.Remedy != "renew; start it" {
+		t.Errorf("Result() = %v %q %q", r.Status, r.Summary, r.Remedy)
+	}
+}
+
+func TestJudgementResultIsACopy(t *testing.T) {
+	var j Judgement
+	j.Observe("a", "1", "")
+	r := j.Result()
+	r.Add(Evidence{Label: "lost", Observed: "no answer", Status: Error})
+	j.Observe("b", "2", "")
+	if got := r.Evidence[1].Label; got != "lost" {
+		t.Errorf("a line added to the judgement overwrote the result's: %q", got)
+	}
+	if got := len(j.Result().Evidence); got != 2 {
+		t.Errorf("the judgement has %d lines, want 2", got)
 	}
 }
