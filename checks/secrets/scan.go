@@ -26,6 +26,9 @@ type match struct {
 	line, col int // 1-based; col counts characters
 	allowed   bool
 	preview   string
+	// legacy is the secret as the generic rule cut it before values could hold '#', ';', ','
+	// and '`' ("" when the same): what a version 1 baseline hashed.
+	legacy string
 }
 
 // fileOpts says how a file's content is judged.
@@ -280,8 +283,18 @@ func normalizeKeyBody(s string) string {
 	return b.String()
 }
 
-// fingerprint identifies a finding across runs and line moves without naming the secret.
-func fingerprint(rule, file, secret string) string {
+// fingerprint identifies a finding across runs, line moves and rule changes without naming the
+// secret: a hash of the file and the secret, and nothing else.
+func fingerprint(file, secret string) string {
+	h := sha256.New()
+	h.Write([]byte(file))
+	h.Write([]byte{0})
+	h.Write([]byte(secret))
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// fingerprintV1 is the fingerprint of version 1 baselines, which hashed the rule too.
+func fingerprintV1(rule, file, secret string) string {
 	h := sha256.New()
 	h.Write([]byte(rule))
 	h.Write([]byte{0})

@@ -104,6 +104,16 @@ type finding struct {
 	inTree      bool // present in the working tree (or staged)
 	preview     string
 	fingerprint string
+	// secret and legacy (see match) are kept to match version 1 baselines; never shown.
+	secret, legacy string
+}
+
+// secretForms are the spellings of the secret a baseline may have hashed.
+func (f *finding) secretForms() []string {
+	if f.legacy != "" && f.legacy != f.secret {
+		return []string{f.secret, f.legacy}
+	}
+	return []string{f.secret}
 }
 
 // scanReport is everything a scan saw.
@@ -114,6 +124,7 @@ type scanReport struct {
 	findings                 []finding
 	allowed, baselined       int
 	baselineName             string // the baseline file applied, as the evidence names it; "" for none
+	baselineOld              bool   // it is in an older format than WriteBaseline writes
 	// notScanned says why nothing at all was read (path is a device or a FIFO); "" otherwise.
 	notScanned string
 }
@@ -153,6 +164,7 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 		if base, rep.baselineName, err = s.loadBaseline(ctx, env, root); err != nil {
 			return nil, err
 		}
+		rep.baselineOld = base != nil && base.version < baselineVersion
 	}
 	if !fi.IsDir() {
 		// One file, named on purpose: a symbolic link to it is followed; no git questions.
@@ -223,7 +235,7 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 	return rep, nil
 }
 
-// mergeFindings turns matches into findings: one per rule, file and secret. A secret in many
+// mergeFindings turns matches into findings: one per file and secret. A secret in many
 // commits is attributed to the oldest commit that added it; a secret still in the working tree
 // is reported at its current line, with that commit.
 func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base *baseline) []finding {
@@ -240,17 +252,18 @@ func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base
 	}
 	allowedFP := map[string]bool{}
 	for _, t := range tree {
-		fp := fingerprint(t.m.rule.ID, t.file, t.m.secret)
+		fp := fingerprint(t.file, t.m.secret)
 		if t.m.allowed {
 			allowedFP[fp] = true
 			rep.allowed++
 			continue
 		}
-		g := add(finding{rule: t.m.rule, file: t.file, line: t.m.line, col: t.m.col, preview: t.m.preview, fingerprint: fp, inTree: true})
+		g := add(finding{rule: t.m.rule, file: t.file, line: t.m.line, col: t.m.col, preview: t.m.preview, fingerprint: fp, inTree: true,
+			secret: t.m.secret, legacy: t.m.legacy})
 		g.inTree = true
 	}
 	for _, d := range diff {
-		fp := fingerprint(d.m.rule.ID, d.file, d.m.secret)
+		fp := fingerprint(d.file, d.m.secret)
 		if d.m.allowed || allowedFP[fp] {
 			if !allowedFP[fp] {
 				rep.allowed++
@@ -260,7 +273,8 @@ func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base
 		}
 		g, seen := byFP[fp]
 		if !seen {
-			g = add(finding{rule: d.m.rule, file: d.file, line: d.m.line, col: d.m.col, preview: d.m.preview, fingerprint: fp, inTree: d.seq == 0})
+			g = add(finding{rule: d.m.rule, file: d.file, line: d.m.line, col: d.m.col, preview: d.m.preview, fingerprint: fp, inTree: d.seq == 0,
+				secret: d.m.secret, legacy: d.m.legacy})
 		}
 		if s, ok := oldest[fp]; !ok || d.seq > s {
 			oldest[fp] = d.seq
@@ -273,7 +287,7 @@ func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base
 	var out []finding
 	for _, fp := range order {
 		f := byFP[fp]
-		if base.has(f.rule.ID, f.file, fp) {
+		if ok, _ := base.accepts(f); ok {
 			rep.baselined++
 			continue
 		}
@@ -451,7 +465,11 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 		}
 	}
 	if rep.baselineName != "" {
-		r.Add(check.Evidence{Label: "baseline", Observed: fmt.Sprintf("%s, %d accepted", printable(rep.baselineName), rep.baselined), Status: check.Pass})
+		obs := fmt.Sprintf("%s, %d accepted", printable(rep.baselineName), rep.baselined)
+		if rep.baselineOld {
+			obs += "; written by an older launchgate, rewrite it with `" + s.baselineCommand() + " --migrate`"
+		}
+		r.Add(check.Evidence{Label: "baseline", Observed: obs, Status: check.Pass})
 	}
 	if rep.allowed > 0 {
 		r.Add(check.Evidence{Label: "accepted", Observed: fmt.Sprintf("%d marked launchgate:allow", rep.allowed), Status: check.Pass})
@@ -512,6 +530,9 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 		}
 		if rep.baselined > 0 {
 			r.Summary += fmt.Sprintf("; %d accepted in %s", rep.baselined, printable(rep.baselineName))
+			if rep.baselineOld {
+				r.Summary += " (an older format: rewrite it with `" + s.baselineCommand() + " --migrate`)"
+			}
 		}
 		if rep.shallow {
 			remedies = append(remedies, "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout) so that every commit is scanned")
