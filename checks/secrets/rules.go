@@ -42,15 +42,21 @@ type Rule struct {
 	Multiline bool `yaml:"multiline"`
 	// Requires lists bytes of which the line must hold at least one before the expression
 	// runs: a cheap second filter for rules whose keywords are common ("https://").
-	Requires string   `yaml:"requires"`
+	Requires string `yaml:"requires"`
+	// Fallback rules (the generic assignment rule, JWTs, bearer tokens) yield: where another
+	// rule's finding overlaps theirs, only that one is reported.
+	Fallback bool `yaml:"fallback"`
+	// Validate names a check the secret must pass beyond the expression (validators).
+	Validate string   `yaml:"validate"`
 	Regex    string   `yaml:"regex"`
 	Entropy  float64  `yaml:"entropy"`
 	Rotate   string   `yaml:"rotate"`
 	True     []string `yaml:"true"`
 	False    []string `yaml:"false"`
 
-	re    *regexp.Regexp
-	index int
+	re       *regexp.Regexp
+	validate func(string) bool
+	index    int
 }
 
 type ruleFile struct {
@@ -116,6 +122,16 @@ func compileRules(data []byte) (*ruleSet, error) {
 		case kindAssignment:
 		default:
 			return nil, fmt.Errorf("secrets: rule %s: unknown kind %q", r.ID, r.Kind)
+		}
+		if r.Kind == kindAssignment {
+			r.Fallback = true
+		}
+		if r.Validate != "" {
+			v, ok := validators[r.Validate]
+			if !ok {
+				return nil, fmt.Errorf("secrets: rule %s: unknown validate %q", r.ID, r.Validate)
+			}
+			r.validate = v
 		}
 		rs.byID[r.ID] = r
 		rs.rules = append(rs.rules, r)

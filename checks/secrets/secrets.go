@@ -104,6 +104,7 @@ type finding struct {
 	inTree      bool // present in the working tree (or staged)
 	preview     string
 	fingerprint string
+	decoded     bool // found in base64-decoded text
 	// secret and legacy (see match) are kept to match version 1 baselines; never shown.
 	secret, legacy string
 }
@@ -259,7 +260,7 @@ func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base
 			continue
 		}
 		g := add(finding{rule: t.m.rule, file: t.file, line: t.m.line, col: t.m.col, preview: t.m.preview, fingerprint: fp, inTree: true,
-			secret: t.m.secret, legacy: t.m.legacy})
+			decoded: t.m.decoded, secret: t.m.secret, legacy: t.m.legacy})
 		g.inTree = true
 	}
 	for _, d := range diff {
@@ -274,7 +275,7 @@ func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base
 		g, seen := byFP[fp]
 		if !seen {
 			g = add(finding{rule: d.m.rule, file: d.file, line: d.m.line, col: d.m.col, preview: d.m.preview, fingerprint: fp, inTree: d.seq == 0,
-				secret: d.m.secret, legacy: d.m.legacy})
+				decoded: d.m.decoded, secret: d.m.secret, legacy: d.m.legacy})
 		}
 		if s, ok := oldest[fp]; !ok || d.seq > s {
 			oldest[fp] = d.seq
@@ -490,6 +491,9 @@ func (s *Secrets) judge(rep *scanReport) check.Result {
 		perRule[f.rule.ID]++
 		cf := check.Finding{Rule: f.rule.ID, File: f.file, Line: f.line, Column: f.col, Commit: f.commit,
 			Message: f.rule.Description, Preview: f.preview, Fingerprint: f.fingerprint}
+		if f.decoded {
+			cf.Message += " (in base64-decoded text)"
+		}
 		if !f.inTree {
 			cf.Message += " (deleted, but still in history)"
 		}
