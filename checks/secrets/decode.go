@@ -36,19 +36,28 @@ var b64Index = func() (t [256]int8) {
 // decodePass scans the text encoded in the base64 runs of buf and adds what it finds to s.out,
 // located at the runs.
 func (s *scanner) decodePass(buf []byte, o fileOpts, depth int) {
-	for i := 0; i < len(buf); {
-		if b64Index[buf[i]] < 0 {
-			i++
+	// Only runs of minEncoded or more matter, so look at every minEncoded-th byte: a byte that
+	// is not base64 rules out every run that would have to cross it, and a byte that is gets
+	// its run measured in both directions. Text with a space every few words is crossed at a
+	// few bytes read per 32.
+	for i := 0; i+minEncoded <= len(buf); {
+		p := i + minEncoded - 1
+		if b64Index[buf[p]] < 0 {
+			i = p + 1
 			continue
 		}
-		j := i + 1
-		for j < len(buf) && b64Index[buf[j]] >= 0 {
-			j++
+		start := p
+		for start > i && b64Index[buf[start-1]] >= 0 {
+			start--
 		}
-		if n := j - i; n >= minEncoded && n <= maxEncoded {
-			s.decodeRun(buf, i, j, o, depth)
+		end := p + 1
+		for end < len(buf) && b64Index[buf[end]] >= 0 {
+			end++
 		}
-		i = j
+		if n := end - start; n >= minEncoded && n <= maxEncoded {
+			s.decodeRun(buf, start, end, o, depth)
+		}
+		i = end + 1
 	}
 }
 

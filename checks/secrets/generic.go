@@ -47,6 +47,10 @@ func (s *scanner) assignment(r *Rule, buf []byte, ls, le, ks, kl int, o fileOpts
 	if vs < 0 {
 		return ie
 	}
+	// "--- PASS: TestName" is go test's output, not a password.
+	if string(buf[is:ie]) == "PASS" {
+		return ie
+	}
 	strength := judgeName(buf[is:ie])
 	if strength == notSecret {
 		return ie
