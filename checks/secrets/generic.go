@@ -446,8 +446,8 @@ func plausibleSecretValue(v string, quoted bool, strength nameStrength) bool {
 	if hasDummyWord(lv) {
 		return false
 	}
-	if strings.HasPrefix(v, "eyJ") && strings.Count(v, ".") < 2 {
-		return false // a JWT header without payload and signature is no credential
+	if strings.HasPrefix(v, "eyJ") && (strings.Count(v, ".") != 2 || !validJWT(v)) {
+		return false // a JWT is a secret only if it is signed and no fixture
 	}
 	for _, w := range stopWords {
 		if strings.Contains(lv, w) {
