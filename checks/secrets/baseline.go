@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -92,26 +91,27 @@ func DefaultBaselinePath(ctx context.Context, path string) (string, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	inRepo, err := repoState(ctx, dir)
+	facts, err := probeRepo(ctx, dir)
 	if err != nil {
 		return "", fmt.Errorf("finding the default baseline of %s: %w", path, err)
 	}
-	if inRepo {
+	return defaultBaselineIn(dir, facts), nil
+}
+
+// defaultBaselineIn is DefaultBaselinePath for a directory whose repository is known.
+func defaultBaselineIn(dir string, facts repoFacts) string {
+	if facts.inRepo {
 		// --show-cdup ("../../" or "") rather than --show-toplevel: it keeps the caller's spelling
 		// of the path (no symbolic links resolved), so evidence can name the file relative to it.
-		out, err := gitOutput(ctx, dir, "rev-parse", "--show-cdup")
-		if err != nil {
-			return "", fmt.Errorf("finding the default baseline of %s: %w", path, err)
-		}
-		dir = filepath.Join(dir, filepath.FromSlash(strings.TrimSpace(string(out))))
+		dir = filepath.Join(dir, filepath.FromSlash(facts.cdup))
 	}
-	return filepath.Join(dir, filepath.FromSlash(DefaultBaseline)), nil
+	return filepath.Join(dir, filepath.FromSlash(DefaultBaseline))
 }
 
 // loadBaseline reads the configured baseline (an error when it is missing) or, with none
 // configured, the default one when it exists. It returns the baseline and the name evidence
 // shows for it ("" for none).
-func (s *Secrets) loadBaseline(ctx context.Context, env *check.Env, root string) (*baseline, string, error) {
+func (s *Secrets) loadBaseline(ctx context.Context, env *check.Env, defaultPath func() (string, error)) (*baseline, string, error) {
 	if s.Baseline != "" {
 		b, err := readBaseline(s.resolve(env, s.Baseline))
 		if errors.Is(err, fs.ErrNotExist) {
@@ -119,7 +119,7 @@ func (s *Secrets) loadBaseline(ctx context.Context, env *check.Env, root string)
 		}
 		return b, s.Baseline, err
 	}
-	p, err := DefaultBaselinePath(ctx, root)
+	p, err := defaultPath()
 	if err != nil {
 		return nil, "", err
 	}

@@ -3,6 +3,7 @@ package secrets
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -16,9 +17,27 @@ func mustRules(t testing.TB) *ruleSet {
 	return rs
 }
 
+// TestRulesCompile compiles every rule's expression, which a scan compiles only when it needs it.
+func TestRulesCompile(t *testing.T) {
+	for _, r := range mustRules(t).rules {
+		if r.Kind == kindAssignment {
+			continue
+		}
+		if _, err := regexp.Compile(r.Regex); err != nil {
+			t.Errorf("rule %s: %v", r.ID, err)
+		}
+	}
+}
+
 // TestRuleExamples runs every rule's true and false examples from rules.yaml.
 func TestRuleExamples(t *testing.T) {
-	rs := mustRules(t)
+	rs, err := compileRules(rulesYAML, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain := mustRules(t); len(plain.rules) != len(rs.rules) || len(plain.keywords) != len(rs.keywords) {
+		t.Fatalf("without examples %d rules and %d keywords, with them %d and %d", len(plain.rules), len(plain.keywords), len(rs.rules), len(rs.keywords))
+	}
 	if len(rs.rules) < 50 {
 		t.Errorf("%d rules, want at least 50", len(rs.rules))
 	}

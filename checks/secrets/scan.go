@@ -253,7 +253,7 @@ func (s *scanner) runRegex(r *Rule, buf []byte, ls, le int) {
 	if r.Requires != "" && bytes.IndexAny(buf[ls:le], r.Requires) < 0 {
 		return
 	}
-	for _, sm := range r.re.FindAllSubmatchIndex(window, -1) {
+	for _, sm := range r.regexp().FindAllSubmatchIndex(window, -1) {
 		if ls+sm[0] >= le {
 			break
 		}

@@ -160,9 +160,32 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 	if !fi.IsDir() && (s.Staged || s.History != nil && *s.History) {
 		return nil, fmt.Errorf("%s is a file: history and staged scan a directory of a git repository (set path to the repository, or history: false)", s.Path)
 	}
+	// The repository is asked about once; the default baseline's place depends on it too.
+	var (
+		facts    repoFacts
+		factsErr error
+		probed   bool
+	)
+	probe := func() (repoFacts, error) {
+		if !probed {
+			facts, factsErr = probeRepo(ctx, root)
+			probed = true
+		}
+		return facts, factsErr
+	}
+	defaultBaseline := func() (string, error) {
+		if !fi.IsDir() {
+			return DefaultBaselinePath(ctx, root)
+		}
+		f, err := probe()
+		if err != nil {
+			return "", fmt.Errorf("finding the default baseline of %s: %w", root, err)
+		}
+		return defaultBaselineIn(root, f), nil
+	}
 	var base *baseline
 	if useBaseline {
-		if base, rep.baselineName, err = s.loadBaseline(ctx, env, root); err != nil {
+		if base, rep.baselineName, err = s.loadBaseline(ctx, env, defaultBaseline); err != nil {
 			return nil, err
 		}
 		rep.baselineOld = base != nil && base.version < baselineVersion
@@ -182,10 +205,11 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 		rep.findings = mergeFindings(rep, tf, nil, base)
 		return rep, nil
 	}
-	inRepo, err := repoState(ctx, root)
+	f, err := probe()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Path, err)
 	}
+	inRepo := f.inRepo
 	rep.inRepo = inRepo
 	if s.Staged {
 		if !inRepo {
@@ -222,12 +246,8 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 	}
 	var df []diffFinding
 	if history {
-		out, err := gitOutput(ctx, root, "rev-parse", "--is-shallow-repository")
-		if err != nil {
-			return nil, fmt.Errorf("asking whether %s is a shallow clone: %w", s.Path, err)
-		}
-		rep.shallow = strings.TrimSpace(string(out)) == "true"
-		df, rep.diff, err = s.scanDiff(ctx, rs, root, historyArgs())
+		rep.shallow = f.shallow
+		df, rep.diff, err = s.scanHistory(ctx, rs, root)
 		if err != nil {
 			return nil, fmt.Errorf("scanning history: %w", err)
 		}
