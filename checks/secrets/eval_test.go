@@ -283,7 +283,11 @@ func (g *evalGen) generate(name, arg string) (string, bool) {
 	case "jwt":
 		enc := base64.RawURLEncoding
 		header, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "JWT"})
-		payload, _ := json.Marshal(map[string]any{"sub": "svc-" + g.pick(evalDigits, 4), "iat": 1700000000 + g.r.Intn(1e7), "scope": "orders:write"})
+		claims := map[string]any{"sub": "svc-" + g.pick(evalDigits, 4), "iat": 1700000000 + g.r.Intn(1e7), "scope": "orders:write"}
+		if arg != "" {
+			claims["name"] = arg
+		}
+		payload, _ := json.Marshal(claims)
 		return enc.EncodeToString(header) + "." + enc.EncodeToString(payload) + "." + g.pick(evalLower+evalUpper+evalDigits+"-_", 43), true
 	case "basic":
 		return base64.StdEncoding.EncodeToString([]byte("svc-" + g.pick(evalLower, 6) + ":" + g.pick(evalLower+evalUpper+evalDigits, 20))), true
