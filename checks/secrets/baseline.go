@@ -109,9 +109,9 @@ func defaultBaselineIn(dir string, facts repoFacts) string {
 }
 
 // loadBaseline reads the configured baseline (an error when it is missing) or, with none
-// configured, the default one when it exists. It returns the baseline and the name evidence
-// shows for it ("" for none).
-func (s *Secrets) loadBaseline(ctx context.Context, env *check.Env, defaultPath func() (string, error)) (*baseline, string, error) {
+// configured, the default one (defaultPath says where) when it exists. It returns the baseline
+// and the name evidence shows for it ("" for none).
+func (s *Secrets) loadBaseline(env *check.Env, defaultPath func() (string, error)) (*baseline, string, error) {
 	if s.Baseline != "" {
 		b, err := readBaseline(s.resolve(env, s.Baseline))
 		if errors.Is(err, fs.ErrNotExist) {

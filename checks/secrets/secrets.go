@@ -185,7 +185,7 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 	}
 	var base *baseline
 	if useBaseline {
-		if base, rep.baselineName, err = s.loadBaseline(ctx, env, defaultBaseline); err != nil {
+		if base, rep.baselineName, err = s.loadBaseline(env, defaultBaseline); err != nil {
 			return nil, err
 		}
 		rep.baselineOld = base != nil && base.version < baselineVersion
