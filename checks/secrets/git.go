@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -535,10 +534,9 @@ const historySlices = 2
 // process per core turns a slice at a time into patches (git log --no-walk --stdin), each read
 // and scanned by a goroutine of its own. Memory stays bounded: a slice's patches are never
 // held, only one file's added lines per process at a time, and the commit list at 41 bytes a
-// commit.
-func (sc *Secrets) scanHistory(ctx context.Context, rs *ruleSet, root string) ([]diffFinding, diffStats, error) {
-	procs := max(1, runtime.GOMAXPROCS(0))
-	if procs == 1 {
+// commit. procs is how many git processes run at once (the scan gives it GOMAXPROCS).
+func (sc *Secrets) scanHistory(ctx context.Context, rs *ruleSet, root string, procs int) ([]diffFinding, diffStats, error) {
+	if procs <= 1 {
 		// One core: one git process, no list of commits to cut.
 		scn := newScanner(rs)
 		var findings []diffFinding

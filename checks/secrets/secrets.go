@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -247,7 +248,7 @@ func (s *Secrets) scan(ctx context.Context, env *check.Env, useBaseline bool) (*
 	var df []diffFinding
 	if history {
 		rep.shallow = f.shallow
-		df, rep.diff, err = s.scanHistory(ctx, rs, root)
+		df, rep.diff, err = s.scanHistory(ctx, rs, root, runtime.GOMAXPROCS(0))
 		if err != nil {
 			return nil, fmt.Errorf("scanning history: %w", err)
 		}
