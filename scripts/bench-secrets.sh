@@ -70,3 +70,22 @@ git init -q "$repo"
 )
 measure "history of $commits commits ($(git -C "$repo" log --all -p --unified=0 | wc -c | awk '{printf "%.1f MB", $1/1e6}') of patches)" 0 \
   "$work/scanbench" -path "$repo" -history true
+
+# 3. Side by side with gitleaks, where it is installed.
+if command -v gitleaks >/dev/null; then
+  measure "gitleaks dir $tree (default config)" 0 \
+    sh -c 's=$(date +%s%N); gitleaks dir --no-banner --exit-code 0 --report-format json --report-path /dev/null "$1" >/dev/null 2>&1; e=$(date +%s%N); awk -v s="$s" -v e="$e" "BEGIN {printf \"wall: %.3fs\\n\", (e-s)/1e9}"' sh "$tree"
+  ev="$work/eval"
+  lg_line="$(go test ./checks/secrets -run 'TestEvaluationSet$' -count=1 -v -args -evaldir "$ev" | grep '^evaluation set:')"
+  count() { # directory: how many example directories gitleaks finds something in
+    gitleaks dir --no-banner --exit-code 0 --report-format json --report-path "$work/gl.json" "$1" >/dev/null 2>&1
+    grep -o '"File": *"[^"]*"' "$work/gl.json" | sed 's#.*/\(true\|false\)/\([0-9]*\)/.*#\2#' | sort -u | wc -l
+  }
+  t="$(find "$ev/true" -mindepth 1 -maxdepth 1 -type d | wc -l)"
+  f="$(find "$ev/false" -mindepth 1 -maxdepth 1 -type d | wc -l)"
+  gt="$(count "$ev/true")"
+  gf="$(count "$ev/false")"
+  echo "== evaluation set ($t true, $f false examples)"
+  echo "   launchgate: ${lg_line#evaluation set: }"
+  awk -v a="$gt" -v b="$t" -v c="$gf" -v d="$f" 'BEGIN {printf "   gitleaks:   recall %.1f%% (%d of %d), false alarms %.1f%% (%d of %d)\n", 100*a/b, a, b, 100*c/d, c, d}'
+fi

@@ -62,7 +62,7 @@ func FuzzParseDiff(f *testing.F) {
 func TestParseDiffHeaderLookalikes(t *testing.T) {
 	in := "\x00c1\n\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -0,0 +1,3 @@\n++++ b/evil\n+diff --git a/y b/y\n+@@ -1 +1 @@\n"
 	var got []*diffChunk
-	st, err := parseDiff(strings.NewReader(in), 1<<20, func(c *diffChunk) error { got = append(got, c); return nil })
+	st, err := parseDiff(strings.NewReader(in), 1<<20, func(c *diffChunk) error { got = append(got, c.clone()); return nil })
 	if err != nil || st.commits != 1 || len(got) != 1 {
 		t.Fatalf("%v %+v %d chunks", err, st, len(got))
 	}
@@ -79,7 +79,7 @@ func TestParseCombinedDiff(t *testing.T) {
 		"@@@ -4,0 -4,1 +4,3 @@@\n+ from-feature\n++diff --git a/evil b/evil\n ++also-from-main\n- gone\n" +
 		"diff --cc other\n--- a/other\n+++ b/other\n@@@ -1,1 -1,1 +1,1 @@@\n- x\n -y\n++z\n"
 	var got []*diffChunk
-	st, err := parseDiff(strings.NewReader(in), 1<<20, func(c *diffChunk) error { got = append(got, c); return nil })
+	st, err := parseDiff(strings.NewReader(in), 1<<20, func(c *diffChunk) error { got = append(got, c.clone()); return nil })
 	if err != nil || st.commits != 1 || len(got) != 2 {
 		t.Fatalf("%v %+v %d chunks", err, st, len(got))
 	}
@@ -89,4 +89,12 @@ func TestParseCombinedDiff(t *testing.T) {
 	if got[1].file != "other" || string(got[1].data) != "z\n" || got[1].lines[0] != 1 {
 		t.Errorf("chunk %q %q %v", got[1].file, got[1].data, got[1].lines)
 	}
+}
+
+// clone copies a chunk parseDiff handed over, which it reuses for the next file.
+func (c *diffChunk) clone() *diffChunk {
+	d := *c
+	d.data = append([]byte(nil), c.data...)
+	d.lines = append([]int(nil), c.lines...)
+	return &d
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -125,30 +124,39 @@ func printable(s string) string {
 	return b.String()
 }
 
-// repoState says whether dir is in a git work tree. Where a .git exists in dir or above it, git
-// must answer: a missing binary, a repository owned by another user ("dubious ownership") or any
-// other failure is an error, because scanning such a directory as plain files would silently
-// skip its history.
-func repoState(ctx context.Context, dir string) (bool, error) {
-	out, err := gitOutput(ctx, dir, "rev-parse", "--is-inside-work-tree")
+// repoFacts is what a scan asks git about the directory it scans, asked once.
+type repoFacts struct {
+	inRepo  bool
+	cdup    string // the way up to the top of the work tree ("../../", or "" there)
+	shallow bool
+}
+
+// probeRepo asks git, in one process, whether dir is in a work tree and, if so, where its top
+// is and whether the clone is shallow. Where a .git exists in dir or above it, git must answer:
+// a missing binary, a repository owned by another user ("dubious ownership") or any other
+// failure is an error, because scanning such a directory as plain files would silently skip
+// its history.
+func probeRepo(ctx context.Context, dir string) (repoFacts, error) {
+	out, err := gitOutput(ctx, dir, "rev-parse", "--is-inside-work-tree", "--show-cdup", "--is-shallow-repository")
 	dotGit := findDotGit(dir)
 	if err == nil {
-		if strings.TrimSpace(string(out)) != "true" {
-			return false, fmt.Errorf("%s is inside a git directory or a bare repository, not a work tree: scan the work tree", dir)
+		lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+		if len(lines) != 3 || lines[0] != "true" {
+			return repoFacts{}, fmt.Errorf("%s is inside a git directory or a bare repository, not a work tree: scan the work tree", dir)
 		}
-		return true, nil
+		return repoFacts{inRepo: true, cdup: strings.TrimSpace(lines[1]), shallow: lines[2] == "true"}, nil
 	}
 	var ee *exec.ExitError
 	notRepo := errors.As(err, &ee) && strings.Contains(err.Error(), "not a git repository")
 	switch {
 	case dotGit == "" && (errors.Is(err, errGitMissing) || notRepo):
-		return false, nil
+		return repoFacts{}, nil
 	case dotGit != "" && notRepo:
-		return false, fmt.Errorf("git does not take %s for a repository although %s exists: %w", dir, dotGit, err)
+		return repoFacts{}, fmt.Errorf("git does not take %s for a repository although %s exists: %w", dir, dotGit, err)
 	case dotGit != "":
-		return false, fmt.Errorf("%s is in the git repository of %s but git cannot read it: %w", dir, dotGit, err)
+		return repoFacts{}, fmt.Errorf("%s is in the git repository of %s but git cannot read it: %w", dir, dotGit, err)
 	}
-	return false, err
+	return repoFacts{}, err
 }
 
 // findDotGit returns the first .git (a directory, or a file pointing at one) in dir or a parent
@@ -219,11 +227,13 @@ const maxLine = 1 << 20
 // like a header ("+++ b/x" as content) is never mistaken for one. In the combined diff of a merge
 // only the lines that are in none of its parents are taken: the others were scanned in the
 // commits that added them, and a line added while resolving the merge is in no other commit.
-// No line is held beyond maxLine bytes, nor a file's added lines beyond maxSize.
+// No line is held beyond maxLine bytes, nor a file's added lines beyond maxSize. The chunk
+// handed to emit, and its buffers, are reused for the next file: emit must not keep them.
 func parseDiff(r io.Reader, maxSize int64, emit func(*diffChunk) error) (diffStats, error) {
 	var st diffStats
 	br := bufio.NewReaderSize(r, 256<<10)
 	var (
+		spare   diffChunk // the one chunk, reused: its buffers grow to the largest file's once
 		cur     *diffChunk
 		commit  string
 		seq     int
@@ -285,10 +295,10 @@ func parseDiff(r io.Reader, maxSize int64, emit func(*diffChunk) error) (diffSta
 						switch {
 						case bytes.IndexByte(body, 0) >= 0:
 							cur.skip, cur.binary = true, true
-							cur.data, cur.lines = nil, nil
+							cur.data, cur.lines = cur.data[:0], cur.lines[:0]
 						case int64(len(cur.data)+len(body)+1) > maxSize:
 							cur.skip, cur.over = true, true
-							cur.data, cur.lines = nil, nil
+							cur.data, cur.lines = cur.data[:0], cur.lines[:0]
 						default:
 							cur.data = append(cur.data, body...)
 							cur.data = append(cur.data, '\n')
@@ -317,7 +327,8 @@ func parseDiff(r io.Reader, maxSize int64, emit func(*diffChunk) error) (diffSta
 			if err := flush(); err != nil {
 				return st, err
 			}
-			cur = &diffChunk{seq: seq, commit: commit}
+			spare = diffChunk{seq: seq, commit: commit, data: spare.data[:0], lines: spare.lines[:0]}
+			cur = &spare
 		case cur == nil:
 		case bytes.HasPrefix(line, []byte("+++ ")):
 			p := string(line[4:])
@@ -440,73 +451,182 @@ type diffFinding struct {
 	m      match
 }
 
-// scanDiff runs git with args, parses its patch output as it streams and scans the added lines
-// in parallel. If git fails at any point the whole scan fails: a partial history is no pass.
+// scanDiff runs git with args (git diff --cached), parses its patch output as it streams and
+// scans the added lines. If git fails at any point the whole scan fails.
 func (sc *Secrets) scanDiff(ctx context.Context, rs *ruleSet, root string, args []string) ([]diffFinding, diffStats, error) {
+	scn := newScanner(rs)
+	var findings []diffFinding
+	st, err := sc.streamDiff(ctx, root, args, nil, func(c *diffChunk) {
+		findings = sc.scanChunk(scn, c, 0, findings)
+	})
+	return findings, st, err
+}
+
+// scanChunk scans the added lines of one file in one commit and appends what it finds.
+func (sc *Secrets) scanChunk(scn *scanner, c *diffChunk, seqBase int, out []diffFinding) []diffFinding {
+	if sc.ignored(c.file) || isVendored(c.file) {
+		return out
+	}
+	for _, m := range scn.scan(c.data, optsFor(c.file)) {
+		if m.line >= 1 && m.line <= len(c.lines) {
+			m.line = c.lines[m.line-1]
+		}
+		out = append(out, diffFinding{seq: seqBase + c.seq, commit: c.commit, file: c.file, m: m})
+	}
+	return out
+}
+
+// streamDiff runs git with args (and stdin, if not nil), parses its patch output as it streams
+// and hands each file's added lines to emit, in the goroutine that reads: scanning where the
+// stream is read costs no hand-over between goroutines, and git, a process of its own, keeps
+// producing meanwhile. A failure of git at any point fails the whole stream: a partial
+// history is no pass.
+func (sc *Secrets) streamDiff(ctx context.Context, root string, args []string, stdin []byte, emit func(*diffChunk)) (diffStats, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := gitCommand(ctx, root, args...)
 	stderr := &boundedBuffer{max: 4 << 10}
 	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	stdout, w, err := os.Pipe()
+	if err != nil {
+		return diffStats{}, fmt.Errorf("git %s: %w", args[0], err)
+	}
+	defer stdout.Close()
+	growPipe(w)
+	cmd.Stdout = w
+	err = cmd.Start()
+	w.Close() // git holds its own copy; ours would keep the pipe open after git exits
+	if err != nil {
+		return diffStats{}, gitError(args[0], err, "")
+	}
+	st, perr := parseDiff(stdout, int64(sc.MaxFileSize), func(c *diffChunk) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		emit(c)
+		return nil
+	})
+	if perr != nil {
+		cancel()
+		_ = cmd.Wait()
+		return st, fmt.Errorf("reading git %s output after %d commits: %w", args[0], st.commits, perr)
+	}
+	if err := cmd.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return st, fmt.Errorf("git %s stopped after %d commits: %w", args[0], st.commits, ctx.Err())
+		}
+		return st, fmt.Errorf("after %d commits: %w", st.commits, gitError(args[0], err, stderr.String()))
+	}
+	return st, nil
+}
+
+// historySlices is how many pieces the list of commits is cut into per git process: more
+// pieces than processes, so that one piece holding a huge commit does not leave the other
+// processes idle at the end.
+const historySlices = 2
+
+// scanHistory scans the added lines of every commit reachable from any ref. git log -p is the
+// bulk of the work (inflating objects, diffing) and one git process uses one core, so the
+// commits (git rev-list --all, in git log's order) are cut into disjoint slices and one git
+// process per core turns a slice at a time into patches (git log --no-walk --stdin), each read
+// and scanned by a goroutine of its own. Memory stays bounded: a slice's patches are never
+// held, only one file's added lines per process at a time, and the commit list at 41 bytes a
+// commit. procs is how many git processes run at once (the scan gives it GOMAXPROCS).
+func (sc *Secrets) scanHistory(ctx context.Context, rs *ruleSet, root string, procs int) ([]diffFinding, diffStats, error) {
+	if procs <= 1 {
+		// One core: one git process, no list of commits to cut.
+		scn := newScanner(rs)
+		var findings []diffFinding
+		st, err := sc.streamDiff(ctx, root, historyArgs(), nil, func(c *diffChunk) {
+			findings = sc.scanChunk(scn, c, 0, findings)
+		})
+		return findings, st, err
+	}
+	list, err := gitOutput(ctx, root, "rev-list", "--all")
 	if err != nil {
 		return nil, diffStats{}, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, diffStats{}, gitError(args[0], err, "")
+	var starts []int // offset of each commit's line in list
+	for i := 0; i < len(list); {
+		starts = append(starts, i)
+		nl := bytes.IndexByte(list[i:], '\n')
+		if nl < 0 {
+			break
+		}
+		i += nl + 1
 	}
-
-	// A short queue: each chunk may hold up to max_file_size bytes, and memory must stay low.
-	chunks := make(chan *diffChunk, 2*runtime.GOMAXPROCS(0))
+	n := min(len(starts), procs*historySlices)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var (
 		mu       sync.Mutex
 		findings []diffFinding
+		total    diffStats
+		firstErr error
+		next     int
 		wg       sync.WaitGroup
 	)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+	for w := 0; w < min(procs, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			scn := newScanner(rs)
 			var local []diffFinding
-			for c := range chunks {
-				for _, m := range scn.scan(c.data, optsFor(c.file)) {
-					if m.line >= 1 && m.line <= len(c.lines) {
-						m.line = c.lines[m.line-1]
-					}
-					local = append(local, diffFinding{seq: c.seq, commit: c.commit, file: c.file, m: m})
+			var st diffStats
+			var err error
+			for {
+				mu.Lock()
+				k := next
+				next++
+				mu.Unlock()
+				if k >= n || ctx.Err() != nil {
+					break
+				}
+				// Slice k: commits [from, to) of the list, in git log's order.
+				from, to := k*len(starts)/n, (k+1)*len(starts)/n
+				end := len(list)
+				if to < len(starts) {
+					end = starts[to]
+				}
+				var s diffStats
+				s, err = sc.streamDiff(ctx, root, historySliceArgs(), list[starts[from]:end], func(c *diffChunk) {
+					local = sc.scanChunk(scn, c, from, local)
+				})
+				st.add(s)
+				if err != nil {
+					cancel()
+					break
 				}
 			}
 			mu.Lock()
 			findings = append(findings, local...)
+			total.add(st)
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
 			mu.Unlock()
 		}()
 	}
-	st, perr := parseDiff(stdout, int64(sc.MaxFileSize), func(c *diffChunk) error {
-		if sc.ignored(c.file) || isVendored(c.file) {
-			return nil
-		}
-		select {
-		case chunks <- c:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	})
-	close(chunks)
 	wg.Wait()
-	if perr != nil {
-		cancel()
-		_ = cmd.Wait()
-		return nil, st, fmt.Errorf("reading git %s output after %d commits: %w", args[0], st.commits, perr)
+	if firstErr != nil {
+		return nil, total, firstErr
 	}
-	if err := cmd.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return nil, st, fmt.Errorf("git %s stopped after %d commits: %w", args[0], st.commits, ctx.Err())
-		}
-		return nil, st, fmt.Errorf("after %d commits: %w", st.commits, gitError(args[0], err, stderr.String()))
+	if err := ctx.Err(); err != nil {
+		return nil, total, err
 	}
-	return findings, st, nil
+	return findings, total, nil
+}
+
+func (a *diffStats) add(b diffStats) {
+	a.commits += b.commits
+	a.chunks += b.chunks
+	a.bytes += b.bytes
+	a.oversize += b.oversize
+	a.binary += b.binary
+	a.cutLines += b.cutLines
 }
 
 // diffArgs make a patch that shows every added line as it was committed: as text whatever
@@ -516,11 +636,25 @@ func (sc *Secrets) scanDiff(ctx context.Context, rs *ruleSet, root string, args 
 var diffArgs = []string{"-p", "--no-color", "--unified=0", "--inter-hunk-context=0", "--text",
 	"--no-ext-diff", "--no-textconv", "--find-renames", "--src-prefix=a/", "--dst-prefix=b/", "--relative"}
 
-// historyArgs is the one git invocation that streams the added lines of every commit reachable
-// from any ref: the root commit in full (whatever log.showRoot says) and, for a merge, the lines
-// that are in none of its parents (--cc).
+// historyArgs is the single git invocation that streams the added lines of every commit
+// reachable from any ref: the root commit in full (whatever log.showRoot says) and, for a
+// merge, the lines that are in none of its parents (--cc). On more than one core the scan runs
+// historySliceArgs on slices of the same commits instead.
 func historyArgs() []string {
 	return append(append([]string{"log", "--all", "--root", "--cc"}, diffArgs...), "--format=%x00%H")
+}
+
+// HistoryGitCommand is the command line of the single git process that yields what a history
+// scan of dir reads (the scan runs it on one core, and slices of it on more): benchmarks
+// measure the scan against git alone with it.
+func HistoryGitCommand(dir string) []string {
+	return append(append([]string{"git", "-C", dir}, gitConfig...), historyArgs()...)
+}
+
+// historySliceArgs shows exactly the commits named on standard input, in that order, each as
+// historyArgs would.
+func historySliceArgs() []string {
+	return append(append([]string{"log", "--no-walk=unsorted", "--stdin", "--root", "--cc"}, diffArgs...), "--format=%x00%H")
 }
 
 func stagedArgs() []string {

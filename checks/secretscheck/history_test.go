@@ -1,8 +1,11 @@
 package secretscheck
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -64,5 +67,59 @@ func TestCommittedSecretStillInTree(t *testing.T) {
 	}
 	if strings.Contains(res.Remedy, "history") {
 		t.Errorf("untracked secret: remedy %q talks about history", res.Remedy)
+	}
+}
+
+// TestHistoryOnOneOrManyProcesses: one git log over every commit and git processes over slices
+// of them find the same secrets in the same commits, count the same, and attribute a secret
+// committed twice to the older commit.
+func TestHistoryOnOneOrManyProcesses(t *testing.T) {
+	r := newRepo(t)
+	first := fakeGitHubPAT()
+	r.write("a.env", "GITHUB_TOKEN="+first+"\n")
+	oldest := r.commit("first")
+	for i := 0; i < 12; i++ {
+		r.write(fmt.Sprintf("f%d.txt", i), fmt.Sprintf("line %d\n", i))
+		r.commit(fmt.Sprintf("filler %d", i))
+	}
+	r.git("checkout", "-q", "-b", "side")
+	r.write("b.env", "STRIPE_KEY="+fakeStripeLive()+"\n")
+	r.commit("side")
+	r.git("checkout", "-q", "main")
+	r.write("a.env", "# again\nGITHUB_TOKEN="+first+"\n")
+	r.commit("again")
+	r.git("merge", "-q", "--no-ff", "-m", "merge", "side")
+	r.write("gone.env", "AWS_ID="+fakeAWSKeyID()+"\n")
+	r.commit("gone")
+	r.git("rm", "-q", "gone.env")
+	r.commit("remove")
+
+	s := newCheck()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	rs := mustRules(t)
+	summary := func(procs int) (string, diffStats) {
+		df, st, err := s.scanHistory(context.Background(), rs, r.dir, procs)
+		if err != nil {
+			t.Fatalf("%d processes: %v", procs, err)
+		}
+		rep := &scanReport{}
+		var lines []string
+		for _, f := range mergeFindings(rep, nil, df, nil) {
+			lines = append(lines, fmt.Sprintf("%s %s:%d %s", f.rule.ID, f.file, f.line, f.commit))
+		}
+		sort.Strings(lines)
+		return strings.Join(lines, "\n"), st
+	}
+	one, oneSt := summary(1)
+	if !strings.Contains(one, "a.env:1 "+oldest) || strings.Count(one, "\n") != 2 {
+		t.Fatalf("one process found:\n%s", one)
+	}
+	for _, procs := range []int{2, 3, 8} {
+		many, st := summary(procs)
+		if many != one || st != oneSt {
+			t.Errorf("%d processes found\n%s\n%+v\none process\n%s\n%+v", procs, many, st, one, oneSt)
+		}
 	}
 }

@@ -37,7 +37,24 @@ func isPlaceholder(v string) bool {
 			return true
 		}
 	}
-	return distinct(lv) <= 2 || hasSequence(lv)
+	return distinct(lv) <= 2 || hasSequence(lv) || hasRepeat(lv, 10)
+}
+
+// hasRepeat finds a run of n identical characters: ghp_ followed by forty x's or zeros is a
+// template, and a generated token never holds such a run.
+func hasRepeat(s string, n int) bool {
+	run := 1
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 1
+		}
+	}
+	return false
 }
 
 // hasSequence finds made-up runs such as "abcdef12", "987654" or "9f8e7d6c5b4a": at least 8

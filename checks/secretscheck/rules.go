@@ -1,6 +1,7 @@
 package secretscheck
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"regexp"
@@ -42,15 +43,31 @@ type Rule struct {
 	Multiline bool `yaml:"multiline"`
 	// Requires lists bytes of which the line must hold at least one before the expression
 	// runs: a cheap second filter for rules whose keywords are common ("https://").
-	Requires string   `yaml:"requires"`
+	Requires string `yaml:"requires"`
+	// Fallback rules (the generic assignment rule, JWTs, bearer tokens) yield: where another
+	// rule's finding overlaps theirs, only that one is reported.
+	Fallback bool `yaml:"fallback"`
+	// Validate names a check the secret must pass beyond the expression (validators).
+	Validate string   `yaml:"validate"`
 	Regex    string   `yaml:"regex"`
 	Entropy  float64  `yaml:"entropy"`
 	Rotate   string   `yaml:"rotate"`
 	True     []string `yaml:"true"`
 	False    []string `yaml:"false"`
 
-	re    *regexp.Regexp
-	index int
+	// The expression is compiled when a keyword first sends a line to it: most rules never
+	// run in a given repository, and compiling them all would cost more than scanning a small
+	// one. The embedded expressions are compiled by the tests.
+	reOnce   sync.Once
+	re       *regexp.Regexp
+	validate func(string) bool
+	index    int
+}
+
+// regexp returns the rule's compiled expression.
+func (r *Rule) regexp() *regexp.Regexp {
+	r.reOnce.Do(func() { r.re = regexp.MustCompile(r.Regex) })
+	return r.re
 }
 
 type ruleFile struct {
@@ -75,13 +92,42 @@ type ruleSet struct {
 	keywords []string
 }
 
-// loadRules parses and compiles the embedded rules once.
+// loadRules parses and compiles the embedded rules once, without their examples: a scan has no
+// use for them and they are most of the file, whose parsing would cost more than scanning a
+// small repository (the tests load them with compileRules(rulesYAML, true)).
 func loadRules() (*ruleSet, error) {
-	rulesOnce.Do(func() { rulesSet, rulesErr = compileRules(rulesYAML) })
+	rulesOnce.Do(func() { rulesSet, rulesErr = compileRules(rulesYAML, false) })
 	return rulesSet, rulesErr
 }
 
-func compileRules(data []byte) (*ruleSet, error) {
+// withoutExamples drops the true: and false: lists of every rule from the rules file's text.
+func withoutExamples(data []byte) []byte {
+	out := make([]byte, 0, len(data)/2)
+	inList := false
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line = data[:i+1]
+		}
+		data = data[len(line):]
+		t := bytes.TrimRight(line, "\r\n")
+		switch {
+		case bytes.Equal(t, []byte("    true:")) || bytes.Equal(t, []byte("    false:")):
+			inList = true
+			continue
+		case inList && bytes.HasPrefix(t, []byte("      ")):
+			continue
+		}
+		inList = false
+		out = append(out, line...)
+	}
+	return out
+}
+
+func compileRules(data []byte, examples bool) (*ruleSet, error) {
+	if !examples {
+		data = withoutExamples(data)
+	}
 	var f ruleFile
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
@@ -108,14 +154,22 @@ func compileRules(data []byte) (*ruleSet, error) {
 		}
 		switch r.Kind {
 		case kindRegex, kindURL:
-			re, err := regexp.Compile(r.Regex)
-			if err != nil {
-				return nil, fmt.Errorf("secrets: rule %s: %w", r.ID, err)
+			if r.Regex == "" {
+				return nil, fmt.Errorf("secrets: rule %s needs a regex", r.ID)
 			}
-			r.re = re
 		case kindAssignment:
 		default:
 			return nil, fmt.Errorf("secrets: rule %s: unknown kind %q", r.ID, r.Kind)
+		}
+		if r.Kind == kindAssignment {
+			r.Fallback = true
+		}
+		if r.Validate != "" {
+			v, ok := validators[r.Validate]
+			if !ok {
+				return nil, fmt.Errorf("secrets: rule %s: unknown validate %q", r.ID, r.Validate)
+			}
+			r.validate = v
 		}
 		rs.byID[r.ID] = r
 		rs.rules = append(rs.rules, r)

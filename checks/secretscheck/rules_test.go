@@ -3,6 +3,7 @@ package secretscheck
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -16,23 +17,42 @@ func mustRules(t testing.TB) *ruleSet {
 	return rs
 }
 
+// TestRulesCompile compiles every rule's expression, which a scan compiles only when it needs it.
+func TestRulesCompile(t *testing.T) {
+	for _, r := range mustRules(t).rules {
+		if r.Kind == kindAssignment {
+			continue
+		}
+		if _, err := regexp.Compile(r.Regex); err != nil {
+			t.Errorf("rule %s: %v", r.ID, err)
+		}
+	}
+}
+
 // TestRuleExamples runs every rule's true and false examples from rules.yaml.
 func TestRuleExamples(t *testing.T) {
-	rs := mustRules(t)
+	rs, err := compileRules(rulesYAML, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain := mustRules(t); len(plain.rules) != len(rs.rules) || len(plain.keywords) != len(rs.keywords) {
+		t.Fatalf("without examples %d rules and %d keywords, with them %d and %d", len(plain.rules), len(plain.keywords), len(rs.rules), len(rs.keywords))
+	}
 	if len(rs.rules) < 50 {
 		t.Errorf("%d rules, want at least 50", len(rs.rules))
 	}
 	for _, r := range rs.rules {
 		t.Run(r.ID, func(t *testing.T) {
-			if len(r.True) == 0 || len(r.False) == 0 {
-				t.Errorf("rule %s needs true and false examples", r.ID)
+			if len(r.True) < 2 || len(r.False) < 2 {
+				t.Errorf("rule %s needs at least two true and two false examples", r.ID)
 			}
 			if r.Rotate == "" || r.Description == "" {
 				t.Errorf("rule %s needs a description and a rotate hint", r.ID)
 			}
 			sc := newScanner(rs)
 			for i, ex := range r.True {
-				ms := sc.scan([]byte(ex), optsFor("example.env"))
+				file, ex := exampleFile(ex)
+				ms := sc.scan([]byte(ex), optsFor(file))
 				found := false
 				for _, m := range ms {
 					if m.rule == r {
@@ -47,7 +67,8 @@ func TestRuleExamples(t *testing.T) {
 				}
 			}
 			for i, ex := range r.False {
-				for _, m := range sc.scan([]byte(ex), optsFor("example.env")) {
+				file, ex := exampleFile(ex)
+				for _, m := range sc.scan([]byte(ex), optsFor(file)) {
 					if m.rule == r {
 						t.Errorf("false example %d %q found by %s (secret %s)", i, ex, r.ID, mask(m.secret))
 					}
@@ -55,6 +76,15 @@ func TestRuleExamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exampleFile splits "@go.sum line" into the file an example is scanned as and the example; an
+// example without the prefix is scanned as a .env file.
+func exampleFile(ex string) (string, string) {
+	if name, rest, ok := strings.Cut(ex, " "); ok && strings.HasPrefix(name, "@") {
+		return name[1:], rest
+	}
+	return "example.env", ex
 }
 
 func ruleIDs(ms []match) []string {

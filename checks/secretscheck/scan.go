@@ -26,6 +26,11 @@ type match struct {
 	line, col int // 1-based; col counts characters
 	allowed   bool
 	preview   string
+	// decoded: found in the base64-decoded text of [start, end).
+	decoded bool
+	// legacy is the secret as the generic rule cut it before values could hold '#', ';', ','
+	// and '`' ("" when the same): what a version 1 baseline hashed.
+	legacy string
 }
 
 // fileOpts says how a file's content is judged.
@@ -72,6 +77,8 @@ type scanner struct {
 	rs       *ruleSet
 	lastLine []int // per rule: start offset+1 of the last line it ran on
 	out      []match
+	sub      *scanner // scans decoded text, one level down
+	decoded  []byte   // reused decoding buffer
 }
 
 func newScanner(rs *ruleSet) *scanner {
@@ -82,16 +89,15 @@ func isWordByte(c byte) bool {
 	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
-// scan returns the secrets in buf (allowed ones included, marked). The returned slice is reused
-// by the next call.
-func (s *scanner) scan(buf []byte, o fileOpts) []match {
+// find puts the secrets in buf into s.out, located but without lines or previews; depth counts
+// the levels of decoding buf is under (1: the file itself).
+func (s *scanner) find(buf []byte, o fileOpts, depth int) []match {
 	s.out = s.out[:0]
 	for i := range s.lastLine {
 		s.lastLine[i] = 0
 	}
 	lineStart, lineEnd := -1, -1
 	lastAssignEnd := -1
-	lineCur, lineNo := 0, 1 // incremental line counting: findings mostly come in order
 	s.rs.matcher.scan(buf, func(kw, start int) {
 		k := s.rs.keywords[kw]
 		if s.rs.kwExact[kw] && string(buf[start:start+len(k)]) != k {
@@ -126,7 +132,18 @@ func (s *scanner) scan(buf []byte, o fileOpts) []match {
 			s.runRegex(r, buf, lineStart, lineEnd)
 		}
 	})
-	s.dropGenericOverlaps()
+	if depth <= maxDecodeDepth {
+		s.decodePass(buf, o, depth)
+	}
+	s.dropFallbackOverlaps()
+	return s.out
+}
+
+// scan returns the secrets in buf (allowed ones included, marked), with their lines, columns
+// and previews. The returned slice is reused by the next call.
+func (s *scanner) scan(buf []byte, o fileOpts) []match {
+	s.find(buf, o, 1)
+	lineCur, lineNo := 0, 1 // incremental line counting: findings mostly come in order
 	// In order of position: lines are counted incrementally, and the matches on one line are
 	// neighbours, which the previews need.
 	sort.SliceStable(s.out, func(i, j int) bool { return s.out[i].start < s.out[j].start })
@@ -187,25 +204,32 @@ func (s *scanner) sameLine(i int, line string, ls, le int) []span {
 	return out
 }
 
-// dropGenericOverlaps removes generic findings of values a provider rule already names
-// (GITHUB_TOKEN=<a GitHub token> is one finding, the specific one).
-func (s *scanner) dropGenericOverlaps() {
-	hasGeneric := false
+// dropFallbackOverlaps removes findings of fallback rules (the generic assignment rule, JWTs,
+// bearer tokens) where another rule's finding overlaps: GITHUB_TOKEN=<a GitHub token> is one
+// finding, the specific one.
+func (s *scanner) dropFallbackOverlaps() {
+	hasFallback := false
 	for _, m := range s.out {
-		if m.rule.Kind == kindAssignment {
-			hasGeneric = true
+		if m.rule.Fallback {
+			hasFallback = true
 			break
 		}
 	}
-	if !hasGeneric {
+	if !hasFallback || len(s.out) < 2 {
 		return
 	}
 	kept := s.out[:0]
 	for i, m := range s.out {
 		drop := false
-		if m.rule.Kind == kindAssignment {
+		if m.rule.Fallback {
 			for j, o := range s.out {
-				if j != i && o.rule.Kind != kindAssignment && o.start < m.end && m.start < o.end {
+				if j != i && !o.rule.Fallback && o.start < m.end && m.start < o.end {
+					drop = true
+					break
+				}
+				// Two fallback findings of one value: keep the first rule's (generic assignment
+				// last in rules.yaml, so a JWT assigned to token= is a JWT).
+				if j != i && o.rule.Fallback && o.start < m.end && m.start < o.end && o.rule.index < m.rule.index {
 					drop = true
 					break
 				}
@@ -229,7 +253,7 @@ func (s *scanner) runRegex(r *Rule, buf []byte, ls, le int) {
 	if r.Requires != "" && bytes.IndexAny(buf[ls:le], r.Requires) < 0 {
 		return
 	}
-	for _, sm := range r.re.FindAllSubmatchIndex(window, -1) {
+	for _, sm := range r.regexp().FindAllSubmatchIndex(window, -1) {
 		if ls+sm[0] >= le {
 			break
 		}
@@ -253,7 +277,7 @@ func (s *scanner) runRegex(r *Rule, buf []byte, ls, le int) {
 		if r.Multiline {
 			secret = normalizeKeyBody(secret)
 		}
-		if isPlaceholder(secret) || (r.Entropy > 0 && entropy(secret) < r.Entropy) {
+		if isPlaceholder(secret) || (r.Entropy > 0 && entropy(secret) < r.Entropy) || (r.validate != nil && !r.validate(secret)) {
 			continue
 		}
 		if r.Multiline {
@@ -280,8 +304,18 @@ func normalizeKeyBody(s string) string {
 	return b.String()
 }
 
-// fingerprint identifies a finding across runs and line moves without naming the secret.
-func fingerprint(rule, file, secret string) string {
+// fingerprint identifies a finding across runs, line moves and rule changes without naming the
+// secret: a hash of the file and the secret, and nothing else.
+func fingerprint(file, secret string) string {
+	h := sha256.New()
+	h.Write([]byte(file))
+	h.Write([]byte{0})
+	h.Write([]byte(secret))
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// fingerprintV1 is the fingerprint of version 1 baselines, which hashed the rule too.
+func fingerprintV1(rule, file, secret string) string {
 	h := sha256.New()
 	h.Write([]byte(rule))
 	h.Write([]byte{0})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -104,6 +105,17 @@ type finding struct {
 	inTree      bool // present in the working tree (or staged)
 	preview     string
 	fingerprint string
+	decoded     bool // found in base64-decoded text
+	// secret and legacy (see match) are kept to match version 1 baselines; never shown.
+	secret, legacy string
+}
+
+// secretForms are the spellings of the secret a baseline may have hashed.
+func (f *finding) secretForms() []string {
+	if f.legacy != "" && f.legacy != f.secret {
+		return []string{f.secret, f.legacy}
+	}
+	return []string{f.secret}
 }
 
 // scanReport is everything a scan saw.
@@ -114,6 +126,7 @@ type scanReport struct {
 	findings                 []finding
 	allowed, baselined       int
 	baselineName             string // the baseline file applied, as the evidence names it; "" for none
+	baselineOld              bool   // it is in an older format than WriteBaseline writes
 	// notScanned says why nothing at all was read (path is a device or a FIFO); "" otherwise.
 	notScanned string
 }
@@ -148,11 +161,35 @@ func (s *Secrets) scan(ctx context.Context, env *kind.Env, useBaseline bool) (*s
 	if !fi.IsDir() && (s.Staged || s.History != nil && *s.History) {
 		return nil, fmt.Errorf("%s is a file: history and staged scan a directory of a git repository (set path to the repository, or history: false)", s.Path)
 	}
+	// The repository is asked about once; the default baseline's place depends on it too.
+	var (
+		facts    repoFacts
+		factsErr error
+		probed   bool
+	)
+	probe := func() (repoFacts, error) {
+		if !probed {
+			facts, factsErr = probeRepo(ctx, root)
+			probed = true
+		}
+		return facts, factsErr
+	}
+	defaultBaseline := func() (string, error) {
+		if !fi.IsDir() {
+			return DefaultBaselinePath(ctx, root)
+		}
+		f, err := probe()
+		if err != nil {
+			return "", fmt.Errorf("finding the default baseline of %s: %w", root, err)
+		}
+		return defaultBaselineIn(root, f), nil
+	}
 	var base *baseline
 	if useBaseline {
-		if base, rep.baselineName, err = s.loadBaseline(ctx, env, root); err != nil {
+		if base, rep.baselineName, err = s.loadBaseline(env, defaultBaseline); err != nil {
 			return nil, err
 		}
+		rep.baselineOld = base != nil && base.version < baselineVersion
 	}
 	if !fi.IsDir() {
 		// One file, named on purpose: a symbolic link to it is followed; no git questions.
@@ -169,10 +206,11 @@ func (s *Secrets) scan(ctx context.Context, env *kind.Env, useBaseline bool) (*s
 		rep.findings = mergeFindings(rep, tf, nil, base)
 		return rep, nil
 	}
-	inRepo, err := repoState(ctx, root)
+	f, err := probe()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Path, err)
 	}
+	inRepo := f.inRepo
 	rep.inRepo = inRepo
 	if s.Staged {
 		if !inRepo {
@@ -209,12 +247,8 @@ func (s *Secrets) scan(ctx context.Context, env *kind.Env, useBaseline bool) (*s
 	}
 	var df []diffFinding
 	if history {
-		out, err := gitOutput(ctx, root, "rev-parse", "--is-shallow-repository")
-		if err != nil {
-			return nil, fmt.Errorf("asking whether %s is a shallow clone: %w", s.Path, err)
-		}
-		rep.shallow = strings.TrimSpace(string(out)) == "true"
-		df, rep.diff, err = s.scanDiff(ctx, rs, root, historyArgs())
+		rep.shallow = f.shallow
+		df, rep.diff, err = s.scanHistory(ctx, rs, root, runtime.GOMAXPROCS(0))
 		if err != nil {
 			return nil, fmt.Errorf("scanning history: %w", err)
 		}
@@ -223,7 +257,7 @@ func (s *Secrets) scan(ctx context.Context, env *kind.Env, useBaseline bool) (*s
 	return rep, nil
 }
 
-// mergeFindings turns matches into findings: one per rule, file and secret. A secret in many
+// mergeFindings turns matches into findings: one per file and secret. A secret in many
 // commits is attributed to the oldest commit that added it; a secret still in the working tree
 // is reported at its current line, with that commit.
 func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base *baseline) []finding {
@@ -240,17 +274,18 @@ func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base
 	}
 	allowedFP := map[string]bool{}
 	for _, t := range tree {
-		fp := fingerprint(t.m.rule.ID, t.file, t.m.secret)
+		fp := fingerprint(t.file, t.m.secret)
 		if t.m.allowed {
 			allowedFP[fp] = true
 			rep.allowed++
 			continue
 		}
-		g := add(finding{rule: t.m.rule, file: t.file, line: t.m.line, col: t.m.col, preview: t.m.preview, fingerprint: fp, inTree: true})
+		g := add(finding{rule: t.m.rule, file: t.file, line: t.m.line, col: t.m.col, preview: t.m.preview, fingerprint: fp, inTree: true,
+			decoded: t.m.decoded, secret: t.m.secret, legacy: t.m.legacy})
 		g.inTree = true
 	}
 	for _, d := range diff {
-		fp := fingerprint(d.m.rule.ID, d.file, d.m.secret)
+		fp := fingerprint(d.file, d.m.secret)
 		if d.m.allowed || allowedFP[fp] {
 			if !allowedFP[fp] {
 				rep.allowed++
@@ -260,7 +295,8 @@ func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base
 		}
 		g, seen := byFP[fp]
 		if !seen {
-			g = add(finding{rule: d.m.rule, file: d.file, line: d.m.line, col: d.m.col, preview: d.m.preview, fingerprint: fp, inTree: d.seq == 0})
+			g = add(finding{rule: d.m.rule, file: d.file, line: d.m.line, col: d.m.col, preview: d.m.preview, fingerprint: fp, inTree: d.seq == 0,
+				decoded: d.m.decoded, secret: d.m.secret, legacy: d.m.legacy})
 		}
 		if s, ok := oldest[fp]; !ok || d.seq > s {
 			oldest[fp] = d.seq
@@ -273,7 +309,7 @@ func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base
 	var out []finding
 	for _, fp := range order {
 		f := byFP[fp]
-		if base.has(f.rule.ID, f.file, fp) {
+		if ok, _ := base.accepts(f); ok {
 			rep.baselined++
 			continue
 		}
@@ -444,7 +480,11 @@ func (s *Secrets) judge(rep *scanReport) kind.Result {
 		}
 	}
 	if rep.baselineName != "" {
-		r.Add(kind.Evidence{Label: "baseline", Observed: fmt.Sprintf("%s, %d accepted", printable(rep.baselineName), rep.baselined), Status: kind.Pass})
+		obs := fmt.Sprintf("%s, %d accepted", printable(rep.baselineName), rep.baselined)
+		if rep.baselineOld {
+			obs += "; written by an older launchgate, rewrite it with `" + s.baselineCommand() + " --migrate`"
+		}
+		r.Add(kind.Evidence{Label: "baseline", Observed: obs, Status: kind.Pass})
 	}
 	if rep.allowed > 0 {
 		r.Add(kind.Evidence{Label: "accepted", Observed: fmt.Sprintf("%d marked launchgate:allow", rep.allowed), Status: kind.Pass})
@@ -465,6 +505,9 @@ func (s *Secrets) judge(rep *scanReport) kind.Result {
 		perRule[f.rule.ID]++
 		cf := kind.Finding{Rule: f.rule.ID, File: f.file, Line: f.line, Column: f.col, Commit: f.commit,
 			Message: f.rule.Description, Preview: f.preview, Fingerprint: f.fingerprint}
+		if f.decoded {
+			cf.Message += " (in base64-decoded text)"
+		}
 		if !f.inTree {
 			cf.Message += " (deleted, but still in history)"
 		}
@@ -505,6 +548,9 @@ func (s *Secrets) judge(rep *scanReport) kind.Result {
 		}
 		if rep.baselined > 0 {
 			r.Summary += fmt.Sprintf("; %d accepted in %s", rep.baselined, printable(rep.baselineName))
+			if rep.baselineOld {
+				r.Summary += " (an older format: rewrite it with `" + s.baselineCommand() + " --migrate`)"
+			}
 		}
 		if rep.shallow {
 			remedies = append(remedies, "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout) so that every commit is scanned")

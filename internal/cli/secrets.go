@@ -24,6 +24,9 @@ type SecretsBaselineOptions struct {
 	IgnorePaths []string
 	MaxFileSize string
 	Timeout     time.Duration
+	// Migrate rewrites an existing baseline in the current format instead of accepting
+	// everything found now.
+	Migrate bool
 }
 
 func newCmdSecrets(app *App) *cobra.Command {
@@ -51,13 +54,18 @@ func newCmdSecretsBaseline(app *App, runF func(*SecretsBaselineOptions) error) *
 		Long: `Scan PATH (default .) as the secrets check does and write every finding to a baseline
 file, by default .launchgate/secrets-baseline.yaml at the root of PATH's git repository (outside
 a repository, in PATH). A secrets check scanning the same PATH reads that file without any
-configuration; with --output FILE, set baseline: FILE in the check. Entries are keyed by rule,
-file (relative to PATH) and a hash of the secret (never the secret, never the line number): a
-moved line stays accepted, a new secret, even on an accepted line, is reported. Review what you
-accept: a real key in the baseline is still a leaked key; rotate it.`,
+configuration; with --output FILE, set baseline: FILE in the check. Entries are keyed by file
+(relative to PATH) and a hash of file and secret (never the secret, never the line number, not
+the rule that found it): a moved line stays accepted, a new secret, even on an accepted line, is
+reported. Review what you accept: a real key in the baseline is still a leaked key; rotate it.
+
+With --migrate, an existing baseline written by an older launchgate is rewritten in the current
+format, keeping exactly the findings it accepts (nothing new is accepted); entries that match no
+current finding are dropped and counted.`,
 		Example: `  launchgate secrets baseline
   launchgate secrets baseline services/api
-  launchgate secrets baseline --output ci/secrets-baseline.yaml --ignore 'testdata/**'`,
+  launchgate secrets baseline --output ci/secrets-baseline.yaml --ignore 'testdata/**'
+  launchgate secrets baseline --migrate`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Path = "."
@@ -77,6 +85,7 @@ accept: a real key in the baseline is still a leaked key; rotate it.`,
 	cmd.Flags().StringSliceVar(&opts.IgnorePaths, "ignore", nil, "glob of paths not to scan (repeatable), as ignore_paths")
 	cmd.Flags().StringVar(&opts.MaxFileSize, "max-file-size", "5MiB", "skip larger files")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "give up after this long")
+	cmd.Flags().BoolVar(&opts.Migrate, "migrate", false, "rewrite the existing baseline in the current format, accepting nothing new")
 	return cmd
 }
 
@@ -115,11 +124,26 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	} else if !filepath.IsAbs(out) {
 		out = filepath.Join(opts.App.Dir, out)
 	}
+	shown := relTo(opts.App.Dir, out)
+	if opts.Migrate {
+		kept, dropped, err := secretscheck.MigrateBaseline(ctx, env, s, out)
+		if err != nil {
+			return cannotRun(timedOut(ctx, opts.Timeout, err))
+		}
+		fmt.Fprintf(opts.App.IO.ErrOut, "%s: %d accepted finding(s) in the current format", shown, kept)
+		switch {
+		case dropped == 1:
+			fmt.Fprint(opts.App.IO.ErrOut, "; dropped 1 old entry that matches no current finding")
+		case dropped > 1:
+			fmt.Fprintf(opts.App.IO.ErrOut, "; dropped %d old entries that match no current finding", dropped)
+		}
+		fmt.Fprintln(opts.App.IO.ErrOut)
+		return nil
+	}
 	n, err := secretscheck.WriteBaseline(ctx, env, s, out)
 	if err != nil {
 		return cannotRun(timedOut(ctx, opts.Timeout, err))
 	}
-	shown := relTo(opts.App.Dir, out)
 	if filepath.Clean(out) == filepath.Clean(def) {
 		fmt.Fprintf(opts.App.IO.ErrOut, "wrote %d accepted finding(s) to %s; the secrets check of %s reads it without configuration\n", n, shown, opts.Path)
 		return nil

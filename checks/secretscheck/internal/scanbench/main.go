@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/launchgate/launchgate/checks/secretscheck"
@@ -17,7 +19,35 @@ func main() {
 	path := flag.String("path", ".", "directory to scan")
 	history := flag.String("history", "auto", "auto, true or false")
 	findings := flag.Bool("findings", false, "print every finding")
+	makeRepo := flag.String("make-history", "", "build a repository replaying files of -source in -commits commits here, and exit")
+	source := flag.String("source", "", "the tree -make-history takes its files from")
+	commits := flag.Int("commits", 1300, "how many commits -make-history makes")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scan here")
+	gitCommand := flag.Bool("git-command", false, "print the single git command a history scan of -path reads, and exit")
 	flag.Parse()
+	if *gitCommand {
+		fmt.Println(strings.Join(secretscheck.HistoryGitCommand(*path), " "))
+		return
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *makeRepo != "" {
+		if err := makeHistory(*makeRepo, *source, *commits); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		return
+	}
 	s := &secretscheck.Secrets{Path: *path, MaxFileSize: 5 << 20}
 	if *history != "auto" {
 		h := *history == "true"
