@@ -30,6 +30,16 @@ const (
 	WarnOnly Severity = "warn"
 )
 
+// GateStatus is what a check's status counts as at the gate: a failure or error of a warn-only
+// check is a warning. The runner's --fail-fast and the report both ask here, so that they never
+// disagree about what closes the gate.
+func (e *Entry) GateStatus(s kind.Status) kind.Status {
+	if e.Severity == WarnOnly && (s == kind.Fail || s == kind.Error) {
+		return kind.Warn
+	}
+	return s
+}
+
 // DefaultTimeout is a check's deadline when neither the check nor the checklist sets one.
 const DefaultTimeout = 10 * time.Second
 

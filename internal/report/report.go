@@ -13,6 +13,7 @@ import (
 	"github.com/launchgate/launchgate/internal/config"
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
+	"github.com/launchgate/launchgate/internal/runner"
 )
 
 // Verdict is the gate's answer.
@@ -84,17 +85,17 @@ type Options struct {
 	Redactor *redact.Redactor
 }
 
-// Build applies severities and the strict rule to results (in checklist order) and computes the
-// verdict. Every text that reaches a renderer passes through the redactor and the escaping of
+// Build applies severities and the strict rule to results (each carrying its entry, in checklist
+// order) and computes the verdict. Every text that reaches a renderer passes through the redactor and the escaping of
 // text from outside here, in one place (see cleaner).
-func Build(cl *config.Checklist, results []kind.Result, o Options) *Report {
+func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 	c := cleaner{o.Redactor}
 	r := &Report{Checklist: c.line(cl.Name), File: c.line(cl.File), Version: o.Version, Strict: o.Strict,
 		StartedAt: o.StartedAt, Duration: o.Duration, Verdict: Open}
-	for i, e := range cl.Checks {
-		res := results[i]
+	for _, res := range results {
+		e := res.Entry
 		en := Entry{ID: c.line(e.ID), Type: c.line(e.Type), Title: c.line(e.Title), Severity: e.Severity,
-			Status: res.Status, CheckStatus: res.Status, Summary: c.line(res.Summary),
+			Status: e.GateStatus(res.Status), CheckStatus: res.Status, Summary: c.line(res.Summary),
 			Remedy: c.lines(res.Remedy), Duration: res.Duration, Line: e.Line, Column: e.Column}
 		for _, t := range e.Tags {
 			en.Tags = append(en.Tags, c.line(t))
@@ -107,9 +108,6 @@ func Build(cl *config.Checklist, results []kind.Result, o Options) *Report {
 			f.Rule, f.File, f.Commit = c.line(f.Rule), c.line(f.File), c.line(f.Commit)
 			f.Message, f.Preview = c.line(f.Message), c.line(f.Preview)
 			en.Findings = append(en.Findings, f)
-		}
-		if e.Severity == config.WarnOnly && (res.Status == kind.Fail || res.Status == kind.Error) {
-			en.Status = kind.Warn
 		}
 		en.Blocking = en.Status == kind.Fail || en.Status == kind.Error || (o.Strict && en.Status == kind.Warn)
 		if en.Blocking {

@@ -38,7 +38,7 @@ func TestVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		cl := &config.Checklist{Checks: []*config.Entry{entry(tt.sev)}}
-		r := Build(cl, []kind.Result{{Status: tt.status}}, Options{Strict: tt.strict})
+		r := Build(cl, paired(cl, kind.Result{Status: tt.status}), Options{Strict: tt.strict})
 		if r.Verdict != tt.verdict || r.Results[0].Status != tt.reported || r.Results[0].CheckStatus != tt.status {
 			t.Errorf("%s: verdict %s, status %s (check said %s); want %s, %s", tt.name, r.Verdict,
 				r.Results[0].Status, r.Results[0].CheckStatus, tt.verdict, tt.reported)
@@ -59,7 +59,7 @@ func TestBuildRedactsEverything(t *testing.T) {
 		Evidence: []kind.Evidence{{Label: "dsn", Observed: "postgres://app:pw@db/app", Expected: "token s3cr3t-token"}},
 		Findings: []kind.Finding{{File: "a.env", Message: "s3cr3t-token", Preview: "s3cr3t-token"}},
 	}
-	r := Build(cl, []kind.Result{res}, Options{Redactor: rd})
+	r := Build(cl, paired(cl, res), Options{Redactor: rd})
 	e := r.Results[0]
 	for _, s := range []string{e.Summary, e.Remedy, e.Evidence[0].Observed, e.Evidence[0].Expected, e.Findings[0].Message, e.Findings[0].Preview} {
 		if s == "" || containsAny(s, "pw@", "s3cr3t-token") {
@@ -91,7 +91,7 @@ func TestBuildNeutralisesControlCharacters(t *testing.T) {
 	cl := &config.Checklist{Checks: []*config.Entry{{ID: "api", Type: "http.health", Title: "api"}}}
 	res := kind.Result{Status: kind.Fail, Summary: "body says \x1b[31mDOWN\x1b[0m\x07",
 		Evidence: []kind.Evidence{{Label: "component", Observed: "line one\nline two\ttabbed\r"}}}
-	e := Build(cl, []kind.Result{res}, Options{}).Results[0]
+	e := Build(cl, paired(cl, res), Options{}).Results[0]
 	if e.Summary != `body says \x1b[31mDOWN\x1b[0m\x07` {
 		t.Errorf("summary %q", e.Summary)
 	}
@@ -121,6 +121,6 @@ func BenchmarkBuildManySecrets(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		Build(cl, results, Options{Redactor: redact.New(cl.Secrets...)})
+		Build(cl, paired(cl, results...), Options{Redactor: redact.New(cl.Secrets...)})
 	}
 }

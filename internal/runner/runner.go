@@ -18,10 +18,18 @@ import (
 	"github.com/launchgate/launchgate/internal/kind"
 )
 
-// Job is one check to run. A job with a SkipReason is reported as skipped without running.
+// Job is one check to run. A job with a SkipReason (filtered out) or whose entry misses
+// needs_env variables does not run: notRun is the one place that decides what it reports.
 type Job struct {
 	Entry      *config.Entry
 	SkipReason string
+}
+
+// Result is a check's result with the entry it belongs to, so that nothing downstream pairs
+// them by position.
+type Result struct {
+	Entry *config.Entry
+	kind.Result
 }
 
 // Options controls a run.
@@ -60,7 +68,7 @@ func DefaultConcurrency() int {
 // Outcome is what a run found.
 type Outcome struct {
 	// Results are in job order.
-	Results []kind.Result
+	Results []Result
 	// Checked counts the checks that looked at their target and reached a verdict. When it is
 	// 0, nothing was verified, whatever the individual statuses say.
 	Checked int
@@ -117,8 +125,7 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 	defer stop(nil)
 	x := &run{opts: opts, ctx: ctx, runCtx: runCtx}
 
-	out := Outcome{Results: make([]kind.Result, len(jobs))}
-	results := out.Results
+	results := make([]kind.Result, len(jobs))
 	var (
 		mu       sync.Mutex // serialises callbacks and the fail-fast state
 		stopped  string     // why no further checks start (fail-fast)
@@ -131,12 +138,8 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 		}
 	)
 	for i, job := range jobs {
-		if job.SkipReason != "" {
-			results[i] = kind.Result{Status: kind.Skip, Summary: job.SkipReason}
-			continue
-		}
-		if len(job.Entry.Missing) > 0 {
-			results[i] = missingEnv(job.Entry.Missing, opts.FailOnMissingEnv)
+		if r, skipped := notRun(job, opts.FailOnMissingEnv); skipped {
+			results[i] = r
 			continue
 		}
 		select {
@@ -169,7 +172,7 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 			if stopped != "" && errors.Is(context.Cause(runCtx), errFailFast) && r.Status == kind.Error {
 				r = kind.Result{Status: kind.Skip, Summary: stopped, Duration: r.Duration}
 			}
-			if opts.FailFast && stopped == "" && e.Severity == config.Block && (r.Status == kind.Fail || r.Status == kind.Error) {
+			if opts.FailFast && stopped == "" && closes(e.GateStatus(r.Status)) {
 				stopped = fmt.Sprintf("not run: --fail-fast stopped the gate after %q %s", e.ID, r.Status)
 				stop(errFailFast)
 			}
@@ -181,13 +184,30 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 		}(i, job.Entry)
 	}
 	wg.Wait()
-	for _, r := range results {
+	out := Outcome{Results: make([]Result, len(jobs))}
+	for i, r := range results {
+		out.Results[i] = Result{Entry: jobs[i].Entry, Result: r}
 		if Looked(r.Status) {
 			out.Checked++
 		}
 	}
 	out.Interrupted = x.interrupted()
 	return out
+}
+
+// closes reports whether a gate status stops a --fail-fast run (warnings never do).
+func closes(s kind.Status) bool { return s == kind.Fail || s == kind.Error }
+
+// notRun is the result of a job that does not run, and whether it is one: filtered out by
+// --only/--skip, or not configured (needs_env variables unset).
+func notRun(job Job, failOnMissing bool) (kind.Result, bool) {
+	switch {
+	case job.SkipReason != "":
+		return kind.Result{Status: kind.Skip, Summary: job.SkipReason}, true
+	case len(job.Entry.Missing) > 0:
+		return missingEnv(job.Entry.Missing, failOnMissing), true
+	}
+	return kind.Result{}, false
 }
 
 func missingEnv(vars []string, fail bool) kind.Result {
