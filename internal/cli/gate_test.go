@@ -157,7 +157,7 @@ func TestHintsForNewcomers(t *testing.T) {
 		{"explain a family", []string{"explain", "postgres"}, 2, "", `unknown check kind "postgres" (did you mean "postgres.connections" or "postgres.replica_lag"?)`},
 		{"explain another family", []string{"explain", "mysql"}, 2, "", `(did you mean "mysql.connections" or "mysql.replica_lag"?)`},
 		{"explain a typo", []string{"explain", "http.helth"}, 2, "", `(did you mean "http.health"?)`},
-		{"check a family", []string{"check", "redis", "redis://127.0.0.1:1"}, 2, "", `unknown check kind "redis" (did you mean "redis.memory"?)`},
+		{"check a family", []string{"check", "redis", "redis://127.0.0.1:1"}, 2, "", `unknown check kind "redis" (did you mean "redis.memory" or "redis.queue"?)`},
 		{"--only tag typo", []string{"run", "testdata/mixed.yaml", "--only", "smok"}, 2, "", `--only smok: no check in Checkout API launch has this id or tag (did you mean "smoke"?)`},
 		{"--skip id typo", []string{"run", "testdata/mixed.yaml", "--skip", "paymnts"}, 2, "", `(did you mean "payments"?)`},
 		{"a parameter given as a flag", []string{"check", "http.health", vars["OK_URL"], "--max-latency", "300ms"}, 2, "",
