@@ -66,7 +66,7 @@ func (c *Certificate) judge(eps []endpoint, total int, roots *x509.CertPool, now
 			anyError = true
 		}
 		worst = kind.Worst(worst, it.status)
-		if it.status > kind.Pass && it.problem != "" {
+		if it.status.Problem() && it.problem != "" {
 			p := it.problem
 			if ip != "" {
 				p = ip + ": " + p

@@ -32,7 +32,7 @@ type Line struct {
 // Add records a line of evidence and, when it did not pass, its problem and remedy.
 func (j *Judgement) Add(l Line) {
 	j.result.Add(Evidence{Label: l.Label, Observed: l.Observed, Expected: l.Expected, Status: l.Status})
-	if l.Status <= Pass {
+	if !l.Status.Problem() {
 		return
 	}
 	p := l.Problem
@@ -79,9 +79,6 @@ func (j *Judgement) remedy(r string) {
 // the problems as the summary, or the notes when nothing went wrong, and the remedies.
 func (j *Judgement) Result() Result {
 	r := j.result
-	if r.Status < Pass {
-		r.Status = Pass
-	}
 	if len(j.problems) > 0 {
 		r.Summary = strings.Join(j.problems, "; ")
 		r.Remedy = strings.Join(j.remedies, "; ")

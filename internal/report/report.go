@@ -45,12 +45,14 @@ type Report struct {
 
 // Counts tallies results by status.
 type Counts struct {
-	Pass  int `json:"pass"`
-	Warn  int `json:"warn"`
-	Fail  int `json:"fail"`
-	Error int `json:"error"`
-	Skip  int `json:"skip"`
-	Total int `json:"total"`
+	Pass    int `json:"pass"`
+	Warn    int `json:"warn"`
+	Fail    int `json:"fail"`
+	Error   int `json:"error"`
+	Skip    int `json:"skip"`
+	Waived  int `json:"waived"`
+	Blocked int `json:"blocked"`
+	Total   int `json:"total"`
 }
 
 // Entry is one check's result as reported.
@@ -73,6 +75,28 @@ type Entry struct {
 	Duration time.Duration
 	// Line and Column locate the check in the checklist file.
 	Line, Column int
+	// Waiver is the waiver that applies to the check, whether or not it was needed.
+	Waiver *config.Waiver
+}
+
+// Reinterpreted says why the gate reports another status than the check's own ("the check
+// said fail; severity warn makes it a warning"), or "" when they agree.
+func (e Entry) Reinterpreted() string {
+	switch {
+	case e.Status == e.CheckStatus:
+		return ""
+	case e.Status == kind.Waived:
+		return fmt.Sprintf("the check said %s; %s", e.CheckStatus, e.waiverJustification())
+	}
+	return fmt.Sprintf("the check said %s; severity warn makes it a warning", e.CheckStatus)
+}
+
+// waiverJustification says who accepted a waived result, why, and until when.
+func (e Entry) waiverJustification() string {
+	if e.Waiver == nil {
+		return e.Summary
+	}
+	return fmt.Sprintf("waived until %s by %s: %s", e.Waiver.Until.Format(time.RFC3339), e.Waiver.Owner, e.Waiver.Reason)
 }
 
 // Options for Build.
@@ -109,7 +133,7 @@ func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 			f.Message, f.Preview = c.line(f.Message), c.line(f.Preview)
 			en.Findings = append(en.Findings, f)
 		}
-		en.Blocking = en.Status == kind.Fail || en.Status == kind.Error || (o.Strict && en.Status == kind.Warn)
+		en.Blocking = en.Status.Closes() || (o.Strict && en.Status == kind.Warn)
 		if en.Blocking {
 			r.Verdict = Closed
 		}
@@ -132,10 +156,15 @@ func (c *Counts) add(s kind.Status) {
 		c.Error++
 	case kind.Skip:
 		c.Skip++
+	case kind.Waived:
+		c.Waived++
+	case kind.Blocked:
+		c.Blocked++
 	}
 }
 
-// Summary is the counts in words, worst first: "1 failed · 2 passed · 1 skipped".
+// Summary is the counts in words, worst first: "1 failed · 1 blocked · 1 waived · 2 passed ·
+// 1 skipped".
 func (c Counts) Summary() string {
 	parts := []string{}
 	add := func(n int, one, many string) {
@@ -150,7 +179,9 @@ func (c Counts) Summary() string {
 	}
 	add(c.Fail, "failed", "failed")
 	add(c.Error, "error", "errors")
+	add(c.Blocked, "blocked", "blocked")
 	add(c.Warn, "warning", "warnings")
+	add(c.Waived, "waived", "waived")
 	add(c.Pass, "passed", "passed")
 	add(c.Skip, "skipped", "skipped")
 	if len(parts) == 0 {
@@ -180,7 +211,7 @@ type Style struct {
 // with Verbose also for one that passed or was skipped, if it has anything to show.
 func (s Style) detailed(e Entry) bool {
 	switch e.Status {
-	case kind.Warn, kind.Fail, kind.Error:
+	case kind.Waived, kind.Warn, kind.Blocked, kind.Fail, kind.Error:
 		return true
 	}
 	return s.Verbose && (len(e.Evidence) > 0 || len(e.Findings) > 0)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/launchgate/launchgate/internal/config"
 	"github.com/launchgate/launchgate/internal/kind"
@@ -122,5 +123,47 @@ func BenchmarkBuildManySecrets(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		Build(cl, paired(cl, results...), Options{Redactor: redact.New(cl.Secrets...)})
+	}
+}
+
+// Waived and blocked are statuses of their own in every format and in the counts.
+func TestWaivedAndBlockedInEveryFormat(t *testing.T) {
+	until := time.Date(2026, 12, 15, 23, 0, 0, 0, time.UTC)
+	rep := &Report{Checklist: "policy", File: "gate.yaml", Verdict: Closed,
+		Results: []Entry{
+			{ID: "redis-memory", Type: "redis.memory", Title: "redis memory", Severity: config.Block,
+				Status: kind.Waived, CheckStatus: kind.Fail, Summary: "92% in use (waived, 15 days left)", Line: 4, Column: 5,
+				Waiver: &config.Waiver{Check: "redis-memory", Until: until, Reason: "ticket OPS-123", Owner: "platform-team"}},
+			{ID: "api-flow", Type: "http.flow", Title: "api flow", Severity: config.Block, Blocking: true,
+				Status: kind.Blocked, CheckStatus: kind.Blocked, Summary: "not run: db-reachable failed", Line: 9, Column: 5},
+		}}
+	for _, e := range rep.Results {
+		rep.Counts.add(e.Status)
+	}
+	if got := rep.Counts.Summary(); got != "1 blocked · 1 waived" {
+		t.Errorf("counts: %q", got)
+	}
+	want := map[string][]string{
+		"text":     {"WAIVED   redis-memory", "BLOCKED  api-flow", "the check said fail; waived until 2026-12-15T23:00:00Z by platform-team", "1 blocked · 1 waived"},
+		"json":     {`"waived": 1`, `"blocked": 1`, `"status": "waived"`, `"status": "blocked"`},
+		"junit":    {`<skipped message="waived: 92% in use`, `<skipped message="blocked: not run: db-reachable failed"`},
+		"sarif":    {`"suppressions"`, `"kind":"external"`, `"justification":"waived until 2026-12-15T23:00:00Z by platform-team: ticket OPS-123"`},
+		"markdown": {"🏷️ waived", "⛔ blocked"},
+		"github":   {"::notice ", "::error ", "1 blocked · 1 waived"},
+	}
+	for name, subs := range want {
+		f, ok := Lookup(name)
+		if !ok {
+			t.Fatalf("no format %s", name)
+		}
+		var out strings.Builder
+		if err := f.New(Style{}).Write(&out, rep); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, s := range subs {
+			if !strings.Contains(out.String(), s) {
+				t.Errorf("%s lacks %q:\n%s", name, s, out.String())
+			}
+		}
 	}
 }

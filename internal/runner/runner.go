@@ -318,11 +318,13 @@ func crashed(e *config.Entry, p any) kind.Result {
 func readable(r kind.Result, kindName string) kind.Result {
 	var what string
 	switch {
-	case r.Status < kind.Skip || r.Status > kind.Error:
+	case !r.Status.Valid():
 		what = fmt.Sprintf("an unknown status (%d)", int(r.Status))
+	case !r.Status.FromCheck():
+		what = "the status " + r.Status.String() + ", which only the gate gives"
 	case strings.TrimSpace(r.Summary) != "":
 		return r
-	case r.Status == kind.Skip && len(r.Evidence) == 0 && len(r.Findings) == 0 && r.Remedy == "":
+	case r.Status == kind.Pass && len(r.Evidence) == 0 && len(r.Findings) == 0 && r.Remedy == "":
 		what = "an empty result"
 	default:
 		what = r.Status.String() + " without a summary"

@@ -175,7 +175,9 @@ func TestUnreadableResultsAreErrors(t *testing.T) {
 	}{
 		{"zero result", kind.Result{}, "the test.c check returned an empty result"},
 		{"skip without a reason", kind.Result{Status: kind.Skip, Evidence: []kind.Evidence{{Label: "x"}}}, "the test.c check returned skip without a summary"},
-		{"pass without a summary", kind.Result{Status: kind.Pass}, "the test.c check returned pass without a summary"},
+		{"pass without a summary", kind.Result{Status: kind.Pass, Evidence: []kind.Evidence{{Label: "x"}}}, "the test.c check returned pass without a summary"},
+		{"waived by a check", kind.Result{Status: kind.Waived, Summary: "fine"}, "the test.c check returned the status waived, which only the gate gives"},
+		{"blocked by a check", kind.Result{Status: kind.Blocked, Summary: "fine"}, "the test.c check returned the status blocked, which only the gate gives"},
 		{"blank summary", kind.Result{Status: kind.Warn, Summary: " \n"}, "the test.c check returned warn without a summary"},
 		{"unknown status", kind.Result{Status: kind.Status(9), Summary: "fine"}, "the test.c check returned an unknown status (9)"},
 		{"negative status", kind.Result{Status: kind.Status(-1), Summary: "fine"}, "the test.c check returned an unknown status (-1)"},
