@@ -34,6 +34,8 @@ type GateOptions struct {
 	AllowEmpty bool
 	// FailOnSkip makes a check whose needs_env variables are unset close the gate.
 	FailOnSkip bool
+	// NoWaivers ignores the checklist's waivers.
+	NoWaivers bool
 }
 
 // RunOptions are the options of `launchgate run`.
@@ -81,6 +83,7 @@ with NOTHING CHECKED, unless --allow-empty is given.`,
 	cmd.Flags().StringSliceVar(&opts.Only, "only", nil, "run only the checks with these ids or tags (comma-separated)")
 	cmd.Flags().StringSliceVar(&opts.Skip, "skip", nil, "skip the checks with these ids or tags (comma-separated)")
 	cmd.Flags().BoolVar(&opts.FailOnSkip, "fail-on-skip", false, "a check skipped because its needs_env variables are unset closes the gate")
+	cmd.Flags().BoolVar(&opts.NoWaivers, "no-waivers", false, "ignore the checklist's waivers: every failure counts (for release branches)")
 	addGateFlags(cmd, &opts.GateOptions)
 	return cmd
 }
@@ -138,7 +141,7 @@ func (o *GateOptions) validate() error {
 }
 
 func loadChecklist(app *App, file string) (*config.Checklist, error) {
-	o := config.Options{Getenv: app.Getenv, Stdin: app.IO.In}
+	o := config.Options{Getenv: app.Getenv, Stdin: app.IO.In, Now: app.Now}
 	if file != "" {
 		return config.LoadFile(file, o)
 	}
@@ -245,7 +248,7 @@ func runGate(ctx context.Context, app *App, cl *config.Checklist, jobs []runner.
 	})
 	prog.finish()
 	rep := report.Build(cl, out.Results, report.Options{Strict: o.Strict, Version: version.Version,
-		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd})
+		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd, NoWaivers: o.NoWaivers})
 	// A gate that verified nothing is not open: every check skipped, filtered out or
 	// interrupted before it started. A closed gate keeps its own banner and reasons.
 	nothingChecked := out.Checked == 0 && !o.AllowEmpty && rep.Verdict == report.Open

@@ -5,6 +5,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -87,6 +88,8 @@ func (e Entry) Reinterpreted() string {
 		return ""
 	case e.Status == kind.Waived:
 		return fmt.Sprintf("the check said %s; %s", e.CheckStatus, e.waiverJustification())
+	case e.Waiver != nil:
+		return fmt.Sprintf("the check said %s; its waiver (owner %s) ended on %s", e.CheckStatus, e.Waiver.Owner, e.Waiver.UntilText)
 	}
 	return fmt.Sprintf("the check said %s; severity warn makes it a warning", e.CheckStatus)
 }
@@ -96,7 +99,7 @@ func (e Entry) waiverJustification() string {
 	if e.Waiver == nil {
 		return e.Summary
 	}
-	return fmt.Sprintf("waived until %s by %s: %s", e.Waiver.Until.Format(time.RFC3339), e.Waiver.Owner, e.Waiver.Reason)
+	return fmt.Sprintf("waived until %s by %s: %s", e.Waiver.UntilText, e.Waiver.Owner, e.Waiver.Reason)
 }
 
 // Options for Build.
@@ -107,6 +110,8 @@ type Options struct {
 	Duration  time.Duration
 	// Redactor removes known secrets; URL and DSN passwords are removed regardless.
 	Redactor *redact.Redactor
+	// NoWaivers ignores the checklist's waivers (--no-waivers, for release branches).
+	NoWaivers bool
 }
 
 // Build applies severities and the strict rule to results (each carrying its entry, in checklist
@@ -133,6 +138,11 @@ func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 			f.Message, f.Preview = c.line(f.Message), c.line(f.Preview)
 			en.Findings = append(en.Findings, f)
 		}
+		if w := cl.WaiverFor(e); w != nil && !o.NoWaivers {
+			cw := *w
+			cw.Check, cw.UntilText, cw.Reason, cw.Owner = c.line(w.Check), c.line(w.UntilText), c.line(w.Reason), c.line(w.Owner)
+			applyWaiver(&en, e, &cw, o.StartedAt)
+		}
 		en.Blocking = en.Status.Closes() || (o.Strict && en.Status == kind.Warn)
 		if en.Blocking {
 			r.Verdict = Closed
@@ -141,6 +151,29 @@ func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 		r.Results = append(r.Results, en)
 	}
 	return r
+}
+
+// applyWaiver judges a check under its waiver at the moment the run started: a valid waiver
+// turns a failure or error into waived; an expired one turns it into a failure that says so;
+// either kind on a check that now passes asks for the waiver to be removed.
+func applyWaiver(en *Entry, e *config.Entry, w *config.Waiver, now time.Time) {
+	en.Waiver = w
+	failing := en.CheckStatus == kind.Fail || en.CheckStatus == kind.Error
+	active := now.Before(w.Until)
+	switch {
+	case active && failing:
+		days := int(math.Ceil(w.Until.Sub(now).Hours() / 24))
+		en.Status = kind.Waived
+		en.Summary += fmt.Sprintf(" (waived, %d %s left)", days, kind.Plural(days, "day", "days"))
+	case active && en.CheckStatus != kind.Skip:
+		en.Summary += " (waiver no longer needed: remove it)"
+	case failing:
+		en.Status = e.GateStatus(kind.Fail)
+		en.Summary = fmt.Sprintf("waiver expired on %s (owner %s): %s", w.UntilText, w.Owner, en.Summary)
+	case en.CheckStatus == kind.Pass:
+		en.Status = kind.Warn
+		en.Summary = fmt.Sprintf("expired waiver no longer needed: remove it (it ended on %s); %s", w.UntilText, en.Summary)
+	}
 }
 
 func (c *Counts) add(s kind.Status) {

@@ -133,7 +133,7 @@ func TestWaivedAndBlockedInEveryFormat(t *testing.T) {
 		Results: []Entry{
 			{ID: "redis-memory", Type: "redis.memory", Title: "redis memory", Severity: config.Block,
 				Status: kind.Waived, CheckStatus: kind.Fail, Summary: "92% in use (waived, 15 days left)", Line: 4, Column: 5,
-				Waiver: &config.Waiver{Check: "redis-memory", Until: until, Reason: "ticket OPS-123", Owner: "platform-team"}},
+				Waiver: &config.Waiver{Check: "redis-memory", Until: until, UntilText: "2026-12-15", Reason: "ticket OPS-123", Owner: "platform-team"}},
 			{ID: "api-flow", Type: "http.flow", Title: "api flow", Severity: config.Block, Blocking: true,
 				Status: kind.Blocked, CheckStatus: kind.Blocked, Summary: "not run: db-reachable failed", Line: 9, Column: 5},
 		}}
@@ -144,10 +144,10 @@ func TestWaivedAndBlockedInEveryFormat(t *testing.T) {
 		t.Errorf("counts: %q", got)
 	}
 	want := map[string][]string{
-		"text":     {"WAIVED   redis-memory", "BLOCKED  api-flow", "the check said fail; waived until 2026-12-15T23:00:00Z by platform-team", "1 blocked · 1 waived"},
+		"text":     {"WAIVED   redis-memory", "BLOCKED  api-flow", "the check said fail; waived until 2026-12-15 by platform-team", "1 blocked · 1 waived"},
 		"json":     {`"waived": 1`, `"blocked": 1`, `"status": "waived"`, `"status": "blocked"`},
 		"junit":    {`<skipped message="waived: 92% in use`, `<skipped message="blocked: not run: db-reachable failed"`},
-		"sarif":    {`"suppressions"`, `"kind":"external"`, `"justification":"waived until 2026-12-15T23:00:00Z by platform-team: ticket OPS-123"`},
+		"sarif":    {`"suppressions"`, `"kind":"external"`, `"justification":"waived until 2026-12-15 by platform-team: ticket OPS-123"`},
 		"markdown": {"🏷️ waived", "⛔ blocked"},
 		"github":   {"::notice ", "::error ", "1 blocked · 1 waived"},
 	}
@@ -165,5 +165,39 @@ func TestWaivedAndBlockedInEveryFormat(t *testing.T) {
 				t.Errorf("%s lacks %q:\n%s", name, s, out.String())
 			}
 		}
+	}
+}
+
+func TestWaiversInBuild(t *testing.T) {
+	until := time.Date(2026, 12, 16, 0, 0, 0, 0, time.UTC)
+	w := config.Waiver{Check: "x", Until: until, UntilText: "2026-12-15", Reason: "OPS-123", Owner: "platform-team"}
+	active, expired := until.Add(-36*time.Hour), until.Add(time.Hour)
+	tests := []struct {
+		name      string
+		now       time.Time
+		sev       config.Severity
+		status    kind.Status
+		noWaivers bool
+		want      kind.Status
+		verdict   Verdict
+		summary   string
+	}{
+		{"active on a failure", active, config.Block, kind.Fail, false, kind.Waived, Open, "down (waived, 2 days left)"},
+		{"active on an error", active, config.Block, kind.Error, false, kind.Waived, Open, "down (waived, 2 days left)"},
+		{"active on a pass", active, config.Block, kind.Pass, false, kind.Pass, Open, "down (waiver no longer needed: remove it)"},
+		{"expired on a failure", expired, config.Block, kind.Error, false, kind.Fail, Closed, "waiver expired on 2026-12-15 (owner platform-team): down"},
+		{"expired on a warn-only failure", expired, config.WarnOnly, kind.Fail, false, kind.Warn, Open, "waiver expired on 2026-12-15 (owner platform-team): down"},
+		{"expired on a pass", expired, config.Block, kind.Pass, false, kind.Warn, Open, "expired waiver no longer needed: remove it (it ended on 2026-12-15); down"},
+		{"--no-waivers", active, config.Block, kind.Fail, true, kind.Fail, Closed, "down"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cl := &config.Checklist{Checks: []*config.Entry{{ID: "x", Type: "t", Severity: tt.sev}}, Waivers: []config.Waiver{w}}
+			r := Build(cl, paired(cl, kind.Result{Status: tt.status, Summary: "down"}), Options{StartedAt: tt.now, NoWaivers: tt.noWaivers})
+			e := r.Results[0]
+			if e.Status != tt.want || r.Verdict != tt.verdict || e.Summary != tt.summary {
+				t.Errorf("got %s, %s, %q; want %s, %s, %q", e.Status, r.Verdict, e.Summary, tt.want, tt.verdict, tt.summary)
+			}
+		})
 	}
 }
