@@ -307,3 +307,24 @@ waivers:
 		t.Errorf("an overlong waiver loads: exit %d\n%s", r.code, r.errOut)
 	}
 }
+
+// needs: a failed need blocks its dependents (closing the gate by the cause); --only runs what
+// the selected checks need and says why.
+func TestNeedsAtTheGate(t *testing.T) {
+	vars := fixture(t)
+	list := writeFile(t, t.TempDir(), "n.yaml", `version: 1
+checks:
+  - {id: db, type: http.health, with: {url: 'http://127.0.0.1:1/healthz'}}
+  - {id: api, type: http.health, needs: [db], with: {url: '${OK_URL}/healthz'}}
+  - {id: up, type: http.health, with: {url: '${OK_URL}/healthz'}}
+  - {id: flow, type: http.health, needs: [up], with: {url: '${OK_URL}/healthz'}}
+`)
+	r := launch(t, vars, "run", list)
+	if r.code != 1 || !strings.Contains(r.out, "BLOCKED  api") || !strings.Contains(r.out, "not run: db errored") || !strings.Contains(r.out, "1 blocked") {
+		t.Errorf("exit %d:\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = launch(t, vars, "run", list, "--only", "flow")
+	if r.code != 0 || !strings.Contains(r.out, "(run because flow needs it)") || !strings.Contains(r.out, "SKIP   db") {
+		t.Errorf("--only flow: exit %d:\n%s%s", r.code, r.out, r.errOut)
+	}
+}

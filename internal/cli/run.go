@@ -185,14 +185,23 @@ func plan(cl *config.Checklist, only, skip []string) ([]runner.Job, error) {
 			return nil, fmt.Errorf("%s %s: no check in %s has this id or tag%s", sel.flag, v, name, hint)
 		}
 	}
+	// --only also runs what the selected checks need: a dependent would otherwise only ever
+	// be skipped. --skip is obeyed even then, and the dependent is skipped because of it.
+	selected := map[string]bool{}
+	for _, e := range cl.Checks {
+		selected[e.ID] = len(only) == 0 || matches(e, only)
+	}
+	because := cl.NeededBy(selected)
 	jobs := make([]runner.Job, len(cl.Checks))
 	for i, e := range cl.Checks {
 		jobs[i] = runner.Job{Entry: e}
 		switch {
-		case len(only) > 0 && !matches(e, only):
-			jobs[i].SkipReason = "not selected by --only " + strings.Join(only, ",")
 		case matches(e, skip):
 			jobs[i].SkipReason = "skipped by --skip " + strings.Join(skip, ",")
+		case !selected[e.ID] && because[e.ID] == "":
+			jobs[i].SkipReason = "not selected by --only " + strings.Join(only, ",")
+		case !selected[e.ID]:
+			jobs[i].Because = "run because " + because[e.ID] + " needs it"
 		}
 	}
 	return jobs, nil

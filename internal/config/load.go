@@ -34,7 +34,7 @@ const (
 // check is a warning. The runner's --fail-fast and the report both ask here, so that they never
 // disagree about what closes the gate.
 func (e *Entry) GateStatus(s kind.Status) kind.Status {
-	if e.Severity == WarnOnly && (s == kind.Fail || s == kind.Error) {
+	if e.Severity == WarnOnly && (s == kind.Fail || s == kind.Error || s == kind.Blocked) {
 		return kind.Warn
 	}
 	return s
@@ -92,6 +92,9 @@ type Entry struct {
 	NeedsEnv []string
 	// Missing lists the needs_env variables that are unset; such a check is skipped.
 	Missing []string
+	// Needs are the ids of checks that must not fail or error before this one runs.
+	Needs     []string
+	needNodes []*yaml.Node
 	// Line and Column locate the check in its file (0 when it did not come from a file).
 	Line, Column int
 	Kind         kind.Kind
@@ -154,7 +157,7 @@ func unwrapPathError(err error) string {
 }
 
 var topKeys = []string{"version", "name", "defaults", "policy", "waivers", "checks"}
-var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "needs_env", "with"}
+var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "needs_env", "needs", "with"}
 
 // Parse parses checklist data; file names it in messages. Every mistake in the file is
 // reported, as Errors, not just the first.
@@ -406,6 +409,7 @@ func (p *parser) parse(root *yaml.Node) *Checklist {
 			cl.Checks = append(cl.Checks, e)
 		}
 	}
+	p.checkNeeds(cl)
 	var polNode *yaml.Node
 	if kv, ok := top["policy"]; ok {
 		polNode = kv[1]
@@ -554,6 +558,9 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	}
 	if kv, ok := f["title"]; ok {
 		e.Title = kv[1].Value
+	}
+	if kv, ok := f["needs"]; ok {
+		p.readNeeds(e, kv[1], where)
 	}
 	if kv, ok := f["severity"]; ok {
 		switch s := Severity(kv[1].Value); s {

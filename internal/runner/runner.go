@@ -23,6 +23,9 @@ import (
 type Job struct {
 	Entry      *config.Entry
 	SkipReason string
+	// Because says why a check not selected runs anyway ("run because api-flow needs it"); the
+	// result's summary ends with it.
+	Because string
 }
 
 // Result is a check's result with the entry it belongs to, so that nothing downstream pairs
@@ -137,13 +140,23 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 			f()
 		}
 	)
+	// done[i] is closed once results[i] is final: checks that need job i wait on it.
+	done := make([]chan struct{}, len(jobs))
+	index := map[string]int{}
 	for i, job := range jobs {
-		if r, skipped := notRun(job, opts.FailOnMissingEnv); skipped {
-			results[i] = r
-			continue
-		}
+		done[i] = make(chan struct{})
+		index[job.Entry.ID] = i
+	}
+	finish := func(i int, r kind.Result) {
+		results[i] = r
+		close(done[i])
+	}
+	// admit waits for a slot; without one (the run is over) it says why the check cannot start.
+	admit := func() (string, bool) {
+		got := false
 		select {
 		case sem <- struct{}{}:
+			got = true
 		case <-runCtx.Done():
 		}
 		mu.Lock()
@@ -152,36 +165,81 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 		if why == "" && runCtx.Err() != nil {
 			why = x.notStarted()
 		}
-		if why != "" {
-			results[i] = kind.Result{Status: kind.Skip, Summary: why}
-			if x.overallTimeoutPassed() {
-				results[i].Status = kind.Error
-				results[i].Remedy = "raise --timeout, or run fewer checks at once with --only"
-			}
+		if why != "" && got {
+			<-sem
+		}
+		return why, why == ""
+	}
+	// runJob runs job i in the slot admit gave it.
+	runJob := func(i int) {
+		defer func() { <-sem }()
+		e := jobs[i].Entry
+		if opts.OnStart != nil {
+			callback(func() { opts.OnStart(i, e) })
+		}
+		r := x.runOne(e)
+		if b := jobs[i].Because; b != "" {
+			r.Summary += " (" + b + ")"
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped != "" && errors.Is(context.Cause(runCtx), errFailFast) && r.Status == kind.Error {
+			r = kind.Result{Status: kind.Skip, Summary: stopped, Duration: r.Duration}
+		}
+		if opts.FailFast && stopped == "" && closes(e.GateStatus(r.Status)) {
+			stopped = fmt.Sprintf("not run: --fail-fast stopped the gate after %q %s", e.ID, r.Status)
+			stop(errFailFast)
+		}
+		finish(i, r)
+		if opts.OnDone != nil {
+			opts.OnDone(i, e, r)
+		}
+	}
+	start := func(i int) {
+		if why, ok := admit(); !ok {
+			finish(i, x.notStartedResult(why))
+			return
+		}
+		runJob(i)
+	}
+	for i, job := range jobs {
+		if r, skipped := notRun(job, opts.FailOnMissingEnv); skipped {
+			finish(i, r)
 			continue
 		}
 		wg.Add(1)
-		go func(i int, e *config.Entry) {
+		if len(job.Entry.Needs) == 0 {
+			// Independent checks take their slots in checklist order.
+			why, ok := admit()
+			go func(i int) {
+				defer wg.Done()
+				if !ok {
+					finish(i, x.notStartedResult(why))
+					return
+				}
+				runJob(i)
+			}(i)
+			continue
+		}
+		// A dependent starts as soon as its needs are decided, holding no slot while it waits.
+		go func(i int) {
 			defer wg.Done()
-			defer func() { <-sem }()
-			if opts.OnStart != nil {
-				callback(func() { opts.OnStart(i, e) })
+			for _, id := range jobs[i].Entry.Needs {
+				if k, ok := index[id]; ok {
+					<-done[k]
+				}
 			}
-			r := x.runOne(e)
-			mu.Lock()
-			if stopped != "" && errors.Is(context.Cause(runCtx), errFailFast) && r.Status == kind.Error {
-				r = kind.Result{Status: kind.Skip, Summary: stopped, Duration: r.Duration}
+			if r, blocked := needsVerdict(jobs, results, index, jobs[i].Entry); blocked {
+				mu.Lock()
+				defer mu.Unlock()
+				finish(i, r)
+				if opts.OnDone != nil {
+					opts.OnDone(i, jobs[i].Entry, r)
+				}
+				return
 			}
-			if opts.FailFast && stopped == "" && closes(e.GateStatus(r.Status)) {
-				stopped = fmt.Sprintf("not run: --fail-fast stopped the gate after %q %s", e.ID, r.Status)
-				stop(errFailFast)
-			}
-			results[i] = r
-			if opts.OnDone != nil {
-				opts.OnDone(i, e, r)
-			}
-			mu.Unlock()
-		}(i, job.Entry)
+			start(i)
+		}(i)
 	}
 	wg.Wait()
 	out := Outcome{Results: make([]Result, len(jobs))}
@@ -221,6 +279,46 @@ func missingEnv(vars []string, fail bool) kind.Result {
 		r.Summary = "not configured: " + strings.Join(vars, ", ") + " unset and --fail-on-skip given"
 	}
 	return r
+}
+
+// notStartedResult is the result of a check that never got to start.
+func (x *run) notStartedResult(why string) kind.Result {
+	r := kind.Result{Status: kind.Skip, Summary: why}
+	if x.overallTimeoutPassed() {
+		r.Status = kind.Error
+		r.Remedy = "raise --timeout, or run fewer checks at once with --only"
+	}
+	return r
+}
+
+// needsVerdict decides a check whose needs are all decided: blocked when one of them failed,
+// errored or was blocked itself (the gate stays closed, by the cause), skipped when one was
+// skipped, and otherwise free to run (false).
+func needsVerdict(jobs []Job, results []kind.Result, index map[string]int, e *config.Entry) (kind.Result, bool) {
+	var failed, skipped []string
+	for _, id := range e.Needs {
+		k, ok := index[id]
+		if !ok {
+			continue
+		}
+		switch st := jobs[k].Entry.GateStatus(results[k].Status); {
+		case st == kind.Blocked:
+			failed = append(failed, id+" was blocked")
+		case st.Closes():
+			failed = append(failed, id+" "+map[kind.Status]string{kind.Fail: "failed", kind.Error: "errored"}[st])
+		case st == kind.Skip:
+			skipped = append(skipped, id)
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		return kind.Result{Status: kind.Blocked, Summary: "not run: " + strings.Join(failed, ", "),
+			Remedy: "fix what " + e.ID + " needs first; its own result follows"}, true
+	case len(skipped) > 0:
+		return kind.Result{Status: kind.Skip, Summary: "not run: " + strings.Join(skipped, ", ") + " " +
+			kind.Plural(len(skipped), "was", "were") + " skipped"}, true
+	}
+	return kind.Result{}, false
 }
 
 func (x *run) notStarted() string {

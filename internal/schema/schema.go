@@ -130,6 +130,9 @@ func Generate(kinds []kind.Kind) map[string]any {
 				"description": "This check's deadline (default: defaults.timeout, else 10s)."},
 			"needs_env": map[string]any{"$ref": "#/definitions/envNames",
 				"description": "Environment variables the check needs; while any is unset the check is skipped, saying which."},
+			"needs": map[string]any{"type": "array", "uniqueItems": true,
+				"items":       map[string]any{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+				"description": "Ids of checks that must not fail or error first: if one does, this check is blocked (not run; the gate stays closed); if one is skipped, so is this one. --only runs them too."},
 			"with": map[string]any{"description": "The check's parameters; they depend on its type."},
 		},
 	}
