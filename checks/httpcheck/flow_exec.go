@@ -62,7 +62,7 @@ func newAttempt(c *FlowCall, n int, p *prepared) *flowAttempt {
 }
 
 func (a *flowAttempt) fail(st kind.Status, problem, remedy string) {
-	if a.verdict > kind.Pass {
+	if a.verdict.Problem() {
 		return // the first mismatch is the one reported
 	}
 	a.verdict, a.problem, a.remedy = st, problem, remedy
@@ -181,7 +181,7 @@ func (r *flowRun) runParallel(ctx context.Context, o *stepOutcome, budget time.D
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for _, a := range atts {
-		if a.verdict > kind.Pass {
+		if a.verdict.Problem() {
 			continue
 		}
 		wg.Add(1)
@@ -222,11 +222,11 @@ func skipReason(err error) string {
 
 func (r *flowRun) sendAndJudge(ctx context.Context, a *flowAttempt, budget time.Duration) {
 	r.send(ctx, a, budget)
-	if a.verdict > kind.Pass {
+	if a.verdict.Problem() {
 		return
 	}
 	r.judgeResponse(ctx, a)
-	if a.verdict > kind.Pass {
+	if a.verdict.Problem() {
 		return
 	}
 	r.capture(a)

@@ -29,7 +29,7 @@ func (r *flowRun) judge(elapsed time.Duration) kind.Result {
 	} else {
 		for _, o := range r.finally {
 			j.Add(r.stepLine(o))
-			if o.status() > kind.Pass && details == nil {
+			if o.status().Problem() && details == nil {
 				details = r.details(o)
 			}
 		}
@@ -67,7 +67,7 @@ func (r *flowRun) appendCleanup(res *kind.Result) {
 	for _, o := range r.finally {
 		l := r.stepLine(o)
 		res.Evidence = append(res.Evidence, kind.Evidence{Label: l.Label, Observed: l.Observed, Expected: l.Expected, Status: l.Status})
-		if l.Status > kind.Pass {
+		if l.Status.Problem() {
 			problems = append(problems, l.Problem)
 		}
 	}
@@ -88,7 +88,7 @@ func (r *flowRun) stepLine(o *stepOutcome) kind.Line {
 		return l
 	}
 	l.Observed = r.observed(o)
-	if l.Status > kind.Pass {
+	if l.Status.Problem() {
 		l.Problem, l.Remedy = r.problem(o)
 		if o.finally && l.Remedy != "" {
 			l.Remedy += "; " + cleanupRemedy
@@ -141,7 +141,7 @@ func (r *flowRun) observed(o *stepOutcome) string {
 	if len(o.replays) > 0 {
 		last := o.replays[len(o.replays)-1]
 		verdict := "the same result"
-		if last.verdict > kind.Pass {
+		if last.verdict.Problem() {
 			verdict = "a different result"
 		}
 		out += fmt.Sprintf("; replayed ×%d → %s, %s", len(o.replays), answer(last), verdict)
@@ -167,7 +167,7 @@ func answer(a *flowAttempt) string {
 func failedAttempts(as []*flowAttempt) []*flowAttempt {
 	var out []*flowAttempt
 	for _, a := range as {
-		if a.verdict > kind.Pass {
+		if a.verdict.Problem() {
 			out = append(out, a)
 		}
 	}

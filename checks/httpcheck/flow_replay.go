@@ -24,7 +24,7 @@ func (r *flowRun) runReplays(ctx context.Context, o *stepOutcome, budget time.Du
 		a := newAttempt(first.call, k, first.req)
 		r.send(ctx, a, budget)
 		o.replays = append(o.replays, a)
-		if a.verdict > kind.Pass {
+		if a.verdict.Problem() {
 			return
 		}
 		if msg := r.compareReplay(first, a, rp); msg != "" {

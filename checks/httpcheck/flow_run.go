@@ -130,7 +130,7 @@ func (r *flowRun) runSteps(ctx context.Context) {
 	for i := range r.f.Steps {
 		o := r.runStep(ctx, &r.f.Steps[i], false)
 		r.steps = append(r.steps, o)
-		if o.status() > kind.Pass {
+		if o.status().Problem() {
 			r.notRun = len(r.f.Steps) - i - 1
 			return
 		}

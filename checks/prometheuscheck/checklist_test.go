@@ -15,6 +15,7 @@ import (
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
 	"github.com/launchgate/launchgate/internal/report"
+	"github.com/launchgate/launchgate/internal/runner"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
@@ -92,10 +93,10 @@ checks:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var results []kind.Result
+	var results []runner.Result
 	for _, e := range cl.Checks {
 		ctx, cancel := kind.WithTimeout(context.Background(), 5*time.Second)
-		results = append(results, e.Check.Run(ctx, kind.DefaultEnv("test")))
+		results = append(results, runner.Result{Entry: e, Result: e.Check.Run(ctx, kind.DefaultEnv("test"))})
 		cancel()
 	}
 	rd := &redact.Redactor{}

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/launchgate/launchgate/internal/config"
-	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/report"
+	"github.com/launchgate/launchgate/internal/runner"
 )
 
 // TestRedactionInEveryFormat renders findings of several kinds through every report format and
@@ -27,7 +27,7 @@ func TestRedactionInEveryFormat(t *testing.T) {
 	}
 	assertNoLeak(t, res, pw, generic, key, body)
 	cl := &config.Checklist{Name: "t", Checks: []*config.Entry{{ID: "secrets", Type: "secrets", Title: "secrets"}}}
-	rep := report.Build(cl, []kind.Result{res}, report.Options{})
+	rep := report.Build(cl, []runner.Result{{Entry: cl.Checks[0], Result: res}}, report.Options{})
 	for _, name := range report.FormatNames() {
 		f, _ := report.Lookup(name)
 		var out bytes.Buffer

@@ -30,14 +30,13 @@ func ciApp(env map[string]string, dir string) (*App, *bytes.Buffer, *bytes.Buffe
 	getenv := func(k string) string { return env[k] }
 	now := time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 	return &App{
-		IO:     &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
-		Getenv: getenv,
+		IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 		Env: func() *kind.Env {
 			e := kind.DefaultEnv("test")
 			e.Getenv = getenv
+			e.Now = func() time.Time { return now }
 			return e
 		},
-		Now: func() time.Time { return now },
 		Dir: dir,
 	}, &out, &errOut
 }

@@ -38,12 +38,12 @@ type IOStreams struct {
 }
 
 // App is everything a command takes from outside: streams, environment, clock, working dir.
+// The process environment and the clock come from Env only, so that the CLI and the checks it
+// runs can never see two different ones.
 type App struct {
-	IO     *IOStreams
-	Getenv func(string) string
-	// Env builds the environment checks run in.
+	IO *IOStreams
+	// Env builds the environment checks run in; the CLI reads variables and the time from it.
 	Env func() *kind.Env
-	Now func() time.Time
 	// Dir is the working directory, where launchgate.yaml is looked for.
 	Dir string
 	// Signals, when set, subscribes to the signals that interrupt a gate (SIGINT, SIGTERM) and
@@ -57,10 +57,8 @@ func System() *App {
 	return &App{
 		IO: &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 			OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr)},
-		Getenv: os.Getenv,
-		Env:    func() *kind.Env { return kind.DefaultEnv(version.Version) },
-		Now:    time.Now,
-		Dir:    ".",
+		Env: func() *kind.Env { return kind.DefaultEnv(version.Version) },
+		Dir: ".",
 		Signals: func() (<-chan os.Signal, func()) {
 			c := make(chan os.Signal, 1)
 			for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
@@ -74,6 +72,12 @@ func System() *App {
 		},
 	}
 }
+
+// Getenv reads a variable of the environment checks see.
+func (a *App) Getenv(k string) string { return a.Env().Getenv(k) }
+
+// Now is the clock checks see.
+func (a *App) Now() time.Time { return a.Env().Now() }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 

@@ -40,15 +40,13 @@ func launchApp(t *testing.T, vars map[string]string, edit func(*cli.App), args .
 	var out, errOut bytes.Buffer
 	getenv := func(k string) string { return vars[k] }
 	app := &cli.App{
-		IO:     &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
-		Getenv: getenv,
+		IO: &cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 		Env: func() *kind.Env {
 			env := kind.DefaultEnv("test")
 			env.Now = func() time.Time { return fixedNow }
 			env.Getenv = getenv
 			return env
 		},
-		Now: func() time.Time { return fixedNow },
 		Dir: t.TempDir(),
 	}
 	if edit != nil {

@@ -266,3 +266,65 @@ checks:
 		})
 	}
 }
+
+// A waiver keeps the gate open for a failing check until it ends; --no-waivers ignores it.
+func TestWaiversAtTheGate(t *testing.T) {
+	vars := fixture(t)
+	list := writeFile(t, t.TempDir(), "w.yaml", `version: 1
+checks:
+  - {id: api, type: http.health, with: {url: '${OK_URL}/healthz'}}
+  - {id: broken, type: http.health, with: {url: 'http://127.0.0.1:1/healthz'}}
+waivers:
+  - {check: broken, until: 2026-12-01, reason: "ticket OPS-123", owner: platform-team}
+`)
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		lines []string
+	}{
+		{"waived", []string{"run", list}, 0, []string{"WAIVED  broken", "(waived, 9 days left)", "1 waived · 1 passed", "waived until 2026-12-01 by platform-team: ticket OPS-123"}},
+		{"--no-waivers", []string{"run", list, "--no-waivers"}, 1, []string{"ERROR  broken"}},
+		{"json", []string{"run", list, "--format", "json"}, 0, []string{`"waived": 1`, `"owner": "platform-team"`, `"expired": false`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := launch(t, vars, tt.args...)
+			for _, l := range tt.lines {
+				if r.code != tt.code || !strings.Contains(r.out, l) {
+					t.Errorf("exit %d (want %d), want %q:\n%s%s", r.code, tt.code, l, r.out, r.errOut)
+				}
+			}
+		})
+	}
+	long := writeFile(t, t.TempDir(), "long.yaml", `version: 1
+checks:
+  - {id: api, type: http.health, with: {url: '${OK_URL}/healthz'}}
+waivers:
+  - {check: api, until: 2027-06-01, reason: r, owner: o}
+`)
+	if r := launch(t, vars, "run", long); r.code != 2 || !strings.Contains(r.errOut, "more than policy.max_waiver_days (90) from today") {
+		t.Errorf("an overlong waiver loads: exit %d\n%s", r.code, r.errOut)
+	}
+}
+
+// needs: a failed need blocks its dependents (closing the gate by the cause); --only runs what
+// the selected checks need and says why.
+func TestNeedsAtTheGate(t *testing.T) {
+	vars := fixture(t)
+	list := writeFile(t, t.TempDir(), "n.yaml", `version: 1
+checks:
+  - {id: db, type: http.health, with: {url: 'http://127.0.0.1:1/healthz'}}
+  - {id: api, type: http.health, needs: [db], with: {url: '${OK_URL}/healthz'}}
+  - {id: up, type: http.health, with: {url: '${OK_URL}/healthz'}}
+  - {id: flow, type: http.health, needs: [up], with: {url: '${OK_URL}/healthz'}}
+`)
+	r := launch(t, vars, "run", list)
+	if r.code != 1 || !strings.Contains(r.out, "BLOCKED  api") || !strings.Contains(r.out, "not run: db errored") || !strings.Contains(r.out, "1 blocked") {
+		t.Errorf("exit %d:\n%s%s", r.code, r.out, r.errOut)
+	}
+	r = launch(t, vars, "run", list, "--only", "flow")
+	if r.code != 0 || !strings.Contains(r.out, "(run because flow needs it)") || !strings.Contains(r.out, "SKIP   db") {
+		t.Errorf("--only flow: exit %d:\n%s%s", r.code, r.out, r.errOut)
+	}
+}

@@ -34,6 +34,8 @@ type GateOptions struct {
 	AllowEmpty bool
 	// FailOnSkip makes a check whose needs_env variables are unset close the gate.
 	FailOnSkip bool
+	// NoWaivers ignores the checklist's waivers.
+	NoWaivers bool
 }
 
 // RunOptions are the options of `launchgate run`.
@@ -81,6 +83,7 @@ with NOTHING CHECKED, unless --allow-empty is given.`,
 	cmd.Flags().StringSliceVar(&opts.Only, "only", nil, "run only the checks with these ids or tags (comma-separated)")
 	cmd.Flags().StringSliceVar(&opts.Skip, "skip", nil, "skip the checks with these ids or tags (comma-separated)")
 	cmd.Flags().BoolVar(&opts.FailOnSkip, "fail-on-skip", false, "a check skipped because its needs_env variables are unset closes the gate")
+	cmd.Flags().BoolVar(&opts.NoWaivers, "no-waivers", false, "ignore the checklist's waivers: every failure counts (for release branches)")
 	addGateFlags(cmd, &opts.GateOptions)
 	return cmd
 }
@@ -138,7 +141,7 @@ func (o *GateOptions) validate() error {
 }
 
 func loadChecklist(app *App, file string) (*config.Checklist, error) {
-	o := config.Options{Getenv: app.Getenv, Stdin: app.IO.In}
+	o := config.Options{Getenv: app.Getenv, Stdin: app.IO.In, Now: app.Now}
 	if file != "" {
 		return config.LoadFile(file, o)
 	}
@@ -182,14 +185,23 @@ func plan(cl *config.Checklist, only, skip []string) ([]runner.Job, error) {
 			return nil, fmt.Errorf("%s %s: no check in %s has this id or tag%s", sel.flag, v, name, hint)
 		}
 	}
+	// --only also runs what the selected checks need: a dependent would otherwise only ever
+	// be skipped. --skip is obeyed even then, and the dependent is skipped because of it.
+	selected := map[string]bool{}
+	for _, e := range cl.Checks {
+		selected[e.ID] = len(only) == 0 || matches(e, only)
+	}
+	because := cl.NeededBy(selected)
 	jobs := make([]runner.Job, len(cl.Checks))
 	for i, e := range cl.Checks {
 		jobs[i] = runner.Job{Entry: e}
 		switch {
-		case len(only) > 0 && !matches(e, only):
-			jobs[i].SkipReason = "not selected by --only " + strings.Join(only, ",")
 		case matches(e, skip):
 			jobs[i].SkipReason = "skipped by --skip " + strings.Join(skip, ",")
+		case !selected[e.ID] && because[e.ID] == "":
+			jobs[i].SkipReason = "not selected by --only " + strings.Join(only, ",")
+		case !selected[e.ID]:
+			jobs[i].Because = "run because " + because[e.ID] + " needs it"
 		}
 	}
 	return jobs, nil
@@ -272,7 +284,7 @@ func runChecklist(ctx context.Context, app *App, cl *config.Checklist, jobs []ru
 	})
 	prog.finish()
 	rep := report.Build(cl, out.Results, report.Options{Strict: o.Strict, Version: version.Version,
-		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd})
+		StartedAt: started, Duration: app.Now().Sub(started), Redactor: rd, NoWaivers: o.NoWaivers})
 	// A gate that verified nothing is not open: every check skipped, filtered out or
 	// interrupted before it started. A closed gate keeps its own banner and reasons.
 	if out.Checked == 0 && !o.AllowEmpty && rep.Verdict == report.Open {

@@ -21,15 +21,13 @@ func launchIn(t *testing.T, dir string, args ...string) result {
 	var out, errOut bytes.Buffer
 	getenv := func(string) string { return "" }
 	app := &cli.App{
-		IO:     &cli.IOStreams{Out: &out, ErrOut: &errOut},
-		Getenv: getenv,
+		IO: &cli.IOStreams{Out: &out, ErrOut: &errOut},
 		Env: func() *kind.Env {
 			env := kind.DefaultEnv("test")
 			env.Now = func() time.Time { return fixedNow }
 			env.Getenv = getenv
 			return env
 		},
-		Now: func() time.Time { return fixedNow },
 		Dir: dir,
 	}
 	code := cli.Main(args, app)

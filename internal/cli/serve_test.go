@@ -75,8 +75,12 @@ var servingAddress = regexp.MustCompile(`"?address"?[=:]"?(http://[0-9.:]+)`)
 func startServe(t *testing.T, args ...string) *serving {
 	t.Helper()
 	logs := &lockedBuffer{}
-	app := &App{IO: &IOStreams{Out: io.Discard, ErrOut: logs}, Getenv: func(string) string { return "" },
-		Env: func() *kind.Env { return kind.DefaultEnv("test") }, Now: time.Now, Dir: t.TempDir()}
+	app := &App{IO: &IOStreams{Out: io.Discard, ErrOut: logs},
+		Env: func() *kind.Env {
+			env := kind.DefaultEnv("test")
+			env.Getenv = func(string) string { return "" }
+			return env
+		}, Dir: t.TempDir()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {

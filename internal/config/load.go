@@ -30,6 +30,31 @@ const (
 	WarnOnly Severity = "warn"
 )
 
+// GateStatus is what a check's status counts as at the gate: a failure or error of a warn-only
+// check is a warning. The runner's --fail-fast and the report both ask here, so that they never
+// disagree about what closes the gate.
+func (e *Entry) GateStatus(s kind.Status) kind.Status {
+	if e.Severity == WarnOnly && (s == kind.Fail || s == kind.Error || s == kind.Blocked) {
+		return kind.Warn
+	}
+	return s
+}
+
+// Waiver accepts a known failure of a check for a while: until its end, the check's failure or
+// error is reported waived and keeps the gate open.
+type Waiver struct {
+	// Check is a check id, or tag:NAME for every check with that tag.
+	Check string
+	// Until is the first instant the waiver no longer covers.
+	Until time.Time
+	// UntilText is until: as written, for messages.
+	UntilText string
+	Reason    string
+	Owner     string
+	// Line and Column locate the waiver in its file.
+	Line, Column int
+}
+
 // DefaultTimeout is a check's deadline when neither the check nor the checklist sets one.
 const DefaultTimeout = 10 * time.Second
 
@@ -52,6 +77,8 @@ type Checklist struct {
 	// Secrets are values that must never be printed: expanded from secret-looking variables,
 	// or given to secret-looking parameters.
 	Secrets []string
+	Policy  Policy
+	Waivers []Waiver
 }
 
 // Entry is one check of a checklist, ready to run.
@@ -68,6 +95,9 @@ type Entry struct {
 	// Serve lets `launchgate serve` run the check every interval although it sends traffic or
 	// writes (load tests are refused even so).
 	Serve bool
+	// Needs are the ids of checks that must not fail or error before this one runs.
+	Needs     []string
+	needNodes []*yaml.Node
 	// Line and Column locate the check in its file (0 when it did not come from a file).
 	Line, Column int
 	Kind         kind.Kind
@@ -87,6 +117,8 @@ type Options struct {
 	Getenv func(string) string
 	// Stdin is read when the path given to LoadFile is "-"; os.Stdin when nil.
 	Stdin io.Reader
+	// Now is today for policy.max_waiver_days; time.Now when nil.
+	Now func() time.Time
 }
 
 // StdinName names a checklist read from standard input in messages.
@@ -127,8 +159,8 @@ func unwrapPathError(err error) string {
 	return err.Error()
 }
 
-var topKeys = []string{"version", "name", "defaults", "checks"}
-var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "needs_env", "serve", "with"}
+var topKeys = []string{"version", "name", "defaults", "policy", "waivers", "checks"}
+var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "needs_env", "needs", "serve", "with"}
 
 // Parse parses checklist data; file names it in messages. Every mistake in the file is
 // reported, as Errors, not just the first.
@@ -150,7 +182,12 @@ func Parse(file string, data []byte, opts Options) (*Checklist, error) {
 		return nil, Errors{e}
 	}
 	root := doc.Content[0]
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
 	p := newParser(file, &errs, getenv)
+	p.now = now()
 	cl := p.parse(root)
 	if len(errs) > 0 {
 		return nil, p.maskErrors(errs).sorted()
@@ -254,6 +291,8 @@ type parser struct {
 	unexpanded map[*yaml.Node]bool
 	// budget is what expansion may still add (maxExpanded over the whole checklist).
 	budget int
+	// now is today, for how far ahead a waiver may end.
+	now time.Time
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
@@ -372,6 +411,15 @@ func (p *parser) parse(root *yaml.Node) *Checklist {
 		if e := p.entry(n, i, cl.Timeout, ids); e != nil {
 			cl.Checks = append(cl.Checks, e)
 		}
+	}
+	p.checkNeeds(cl)
+	var polNode *yaml.Node
+	if kv, ok := top["policy"]; ok {
+		polNode = kv[1]
+	}
+	cl.Policy = p.policy(polNode)
+	if kv, ok := top["waivers"]; ok {
+		p.waivers(kv[1], cl, p.now)
 	}
 	return cl
 }
@@ -513,6 +561,9 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	}
 	if kv, ok := f["title"]; ok {
 		e.Title = kv[1].Value
+	}
+	if kv, ok := f["needs"]; ok {
+		p.readNeeds(e, kv[1], where)
 	}
 	if kv, ok := f["severity"]; ok {
 		switch s := Severity(kv[1].Value); s {

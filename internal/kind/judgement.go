@@ -33,7 +33,7 @@ type Line struct {
 // Add records a line of evidence and, when it did not pass, its problem and remedy.
 func (j *Judgement) Add(l Line) {
 	j.Show(l)
-	if l.Status <= Pass {
+	if !l.Status.Problem() {
 		return
 	}
 	if l.Problem == "" {
@@ -92,9 +92,6 @@ func (j *Judgement) Result() Result {
 	r := j.result
 	r.Evidence = slices.Clone(r.Evidence)
 	r.Findings = slices.Clone(r.Findings)
-	if r.Status < Pass {
-		r.Status = Pass
-	}
 	if len(j.problems) == 0 {
 		r.Summary = strings.Join(j.notes, "; ")
 		return r

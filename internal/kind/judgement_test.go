@@ -95,3 +95,21 @@ func TestJudgementResultIsACopy(t *testing.T) {
 		t.Errorf("the judgement has %d lines, want 2", got)
 	}
 }
+
+// A skipped line of evidence (a sub-check that did not apply) is not a problem: with skip now
+// ranked above pass, a check that passed everything else must still pass.
+func TestSkippedLineKeepsAPass(t *testing.T) {
+	var j Judgement
+	j.Observe("status", "200", "2xx")
+	j.Add(Line{Label: "hsts", Observed: "not applicable over http://", Status: Skip})
+	j.Note("all good")
+	if r := j.Result(); r.Status != Pass || r.Summary != "all good" {
+		t.Errorf("got %s %q, want pass", r.Status, r.Summary)
+	}
+	var r Result
+	r.Add(Evidence{Label: "a", Status: Pass})
+	r.Add(Evidence{Label: "b", Status: Skip})
+	if r.Status != Pass {
+		t.Errorf("Result.Add: %s, want pass", r.Status)
+	}
+}

@@ -41,10 +41,13 @@ type Finding struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
-// Add appends evidence and raises the result's status to the evidence's if it is worse.
+// Add appends evidence and raises the result's status to the evidence's if it is worse. A
+// skipped line (a sub-check that did not apply) does not make the whole result a skip.
 func (r *Result) Add(e Evidence) {
 	r.Evidence = append(r.Evidence, e)
-	r.Status = Worst(r.Status, e.Status)
+	if e.Status != Skip {
+		r.Status = Worst(r.Status, e.Status)
+	}
 }
 
 // Passf builds a passing result.

@@ -2,6 +2,7 @@ package kind
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -130,8 +131,16 @@ func FuzzParseDuration(f *testing.F) {
 }
 
 func TestStatusOrderAndText(t *testing.T) {
-	if Worst(Pass, Fail) != Fail || Worst(Error, Warn) != Error || Worst(Skip, Pass) != Pass {
-		t.Error("Worst orders statuses wrongly")
+	order := []Status{Pass, Skip, Waived, Warn, Blocked, Fail, Error}
+	if !slices.Equal(Statuses(), order) {
+		t.Errorf("Statuses() = %v, want %v", Statuses(), order)
+	}
+	for i, a := range order {
+		for _, b := range order[i:] {
+			if Worst(a, b) != b || Worst(b, a) != b {
+				t.Errorf("Worst(%s, %s) is not %s", a, b, b)
+			}
+		}
 	}
 	var s Status
 	if err := s.UnmarshalText([]byte("FAIL")); err != nil || s != Fail || s.String() != "fail" {

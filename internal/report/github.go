@@ -37,6 +37,8 @@ func (g GitHub) Write(w io.Writer, r *Report) error {
 			level = "error"
 		case e.Status == kind.Warn:
 			level = "warning"
+		case e.Status == kind.Waived:
+			level = "notice"
 		}
 		if level != "" {
 			msg := e.Summary

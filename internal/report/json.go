@@ -58,6 +58,16 @@ type jsonResult struct {
 	Line        int             `json:"line,omitempty"`
 	Evidence    []kind.Evidence `json:"evidence"`
 	Findings    []kind.Finding  `json:"findings,omitempty"`
+	Waiver      *jsonWaiver     `json:"waiver,omitempty"`
+}
+
+type jsonWaiver struct {
+	Check string `json:"check"`
+	Until string `json:"until"`
+	// Expired is true when the run started after the waiver ended.
+	Expired bool   `json:"expired"`
+	Reason  string `json:"reason"`
+	Owner   string `json:"owner"`
 }
 
 func (JSON) Write(w io.Writer, r *Report) error {
@@ -76,6 +86,10 @@ func (JSON) Write(w io.Writer, r *Report) error {
 			Status: e.Status, CheckStatus: e.CheckStatus, Blocking: e.Blocking, Summary: e.Summary,
 			Remedy: e.Remedy, DurationMS: e.Duration.Milliseconds(), Line: e.Line,
 			Evidence: e.Evidence, Findings: e.Findings}
+		if w := e.Waiver; w != nil {
+			jr.Waiver = &jsonWaiver{Check: w.Check, Until: w.UntilText, Expired: !r.StartedAt.Before(w.Until),
+				Reason: w.Reason, Owner: w.Owner}
+		}
 		if jr.Tags == nil {
 			jr.Tags = []string{}
 		}

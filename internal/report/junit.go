@@ -113,9 +113,17 @@ func (JUnit) Write(w io.Writer, r *Report) error {
 		case e.Status == kind.Error:
 			c.Error = &junitProblem{Message: xmlSafe(e.Summary), Type: "error", Body: body}
 			suite.Errors++
+		case e.Status == kind.Blocked:
+			// Blocked checks did not run: the failure that blocked them is reported on its own
+			// test case, and counting them as failures too would bury it.
+			c.Skipped = &junitSkipped{Message: xmlSafe("blocked: " + e.Summary)}
+			suite.Skipped++
 		case e.Status == kind.Fail || e.Blocking:
 			c.Failure = &junitProblem{Message: xmlSafe(e.Summary), Type: e.Status.String(), Body: body}
 			suite.Failures++
+		case e.Status == kind.Waived:
+			c.Skipped = &junitSkipped{Message: xmlSafe("waived: " + e.Summary)}
+			suite.Skipped++
 		case e.Status == kind.Skip:
 			c.Skipped = &junitSkipped{Message: xmlSafe(e.Summary)}
 			suite.Skipped++
@@ -145,7 +153,7 @@ func junitBody(r *Report, e Entry) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n", strings.ToUpper(e.Status.String()), e.Summary)
 	if e.Status != e.CheckStatus {
-		fmt.Fprintf(&b, "(the check said %s; severity warn makes it a warning)\n", e.CheckStatus)
+		fmt.Fprintf(&b, "(%s)\n", e.Reinterpreted())
 	}
 	for _, ev := range e.Evidence {
 		fmt.Fprintf(&b, "[%s] %s: %s", ev.Status, ev.Label, continued(ev.Observed, "  "))

@@ -31,6 +31,7 @@ const maxMarkdownFindings = 50
 
 var mdIcons = map[kind.Status]string{
 	kind.Pass: "✅ pass", kind.Warn: "⚠️ warn", kind.Fail: "❌ fail", kind.Error: "❗ error", kind.Skip: "⏭️ skip",
+	kind.Waived: "🏷️ waived", kind.Blocked: "⛔ blocked",
 }
 
 func (m Markdown) Write(w io.Writer, r *Report) error {
@@ -79,7 +80,8 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 			mdIcons[e.Status], mdCode(e.ID), htmlEscape(e.Title))
 		fmt.Fprintf(&b, "%s\n\n", mdEscape(e.Summary))
 		if e.Status != e.CheckStatus {
-			fmt.Fprintf(&b, "_The check said %s; severity warn makes it a warning._\n\n", e.CheckStatus)
+			why := e.Reinterpreted()
+			fmt.Fprintf(&b, "_%s%s._\n\n", strings.ToUpper(why[:1]), mdEscape(why[1:]))
 		}
 		if len(e.Evidence) > 0 {
 			b.WriteString("| | Evidence | Observed | Expected |\n| --- | --- | --- | --- |\n")

@@ -8,6 +8,7 @@ import (
 	"github.com/launchgate/launchgate/internal/config"
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
+	"github.com/launchgate/launchgate/internal/runner"
 )
 
 // allFormats renders r in every registered format.
@@ -26,7 +27,16 @@ func allFormats(t *testing.T, r *Report) map[string]string {
 // buildAs builds a report the way `launchgate run` does: entries as the loader made them (the
 // secrets it collected in cl.Secrets) and results as checks returned them.
 func buildAs(cl *config.Checklist, results ...kind.Result) *Report {
-	return Build(cl, results, Options{Redactor: redact.New(cl.Secrets...)})
+	return Build(cl, paired(cl, results...), Options{Redactor: redact.New(cl.Secrets...)})
+}
+
+// paired gives each result the entry at its position, as the runner does.
+func paired(cl *config.Checklist, results ...kind.Result) []runner.Result {
+	out := make([]runner.Result, len(results))
+	for i, r := range results {
+		out[i] = runner.Result{Entry: cl.Checks[i], Result: r}
+	}
+	return out
 }
 
 // A DSN whose password has an unencoded '@': the driver takes "Horse99@db.internal" for the

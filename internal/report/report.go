@@ -5,6 +5,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/launchgate/launchgate/internal/config"
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/redact"
+	"github.com/launchgate/launchgate/internal/runner"
 )
 
 // Verdict is the gate's answer.
@@ -44,12 +46,14 @@ type Report struct {
 
 // Counts tallies results by status.
 type Counts struct {
-	Pass  int `json:"pass"`
-	Warn  int `json:"warn"`
-	Fail  int `json:"fail"`
-	Error int `json:"error"`
-	Skip  int `json:"skip"`
-	Total int `json:"total"`
+	Pass    int `json:"pass"`
+	Warn    int `json:"warn"`
+	Fail    int `json:"fail"`
+	Error   int `json:"error"`
+	Skip    int `json:"skip"`
+	Waived  int `json:"waived"`
+	Blocked int `json:"blocked"`
+	Total   int `json:"total"`
 }
 
 // Entry is one check's result as reported.
@@ -72,6 +76,30 @@ type Entry struct {
 	Duration time.Duration
 	// Line and Column locate the check in the checklist file.
 	Line, Column int
+	// Waiver is the waiver that applies to the check, whether or not it was needed.
+	Waiver *config.Waiver
+}
+
+// Reinterpreted says why the gate reports another status than the check's own ("the check
+// said fail; severity warn makes it a warning"), or "" when they agree.
+func (e Entry) Reinterpreted() string {
+	switch {
+	case e.Status == e.CheckStatus:
+		return ""
+	case e.Status == kind.Waived:
+		return fmt.Sprintf("the check said %s; %s", e.CheckStatus, e.waiverJustification())
+	case e.Waiver != nil:
+		return fmt.Sprintf("the check said %s; its waiver (owner %s) ended on %s", e.CheckStatus, e.Waiver.Owner, e.Waiver.UntilText)
+	}
+	return fmt.Sprintf("the check said %s; severity warn makes it a warning", e.CheckStatus)
+}
+
+// waiverJustification says who accepted a waived result, why, and until when.
+func (e Entry) waiverJustification() string {
+	if e.Waiver == nil {
+		return e.Summary
+	}
+	return fmt.Sprintf("waived until %s by %s: %s", e.Waiver.UntilText, e.Waiver.Owner, e.Waiver.Reason)
 }
 
 // Options for Build.
@@ -82,19 +110,21 @@ type Options struct {
 	Duration  time.Duration
 	// Redactor removes known secrets; URL and DSN passwords are removed regardless.
 	Redactor *redact.Redactor
+	// NoWaivers ignores the checklist's waivers (--no-waivers, for release branches).
+	NoWaivers bool
 }
 
-// Build applies severities and the strict rule to results (in checklist order) and computes the
-// verdict. Every text that reaches a renderer passes through the redactor and the escaping of
+// Build applies severities and the strict rule to results (each carrying its entry, in checklist
+// order) and computes the verdict. Every text that reaches a renderer passes through the redactor and the escaping of
 // text from outside here, in one place (see cleaner).
-func Build(cl *config.Checklist, results []kind.Result, o Options) *Report {
+func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 	c := cleaner{o.Redactor}
 	r := &Report{Checklist: c.line(cl.Name), File: c.line(cl.File), Version: o.Version, Strict: o.Strict,
 		StartedAt: o.StartedAt, Duration: o.Duration, Verdict: Open}
-	for i, e := range cl.Checks {
-		res := results[i]
+	for _, res := range results {
+		e := res.Entry
 		en := Entry{ID: c.line(e.ID), Type: c.line(e.Type), Title: c.line(e.Title), Severity: e.Severity,
-			Status: res.Status, CheckStatus: res.Status, Summary: c.line(res.Summary),
+			Status: e.GateStatus(res.Status), CheckStatus: res.Status, Summary: c.line(res.Summary),
 			Remedy: c.lines(res.Remedy), Duration: res.Duration, Line: e.Line, Column: e.Column}
 		for _, t := range e.Tags {
 			en.Tags = append(en.Tags, c.line(t))
@@ -108,10 +138,12 @@ func Build(cl *config.Checklist, results []kind.Result, o Options) *Report {
 			f.Message, f.Preview = c.line(f.Message), c.line(f.Preview)
 			en.Findings = append(en.Findings, f)
 		}
-		if e.Severity == config.WarnOnly && (res.Status == kind.Fail || res.Status == kind.Error) {
-			en.Status = kind.Warn
+		if w := cl.WaiverFor(e); w != nil && !o.NoWaivers {
+			cw := *w
+			cw.Check, cw.UntilText, cw.Reason, cw.Owner = c.line(w.Check), c.line(w.UntilText), c.line(w.Reason), c.line(w.Owner)
+			applyWaiver(&en, e, &cw, o.StartedAt)
 		}
-		en.Blocking = en.Status == kind.Fail || en.Status == kind.Error || (o.Strict && en.Status == kind.Warn)
+		en.Blocking = en.Status.Closes() || (o.Strict && en.Status == kind.Warn)
 		if en.Blocking {
 			r.Verdict = Closed
 		}
@@ -119,6 +151,29 @@ func Build(cl *config.Checklist, results []kind.Result, o Options) *Report {
 		r.Results = append(r.Results, en)
 	}
 	return r
+}
+
+// applyWaiver judges a check under its waiver at the moment the run started: a valid waiver
+// turns a failure or error into waived; an expired one turns it into a failure that says so;
+// either kind on a check that now passes asks for the waiver to be removed.
+func applyWaiver(en *Entry, e *config.Entry, w *config.Waiver, now time.Time) {
+	en.Waiver = w
+	failing := en.CheckStatus == kind.Fail || en.CheckStatus == kind.Error
+	active := now.Before(w.Until)
+	switch {
+	case active && failing:
+		days := int(math.Ceil(w.Until.Sub(now).Hours() / 24))
+		en.Status = kind.Waived
+		en.Summary += fmt.Sprintf(" (waived, %d %s left)", days, kind.Plural(days, "day", "days"))
+	case active && en.CheckStatus != kind.Skip:
+		en.Summary += " (waiver no longer needed: remove it)"
+	case failing:
+		en.Status = e.GateStatus(kind.Fail)
+		en.Summary = fmt.Sprintf("waiver expired on %s (owner %s): %s", w.UntilText, w.Owner, en.Summary)
+	case en.CheckStatus == kind.Pass:
+		en.Status = kind.Warn
+		en.Summary = fmt.Sprintf("expired waiver no longer needed: remove it (it ended on %s); %s", w.UntilText, en.Summary)
+	}
 }
 
 func (c *Counts) add(s kind.Status) {
@@ -134,10 +189,15 @@ func (c *Counts) add(s kind.Status) {
 		c.Error++
 	case kind.Skip:
 		c.Skip++
+	case kind.Waived:
+		c.Waived++
+	case kind.Blocked:
+		c.Blocked++
 	}
 }
 
-// Summary is the counts in words, worst first: "1 failed · 2 passed · 1 skipped".
+// Summary is the counts in words, worst first: "1 failed · 1 blocked · 1 waived · 2 passed ·
+// 1 skipped".
 func (c Counts) Summary() string {
 	parts := []string{}
 	add := func(n int, one, many string) {
@@ -152,7 +212,9 @@ func (c Counts) Summary() string {
 	}
 	add(c.Fail, "failed", "failed")
 	add(c.Error, "error", "errors")
+	add(c.Blocked, "blocked", "blocked")
 	add(c.Warn, "warning", "warnings")
+	add(c.Waived, "waived", "waived")
 	add(c.Pass, "passed", "passed")
 	add(c.Skip, "skipped", "skipped")
 	if len(parts) == 0 {
@@ -182,7 +244,7 @@ type Style struct {
 // with Verbose also for one that passed or was skipped, if it has anything to show.
 func (s Style) detailed(e Entry) bool {
 	switch e.Status {
-	case kind.Warn, kind.Fail, kind.Error:
+	case kind.Waived, kind.Warn, kind.Blocked, kind.Fail, kind.Error:
 		return true
 	}
 	return s.Verbose && (len(e.Evidence) > 0 || len(e.Findings) > 0)

@@ -113,12 +113,20 @@ type sarifRuleProperties struct {
 }
 
 type sarifResult struct {
-	RuleID              string            `json:"ruleId"`
-	RuleIndex           int               `json:"ruleIndex"`
-	Level               string            `json:"level"`
-	Message             sarifText         `json:"message"`
-	Locations           []sarifLocation   `json:"locations"`
-	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+}
+
+// sarifSuppression marks a waived result (SARIF 2.1.0 §3.35): "external" because the waiver
+// lives in the checklist, not in the scanned file; code scanning then shows it as dismissed.
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Justification string `json:"justification,omitempty"`
 }
 
 type sarifLocation struct {
@@ -184,8 +192,19 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 			level = "error"
 		case e.Status == kind.Warn:
 			level = "warning"
+		case e.Status == kind.Waived:
+			// A waived result keeps the level of what the check found, suppressed.
+			level = "error"
 		default:
 			continue
+		}
+		var sup []sarifSuppression
+		if e.Status == kind.Waived {
+			sup = []sarifSuppression{{Kind: "external", Justification: e.waiverJustification()}}
+		}
+		add := func(res sarifResult) {
+			res.Suppressions = sup
+			add(res)
 		}
 		if len(e.Findings) == 0 {
 			msg := e.ID + ": " + e.Summary

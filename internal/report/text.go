@@ -53,6 +53,7 @@ func newPalette(w io.Writer, color bool) palette {
 	return palette{
 		status: map[kind.Status]lipgloss.Style{
 			kind.Pass: c("2"), kind.Warn: c("3"), kind.Fail: c("1"), kind.Error: c("5"),
+			kind.Blocked: c("1"), kind.Waived: c("6"),
 			kind.Skip: r.NewStyle().Foreground(lipgloss.Color("8")),
 		},
 		dim:    r.NewStyle().Foreground(lipgloss.Color("8")),
@@ -62,7 +63,8 @@ func newPalette(w io.Writer, color bool) palette {
 	}
 }
 
-var marks = map[kind.Status]string{kind.Pass: "✓", kind.Warn: "!", kind.Fail: "✗", kind.Error: "?", kind.Skip: "-"}
+var marks = map[kind.Status]string{kind.Pass: "✓", kind.Warn: "!", kind.Fail: "✗", kind.Error: "?", kind.Skip: "-",
+	kind.Waived: "~", kind.Blocked: "⊘"}
 
 func (t Text) Write(w io.Writer, r *Report) error {
 	p := newPalette(w, t.Color)
@@ -78,13 +80,17 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	b.WriteString("\n\n")
 
 	idW, titleW := t.columns(r)
+	statusW := 5
+	for _, e := range r.Results {
+		statusW = max(statusW, len(e.Status.String()))
+	}
 	for _, e := range r.Results {
 		dur := "—"
 		if e.CheckStatus != kind.Skip || e.Duration > 0 {
 			dur = formatElapsed(e.Duration)
 		}
 		fmt.Fprintf(&b, "  %s  %s  %s  %s  %s\n",
-			p.status[e.Status].Render(pad(strings.ToUpper(e.Status.String()), 5)),
+			p.status[e.Status].Render(pad(strings.ToUpper(e.Status.String()), statusW)),
 			pad(e.ID, idW), pad(truncate(e.Title, titleW), titleW),
 			p.dim.Render(padLeft(dur, 6)), e.Summary)
 	}
@@ -102,8 +108,8 @@ func (t Text) Write(w io.Writer, r *Report) error {
 		b.WriteString("\n")
 		fmt.Fprintf(&b, "%s %s · %s %s\n", p.status[e.Status].Render(strings.ToUpper(e.Status.String())),
 			p.bold.Render(e.ID), e.Title, p.dim.Render("("+e.Type+")"))
-		if e.Status != e.CheckStatus {
-			fmt.Fprintf(&b, "  %s\n", p.dim.Render(fmt.Sprintf("the check said %s; severity warn makes it a warning", e.CheckStatus)))
+		if why := e.Reinterpreted(); why != "" {
+			fmt.Fprintf(&b, "  %s\n", p.dim.Render(why))
 		}
 		fmt.Fprintf(&b, "  %s\n", e.Summary)
 		labelW := 0

@@ -18,10 +18,21 @@ import (
 	"github.com/launchgate/launchgate/internal/kind"
 )
 
-// Job is one check to run. A job with a SkipReason is reported as skipped without running.
+// Job is one check to run. A job with a SkipReason (filtered out) or whose entry misses
+// needs_env variables does not run: notRun is the one place that decides what it reports.
 type Job struct {
 	Entry      *config.Entry
 	SkipReason string
+	// Because says why a check not selected runs anyway ("run because api-flow needs it"); the
+	// result's summary ends with it.
+	Because string
+}
+
+// Result is a check's result with the entry it belongs to, so that nothing downstream pairs
+// them by position.
+type Result struct {
+	Entry *config.Entry
+	kind.Result
 }
 
 // Options controls a run.
@@ -60,7 +71,7 @@ func DefaultConcurrency() int {
 // Outcome is what a run found.
 type Outcome struct {
 	// Results are in job order.
-	Results []kind.Result
+	Results []Result
 	// Checked counts the checks that looked at their target and reached a verdict. When it is
 	// 0, nothing was verified, whatever the individual statuses say.
 	Checked int
@@ -117,8 +128,7 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 	defer stop(nil)
 	x := &run{opts: opts, ctx: ctx, runCtx: runCtx}
 
-	out := Outcome{Results: make([]kind.Result, len(jobs))}
-	results := out.Results
+	results := make([]kind.Result, len(jobs))
 	var (
 		mu       sync.Mutex // serialises callbacks and the fail-fast state
 		stopped  string     // why no further checks start (fail-fast)
@@ -130,17 +140,23 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 			f()
 		}
 	)
+	// done[i] is closed once results[i] is final: checks that need job i wait on it.
+	done := make([]chan struct{}, len(jobs))
+	index := map[string]int{}
 	for i, job := range jobs {
-		if job.SkipReason != "" {
-			results[i] = kind.Result{Status: kind.Skip, Summary: job.SkipReason}
-			continue
-		}
-		if len(job.Entry.Missing) > 0 {
-			results[i] = missingEnv(job.Entry.Missing, opts.FailOnMissingEnv)
-			continue
-		}
+		done[i] = make(chan struct{})
+		index[job.Entry.ID] = i
+	}
+	finish := func(i int, r kind.Result) {
+		results[i] = r
+		close(done[i])
+	}
+	// admit waits for a slot; without one (the run is over) it says why the check cannot start.
+	admit := func() (string, bool) {
+		got := false
 		select {
 		case sem <- struct{}{}:
+			got = true
 		case <-runCtx.Done():
 		}
 		mu.Lock()
@@ -149,45 +165,107 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 		if why == "" && runCtx.Err() != nil {
 			why = x.notStarted()
 		}
-		if why != "" {
-			results[i] = kind.Result{Status: kind.Skip, Summary: why}
-			if x.overallTimeoutPassed() {
-				results[i].Status = kind.Error
-				results[i].Remedy = "raise --timeout, or run fewer checks at once with --only"
-			}
+		if why != "" && got {
+			<-sem
+		}
+		return why, why == ""
+	}
+	// runJob runs job i in the slot admit gave it.
+	runJob := func(i int) {
+		defer func() { <-sem }()
+		e := jobs[i].Entry
+		if opts.OnStart != nil {
+			callback(func() { opts.OnStart(i, e) })
+		}
+		r := x.runOne(e)
+		if b := jobs[i].Because; b != "" {
+			r.Summary += " (" + b + ")"
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped != "" && errors.Is(context.Cause(runCtx), errFailFast) && r.Status == kind.Error {
+			r = kind.Result{Status: kind.Skip, Summary: stopped, Duration: r.Duration}
+		}
+		if opts.FailFast && stopped == "" && closes(e.GateStatus(r.Status)) {
+			stopped = fmt.Sprintf("not run: --fail-fast stopped the gate after %q %s", e.ID, r.Status)
+			stop(errFailFast)
+		}
+		finish(i, r)
+		if opts.OnDone != nil {
+			opts.OnDone(i, e, r)
+		}
+	}
+	start := func(i int) {
+		if why, ok := admit(); !ok {
+			finish(i, x.notStartedResult(why))
+			return
+		}
+		runJob(i)
+	}
+	for i, job := range jobs {
+		if r, skipped := notRun(job, opts.FailOnMissingEnv); skipped {
+			finish(i, r)
 			continue
 		}
 		wg.Add(1)
-		go func(i int, e *config.Entry) {
+		if len(job.Entry.Needs) == 0 {
+			// Independent checks take their slots in checklist order.
+			why, ok := admit()
+			go func(i int) {
+				defer wg.Done()
+				if !ok {
+					finish(i, x.notStartedResult(why))
+					return
+				}
+				runJob(i)
+			}(i)
+			continue
+		}
+		// A dependent starts as soon as its needs are decided, holding no slot while it waits.
+		go func(i int) {
 			defer wg.Done()
-			defer func() { <-sem }()
-			if opts.OnStart != nil {
-				callback(func() { opts.OnStart(i, e) })
+			for _, id := range jobs[i].Entry.Needs {
+				if k, ok := index[id]; ok {
+					<-done[k]
+				}
 			}
-			r := x.runOne(e)
-			mu.Lock()
-			if stopped != "" && errors.Is(context.Cause(runCtx), errFailFast) && r.Status == kind.Error {
-				r = kind.Result{Status: kind.Skip, Summary: stopped, Duration: r.Duration}
+			if r, blocked := needsVerdict(jobs, results, index, jobs[i].Entry); blocked {
+				mu.Lock()
+				defer mu.Unlock()
+				finish(i, r)
+				if opts.OnDone != nil {
+					opts.OnDone(i, jobs[i].Entry, r)
+				}
+				return
 			}
-			if opts.FailFast && stopped == "" && e.Severity == config.Block && (r.Status == kind.Fail || r.Status == kind.Error) {
-				stopped = fmt.Sprintf("not run: --fail-fast stopped the gate after %q %s", e.ID, r.Status)
-				stop(errFailFast)
-			}
-			results[i] = r
-			if opts.OnDone != nil {
-				opts.OnDone(i, e, r)
-			}
-			mu.Unlock()
-		}(i, job.Entry)
+			start(i)
+		}(i)
 	}
 	wg.Wait()
-	for _, r := range results {
+	out := Outcome{Results: make([]Result, len(jobs))}
+	for i, r := range results {
+		out.Results[i] = Result{Entry: jobs[i].Entry, Result: r}
 		if Looked(r.Status) {
 			out.Checked++
 		}
 	}
 	out.Interrupted = x.interrupted()
 	return out
+}
+
+// closes reports whether a gate status stops a --fail-fast run (warnings never do).
+func closes(s kind.Status) bool { return s == kind.Fail || s == kind.Error }
+
+// notRun is the result of a job that does not run, and whether it is one: filtered out by
+// --only/--skip, or not configured (needs_env variables unset).
+func notRun(job Job, failOnMissing bool) (kind.Result, bool) {
+	switch {
+	case job.SkipReason != "":
+		return kind.Result{Status: kind.Skip, Summary: job.SkipReason}, true
+	case len(job.Entry.Missing) > 0:
+		return missingEnv(job.Entry.Missing, failOnMissing), true
+	}
+	return kind.Result{}, false
 }
 
 func missingEnv(vars []string, fail bool) kind.Result {
@@ -201,6 +279,46 @@ func missingEnv(vars []string, fail bool) kind.Result {
 		r.Summary = "not configured: " + strings.Join(vars, ", ") + " unset and --fail-on-skip given"
 	}
 	return r
+}
+
+// notStartedResult is the result of a check that never got to start.
+func (x *run) notStartedResult(why string) kind.Result {
+	r := kind.Result{Status: kind.Skip, Summary: why}
+	if x.overallTimeoutPassed() {
+		r.Status = kind.Error
+		r.Remedy = "raise --timeout, or run fewer checks at once with --only"
+	}
+	return r
+}
+
+// needsVerdict decides a check whose needs are all decided: blocked when one of them failed,
+// errored or was blocked itself (the gate stays closed, by the cause), skipped when one was
+// skipped, and otherwise free to run (false).
+func needsVerdict(jobs []Job, results []kind.Result, index map[string]int, e *config.Entry) (kind.Result, bool) {
+	var failed, skipped []string
+	for _, id := range e.Needs {
+		k, ok := index[id]
+		if !ok {
+			continue
+		}
+		switch st := jobs[k].Entry.GateStatus(results[k].Status); {
+		case st == kind.Blocked:
+			failed = append(failed, id+" was blocked")
+		case st.Closes():
+			failed = append(failed, id+" "+map[kind.Status]string{kind.Fail: "failed", kind.Error: "errored"}[st])
+		case st == kind.Skip:
+			skipped = append(skipped, id)
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		return kind.Result{Status: kind.Blocked, Summary: "not run: " + strings.Join(failed, ", "),
+			Remedy: "fix what " + e.ID + " needs first; its own result follows"}, true
+	case len(skipped) > 0:
+		return kind.Result{Status: kind.Skip, Summary: "not run: " + strings.Join(skipped, ", ") + " " +
+			kind.Plural(len(skipped), "was", "were") + " skipped"}, true
+	}
+	return kind.Result{}, false
 }
 
 func (x *run) notStarted() string {
@@ -298,11 +416,13 @@ func crashed(e *config.Entry, p any) kind.Result {
 func readable(r kind.Result, kindName string) kind.Result {
 	var what string
 	switch {
-	case r.Status < kind.Skip || r.Status > kind.Error:
+	case !r.Status.Valid():
 		what = fmt.Sprintf("an unknown status (%d)", int(r.Status))
+	case !r.Status.FromCheck():
+		what = "the status " + r.Status.String() + ", which only the gate gives"
 	case strings.TrimSpace(r.Summary) != "":
 		return r
-	case r.Status == kind.Skip && len(r.Evidence) == 0 && len(r.Findings) == 0 && r.Remedy == "":
+	case r.Status == kind.Pass && len(r.Evidence) == 0 && len(r.Findings) == 0 && r.Remedy == "":
 		what = "an empty result"
 	default:
 		what = r.Status.String() + " without a summary"

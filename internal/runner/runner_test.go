@@ -175,7 +175,9 @@ func TestUnreadableResultsAreErrors(t *testing.T) {
 	}{
 		{"zero result", kind.Result{}, "the test.c check returned an empty result"},
 		{"skip without a reason", kind.Result{Status: kind.Skip, Evidence: []kind.Evidence{{Label: "x"}}}, "the test.c check returned skip without a summary"},
-		{"pass without a summary", kind.Result{Status: kind.Pass}, "the test.c check returned pass without a summary"},
+		{"pass without a summary", kind.Result{Status: kind.Pass, Evidence: []kind.Evidence{{Label: "x"}}}, "the test.c check returned pass without a summary"},
+		{"waived by a check", kind.Result{Status: kind.Waived, Summary: "fine"}, "the test.c check returned the status waived, which only the gate gives"},
+		{"blocked by a check", kind.Result{Status: kind.Blocked, Summary: "fine"}, "the test.c check returned the status blocked, which only the gate gives"},
 		{"blank summary", kind.Result{Status: kind.Warn, Summary: " \n"}, "the test.c check returned warn without a summary"},
 		{"unknown status", kind.Result{Status: kind.Status(9), Summary: "fine"}, "the test.c check returned an unknown status (9)"},
 		{"negative status", kind.Result{Status: kind.Status(-1), Summary: "fine"}, "the test.c check returned an unknown status (-1)"},
@@ -320,5 +322,49 @@ func TestFailOnMissingEnv(t *testing.T) {
 	}
 	if r := out.Results[1]; r.Status != kind.Skip {
 		t.Errorf("a check filtered out must stay skipped: %+v", r)
+	}
+}
+
+// A check whose need failed is blocked, one whose need was skipped is skipped, and the chain
+// propagates; independent checks and checks whose needs passed run.
+func TestNeeds(t *testing.T) {
+	ret := func(st kind.Status) funcCheck {
+		return func(context.Context) kind.Result { return kind.Result{Status: st, Summary: st.String()} }
+	}
+	never := funcCheck(func(context.Context) kind.Result { t.Error("a blocked check ran"); return kind.Result{} })
+	db := job("db", ret(kind.Fail), time.Second)
+	api := job("api", never, time.Second)
+	api.Entry.Needs = []string{"db"}
+	flow := job("flow", never, time.Second)
+	flow.Entry.Needs = []string{"api"}
+	cache := job("cache", ret(kind.Pass), time.Second)
+	sessions := job("sessions", ret(kind.Pass), time.Second)
+	sessions.Entry.Needs = []string{"cache"}
+	off := job("off", never, time.Second)
+	off.SkipReason = "not selected by --only x"
+	after := job("after", never, time.Second)
+	after.Entry.Needs = []string{"off"}
+	warnOnly := job("soft", ret(kind.Fail), time.Second)
+	warnOnly.Entry.Severity = config.WarnOnly
+	free := job("free", ret(kind.Pass), time.Second)
+	free.Entry.Needs = []string{"soft"}
+	// Needs listed before the check they need, and concurrency 1: nothing may deadlock.
+	jobs := []runner.Job{flow, api, db, sessions, cache, after, off, free, warnOnly}
+	res := runner.Run(context.Background(), jobs, runner.Options{Concurrency: 1}).Results
+	want := map[string]struct {
+		status  kind.Status
+		summary string
+	}{
+		"flow":     {kind.Blocked, "not run: api was blocked"},
+		"api":      {kind.Blocked, "not run: db failed"},
+		"sessions": {kind.Pass, ""},
+		"after":    {kind.Skip, "not run: off was skipped"},
+		"free":     {kind.Pass, ""},
+	}
+	for _, r := range res {
+		w, ok := want[r.Entry.ID]
+		if ok && (r.Status != w.status || (w.summary != "" && r.Summary != w.summary)) {
+			t.Errorf("%s: %s %q, want %s %q", r.Entry.ID, r.Status, r.Summary, w.status, w.summary)
+		}
 	}
 }

@@ -132,6 +132,9 @@ func Generate(kinds []kind.Kind) map[string]any {
 				"description": "Environment variables the check needs; while any is unset the check is skipped, saying which."},
 			"serve": map[string]any{"description": "true lets `launchgate serve` run the check every interval although it sends traffic or writes.",
 				"anyOf": []any{map[string]any{"type": "boolean"}, expansion()}},
+			"needs": map[string]any{"type": "array", "uniqueItems": true,
+				"items":       map[string]any{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+				"description": "Ids of checks that must not fail or error first: if one does, this check is blocked (not run; the gate stays closed); if one is skipped, so is this one. --only runs them too."},
 			"with": map[string]any{"description": "The check's parameters; they depend on its type."},
 		},
 	}
@@ -156,6 +159,37 @@ func Generate(kinds []kind.Kind) map[string]any {
 				"properties": map[string]any{
 					"timeout": map[string]any{"$ref": "#/definitions/duration",
 						"description": "Every check's deadline unless it sets its own (default 10s)."},
+				},
+			},
+			"policy": map[string]any{
+				"type":                 "object",
+				"additionalProperties": false,
+				"description":          "Rules for waivers.",
+				"properties": map[string]any{
+					"timezone": map[string]any{"type": "string",
+						"description": "IANA time zone in which a waiver's date ends (default UTC)."},
+					"max_waiver_days": map[string]any{"type": "integer", "minimum": 1,
+						"description": "How far ahead a waiver may end, in days (default 90)."},
+					"allow_secret_waivers": map[string]any{"type": "boolean",
+						"description": "Let waivers cover secrets checks (default false: use the secrets baseline)."},
+				},
+			},
+			"waivers": map[string]any{
+				"type":        "array",
+				"description": "Known failures accepted for a while: a waived check that fails or errors keeps the gate open until the waiver ends.",
+				"items": map[string]any{
+					"type":                 "object",
+					"additionalProperties": false,
+					"required":             []any{"check", "until", "reason", "owner"},
+					"properties": map[string]any{
+						"check": map[string]any{"type": "string", "minLength": 1,
+							"description": "A check id, or tag:NAME for every check with that tag."},
+						"until": map[string]any{"type": "string",
+							"pattern":     `^\d{4}-\d{2}-\d{2}([Tt].+)?$`,
+							"description": "A date (valid through the end of that day in policy.timezone) or an RFC 3339 time."},
+						"reason": map[string]any{"type": "string", "minLength": 1, "description": "Why the risk is accepted (a ticket)."},
+						"owner":  map[string]any{"type": "string", "minLength": 1, "description": "Who owns the risk."},
+					},
 				},
 			},
 			"checks": map[string]any{

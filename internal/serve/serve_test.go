@@ -17,6 +17,7 @@ import (
 	"github.com/launchgate/launchgate/internal/config"
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/report"
+	"github.com/launchgate/launchgate/internal/runner"
 )
 
 func TestStatusesComeFromTheStatusType(t *testing.T) {
@@ -95,7 +96,7 @@ func TestWaitIsJitteredWithinBounds(t *testing.T) {
 // reportOf builds a one-check report with the given status, as the CLI would.
 func reportOf(id string, st kind.Status, summary string) *report.Report {
 	cl := &config.Checklist{Name: "svc", Checks: []*config.Entry{{ID: id, Type: "http.health", Severity: config.Block}}}
-	return report.Build(cl, []kind.Result{{Status: st, Summary: summary, Duration: 1500 * time.Millisecond}},
+	return report.Build(cl, []runner.Result{{Entry: cl.Checks[0], Result: kind.Result{Status: st, Summary: summary, Duration: 1500 * time.Millisecond}}},
 		report.Options{StartedAt: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), Duration: 2 * time.Second})
 }
 
