@@ -34,8 +34,8 @@ func TestFlowLoadErrors(t *testing.T) {
   - name: b
     request: {path: "/users/{{user_idd}}", headers: {Authorization: "Bearer {{tokn}}"}}`,
 			[]string{
-				`5:5: check "journey": steps[1].request: unknown variable {{user_idd}} (line 12, column 35): define it under let: or capture it in an earlier step, did you mean user_id?`,
-				`5:5: check "journey": steps[1].request.headers: unknown variable {{tokn}} (line 12, column 83)`,
+				`7:7: check "journey": with: steps[1].request: unknown variable {{user_idd}} (line 12, column 35): define it under let: or capture it in an earlier step, did you mean user_id?`,
+				`7:7: check "journey": with: steps[1].request.headers: unknown variable {{tokn}} (line 12, column 83)`,
 			}},
 		{"a variable used before its capture", head + `  - name: a
     request: {path: "/users/{{user_id}}"}
@@ -93,12 +93,12 @@ func TestFlowLoadErrors(t *testing.T) {
 			[]string{`steps[1].name: "a" is the name of another step`}},
 		{"a path without base_url", `steps:
   - {name: a, request: {path: /u}}`,
-			[]string{`5:5: check "journey": base_url: step "a" gives a path: set base_url, or give the step an absolute url`}},
+			[]string{`5:5: check "journey": with: base_url: step "a" gives a path: set base_url, or give the step an absolute url`}},
 		{"flow headers use a capture", `base_url: https://api.example.com
 headers: {Authorization: "Bearer {{token}}"}
 steps:
   - {name: a, request: {path: /u}, capture: {token: $.token}}`,
-			[]string{`7:7: check "journey": headers: Authorization uses {{token}} (line 7, column 40), which is not a let: value`}},
+			[]string{`7:7: check "journey": with: headers: Authorization uses {{token}} (line 7, column 40), which is not a let: value`}},
 		{"a let uses a later let", `base_url: https://api.example.com
 let:
   a: "{{b}}"

@@ -82,7 +82,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) map[
 			d.errorf(k, "%s: parameter %q is given twice%s", where, k.Value, first)
 			continue
 		}
-		if d.secrets != nil && redact.IsSecretName(k.Value) && val.Kind == yaml.ScalarNode {
+		if d.secrets != nil && redact.IsSecretName(k.Value) && val.Kind == yaml.ScalarNode && !notASecret(val.Value) {
 			*d.secrets = append(*d.secrets, val.Value)
 		}
 		before, unexpanded := len(*d.errs), d.anyUnexpanded(val)
@@ -178,10 +178,10 @@ func (d *decoder) decodeLeaf(n *yaml.Node, f reflect.Value, where string) {
 	if d.secrets != nil && n.Kind == yaml.MappingNode {
 		// Secret-looking keys inside a map parameter (headers: {Authorization: …}) hold secrets.
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k, v := n.Content[i], n.Content[i+1]; v.Kind == yaml.ScalarNode && redact.IsSecretName(k.Value) {
+			if k, v := n.Content[i], n.Content[i+1]; v.Kind == yaml.ScalarNode && redact.IsSecretName(k.Value) && !notASecret(v.Value) {
 				*d.secrets = append(*d.secrets, v.Value)
 				// "Bearer abc…": a server may echo just the credential.
-				if _, cred, ok := strings.Cut(v.Value, " "); ok {
+				if _, cred, ok := strings.Cut(v.Value, " "); ok && !notASecret(cred) {
 					*d.secrets = append(*d.secrets, cred)
 				}
 			}
@@ -242,3 +242,10 @@ func describeText(n *yaml.Node, text string) string {
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!null")
 }
+
+// flowTemplate is a value a flow fills in while it runs ({{token}}), or a JSON path it captures
+// from ($.token): under a secret-looking name, it names where the secret will come from and is
+// not one. The flow masks what it captures itself, at run time.
+var flowTemplate = regexp.MustCompile(`^(?:[A-Za-z]+ )?(?:\{\{[^{}]*\}\}|\$[.\[][^\s]*)$`)
+
+func notASecret(v string) bool { return flowTemplate.MatchString(strings.TrimSpace(v)) }

@@ -652,7 +652,7 @@ func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string)
 	for _, err := range errs {
 		var pe *kind.ParamError
 		blamed := errors.As(err, &pe)
-		if (blamed && reported[pe.Param]) || (!blamed && len(reported) > 0) {
+		if (blamed && reported[topParam(pe.Param)]) || (!blamed && len(reported) > 0) {
 			continue
 		}
 		tmpl, fromVars := "", false
@@ -665,7 +665,7 @@ func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string)
 		at, about, msg := withKey, (*yaml.Node)(nil), fmt.Sprintf("%s: %v", where, err)
 		if blamed {
 			msg = fmt.Sprintf("%s: with: %v", where, err)
-			if sp, ok := seen[pe.Param]; ok {
+			if sp, ok := seen[topParam(pe.Param)]; ok {
 				// A scalar is pointed at itself, as decoding errors are; a list or mapping at
 				// its key, which is where a person reads it.
 				at, about = sp.key, sp.val
@@ -726,4 +726,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// topParam is the top-level parameter a Validate error blames: a kind with nested parameters
+// names a place inside one (steps[0].name), which is reported at the parameter's own line.
+func topParam(param string) string {
+	if i := strings.IndexAny(param, ".["); i > 0 {
+		return param[:i]
+	}
+	return param
 }
