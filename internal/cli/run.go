@@ -150,7 +150,11 @@ func loadChecklist(app *App, file string) (*config.Checklist, error) {
 		// LoadFile refuses what is not a regular file (a FIFO here would hang a plain read).
 		return config.LoadFile(local, o)
 	}
-	return config.Parse(checklists.DefaultName, checklists.Default(), o)
+	cl, err := config.Parse(checklists.DefaultName, checklists.Default(), o)
+	if cl != nil {
+		cl.Embedded = true
+	}
+	return cl, err
 }
 
 // plan applies --only and --skip. A value that matches no check id or tag is a mistake worth

@@ -70,10 +70,13 @@ type Checklist struct {
 	// Dir is the directory that relative paths in the checklist (a ca_file, say) resolve
 	// against: the file's own directory; empty for standard input and data given to Parse,
 	// whose relative paths resolve against the working directory.
-	Dir     string
-	Version int
-	Timeout time.Duration
-	Checks  []*Entry
+	Dir string
+	// Embedded is set for the checklist built into launchgate, which is no file of the
+	// repository a report could point at.
+	Embedded bool
+	Version  int
+	Timeout  time.Duration
+	Checks   []*Entry
 	// Secrets are values that must never be printed: expanded from secret-looking variables,
 	// or given to secret-looking parameters.
 	Secrets []string

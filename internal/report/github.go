@@ -29,7 +29,7 @@ func init() {
 
 func (g GitHub) Write(w io.Writer, r *Report) error {
 	var b strings.Builder
-	file := checklistPath(r)
+	file := r.Path()
 	for _, e := range r.Results {
 		level := ""
 		switch {

@@ -3,10 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
-	"github.com/launchgate/launchgate/checklists"
 	"github.com/launchgate/launchgate/internal/kind"
 )
 
@@ -46,7 +44,7 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintf(&b, "### %s · %s\n\n", verdict, mdEscape(name))
 	meta := []string{r.Counts.Summary(), "in " + formatElapsed(r.Duration)}
-	if p := checklistPath(r); p != "" {
+	if p := r.Path(); p != "" {
 		meta = append(meta, mdCode(p))
 	}
 	if r.Version != "" {
@@ -135,13 +133,3 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 	"\\", "&#92;", "`", "&#96;", "\n", " ", "\r", " ")
 
 func htmlEscape(s string) string { return htmlEscaper.Replace(s) }
-
-// checklistPath is the checklist's path as CI tools want it (forward slashes, no leading ./),
-// or "" when the checklist is not a file in the repository (the embedded default, a single
-// `launchgate check`).
-func checklistPath(r *Report) string {
-	if r.File == "" || r.File == checklists.DefaultName {
-		return ""
-	}
-	return strings.TrimPrefix(filepath.ToSlash(filepath.Clean(r.File)), "./")
-}

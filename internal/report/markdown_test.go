@@ -92,7 +92,7 @@ func TestMarkdownVerdictAndDetails(t *testing.T) {
 
 func TestMarkdownCapsFindingsAndHidesTheEmbeddedPath(t *testing.T) {
 	r := fixtureReport()
-	r.File = checklists.DefaultName
+	r.File, r.Embedded = checklists.DefaultName, true
 	e := &r.Results[5]
 	for i := 0; i < 200; i++ {
 		e.Findings = append(e.Findings, kind.Finding{Rule: "r", File: "f", Line: i + 1, Message: "m"})

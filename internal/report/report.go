@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,9 @@ const (
 type Report struct {
 	Checklist string
 	File      string
+	// Embedded says the checklist is the one built into launchgate, no file a report can
+	// point at.
+	Embedded  bool
 	Version   string
 	Verdict   Verdict
 	Strict    bool
@@ -121,6 +125,7 @@ func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 	c := cleaner{o.Redactor}
 	r := &Report{Checklist: c.line(cl.Name), File: c.line(cl.File), Version: o.Version, Strict: o.Strict,
 		StartedAt: o.StartedAt, Duration: o.Duration, Verdict: Open}
+	r.Embedded = cl.Embedded
 	for _, res := range results {
 		e := res.Entry
 		en := Entry{ID: c.line(e.ID), Type: c.line(e.Type), Title: c.line(e.Title), Severity: e.Severity,
@@ -290,4 +295,14 @@ func FormatNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Path is the checklist's path as CI tools want it (forward slashes, no leading ./), or "" when
+// the checklist is not a file of the repository (the embedded default, a single `launchgate
+// check`): the formats that point at a file use it.
+func (r *Report) Path() string {
+	if r.File == "" || r.Embedded {
+		return ""
+	}
+	return strings.TrimPrefix(filepath.ToSlash(filepath.Clean(r.File)), "./")
 }

@@ -173,7 +173,7 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 	for _, e := range r.Results {
 		rules.add(typeRule(e.Type))
 	}
-	file := sarifURI(checklistPath(r))
+	file := sarifURI(r.Path())
 	if file == "" {
 		file = sarifPlaceholderURI
 	}

@@ -219,7 +219,7 @@ func TestSARIFFingerprintsAreStable(t *testing.T) {
 
 func TestSARIFEmbeddedChecklistUsesThePlaceholder(t *testing.T) {
 	r := fixtureReport()
-	r.File = checklists.DefaultName
+	r.File, r.Embedded = checklists.DefaultName, true
 	res := decodeSARIF(t, render(t, "sarif", r)).Runs[0].Results[1]
 	if uri := res.Locations[0].PhysicalLocation.ArtifactLocation.URI; uri != "launchgate.yaml" {
 		t.Errorf("uri %q, want the placeholder launchgate.yaml", uri)
