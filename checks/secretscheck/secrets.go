@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/spf13/cobra"
 )
 
 // Secrets scans a repository's working tree and history for credentials.
@@ -42,6 +43,7 @@ func init() {
 		Example: `path: .
 history: true
 ignore_paths: [testdata/**, docs/examples/]`,
+		Commands: func(app kind.CommandEnv) []*cobra.Command { return []*cobra.Command{NewBaselineCmd(app, nil)} },
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -149,12 +150,53 @@ Exit codes: 0 gate open, 1 gate closed (or nothing checked), 2 launchgate could 
 		newCmdChecks(app),
 		newCmdExplain(app),
 		newCmdInit(app),
-		newCmdSecrets(app),
 		newCmdVersion(app),
 		newCmdSchema(app),
 		newCmdServe(app),
 	)
+	root.AddCommand(kindCommands(app)...)
 	return root
+}
+
+// kindCommands gives each kind that brings subcommands (`secrets baseline`) its command,
+// `launchgate KIND SUB`. What they return as an error means launchgate could not do it (exit 2).
+func kindCommands(app *App) []*cobra.Command {
+	var out []*cobra.Command
+	for _, k := range kind.Kinds() {
+		if k.Commands == nil {
+			continue
+		}
+		env := kind.CommandEnv{Env: app.Env, Dir: app.Dir, ErrOut: app.IO.ErrOut}
+		subs := k.Commands(env)
+		var names []string
+		for _, sub := range subs {
+			names = append(names, sub.Name())
+			if run := sub.RunE; run != nil {
+				sub.RunE = func(cmd *cobra.Command, args []string) error {
+					if err := run(cmd, args); err != nil {
+						return cannotRun(err)
+					}
+					return nil
+				}
+			}
+		}
+		name := k.Name
+		parent := &cobra.Command{
+			Use:   name,
+			Short: "Tools of the " + name + " check: " + strings.Join(names, ", "),
+			Args:  cobra.ArbitraryArgs,
+			// Without this, cobra answers an unknown subcommand with help and exit 0.
+			RunE: func(cmd *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return cannotRun(fmt.Errorf("unknown command %q for \"launchgate %s\" (try: launchgate %s %s)", args[0], name, name, names[0]))
+				}
+				return cmd.Help()
+			},
+		}
+		parent.AddCommand(subs...)
+		out = append(out, parent)
+	}
+	return out
 }
 
 func versionString() string {

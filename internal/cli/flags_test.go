@@ -37,16 +37,5 @@ func TestFlagsReachOptions(t *testing.T) {
 			t.Errorf("got %+v", *got)
 		}
 	})
-	t.Run("secrets baseline", func(t *testing.T) {
-		var got *SecretsBaselineOptions
-		cmd := newCmdSecretsBaseline(&App{}, func(o *SecretsBaselineOptions) error { got = o; return nil })
-		cmd.SetArgs([]string{"services/api", "--output", "ci/baseline.yaml", "--history=false", "--ignore", "testdata/**", "--timeout", "1m"})
-		if err := cmd.Execute(); err != nil {
-			t.Fatal(err)
-		}
-		if got.Path != "services/api" || got.Output != "ci/baseline.yaml" || !got.outputSet || got.History || !got.historySet ||
-			!reflect.DeepEqual(got.IgnorePaths, []string{"testdata/**"}) || got.Timeout != time.Minute {
-			t.Errorf("got %+v", *got)
-		}
-	})
+
 }

@@ -3,9 +3,12 @@ package kind
 import (
 	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"sync"
+
+	"github.com/spf13/cobra"
 )
 
 // Check is one configured check. The struct that implements it is also its configuration: the
@@ -41,6 +44,10 @@ type Kind struct {
 	Example string
 	// Positional names the parameter a bare argument fills in `launchgate check KIND ARG`.
 	Positional string
+	// Commands, when set, are subcommands the kind adds under `launchgate KIND` (the secrets
+	// kind's `baseline`): a kind's tools live with the kind, and the command line imports no
+	// family. An error they return means launchgate could not do what was asked (exit 2).
+	Commands func(env CommandEnv) []*cobra.Command
 }
 
 var (
@@ -124,4 +131,12 @@ func EffectsOf(c Check) Effects {
 		return e.Effects()
 	}
 	return Effects{}
+}
+
+// CommandEnv is what a kind's own subcommands get from the command line: the environment checks
+// run in, the working directory, and where to say what they did.
+type CommandEnv struct {
+	Env    func() *Env
+	Dir    string
+	ErrOut io.Writer
 }

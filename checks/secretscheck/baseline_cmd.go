@@ -1,4 +1,4 @@
-package cli
+package secretscheck
 
 import (
 	"context"
@@ -9,13 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/launchgate/launchgate/checks/secretscheck"
 	"github.com/launchgate/launchgate/internal/kind"
 )
 
-// SecretsBaselineOptions are the options of `launchgate secrets baseline`.
-type SecretsBaselineOptions struct {
-	App         *App
+// BaselineOptions are the options of `launchgate secrets baseline`.
+type BaselineOptions struct {
+	App         kind.CommandEnv
 	Path        string
 	Output      string
 	History     bool
@@ -29,25 +28,10 @@ type SecretsBaselineOptions struct {
 	Migrate bool
 }
 
-func newCmdSecrets(app *App) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "secrets",
-		Short: "Work with the secrets check (baseline of accepted findings)",
-		Args:  cobra.ArbitraryArgs,
-		// Without this, cobra answers an unknown subcommand with help and exit 0.
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return cannotRun(fmt.Errorf("unknown command %q for \"launchgate secrets\" (try: launchgate secrets baseline)", args[0]))
-			}
-			return cmd.Help()
-		},
-	}
-	cmd.AddCommand(newCmdSecretsBaseline(app, nil))
-	return cmd
-}
-
-func newCmdSecretsBaseline(app *App, runF func(*SecretsBaselineOptions) error) *cobra.Command {
-	opts := &SecretsBaselineOptions{App: app}
+// NewBaselineCmd is `launchgate secrets baseline`; runF, when set, replaces running it (tests
+// pin what each flag means with it).
+func NewBaselineCmd(app kind.CommandEnv, runF func(*BaselineOptions) error) *cobra.Command {
+	opts := &BaselineOptions{App: app}
 	cmd := &cobra.Command{
 		Use:   "baseline [PATH]",
 		Short: "Accept the secrets found now, so that the secrets check reports only new ones",
@@ -77,10 +61,10 @@ current finding are dropped and counted.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return secretsBaselineRun(cmd.Context(), opts)
+			return runBaseline(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "baseline file to write (default "+secretscheck.DefaultBaseline+" at the root of PATH's git repository, else in PATH)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "baseline file to write (default "+DefaultBaseline+" at the root of PATH's git repository, else in PATH)")
 	cmd.Flags().BoolVar(&opts.History, "history", true, "include findings in the history (default: in a git repository)")
 	cmd.Flags().StringSliceVar(&opts.IgnorePaths, "ignore", nil, "glob of paths not to scan (repeatable), as ignore_paths")
 	cmd.Flags().StringVar(&opts.MaxFileSize, "max-file-size", "5MiB", "skip larger files")
@@ -89,15 +73,15 @@ current finding are dropped and counted.`,
 	return cmd
 }
 
-func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error {
+func runBaseline(ctx context.Context, opts *BaselineOptions) error {
 	size, err := kind.ParseByteSize(opts.MaxFileSize)
 	if err != nil {
-		return cannotRun(fmt.Errorf("--max-file-size: %w", err))
+		return fmt.Errorf("--max-file-size: %w", err)
 	}
 	if opts.Timeout <= 0 {
-		return cannotRun(fmt.Errorf("--timeout must be positive, e.g. --timeout 5m (got %s)", opts.Timeout))
+		return fmt.Errorf("--timeout must be positive, e.g. --timeout 5m (got %s)", opts.Timeout)
 	}
-	s := &secretscheck.Secrets{Path: opts.Path, IgnorePaths: opts.IgnorePaths, MaxFileSize: size}
+	s := &Secrets{Path: opts.Path, IgnorePaths: opts.IgnorePaths, MaxFileSize: size}
 	if opts.historySet {
 		s.History = &opts.History
 	}
@@ -109,14 +93,14 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	// The default is where the check looks when its baseline is not set, so that accepting
-	// findings needs no configuration; both come from secretscheck.DefaultBaselinePath.
+	// findings needs no configuration; both come from DefaultBaselinePath.
 	root := opts.Path
 	if !filepath.IsAbs(root) {
 		root = filepath.Join(opts.App.Dir, root)
 	}
-	def, err := secretscheck.DefaultBaselinePath(ctx, root)
+	def, err := DefaultBaselinePath(ctx, root)
 	if err != nil {
-		return cannotRun(timedOut(ctx, opts.Timeout, err))
+		return timedOut(ctx, opts.Timeout, err)
 	}
 	out := opts.Output
 	if !opts.outputSet || out == "" {
@@ -126,29 +110,29 @@ func secretsBaselineRun(ctx context.Context, opts *SecretsBaselineOptions) error
 	}
 	shown := relTo(opts.App.Dir, out)
 	if opts.Migrate {
-		kept, dropped, err := secretscheck.MigrateBaseline(ctx, env, s, out)
+		kept, dropped, err := MigrateBaseline(ctx, env, s, out)
 		if err != nil {
-			return cannotRun(timedOut(ctx, opts.Timeout, err))
+			return timedOut(ctx, opts.Timeout, err)
 		}
-		fmt.Fprintf(opts.App.IO.ErrOut, "%s: %d accepted finding(s) in the current format", shown, kept)
+		fmt.Fprintf(opts.App.ErrOut, "%s: %d accepted finding(s) in the current format", shown, kept)
 		switch {
 		case dropped == 1:
-			fmt.Fprint(opts.App.IO.ErrOut, "; dropped 1 old entry that matches no current finding")
+			fmt.Fprint(opts.App.ErrOut, "; dropped 1 old entry that matches no current finding")
 		case dropped > 1:
-			fmt.Fprintf(opts.App.IO.ErrOut, "; dropped %d old entries that match no current finding", dropped)
+			fmt.Fprintf(opts.App.ErrOut, "; dropped %d old entries that match no current finding", dropped)
 		}
-		fmt.Fprintln(opts.App.IO.ErrOut)
+		fmt.Fprintln(opts.App.ErrOut)
 		return nil
 	}
-	n, err := secretscheck.WriteBaseline(ctx, env, s, out)
+	n, err := WriteBaseline(ctx, env, s, out)
 	if err != nil {
-		return cannotRun(timedOut(ctx, opts.Timeout, err))
+		return timedOut(ctx, opts.Timeout, err)
 	}
 	if filepath.Clean(out) == filepath.Clean(def) {
-		fmt.Fprintf(opts.App.IO.ErrOut, "wrote %d accepted finding(s) to %s; the secrets check of %s reads it without configuration\n", n, shown, opts.Path)
+		fmt.Fprintf(opts.App.ErrOut, "wrote %d accepted finding(s) to %s; the secrets check of %s reads it without configuration\n", n, shown, opts.Path)
 		return nil
 	}
-	fmt.Fprintf(opts.App.IO.ErrOut, "wrote %d accepted finding(s) to %s; set baseline: %s in the secrets check\n", n, shown, opts.Output)
+	fmt.Fprintf(opts.App.ErrOut, "wrote %d accepted finding(s) to %s; set baseline: %s in the secrets check\n", n, shown, opts.Output)
 	return nil
 }
 
