@@ -223,6 +223,8 @@ func runGate(ctx context.Context, app *App, cl *config.Checklist, jobs []runner.
 	if cl.Dir != "" {
 		env.BaseDir = cl.Dir
 	}
+	// A load test names the traffic it is about to send, and may show its progress.
+	env.Stderr, env.StderrTTY = app.IO.ErrOut, app.IO.ErrTTY
 	rd := &redact.Redactor{}
 	rd.Add(cl.Secrets...)
 

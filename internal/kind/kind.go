@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"sync"
+	"time"
 )
 
 // Check is one configured check. The struct that implements it is also its configuration: the
@@ -39,6 +40,9 @@ type Kind struct {
 	New func() Check
 	// Example is a `with:` block showing typical parameters, printed by `launchgate explain`.
 	Example string
+	// ExampleTimeout is the check timeout the example needs when it runs for longer than the
+	// default allows (a Lasting kind); empty otherwise.
+	ExampleTimeout string
 	// Positional names the parameter a bare argument fills in `launchgate check KIND ARG`.
 	Positional string
 }
@@ -116,6 +120,13 @@ func (e Effects) Any() bool { return e.SendsTraffic || e.Writes || e.Load }
 // implement it only reads.
 type Effecter interface {
 	Effects() Effects
+}
+
+// Lasting is implemented by checks that run for as long as their parameters say (a load test
+// with its baseline, ramp and settle): the loader refuses a timeout shorter than MinTimeout,
+// whose why says how it is made up.
+type Lasting interface {
+	MinTimeout() (d time.Duration, why string)
 }
 
 // EffectsOf returns what a check does beyond reading.
