@@ -58,6 +58,7 @@ type jsonResult struct {
 	Line        int             `json:"line,omitempty"`
 	Evidence    []kind.Evidence `json:"evidence"`
 	Findings    []kind.Finding  `json:"findings,omitempty"`
+	Series      []kind.Series   `json:"series,omitempty"`
 }
 
 func (JSON) Write(w io.Writer, r *Report) error {
@@ -75,7 +76,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 		jr := jsonResult{ID: e.ID, Type: e.Type, Title: e.Title, Severity: string(e.Severity), Tags: e.Tags,
 			Status: e.Status, CheckStatus: e.CheckStatus, Blocking: e.Blocking, Summary: e.Summary,
 			Remedy: e.Remedy, DurationMS: e.Duration.Milliseconds(), Line: e.Line,
-			Evidence: e.Evidence, Findings: e.Findings}
+			Evidence: e.Evidence, Findings: e.Findings, Series: e.Series}
 		if jr.Tags == nil {
 			jr.Tags = []string{}
 		}
