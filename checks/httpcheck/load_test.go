@@ -54,7 +54,7 @@ func runLoad(t testing.TB, l *Load, env *kind.Env) kind.Result {
 func wantPass(t testing.TB, r kind.Result) {
 	t.Helper()
 	for _, e := range r.Evidence {
-		if e.Status != kind.Pass && !(e.Label == "rate" && e.Status == kind.Warn) {
+		if e.Status != kind.Pass && !(e.Label == "generator" && e.Status == kind.Warn) {
 			t.Fatalf("want pass:\n%s", describeResult(r))
 		}
 	}
@@ -130,6 +130,10 @@ duration: 2s
 thresholds: {p95: 1s, p99: 2s}`)
 	r := runLoad(t, l, testEnv())
 	wantPass(t, r)
+	// A busy test machine may make the generator's lag the summary's one warning.
+	if r.Status == kind.Pass && (!strings.HasPrefix(r.Summary, "250 requests at 100/s: p95 ") || !strings.HasSuffix(r.Summary, ", 0% failed, 0 dropped")) {
+		t.Errorf("summary %q", r.Summary)
+	}
 	// 100/s × (1s/2 + 2s) = 250 arrivals, every one sent.
 	if got := cnt.total.Load(); got != 250 {
 		t.Errorf("the server saw %d requests, want 250", got)
@@ -137,7 +141,7 @@ thresholds: {p95: 1s, p99: 2s}`)
 	if cnt.agents["launchgate/"+testVersion] != 250 {
 		t.Errorf("User-Agents %v", cnt.agents)
 	}
-	for _, label := range []string{"traffic", "rate", "latency", "p95", "p99", "error rate", "dropped", "statuses", "GET /feed", "POST /search"} {
+	for _, label := range []string{"traffic", "rate", "generator", "latency", "p95", "p99", "error rate", "dropped", "statuses", "GET /feed", "POST /search"} {
 		mustEvidence(t, r, label)
 	}
 	if e := mustEvidence(t, r, "POST /search"); !strings.HasPrefix(e.Observed, "167 sent") {

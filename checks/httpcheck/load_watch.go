@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/watch"
@@ -131,7 +132,7 @@ func (r *loadRun) limitRule(w watched) (kind.Status, string) {
 // still 58 after 15s: connections are not returned".
 func (r *loadRun) leakWords(w watched, f func(float64) string) string {
 	// The last value is the final reading, taken at the end of the run.
-	after := kind.FormatRounded(r.end.Sub(r.loadEnd))
+	after := kind.FormatDuration(r.end.Sub(r.loadEnd).Round(time.Second))
 	s := fmt.Sprintf("%s %s → %s under load and still %s after %s", w.s.Label, f(w.base), f(w.peak), f(w.after), after)
 	switch {
 	case w.trending():
