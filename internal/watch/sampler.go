@@ -78,9 +78,6 @@ func (t *Timeline) halve() {
 	t.step *= 2
 }
 
-// Step is how many seconds each value covers.
-func (t *Timeline) Step() int { return t.step }
-
 // Range returns the values of the intervals that overlap seconds [from, to), NaN where nothing
 // was measured.
 func (t *Timeline) Range(from, to int) []float64 {

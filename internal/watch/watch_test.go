@@ -51,8 +51,8 @@ func TestTimelineStaysBounded(t *testing.T) {
 		peak.Set(s, float64(s))
 		mean.Set(s, float64(s%2))
 	}
-	if peak.Step() != 4 || len(peak.values) != 1250 || len(peak.values) > maxPoints {
-		t.Fatalf("step %d, %d values", peak.Step(), len(peak.values))
+	if s := peak.Series("", ""); s.Step != 4 || len(s.Values) != 1250 || len(s.Values) > maxPoints {
+		t.Fatalf("step %d, %d values", s.Step, len(s.Values))
 	}
 	if got := peak.Range(0, 8); len(got) != 2 || got[0] != 3 || got[1] != 7 {
 		t.Errorf("peaks %v, want the maximum of each 4 seconds", got)
