@@ -4,7 +4,7 @@ package all
 
 import (
 	_ "github.com/launchgate/launchgate/checks/envcheck"        // env.parity
-	_ "github.com/launchgate/launchgate/checks/httpcheck"       // http.auth, http.burst, http.flow, http.headers, http.health, http.rate_limit, http.version
+	_ "github.com/launchgate/launchgate/checks/httpcheck"       // http.auth, http.burst, http.flow, http.headers, http.health, http.load, http.rate_limit, http.version
 	_ "github.com/launchgate/launchgate/checks/jwtcheck"        // jwt
 	_ "github.com/launchgate/launchgate/checks/mysqlcheck"      // mysql.connections, mysql.replica_lag
 	_ "github.com/launchgate/launchgate/checks/natscheck"       // nats.consumer

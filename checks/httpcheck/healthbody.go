@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/launchgate/launchgate/internal/kind"
@@ -121,7 +122,7 @@ func actuatorStatus(s string) (kind.Status, bool) {
 
 // healthJSONChecks flattens {"db:responseTime": [{"status": "pass", "observedValue": 12}]}.
 func healthJSONChecks(checks map[string]any) []kind.Evidence {
-	names := sortedKeys(checks)
+	names := slices.Sorted(maps.Keys(checks))
 	var out []kind.Evidence
 	for _, name := range names {
 		items, _ := checks[name].([]any)
@@ -155,7 +156,7 @@ func healthJSONChecks(checks map[string]any) []kind.Evidence {
 
 func actuatorComponents(comps map[string]any) []kind.Evidence {
 	var out []kind.Evidence
-	for _, name := range sortedKeys(comps) {
+	for _, name := range slices.Sorted(maps.Keys(comps)) {
 		obj, _ := comps[name].(map[string]any)
 		raw, _ := obj["status"].(string)
 		st, ok := actuatorStatus(raw)
@@ -165,15 +166,6 @@ func actuatorComponents(comps map[string]any) []kind.Evidence {
 		out = append(out, kind.Evidence{Label: "component " + probe.Clip(name), Observed: raw, Expected: "UP", Status: st})
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // textPattern is what a body expectation accepts: a substring, or a regular expression between

@@ -78,6 +78,9 @@ func explain(w io.Writer, k kind.Kind) error {
 	}
 	id := strings.NewReplacer(".", "-", "_", "-").Replace(k.Name)
 	fmt.Fprintf(&b, "\nExample\n  checks:\n    - id: %s\n      type: %s\n", id, k.Name)
+	if k.ExampleTimeout != "" {
+		b.WriteString("      timeout: " + k.ExampleTimeout + "\n")
+	}
 	if k.Example != "" {
 		b.WriteString("      with:\n")
 		for _, line := range strings.Split(strings.TrimRight(k.Example, "\n"), "\n") {

@@ -276,6 +276,8 @@ func runChecklist(ctx context.Context, app *App, cl *config.Checklist, jobs []ru
 	if cl.Dir != "" {
 		env.BaseDir = cl.Dir
 	}
+	// A load test names the traffic it is about to send, and may show its progress.
+	env.Stderr, env.StderrTTY = app.IO.ErrOut, app.IO.ErrTTY
 	rd := &redact.Redactor{}
 	rd.Add(cl.Secrets...)
 	// Checks that learn a secret while running (a token a flow captures) add it here, so that

@@ -32,7 +32,11 @@ func TestEveryKindsExampleLoads(t *testing.T) {
 				t.Fatalf("%s has no example", k.Name)
 			}
 			var b strings.Builder
-			b.WriteString("version: 1\nchecks:\n  - id: x\n    type: " + k.Name + "\n    with:\n")
+			b.WriteString("version: 1\nchecks:\n  - id: x\n    type: " + k.Name + "\n")
+			if k.ExampleTimeout != "" {
+				b.WriteString("    timeout: " + k.ExampleTimeout + "\n")
+			}
+			b.WriteString("    with:\n")
 			for _, line := range strings.Split(k.Example, "\n") {
 				b.WriteString("      " + line + "\n")
 			}

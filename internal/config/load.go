@@ -604,7 +604,27 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	if len(*p.errs) > errsBefore {
 		return nil
 	}
+	if min, why, short := tooShort(e); short {
+		at := n
+		if kv, ok := f["timeout"]; ok {
+			at = kv[1]
+		}
+		p.errorf(at, "%s: timeout %s is shorter than this check runs (%s = %s): set timeout: %s or more on the check",
+			where, kind.FormatDuration(e.Timeout), why, kind.FormatDuration(min), kind.FormatDuration(min))
+		return nil
+	}
 	return e
+}
+
+// tooShort reports whether a check that runs for as long as its parameters say (kind.Lasting)
+// was given less time than that: the runner would cut it off at its deadline every time.
+func tooShort(e *Entry) (min time.Duration, why string, short bool) {
+	l, ok := e.Check.(kind.Lasting)
+	if !ok || len(e.Missing) > 0 {
+		return 0, "", false
+	}
+	min, why = l.MinTimeout()
+	return min, why, e.Timeout < min
 }
 
 // decodeWith decodes the with: block, enforces required parameters and runs Validate. A check

@@ -47,6 +47,8 @@ func TestNeedsEnvValidatesLiterals(t *testing.T) {
 			"expect_body: /([a-z/", "expect_body: /ok/", "expect_body: "},
 		{"jwt", []string{"token: ${LAUNCHGATE_TEST_NEEDED}"},
 			"allowed_algs: [none]", "allowed_algs: [RS256]", `allowed_algs: unknown algorithm "none"`},
+		{"http.load", []string{"allow_load: true", "targets: [{url: \"${LAUNCHGATE_TEST_NEEDED}/feed\"}]", "rate: 10/s"},
+			"duration: 0s", "duration: 10s", "duration: must be positive"},
 		{"secrets", []string{"path: ${LAUNCHGATE_TEST_NEEDED}"},
 			`ignore_paths: ["[abc"]`, `ignore_paths: ["testdata/**"]`, `ignore_paths: unclosed [ in "[abc"`},
 	}

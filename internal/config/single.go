@@ -71,6 +71,10 @@ func Single(kindName string, args []string, timeout time.Duration, opts Options)
 	if len(errs) == 0 {
 		p.decodeWith(e, with, with, "check "+k.Name)
 	}
+	if min, why, short := tooShort(e); short && len(errs) == 0 {
+		errs = append(errs, &Error{Msg: fmt.Sprintf("check %s: timeout %s is shorter than this check runs (%s = %s): give --check-timeout %s or more",
+			k.Name, kind.FormatDuration(timeout), why, kind.FormatDuration(min), kind.FormatDuration(min))})
+	}
 	if len(errs) > 0 {
 		return nil, p.maskErrors(errs)
 	}

@@ -3,6 +3,7 @@ package kind
 import (
 	"context"
 	"crypto/x509"
+	"io"
 	"net"
 	"os"
 	"time"
@@ -32,6 +33,11 @@ type Env struct {
 	BaseDir string
 	// Version is launchgate's version, sent in the User-Agent of every request it makes.
 	Version string
+	// Stderr receives what a check must tell a person while it runs (a load test's notice of
+	// the traffic it is about to send); nil discards it. StderrTTY says it is a terminal, where
+	// a long check may redraw a progress line.
+	Stderr    io.Writer
+	StderrTTY bool
 }
 
 // DefaultEnv is the environment of a real run: the wall clock, the process environment, the

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -42,6 +43,9 @@ type Kind struct {
 	New func() Check
 	// Example is a `with:` block showing typical parameters, printed by `launchgate explain`.
 	Example string
+	// ExampleTimeout is the check timeout the example needs when it runs for longer than the
+	// default allows (a Lasting kind); empty otherwise.
+	ExampleTimeout string
 	// Positional names the parameter a bare argument fills in `launchgate check KIND ARG`.
 	Positional string
 	// Commands, when set, are subcommands the kind adds under `launchgate KIND` (the secrets
@@ -123,6 +127,13 @@ func (e Effects) Any() bool { return e.SendsTraffic || e.Writes || e.Load }
 // implement it only reads.
 type Effecter interface {
 	Effects() Effects
+}
+
+// Lasting is implemented by checks that run for as long as their parameters say (a load test
+// with its baseline, ramp and settle): the loader refuses a timeout shorter than MinTimeout,
+// whose why says how it is made up.
+type Lasting interface {
+	MinTimeout() (d time.Duration, why string)
 }
 
 // EffectsOf returns what a check does beyond reading.

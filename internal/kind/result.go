@@ -15,6 +15,9 @@ type Result struct {
 	Remedy   string
 	// Findings locate problems in files (secrets in a repository); live checks leave it empty.
 	Findings []Finding
+	// Series are measurements over time (a load test's latency per second); most checks have
+	// none.
+	Series []Series
 	// Duration is filled in by the runner.
 	Duration time.Duration
 }

@@ -58,6 +58,7 @@ type jsonResult struct {
 	Line        int             `json:"line,omitempty"`
 	Evidence    []kind.Evidence `json:"evidence"`
 	Findings    []kind.Finding  `json:"findings,omitempty"`
+	Series      []kind.Series   `json:"series,omitempty"`
 	Waiver      *jsonWaiver     `json:"waiver,omitempty"`
 }
 
@@ -85,7 +86,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 		jr := jsonResult{ID: e.ID, Type: e.Type, Title: e.Title, Severity: string(e.Severity), Tags: e.Tags,
 			Status: e.Status, CheckStatus: e.CheckStatus, Blocking: e.Blocking, Summary: e.Summary,
 			Remedy: e.Remedy, DurationMS: e.Duration.Milliseconds(), Line: e.Line,
-			Evidence: e.Evidence, Findings: e.Findings}
+			Evidence: e.Evidence, Findings: e.Findings, Series: e.Series}
 		if w := e.Waiver; w != nil {
 			jr.Waiver = &jsonWaiver{Check: w.Check, Until: w.UntilText, Expired: !r.StartedAt.Before(w.Until),
 				Reason: w.Reason, Owner: w.Owner}

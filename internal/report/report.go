@@ -77,6 +77,8 @@ type Entry struct {
 	Remedy   string
 	Evidence []kind.Evidence
 	Findings []kind.Finding
+	// Series are measurements over time (a load test's); text draws them on a terminal.
+	Series   []kind.Series
 	Duration time.Duration
 	// Line and Column locate the check in the checklist file.
 	Line, Column int
@@ -142,6 +144,10 @@ func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 			f.Rule, f.File, f.Commit = c.line(f.Rule), c.line(f.File), c.line(f.Commit)
 			f.Message, f.Preview = c.line(f.Message), c.line(f.Preview)
 			en.Findings = append(en.Findings, f)
+		}
+		for _, sr := range res.Series {
+			sr.Label, sr.Unit = c.line(sr.Label), c.line(sr.Unit)
+			en.Series = append(en.Series, sr)
 		}
 		if w := cl.WaiverFor(e); w != nil && !o.NoWaivers {
 			cw := *w

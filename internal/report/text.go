@@ -116,6 +116,11 @@ func (t Text) Write(w io.Writer, r *Report) error {
 		for _, ev := range e.Evidence {
 			labelW = max(labelW, lipgloss.Width(ev.Label))
 		}
+		if t.Width > 0 {
+			for _, sr := range e.Series {
+				labelW = max(labelW, lipgloss.Width(sr.Label))
+			}
+		}
 		for _, ev := range e.Evidence {
 			line := ev.Observed
 			if ev.Expected != "" {
@@ -136,6 +141,12 @@ func (t Text) Write(w io.Writer, r *Report) error {
 				loc += " @ " + shortCommit(f.Commit)
 			}
 			fmt.Fprintf(&b, "  %s %s  %s %s\n", p.status[kind.Fail].Render(marks[kind.Fail]), loc, f.Message, p.dim.Render(f.Preview))
+		}
+		if t.Width > 0 {
+			// Sparklines only on a terminal: a log or a file gets the figures, JSON the values.
+			for _, sr := range e.Series {
+				fmt.Fprintf(&b, "  %s %s  %s\n", p.dim.Render("~"), pad(sr.Label, labelW), sparkline(sr, t.Width-labelW-6))
+			}
 		}
 		if e.Remedy != "" {
 			fmt.Fprintf(&b, "  %s %s\n", p.bold.Render("→"), continued(e.Remedy, "    "))
