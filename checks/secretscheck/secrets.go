@@ -161,81 +161,111 @@ func (s *Secrets) scan(ctx context.Context, env *kind.Env, useBaseline bool) (*s
 	if !fi.IsDir() && (s.Staged || s.History != nil && *s.History) {
 		return nil, fmt.Errorf("%s is a file: history and staged scan a directory of a git repository (set path to the repository, or history: false)", s.Path)
 	}
-	// The repository is asked about once; the default baseline's place depends on it too.
-	var (
-		facts    repoFacts
-		factsErr error
-		probed   bool
-	)
-	probe := func() (repoFacts, error) {
-		if !probed {
-			facts, factsErr = probeRepo(ctx, root)
-			probed = true
-		}
-		return facts, factsErr
-	}
-	defaultBaseline := func() (string, error) {
-		if !fi.IsDir() {
-			return DefaultBaselinePath(ctx, root)
-		}
-		f, err := probe()
-		if err != nil {
-			return "", fmt.Errorf("finding the default baseline of %s: %w", root, err)
-		}
-		return defaultBaselineIn(root, f), nil
-	}
+	repo := &repoProbe{root: root}
 	var base *baseline
 	if useBaseline {
-		if base, rep.baselineName, err = s.loadBaseline(env, defaultBaseline); err != nil {
+		if base, err = s.scanBaseline(ctx, env, rep, repo, fi.IsDir()); err != nil {
 			return nil, err
 		}
-		rep.baselineOld = base != nil && base.version < baselineVersion
 	}
 	if !fi.IsDir() {
-		// One file, named on purpose: a symbolic link to it is followed; no git questions.
-		real, err := filepath.EvalSymlinks(root)
-		if err != nil {
-			return nil, fmt.Errorf("cannot scan %s: %w", s.Path, err)
-		}
-		dir, name := filepath.Split(real)
-		tf, st, err := s.scanTree(ctx, rs, dir, []string{name})
-		if err != nil {
-			return nil, err
-		}
-		rep.tree = st
-		rep.findings = mergeFindings(rep, tf, nil, base)
-		return rep, nil
+		return s.scanOneFile(ctx, rs, root, rep, base)
 	}
-	f, err := probe()
+	f, err := repo.facts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Path, err)
 	}
-	inRepo := f.inRepo
-	rep.inRepo = inRepo
+	rep.inRepo = f.inRepo
 	if s.Staged {
-		if !inRepo {
-			return nil, fmt.Errorf("staged: %s is not in a git repository", s.Path)
-		}
-		df, st, err := s.scanDiff(ctx, rs, root, stagedArgs())
-		rep.diff = st
-		if err != nil {
-			return nil, fmt.Errorf("scanning staged changes: %w", err)
-		}
-		for i := range df {
-			df[i].seq = 0 // staged lines are in the next commit, not in history
-		}
-		rep.findings = mergeFindings(rep, nil, df, base)
-		return rep, nil
+		return s.scanStaged(ctx, rs, root, rep, base)
 	}
-	history := inRepo
+	return s.scanRepo(ctx, rs, root, f, rep, base)
+}
+
+// repoProbe asks the repository about itself once: the scan and the default baseline's place
+// both depend on the answer.
+type repoProbe struct {
+	root   string
+	f      repoFacts
+	err    error
+	probed bool
+}
+
+func (p *repoProbe) facts(ctx context.Context) (repoFacts, error) {
+	if !p.probed {
+		p.f, p.err = probeRepo(ctx, p.root)
+		p.probed = true
+	}
+	return p.f, p.err
+}
+
+// scanBaseline loads the baseline the scan's findings are judged against, noting its name and
+// age in rep.
+func (s *Secrets) scanBaseline(ctx context.Context, env *kind.Env, rep *scanReport, repo *repoProbe, isDir bool) (*baseline, error) {
+	defaultBaseline := func() (string, error) {
+		if !isDir {
+			return DefaultBaselinePath(ctx, repo.root)
+		}
+		f, err := repo.facts(ctx)
+		if err != nil {
+			return "", fmt.Errorf("finding the default baseline of %s: %w", repo.root, err)
+		}
+		return defaultBaselineIn(repo.root, f), nil
+	}
+	base, name, err := s.loadBaseline(env, defaultBaseline)
+	if err != nil {
+		return nil, err
+	}
+	rep.baselineName = name
+	rep.baselineOld = base != nil && base.version < baselineVersion
+	return base, nil
+}
+
+// scanOneFile scans one file, named on purpose: a symbolic link to it is followed; no git
+// questions.
+func (s *Secrets) scanOneFile(ctx context.Context, rs *ruleSet, root string, rep *scanReport, base *baseline) (*scanReport, error) {
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("cannot scan %s: %w", s.Path, err)
+	}
+	dir, name := filepath.Split(real)
+	tf, st, err := s.scanTree(ctx, rs, dir, []string{name})
+	if err != nil {
+		return nil, err
+	}
+	rep.tree = st
+	rep.findings = mergeFindings(rep, tf, nil, base)
+	return rep, nil
+}
+
+// scanStaged scans what is staged for the next commit.
+func (s *Secrets) scanStaged(ctx context.Context, rs *ruleSet, root string, rep *scanReport, base *baseline) (*scanReport, error) {
+	if !rep.inRepo {
+		return nil, fmt.Errorf("staged: %s is not in a git repository", s.Path)
+	}
+	df, st, err := s.scanDiff(ctx, rs, root, stagedArgs())
+	rep.diff = st
+	if err != nil {
+		return nil, fmt.Errorf("scanning staged changes: %w", err)
+	}
+	for i := range df {
+		df[i].seq = 0 // staged lines are in the next commit, not in history
+	}
+	rep.findings = mergeFindings(rep, nil, df, base)
+	return rep, nil
+}
+
+// scanRepo scans a directory's files and, in a repository unless told not to, its history.
+func (s *Secrets) scanRepo(ctx context.Context, rs *ruleSet, root string, f repoFacts, rep *scanReport, base *baseline) (*scanReport, error) {
+	history := f.inRepo
 	if s.History != nil {
 		history = *s.History
 	}
-	if history && !inRepo {
+	if history && !f.inRepo {
 		return nil, fmt.Errorf("history: %s is not in a git repository (set history: false to scan only its files)", s.Path)
 	}
 	rep.history = history
-	files, listed, err := listFiles(ctx, root, inRepo)
+	files, listed, err := listFiles(ctx, root, f.inRepo)
 	if err != nil {
 		return nil, fmt.Errorf("listing files in %s: %w", s.Path, err)
 	}
