@@ -230,126 +230,161 @@ const maxLine = 1 << 20
 // No line is held beyond maxLine bytes, nor a file's added lines beyond maxSize. The chunk
 // handed to emit, and its buffers, are reused for the next file: emit must not keep them.
 func parseDiff(r io.Reader, maxSize int64, emit func(*diffChunk) error) (diffStats, error) {
-	var st diffStats
-	br := bufio.NewReaderSize(r, 256<<10)
-	var (
-		spare   diffChunk // the one chunk, reused: its buffers grow to the largest file's once
-		cur     *diffChunk
-		commit  string
-		seq     int
-		newLeft int // lines of the result still to come in the current hunk
-		parents = 1
-		newLine int
-		long    []byte
-	)
-	flush := func() error {
-		if cur == nil {
-			return nil
-		}
-		c := cur
-		cur = nil
-		switch {
-		case c.over:
-			st.oversize++
-		case c.binary:
-			st.binary++
-		case !c.skip && len(c.data) > 0 && c.file != "":
-			st.chunks++
-			st.bytes += int64(len(c.data))
-			return emit(c)
-		}
-		return nil
-	}
+	p := &diffParser{br: bufio.NewReaderSize(r, 256<<10), maxSize: maxSize, emit: emit, parents: 1}
 	for {
-		line, err := br.ReadSlice('\n')
-		cut := false
-		if err == bufio.ErrBufferFull {
-			long = append(long[:0], line...)
-			for err == bufio.ErrBufferFull {
-				line, err = br.ReadSlice('\n')
-				if room := maxLine - len(long); room < len(line) {
-					long = append(long, line[:max(room, 0)]...)
-					cut = true
-				} else {
-					long = append(long, line...)
-				}
-			}
-			line = long
-		}
+		line, cut, err := p.readLine()
 		if len(line) == 0 && err != nil {
 			if err == io.EOF {
-				return st, flush()
+				return p.finish()
 			}
-			return st, err
+			return p.st, err
 		}
 		line = bytes.TrimSuffix(line, []byte{'\n'})
-		if newLeft > 0 {
-			if added, inResult, ok := hunkLine(line, parents); ok {
-				if inResult {
-					newLeft--
-					if added && cur != nil && !cur.skip {
-						if cut {
-							st.cutLines++
-						}
-						body := line[parents:]
-						switch {
-						case bytes.IndexByte(body, 0) >= 0:
-							cur.skip, cur.binary = true, true
-							cur.data, cur.lines = cur.data[:0], cur.lines[:0]
-						case int64(len(cur.data)+len(body)+1) > maxSize:
-							cur.skip, cur.over = true, true
-							cur.data, cur.lines = cur.data[:0], cur.lines[:0]
-						default:
-							cur.data = append(cur.data, body...)
-							cur.data = append(cur.data, '\n')
-							cur.lines = append(cur.lines, newLine)
-						}
-					}
-					newLine++
-				}
-				if err == io.EOF {
-					return st, flush()
-				}
-				continue
+		if !p.hunk(line, cut) {
+			if err := p.header(line); err != nil {
+				return p.st, err
 			}
-			newLeft = 0 // malformed hunk: resynchronise on headers
-		}
-		switch {
-		case len(line) > 0 && line[0] == 0:
-			if err := flush(); err != nil {
-				return st, err
-			}
-			commit = string(bytes.TrimSpace(line[1:]))
-			seq++
-			st.commits++
-		case bytes.HasPrefix(line, []byte("diff --git ")), bytes.HasPrefix(line, []byte("diff --cc ")),
-			bytes.HasPrefix(line, []byte("diff --combined ")):
-			if err := flush(); err != nil {
-				return st, err
-			}
-			spare = diffChunk{seq: seq, commit: commit, data: spare.data[:0], lines: spare.lines[:0]}
-			cur = &spare
-		case cur == nil:
-		case bytes.HasPrefix(line, []byte("+++ ")):
-			p := string(line[4:])
-			if p == "/dev/null" {
-				cur.skip = true
-				break
-			}
-			cur.file = strings.TrimPrefix(unquoteGitPath(p), "b/")
-		case bytes.HasPrefix(line, []byte("Binary files ")):
-			cur.skip, cur.binary = true, true
-		case bytes.HasPrefix(line, []byte("@@")):
-			n, start, p, ok := parseHunkHeader(line)
-			if !ok {
-				return st, fmt.Errorf("unreadable hunk header %q in commit %s", truncate(string(line), 80), short(commit))
-			}
-			newLeft, newLine, parents = n, start, p
 		}
 		if err == io.EOF {
-			return st, flush()
+			return p.finish()
 		}
 	}
+}
+
+// diffParser is parseDiff's state between lines.
+type diffParser struct {
+	br      *bufio.Reader
+	maxSize int64
+	emit    func(*diffChunk) error
+	st      diffStats
+	spare   diffChunk // the one chunk, reused: its buffers grow to the largest file's once
+	cur     *diffChunk
+	commit  string
+	seq     int
+	newLeft int // lines of the result still to come in the current hunk
+	parents int
+	newLine int
+	long    []byte
+}
+
+// readLine reads the next line, keeping no more than maxLine bytes of a long one; cut says
+// some were dropped.
+func (p *diffParser) readLine() (line []byte, cut bool, err error) {
+	line, err = p.br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return line, false, err
+	}
+	p.long = append(p.long[:0], line...)
+	for err == bufio.ErrBufferFull {
+		line, err = p.br.ReadSlice('\n')
+		if room := maxLine - len(p.long); room < len(line) {
+			p.long = append(p.long, line[:max(room, 0)]...)
+			cut = true
+		} else {
+			p.long = append(p.long, line...)
+		}
+	}
+	return p.long, cut, err
+}
+
+// finish hands over the last file.
+func (p *diffParser) finish() (diffStats, error) {
+	err := p.flush()
+	return p.st, err
+}
+
+// flush counts the current file and hands its added lines to emit unless it was skipped.
+func (p *diffParser) flush() error {
+	if p.cur == nil {
+		return nil
+	}
+	c := p.cur
+	p.cur = nil
+	switch {
+	case c.over:
+		p.st.oversize++
+	case c.binary:
+		p.st.binary++
+	case !c.skip && len(c.data) > 0 && c.file != "":
+		p.st.chunks++
+		p.st.bytes += int64(len(c.data))
+		return p.emit(c)
+	}
+	return nil
+}
+
+// hunk takes a line inside a hunk, keeping it when it was added; false when the line is not
+// one (no hunk open, or a malformed one, which is dropped to resynchronise on headers).
+func (p *diffParser) hunk(line []byte, cut bool) bool {
+	if p.newLeft <= 0 {
+		return false
+	}
+	added, inResult, ok := hunkLine(line, p.parents)
+	if !ok {
+		p.newLeft = 0
+		return false
+	}
+	if !inResult {
+		return true
+	}
+	p.newLeft--
+	if cur := p.cur; added && cur != nil && !cur.skip {
+		if cut {
+			p.st.cutLines++
+		}
+		body := line[p.parents:]
+		switch {
+		case bytes.IndexByte(body, 0) >= 0:
+			cur.skip, cur.binary = true, true
+			cur.data, cur.lines = cur.data[:0], cur.lines[:0]
+		case int64(len(cur.data)+len(body)+1) > p.maxSize:
+			cur.skip, cur.over = true, true
+			cur.data, cur.lines = cur.data[:0], cur.lines[:0]
+		default:
+			cur.data = append(cur.data, body...)
+			cur.data = append(cur.data, '\n')
+			cur.lines = append(cur.lines, p.newLine)
+		}
+	}
+	p.newLine++
+	return true
+}
+
+// header takes a line outside hunks: a commit, a file's diff, its name, or a hunk header.
+func (p *diffParser) header(line []byte) error {
+	switch {
+	case len(line) > 0 && line[0] == 0:
+		if err := p.flush(); err != nil {
+			return err
+		}
+		p.commit = string(bytes.TrimSpace(line[1:]))
+		p.seq++
+		p.st.commits++
+	case bytes.HasPrefix(line, []byte("diff --git ")), bytes.HasPrefix(line, []byte("diff --cc ")),
+		bytes.HasPrefix(line, []byte("diff --combined ")):
+		if err := p.flush(); err != nil {
+			return err
+		}
+		p.spare = diffChunk{seq: p.seq, commit: p.commit, data: p.spare.data[:0], lines: p.spare.lines[:0]}
+		p.cur = &p.spare
+	case p.cur == nil:
+	case bytes.HasPrefix(line, []byte("+++ ")):
+		name := string(line[4:])
+		if name == "/dev/null" {
+			p.cur.skip = true
+			break
+		}
+		p.cur.file = strings.TrimPrefix(unquoteGitPath(name), "b/")
+	case bytes.HasPrefix(line, []byte("Binary files ")):
+		p.cur.skip, p.cur.binary = true, true
+	case bytes.HasPrefix(line, []byte("@@")):
+		n, start, parents, ok := parseHunkHeader(line)
+		if !ok {
+			return fmt.Errorf("unreadable hunk header %q in commit %s", truncate(string(line), 80), short(p.commit))
+		}
+		p.newLeft, p.newLine, p.parents = n, start, parents
+	}
+	return nil
 }
 
 // hunkLine classifies a line of a hunk with one column per parent: '+' where the line is not in

@@ -163,81 +163,111 @@ func (s *Secrets) scan(ctx context.Context, env *kind.Env, useBaseline bool) (*s
 	if !fi.IsDir() && (s.Staged || s.History != nil && *s.History) {
 		return nil, fmt.Errorf("%s is a file: history and staged scan a directory of a git repository (set path to the repository, or history: false)", s.Path)
 	}
-	// The repository is asked about once; the default baseline's place depends on it too.
-	var (
-		facts    repoFacts
-		factsErr error
-		probed   bool
-	)
-	probe := func() (repoFacts, error) {
-		if !probed {
-			facts, factsErr = probeRepo(ctx, root)
-			probed = true
-		}
-		return facts, factsErr
-	}
-	defaultBaseline := func() (string, error) {
-		if !fi.IsDir() {
-			return DefaultBaselinePath(ctx, root)
-		}
-		f, err := probe()
-		if err != nil {
-			return "", fmt.Errorf("finding the default baseline of %s: %w", root, err)
-		}
-		return defaultBaselineIn(root, f), nil
-	}
+	repo := &repoProbe{root: root}
 	var base *baseline
 	if useBaseline {
-		if base, rep.baselineName, err = s.loadBaseline(env, defaultBaseline); err != nil {
+		if base, err = s.scanBaseline(ctx, env, rep, repo, fi.IsDir()); err != nil {
 			return nil, err
 		}
-		rep.baselineOld = base != nil && base.version < baselineVersion
 	}
 	if !fi.IsDir() {
-		// One file, named on purpose: a symbolic link to it is followed; no git questions.
-		real, err := filepath.EvalSymlinks(root)
-		if err != nil {
-			return nil, fmt.Errorf("cannot scan %s: %w", s.Path, err)
-		}
-		dir, name := filepath.Split(real)
-		tf, st, err := s.scanTree(ctx, rs, dir, []string{name})
-		if err != nil {
-			return nil, err
-		}
-		rep.tree = st
-		rep.findings = mergeFindings(rep, tf, nil, base)
-		return rep, nil
+		return s.scanOneFile(ctx, rs, root, rep, base)
 	}
-	f, err := probe()
+	f, err := repo.facts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Path, err)
 	}
-	inRepo := f.inRepo
-	rep.inRepo = inRepo
+	rep.inRepo = f.inRepo
 	if s.Staged {
-		if !inRepo {
-			return nil, fmt.Errorf("staged: %s is not in a git repository", s.Path)
-		}
-		df, st, err := s.scanDiff(ctx, rs, root, stagedArgs())
-		rep.diff = st
-		if err != nil {
-			return nil, fmt.Errorf("scanning staged changes: %w", err)
-		}
-		for i := range df {
-			df[i].seq = 0 // staged lines are in the next commit, not in history
-		}
-		rep.findings = mergeFindings(rep, nil, df, base)
-		return rep, nil
+		return s.scanStaged(ctx, rs, root, rep, base)
 	}
-	history := inRepo
+	return s.scanRepo(ctx, rs, root, f, rep, base)
+}
+
+// repoProbe asks the repository about itself once: the scan and the default baseline's place
+// both depend on the answer.
+type repoProbe struct {
+	root   string
+	f      repoFacts
+	err    error
+	probed bool
+}
+
+func (p *repoProbe) facts(ctx context.Context) (repoFacts, error) {
+	if !p.probed {
+		p.f, p.err = probeRepo(ctx, p.root)
+		p.probed = true
+	}
+	return p.f, p.err
+}
+
+// scanBaseline loads the baseline the scan's findings are judged against, noting its name and
+// age in rep.
+func (s *Secrets) scanBaseline(ctx context.Context, env *kind.Env, rep *scanReport, repo *repoProbe, isDir bool) (*baseline, error) {
+	defaultBaseline := func() (string, error) {
+		if !isDir {
+			return DefaultBaselinePath(ctx, repo.root)
+		}
+		f, err := repo.facts(ctx)
+		if err != nil {
+			return "", fmt.Errorf("finding the default baseline of %s: %w", repo.root, err)
+		}
+		return defaultBaselineIn(repo.root, f), nil
+	}
+	base, name, err := s.loadBaseline(env, defaultBaseline)
+	if err != nil {
+		return nil, err
+	}
+	rep.baselineName = name
+	rep.baselineOld = base != nil && base.version < baselineVersion
+	return base, nil
+}
+
+// scanOneFile scans one file, named on purpose: a symbolic link to it is followed; no git
+// questions.
+func (s *Secrets) scanOneFile(ctx context.Context, rs *ruleSet, root string, rep *scanReport, base *baseline) (*scanReport, error) {
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("cannot scan %s: %w", s.Path, err)
+	}
+	dir, name := filepath.Split(real)
+	tf, st, err := s.scanTree(ctx, rs, dir, []string{name})
+	if err != nil {
+		return nil, err
+	}
+	rep.tree = st
+	rep.findings = mergeFindings(rep, tf, nil, base)
+	return rep, nil
+}
+
+// scanStaged scans what is staged for the next commit.
+func (s *Secrets) scanStaged(ctx context.Context, rs *ruleSet, root string, rep *scanReport, base *baseline) (*scanReport, error) {
+	if !rep.inRepo {
+		return nil, fmt.Errorf("staged: %s is not in a git repository", s.Path)
+	}
+	df, st, err := s.scanDiff(ctx, rs, root, stagedArgs())
+	rep.diff = st
+	if err != nil {
+		return nil, fmt.Errorf("scanning staged changes: %w", err)
+	}
+	for i := range df {
+		df[i].seq = 0 // staged lines are in the next commit, not in history
+	}
+	rep.findings = mergeFindings(rep, nil, df, base)
+	return rep, nil
+}
+
+// scanRepo scans a directory's files and, in a repository unless told not to, its history.
+func (s *Secrets) scanRepo(ctx context.Context, rs *ruleSet, root string, f repoFacts, rep *scanReport, base *baseline) (*scanReport, error) {
+	history := f.inRepo
 	if s.History != nil {
 		history = *s.History
 	}
-	if history && !inRepo {
+	if history && !f.inRepo {
 		return nil, fmt.Errorf("history: %s is not in a git repository (set history: false to scan only its files)", s.Path)
 	}
 	rep.history = history
-	files, listed, err := listFiles(ctx, root, inRepo)
+	files, listed, err := listFiles(ctx, root, f.inRepo)
 	if err != nil {
 		return nil, fmt.Errorf("listing files in %s: %w", s.Path, err)
 	}
@@ -383,124 +413,169 @@ func (s *Secrets) unscanned(rep *scanReport) (parts, remedies []string) {
 }
 
 func (s *Secrets) judge(rep *scanReport) kind.Result {
-	var r kind.Result
 	if rep.notScanned != "" {
-		r.Status = kind.Skip
-		r.Summary = "nothing scanned: " + oneLine(rep.notScanned)
-		r.Remedy = "point path at a directory or a regular file"
-		return r
+		return kind.Result{Status: kind.Skip, Summary: "nothing scanned: " + oneLine(rep.notScanned),
+			Remedy: "point path at a directory or a regular file"}
 	}
-	r.Status = kind.Pass
-	inTreeN, histN, committedN := 0, 0, 0
+	var j kind.Judgement
+	if s.Staged {
+		s.judgeStaged(&j, rep)
+	} else {
+		s.judgeTree(&j, rep)
+		if rep.history {
+			s.judgeHistory(&j, rep)
+		}
+	}
+	s.judgeBaseline(&j, rep)
+	judgeAllowed(&j, rep)
+	judgeFindings(&j, rep)
+	if len(rep.findings) > 0 {
+		j.Problem(kind.Fail, s.foundSummary(rep), remedyFor(rep.findings, countFindings(rep).committed > 0, s.baselineCommand()))
+		return j.Result()
+	}
+	return s.judgeClean(&j, rep)
+}
+
+// findingCounts splits the findings by where they were found.
+type findingCounts struct{ inTree, histOnly, committed int }
+
+func countFindings(rep *scanReport) findingCounts {
+	var c findingCounts
 	for _, f := range rep.findings {
 		if f.inTree {
-			inTreeN++
+			c.inTree++
 		} else {
-			histN++
+			c.histOnly++
 		}
 		if f.commit != "" {
-			committedN++
+			c.committed++
 		}
 	}
-	statusFor := func(n int, incomplete bool) kind.Status {
-		switch {
-		case n > 0:
-			return kind.Fail
-		case incomplete:
-			return kind.Warn
-		}
-		return kind.Pass
-	}
-	t, d := rep.tree, rep.diff
-	diffSkips := func() (string, bool) {
-		var skipped []string
-		if d.oversize > 0 {
-			skipped = append(skipped, fmt.Sprintf("%s over %s not scanned", kind.Count(d.oversize, "diff", "diffs"), s.MaxFileSize))
-		}
-		if d.binary > 0 {
-			skipped = append(skipped, fmt.Sprintf("%d binary", d.binary))
-		}
-		if d.cutLines > 0 {
-			skipped = append(skipped, fmt.Sprintf("%s cut at %s (the rest not scanned)", kind.Count(d.cutLines, "line", "lines"), humanBytes(maxLine)))
-		}
-		if len(skipped) == 0 {
-			return "", false
-		}
-		return "; skipped " + strings.Join(skipped, ", "), d.oversize > 0 || d.cutLines > 0
-	}
-	if s.Staged {
-		obs := fmt.Sprintf("%s in %s of staged changes", kind.Count(d.chunks, "file", "files"), humanBytes(d.bytes))
-		skips, incomplete := diffSkips()
-		r.Add(kind.Evidence{Label: "staged", Observed: obs + skips, Expected: "no secrets", Status: statusFor(inTreeN, incomplete)})
-	} else {
-		obs := fmt.Sprintf("%s, %s scanned", kind.Count(int(t.files), "file", "files"), humanBytes(t.bytes))
-		var skipped []string
-		add := func(n int64, one, many string) {
-			if n > 0 {
-				skipped = append(skipped, kind.Count(int(n), one, many))
-			}
-		}
-		over := "over " + s.MaxFileSize.String() + " (not scanned)"
-		add(t.oversize, over, over)
-		add(t.submodules, "submodule or nested repository (not scanned)", "submodules or nested repositories (not scanned)")
-		add(t.unreadable, "unreadable directory", "unreadable directories")
-		add(t.binary, "binary", "binary")
-		add(t.vendored, "vendored", "vendored")
-		add(t.ignored, "by ignore_paths", "by ignore_paths")
-		add(t.symlinks, "symbolic link (not followed)", "symbolic links (not followed)")
-		add(t.special, "FIFO, socket or device", "FIFOs, sockets or devices")
-		add(t.gone, "tracked file missing from the work tree", "tracked files missing from the work tree")
-		if len(skipped) > 0 {
-			obs += "; skipped " + strings.Join(skipped, ", ")
-		}
-		if !rep.inRepo {
-			obs += " (not a git repository: every file)"
-		}
-		if inTreeN > 0 {
-			obs += "; " + kind.Count(inTreeN, "secret", "secrets") + " found"
-		}
-		incomplete := t.oversize > 0 || t.submodules > 0 || t.unreadable > 0
-		r.Add(kind.Evidence{Label: "working tree", Observed: obs, Expected: "no secrets", Status: statusFor(inTreeN, incomplete)})
-		if rep.history {
-			skips, incomplete := diffSkips()
-			st, obs := kind.Pass, fmt.Sprintf("%s from every ref, %s of added lines", kind.Count(d.commits, "commit", "commits"), humanBytes(d.bytes))
-			obs += skips
-			if committedN > 0 {
-				// A committed secret is in history whether or not the working tree still holds it.
-				st = kind.Fail
-				obs += "; " + kind.Count(committedN, "secret", "secrets") + " committed"
-				if histN > 0 {
-					obs += fmt.Sprintf(" (%d deleted since, still in history)", histN)
-				}
-			} else if rep.shallow {
-				st = kind.Warn
-				obs += "; shallow clone: older history was not scanned"
-			} else if incomplete {
-				st = kind.Warn
-			}
-			r.Add(kind.Evidence{Label: "history", Observed: obs, Expected: "no secret in any commit", Status: st})
-		}
-	}
-	if rep.baselineName != "" {
-		obs := fmt.Sprintf("%s, %d accepted", printable(rep.baselineName), rep.baselined)
-		if rep.baselineOld {
-			obs += "; written by an older launchgate, rewrite it with `" + s.baselineCommand() + " --migrate`"
-		}
-		r.Add(kind.Evidence{Label: "baseline", Observed: obs, Status: kind.Pass})
-	}
-	if rep.allowed > 0 {
-		r.Add(kind.Evidence{Label: "accepted", Observed: fmt.Sprintf("%d marked launchgate:allow", rep.allowed), Status: kind.Pass})
-	}
+	return c
+}
 
-	inTree, histOnly := 0, 0
+// scopeStatus fails a scope that holds n secrets and warns about one not read in full.
+func scopeStatus(n int, incomplete bool) kind.Status {
+	switch {
+	case n > 0:
+		return kind.Fail
+	case incomplete:
+		return kind.Warn
+	}
+	return kind.Pass
+}
+
+// diffSkips says what of the diffs went unscanned, and whether that leaves the scan incomplete.
+func (s *Secrets) diffSkips(d diffStats) (string, bool) {
+	var skipped []string
+	if d.oversize > 0 {
+		skipped = append(skipped, fmt.Sprintf("%s over %s not scanned", kind.Count(d.oversize, "diff", "diffs"), s.MaxFileSize))
+	}
+	if d.binary > 0 {
+		skipped = append(skipped, fmt.Sprintf("%d binary", d.binary))
+	}
+	if d.cutLines > 0 {
+		skipped = append(skipped, fmt.Sprintf("%s cut at %s (the rest not scanned)", kind.Count(d.cutLines, "line", "lines"), humanBytes(maxLine)))
+	}
+	if len(skipped) == 0 {
+		return "", false
+	}
+	return "; skipped " + strings.Join(skipped, ", "), d.oversize > 0 || d.cutLines > 0
+}
+
+// judgeStaged: the staged changes hold no secret.
+func (s *Secrets) judgeStaged(j *kind.Judgement, rep *scanReport) {
+	d := rep.diff
+	obs := fmt.Sprintf("%s in %s of staged changes", kind.Count(d.chunks, "file", "files"), humanBytes(d.bytes))
+	skips, incomplete := s.diffSkips(d)
+	j.Show(kind.Line{Label: "staged", Observed: obs + skips, Expected: "no secrets", Status: scopeStatus(countFindings(rep).inTree, incomplete)})
+}
+
+// treeSkips lists the files of the working tree that were not scanned, by reason.
+func (s *Secrets) treeSkips(t treeStats) []string {
+	var skipped []string
+	add := func(n int64, one, many string) {
+		if n > 0 {
+			skipped = append(skipped, kind.Count(int(n), one, many))
+		}
+	}
+	over := "over " + s.MaxFileSize.String() + " (not scanned)"
+	add(t.oversize, over, over)
+	add(t.submodules, "submodule or nested repository (not scanned)", "submodules or nested repositories (not scanned)")
+	add(t.unreadable, "unreadable directory", "unreadable directories")
+	add(t.binary, "binary", "binary")
+	add(t.vendored, "vendored", "vendored")
+	add(t.ignored, "by ignore_paths", "by ignore_paths")
+	add(t.symlinks, "symbolic link (not followed)", "symbolic links (not followed)")
+	add(t.special, "FIFO, socket or device", "FIFOs, sockets or devices")
+	add(t.gone, "tracked file missing from the work tree", "tracked files missing from the work tree")
+	return skipped
+}
+
+// judgeTree: the working tree holds no secret.
+func (s *Secrets) judgeTree(j *kind.Judgement, rep *scanReport) {
+	t := rep.tree
+	obs := fmt.Sprintf("%s, %s scanned", kind.Count(int(t.files), "file", "files"), humanBytes(t.bytes))
+	if skipped := s.treeSkips(t); len(skipped) > 0 {
+		obs += "; skipped " + strings.Join(skipped, ", ")
+	}
+	if !rep.inRepo {
+		obs += " (not a git repository: every file)"
+	}
+	inTreeN := countFindings(rep).inTree
+	if inTreeN > 0 {
+		obs += "; " + kind.Count(inTreeN, "secret", "secrets") + " found"
+	}
+	incomplete := t.oversize > 0 || t.submodules > 0 || t.unreadable > 0
+	j.Show(kind.Line{Label: "working tree", Observed: obs, Expected: "no secrets", Status: scopeStatus(inTreeN, incomplete)})
+}
+
+// judgeHistory: no commit on any ref added a secret.
+func (s *Secrets) judgeHistory(j *kind.Judgement, rep *scanReport) {
+	d, c := rep.diff, countFindings(rep)
+	skips, incomplete := s.diffSkips(d)
+	st, obs := kind.Pass, fmt.Sprintf("%s from every ref, %s of added lines", kind.Count(d.commits, "commit", "commits"), humanBytes(d.bytes))
+	obs += skips
+	if c.committed > 0 {
+		// A committed secret is in history whether or not the working tree still holds it.
+		st = kind.Fail
+		obs += "; " + kind.Count(c.committed, "secret", "secrets") + " committed"
+		if c.histOnly > 0 {
+			obs += fmt.Sprintf(" (%d deleted since, still in history)", c.histOnly)
+		}
+	} else if rep.shallow {
+		st = kind.Warn
+		obs += "; shallow clone: older history was not scanned"
+	} else if incomplete {
+		st = kind.Warn
+	}
+	j.Show(kind.Line{Label: "history", Observed: obs, Expected: "no secret in any commit", Status: st})
+}
+
+// judgeBaseline shows the baseline read and how many findings it accepted.
+func (s *Secrets) judgeBaseline(j *kind.Judgement, rep *scanReport) {
+	if rep.baselineName == "" {
+		return
+	}
+	obs := fmt.Sprintf("%s, %d accepted", printable(rep.baselineName), rep.baselined)
+	if rep.baselineOld {
+		obs += "; written by an older launchgate, rewrite it with `" + s.baselineCommand() + " --migrate`"
+	}
+	j.Observe("baseline", obs, "")
+}
+
+// judgeAllowed shows how many findings were accepted in place.
+func judgeAllowed(j *kind.Judgement, rep *scanReport) {
+	if rep.allowed > 0 {
+		j.Observe("accepted", fmt.Sprintf("%d marked launchgate:allow", rep.allowed), "")
+	}
+}
+
+// judgeFindings: no finding at all; every finding is located, and counted per rule.
+func judgeFindings(j *kind.Judgement, rep *scanReport) {
 	perRule := map[string]int{}
 	var ruleOrder []string
 	for _, f := range rep.findings {
-		if f.inTree {
-			inTree++
-		} else {
-			histOnly++
-		}
 		if perRule[f.rule.ID] == 0 {
 			ruleOrder = append(ruleOrder, f.rule.ID)
 		}
@@ -513,78 +588,95 @@ func (s *Secrets) judge(rep *scanReport) kind.Result {
 		if !f.inTree {
 			cf.Message += " (deleted, but still in history)"
 		}
-		r.Findings = append(r.Findings, cf)
-	}
-	if len(rep.findings) > 0 {
-		var kinds []string
-		for _, id := range ruleOrder {
-			kinds = append(kinds, fmt.Sprintf("%s ×%d", id, perRule[id]))
-		}
-		r.Add(kind.Evidence{Label: "findings", Observed: strings.Join(kinds, ", "), Expected: "none", Status: kind.Fail})
+		j.Finding(cf)
 	}
 	if len(rep.findings) == 0 {
-		scanned := t.files > 0 || d.chunks > 0
-		switch {
-		case !scanned && s.Staged:
-			r.Summary = "nothing scanned: no text staged for the next commit"
-		case !scanned:
-			r.Summary = fmt.Sprintf("nothing scanned: no text file in %s", printable(s.Path))
-			if rep.history {
-				r.Summary += fmt.Sprintf(" nor in %s of its history", kind.Count(d.commits, "commit", "commits"))
-			}
-		case s.Staged:
-			r.Summary = fmt.Sprintf("no secrets in the staged changes (%s)", kind.Count(d.chunks, "file", "files"))
-		case rep.history:
-			r.Summary = fmt.Sprintf("no secrets in %s or %s of history", kind.Count(int(t.files), "file", "files"), kind.Count(d.commits, "commit", "commits"))
-		default:
-			r.Summary = fmt.Sprintf("no secrets in %s", kind.Count(int(t.files), "file", "files"))
-		}
-		var remedies []string
-		if parts, rem := s.unscanned(rep); len(parts) > 0 {
-			if scanned {
-				r.Summary += "; not scanned: " + strings.Join(parts, ", ")
-			} else {
-				r.Summary += " (skipped: " + strings.Join(parts, ", ") + ")"
-			}
-			remedies = rem
-		}
-		if rep.baselined > 0 {
-			r.Summary += fmt.Sprintf("; %d accepted in %s", rep.baselined, printable(rep.baselineName))
-			if rep.baselineOld {
-				r.Summary += " (an older format: rewrite it with `" + s.baselineCommand() + " --migrate`)"
-			}
-		}
-		if rep.shallow {
-			remedies = append(remedies, "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout) so that every commit is scanned")
-		}
-		if !scanned {
-			// Nothing was read, so nothing is known: a skip, whatever the evidence lines say.
-			r.Status = kind.Skip
-			for i := range r.Evidence {
-				if r.Evidence[i].Status == kind.Pass {
-					r.Evidence[i].Status = kind.Skip
-				}
-			}
-			remedies = append(remedies, "point path at the directory that holds the code (binary, vendored and ignored files are not scanned)")
-		}
-		r.Remedy = strings.Join(remedies, "; ")
-		return r
+		return
 	}
-	first := rep.findings[0]
+	var kinds []string
+	for _, id := range ruleOrder {
+		kinds = append(kinds, fmt.Sprintf("%s ×%d", id, perRule[id]))
+	}
+	j.Show(kind.Line{Label: "findings", Observed: strings.Join(kinds, ", "), Expected: "none", Status: kind.Fail})
+}
+
+// foundSummary counts the secrets found, where, and names the first.
+func (s *Secrets) foundSummary(rep *scanReport) string {
+	c, first := countFindings(rep), rep.findings[0]
 	parts := []string{}
-	if inTree > 0 {
+	if c.inTree > 0 {
 		where := "in the working tree"
 		if s.Staged {
 			where = "staged"
 		}
-		parts = append(parts, fmt.Sprintf("%d %s", inTree, where))
+		parts = append(parts, fmt.Sprintf("%d %s", c.inTree, where))
 	}
-	if histOnly > 0 {
-		parts = append(parts, fmt.Sprintf("%d only in history", histOnly))
+	if c.histOnly > 0 {
+		parts = append(parts, fmt.Sprintf("%d only in history", c.histOnly))
 	}
-	r.Summary = fmt.Sprintf("%s (%s); first: %s in %s", kind.Count(len(rep.findings), "secret found", "secrets found"),
+	return fmt.Sprintf("%s (%s); first: %s in %s", kind.Count(len(rep.findings), "secret found", "secrets found"),
 		strings.Join(parts, ", "), first.rule.Description, location(first))
-	r.Remedy = remedyFor(rep.findings, committedN > 0, s.baselineCommand())
+}
+
+// cleanScope is what a scan that found nothing says it read.
+func (s *Secrets) cleanScope(rep *scanReport, scanned bool) string {
+	t, d := rep.tree, rep.diff
+	switch {
+	case !scanned && s.Staged:
+		return "nothing scanned: no text staged for the next commit"
+	case !scanned:
+		sum := fmt.Sprintf("nothing scanned: no text file in %s", printable(s.Path))
+		if rep.history {
+			sum += fmt.Sprintf(" nor in %s of its history", kind.Count(d.commits, "commit", "commits"))
+		}
+		return sum
+	case s.Staged:
+		return fmt.Sprintf("no secrets in the staged changes (%s)", kind.Count(d.chunks, "file", "files"))
+	case rep.history:
+		return fmt.Sprintf("no secrets in %s or %s of history", kind.Count(int(t.files), "file", "files"), kind.Count(d.commits, "commit", "commits"))
+	}
+	return fmt.Sprintf("no secrets in %s", kind.Count(int(t.files), "file", "files"))
+}
+
+// judgeClean words the verdict of a scan that found nothing: what it read, what it could not,
+// and what the baseline accepted. A scan that read nothing knows nothing, so it is a skip.
+func (s *Secrets) judgeClean(j *kind.Judgement, rep *scanReport) kind.Result {
+	scanned := rep.tree.files > 0 || rep.diff.chunks > 0
+	scope := s.cleanScope(rep, scanned)
+	var remedies []string
+	parts, rem := s.unscanned(rep)
+	if len(parts) > 0 {
+		remedies = rem
+		if !scanned {
+			scope += " (skipped: " + strings.Join(parts, ", ") + ")"
+		}
+	}
+	j.Note("%s", scope)
+	if len(parts) > 0 && scanned {
+		j.Note("not scanned: %s", strings.Join(parts, ", "))
+	}
+	if rep.baselined > 0 {
+		accepted := fmt.Sprintf("%d accepted in %s", rep.baselined, printable(rep.baselineName))
+		if rep.baselineOld {
+			accepted += " (an older format: rewrite it with `" + s.baselineCommand() + " --migrate`)"
+		}
+		j.Note("%s", accepted)
+	}
+	if rep.shallow {
+		remedies = append(remedies, "fetch the full history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout) so that every commit is scanned")
+	}
+	r := j.Result()
+	if !scanned {
+		// Nothing was read, so nothing is known: a skip, whatever the evidence lines say.
+		r.Status = kind.Skip
+		for i := range r.Evidence {
+			if r.Evidence[i].Status == kind.Pass {
+				r.Evidence[i].Status = kind.Skip
+			}
+		}
+		remedies = append(remedies, "point path at the directory that holds the code (binary, vendored and ignored files are not scanned)")
+	}
+	r.Remedy = strings.Join(remedies, "; ")
 	return r
 }
 
