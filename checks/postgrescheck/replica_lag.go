@@ -200,52 +200,11 @@ func (c *ReplicaLag) judgeStandbys(j *judgement, standbys []standby) {
 	var worst time.Duration
 	worstName := ""
 	for _, s := range standbys {
-		name := fmt.Sprintf("%q from %s", s.name, s.client)
-		if s.name == "" {
-			name = "pid " + fmt.Sprint(s.pid) + " from " + s.client
-		}
-		state := deref(s.state, "unknown")
-		exp := "streaming, replay ≤ " + c.MaxLag.String()
-		if c.MaxLagBytes > 0 {
-			exp += ", ≤ " + c.MaxLagBytes.String() + " behind"
-		}
-		if state != "streaming" {
-			j.show(kind.Evidence{Label: "standby " + name, Observed: "state " + state, Expected: exp, Status: kind.Fail})
-			j.Problem(kind.Fail, fmt.Sprintf("standby %s is in state %s, not streaming", name, state),
-				"a standby in catchup is still replaying a backlog, in startup it has not connected its WAL stream: read its log and check primary_conninfo")
+		name, lag, ok := c.judgeStandby(j, s)
+		if !ok {
 			continue
 		}
 		streaming++
-		bytes := int64(0)
-		if s.bytesBehind != nil && *s.bytesBehind > 0 {
-			bytes = *s.bytesBehind
-		}
-		// The lag columns go NULL once the primary is idle and the standby has replayed
-		// everything: that is zero lag. NULL while bytes are outstanding means no sample yet.
-		lag, lagText := time.Duration(0), ""
-		switch {
-		case s.replayLag != nil:
-			lag = seconds(*s.replayLag)
-			lagText = "replay lag " + probe.Elapsed(lag)
-			if s.writeLag != nil && s.flushLag != nil {
-				lagText += fmt.Sprintf(" (write %s, flush %s)", probe.Elapsed(seconds(*s.writeLag)), probe.Elapsed(seconds(*s.flushLag)))
-			}
-		case bytes == 0:
-			lagText = "caught up (primary idle: no lag to report)"
-		default:
-			lagText = "replay lag not sampled yet"
-		}
-		obs := fmt.Sprintf("streaming (%s), %s, %s behind", deref(s.syncState, "async"), lagText, kind.ByteSize(bytes))
-		st := kind.Pass
-		if lag > c.MaxLag.D() {
-			st = kind.Fail
-			j.Problem(kind.Fail, fmt.Sprintf("standby %s replays %s behind the primary (max %s)", name, probe.Elapsed(lag), c.MaxLag), lagRemedy)
-		}
-		if c.MaxLagBytes > 0 && bytes > int64(c.MaxLagBytes) {
-			st = kind.Fail
-			j.Problem(kind.Fail, fmt.Sprintf("standby %s is %s of WAL behind (max %s)", name, kind.ByteSize(bytes), c.MaxLagBytes), lagRemedy)
-		}
-		j.show(kind.Evidence{Label: "standby " + name, Observed: obs, Expected: exp, Status: st})
 		if lag >= worst {
 			worst, worstName = lag, name
 		}
@@ -267,6 +226,62 @@ func (c *ReplicaLag) judgeStandbys(j *judgement, standbys []standby) {
 			streaming, kind.Plural(streaming, "standby", "standbys"), worstName, probe.Elapsed(worst), c.MaxLag)
 	} else {
 		j.Note("no standbys streaming, as expected")
+	}
+}
+
+// judgeStandby judges one row of pg_stat_replication and returns the standby's name, its
+// replay lag and whether it is streaming.
+func (c *ReplicaLag) judgeStandby(j *judgement, s standby) (string, time.Duration, bool) {
+	name := fmt.Sprintf("%q from %s", s.name, s.client)
+	if s.name == "" {
+		name = "pid " + fmt.Sprint(s.pid) + " from " + s.client
+	}
+	state := deref(s.state, "unknown")
+	exp := "streaming, replay ≤ " + c.MaxLag.String()
+	if c.MaxLagBytes > 0 {
+		exp += ", ≤ " + c.MaxLagBytes.String() + " behind"
+	}
+	if state != "streaming" {
+		j.show(kind.Evidence{Label: "standby " + name, Observed: "state " + state, Expected: exp, Status: kind.Fail})
+		j.Problem(kind.Fail, fmt.Sprintf("standby %s is in state %s, not streaming", name, state),
+			"a standby in catchup is still replaying a backlog, in startup it has not connected its WAL stream: read its log and check primary_conninfo")
+		return name, 0, false
+	}
+	bytes := int64(0)
+	if s.bytesBehind != nil && *s.bytesBehind > 0 {
+		bytes = *s.bytesBehind
+	}
+	lag, lagText := replayLag(s, bytes)
+	obs := fmt.Sprintf("streaming (%s), %s, %s behind", deref(s.syncState, "async"), lagText, kind.ByteSize(bytes))
+	st := kind.Pass
+	if lag > c.MaxLag.D() {
+		st = kind.Fail
+		j.Problem(kind.Fail, fmt.Sprintf("standby %s replays %s behind the primary (max %s)", name, probe.Elapsed(lag), c.MaxLag), lagRemedy)
+	}
+	if c.MaxLagBytes > 0 && bytes > int64(c.MaxLagBytes) {
+		st = kind.Fail
+		j.Problem(kind.Fail, fmt.Sprintf("standby %s is %s of WAL behind (max %s)", name, kind.ByteSize(bytes), c.MaxLagBytes), lagRemedy)
+	}
+	j.show(kind.Evidence{Label: "standby " + name, Observed: obs, Expected: exp, Status: st})
+	return name, lag, true
+}
+
+// replayLag is a streaming standby's replay lag and how the evidence says it. The lag columns go
+// NULL once the primary is idle and the standby has replayed everything: that is zero lag. NULL
+// while bytes are outstanding means no sample yet.
+func replayLag(s standby, bytes int64) (time.Duration, string) {
+	switch {
+	case s.replayLag != nil:
+		lag := seconds(*s.replayLag)
+		text := "replay lag " + probe.Elapsed(lag)
+		if s.writeLag != nil && s.flushLag != nil {
+			text += fmt.Sprintf(" (write %s, flush %s)", probe.Elapsed(seconds(*s.writeLag)), probe.Elapsed(seconds(*s.flushLag)))
+		}
+		return lag, text
+	case bytes == 0:
+		return 0, "caught up (primary idle: no lag to report)"
+	default:
+		return 0, "replay lag not sampled yet"
 	}
 }
 
