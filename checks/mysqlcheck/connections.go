@@ -240,75 +240,23 @@ func (c *Connections) level(pct int64) kind.Status {
 }
 
 func (c *Connections) judge(s connStats) kind.Result {
-	var r kind.Result
-	r.Status = kind.Pass
-	var fails, warns, remedies []string
+	var j kind.Judgement
 	expected := fmt.Sprintf("< %d%% (warn from %d%%)", c.MaxUsedPercent, c.WarnUsedPercent)
+	usage := c.judgeInUse(&j, s, expected)
+	peakPct := c.judgePeak(&j, s)
+	judgeRefused(&j, s)
+	c.judgeUserLimit(&j, s, expected)
 
-	usedPct := percent(s.threadsConnected, s.maxConnections)
-	st := c.level(usedPct)
-	r.Add(kind.Evidence{Label: "connections in use",
-		Observed: fmt.Sprintf("%d of max_connections %d (%d%%, this check's own included)", s.threadsConnected, s.maxConnections, usedPct),
-		Expected: expected, Status: st})
-	usage := fmt.Sprintf("%d of %d connections in use (%d%%)", s.threadsConnected, s.maxConnections, usedPct)
-	switch st {
-	case kind.Fail:
-		fails = append(fails, fmt.Sprintf("%s, at or over the %d%% limit", usage, c.MaxUsedPercent))
-	case kind.Warn:
-		warns = append(warns, fmt.Sprintf("%s, over the %d%% warning level", usage, c.WarnUsedPercent))
-	}
-	if st != kind.Pass {
-		remedies = append(remedies, "find what holds the connections (SHOW PROCESSLIST as an admin: piles of Sleep threads are leaked pool connections), cap each app's pool so that pool size × instances stays under max_connections, or raise max_connections")
-	}
-
-	peakPct := percent(s.maxUsed, s.maxConnections)
-	st = kind.Pass
-	if peakPct >= int64(c.PeakWarnPercent) {
-		st = kind.Warn
-		msg := fmt.Sprintf("the peak since the server started was %d of %d connections (%d%%)", s.maxUsed, s.maxConnections, peakPct)
-		if s.maxUsed >= s.maxConnections && s.refused <= 0 {
-			// MariaDB refuses ordinary users in its reserved SUPER slot without counting it in
-			// Connection_errors_max_connections: reaching the limit is the sign.
-			msg += ": the limit was reached, so connections were probably refused"
-		}
-		warns = append(warns, msg)
-		remedies = append(remedies, "the server already came close to its limit once: size the pools for the peak (pool size × instances, plus deploy overlap) below max_connections")
-	}
-	r.Add(kind.Evidence{Label: "peak since start (Max_used_connections)",
-		Observed: fmt.Sprintf("%d (%d%%)", s.maxUsed, peakPct), Expected: fmt.Sprintf("< %d%%", c.PeakWarnPercent), Status: st})
-
-	if s.refused >= 0 {
-		st = kind.Pass
-		if s.refused > 0 {
-			st = kind.Warn
-			warns = append(warns, fmt.Sprintf("connections have already been refused (%d times, Connection_errors_max_connections)", s.refused))
-			remedies = append(remedies, "apps have already seen 'Too many connections' since the server started: find the moment in the apps' logs and what held the connections then")
-		}
-		r.Add(kind.Evidence{Label: "refused for max_connections since start", Observed: strconv.FormatInt(s.refused, 10), Expected: "0", Status: st})
-	}
-
-	if s.userLimit > 0 {
-		label := fmt.Sprintf("connections of %s (%s)", s.account, s.userLimitFrom)
-		if s.userConnections < 0 {
-			r.Add(kind.Evidence{Label: label, Observed: fmt.Sprintf("limit %d, in use unknown (cannot read the process list)", s.userLimit), Status: kind.Pass})
+	r := j.Result()
+	// Failures lead the summary, then warnings; the remedies keep the rules' order.
+	var fails, warns []string
+	for _, p := range j.Problems() {
+		if p.Status == kind.Fail {
+			fails = append(fails, p.Problem)
 		} else {
-			pct := percent(s.userConnections, s.userLimit)
-			st = c.level(pct)
-			r.Add(kind.Evidence{Label: label,
-				Observed: fmt.Sprintf("%d of %d (%d%%)", s.userConnections, s.userLimit, pct), Expected: expected, Status: st})
-			msg := fmt.Sprintf("user %s has %d of its %d connections in use (%d%%)", s.account, s.userConnections, s.userLimit, pct)
-			switch st {
-			case kind.Fail:
-				fails = append(fails, msg)
-			case kind.Warn:
-				warns = append(warns, msg)
-			}
-			if st != kind.Pass {
-				remedies = append(remedies, "find what holds this user's connections, shrink its pools, or raise its MAX_USER_CONNECTIONS")
-			}
+			warns = append(warns, p.Problem)
 		}
 	}
-
 	switch {
 	case len(fails) > 0:
 		r.Summary = strings.Join(append(fails, warns...), "; ")
@@ -317,6 +265,75 @@ func (c *Connections) judge(s connStats) kind.Result {
 	default:
 		r.Summary = fmt.Sprintf("%s; peak since start %d (%d%%)", usage, s.maxUsed, peakPct)
 	}
-	r.Remedy = strings.Join(remedies, "; ")
 	return r
+}
+
+// judgeInUse judges the server's connections in use against max_connections and returns the
+// usage as a summary says it.
+func (c *Connections) judgeInUse(j *kind.Judgement, s connStats, expected string) string {
+	usedPct := percent(s.threadsConnected, s.maxConnections)
+	usage := fmt.Sprintf("%d of %d connections in use (%d%%)", s.threadsConnected, s.maxConnections, usedPct)
+	line := kind.Line{Label: "connections in use",
+		Observed: fmt.Sprintf("%d of max_connections %d (%d%%, this check's own included)", s.threadsConnected, s.maxConnections, usedPct),
+		Expected: expected, Status: c.level(usedPct),
+		Remedy: "find what holds the connections (SHOW PROCESSLIST as an admin: piles of Sleep threads are leaked pool connections), cap each app's pool so that pool size × instances stays under max_connections, or raise max_connections"}
+	switch line.Status {
+	case kind.Fail:
+		line.Problem = fmt.Sprintf("%s, at or over the %d%% limit", usage, c.MaxUsedPercent)
+	case kind.Warn:
+		line.Problem = fmt.Sprintf("%s, over the %d%% warning level", usage, c.WarnUsedPercent)
+	}
+	j.Add(line)
+	return usage
+}
+
+// judgePeak warns when the server has come close to its limit since it started, and returns the
+// peak's percentage.
+func (c *Connections) judgePeak(j *kind.Judgement, s connStats) int64 {
+	peakPct := percent(s.maxUsed, s.maxConnections)
+	line := kind.Line{Label: "peak since start (Max_used_connections)",
+		Observed: fmt.Sprintf("%d (%d%%)", s.maxUsed, peakPct), Expected: fmt.Sprintf("< %d%%", c.PeakWarnPercent), Status: kind.Pass}
+	if peakPct >= int64(c.PeakWarnPercent) {
+		line.Status = kind.Warn
+		line.Problem = fmt.Sprintf("the peak since the server started was %d of %d connections (%d%%)", s.maxUsed, s.maxConnections, peakPct)
+		if s.maxUsed >= s.maxConnections && s.refused <= 0 {
+			// MariaDB refuses ordinary users in its reserved SUPER slot without counting it in
+			// Connection_errors_max_connections: reaching the limit is the sign.
+			line.Problem += ": the limit was reached, so connections were probably refused"
+		}
+		line.Remedy = "the server already came close to its limit once: size the pools for the peak (pool size × instances, plus deploy overlap) below max_connections"
+	}
+	j.Add(line)
+	return peakPct
+}
+
+// judgeRefused warns when connections were already refused for max_connections; a negative
+// count is unknown and not judged.
+func judgeRefused(j *kind.Judgement, s connStats) {
+	if s.refused < 0 {
+		return
+	}
+	line := kind.Line{Label: "refused for max_connections since start", Observed: strconv.FormatInt(s.refused, 10), Expected: "0", Status: kind.Pass}
+	if s.refused > 0 {
+		line.Status = kind.Warn
+		line.Problem = fmt.Sprintf("connections have already been refused (%d times, Connection_errors_max_connections)", s.refused)
+		line.Remedy = "apps have already seen 'Too many connections' since the server started: find the moment in the apps' logs and what held the connections then"
+	}
+	j.Add(line)
+}
+
+// judgeUserLimit judges the check's user against its own connection limit, when it has one.
+func (c *Connections) judgeUserLimit(j *kind.Judgement, s connStats, expected string) {
+	if s.userLimit <= 0 {
+		return
+	}
+	label := fmt.Sprintf("connections of %s (%s)", s.account, s.userLimitFrom)
+	if s.userConnections < 0 {
+		j.Observe(label, fmt.Sprintf("limit %d, in use unknown (cannot read the process list)", s.userLimit), "")
+		return
+	}
+	pct := percent(s.userConnections, s.userLimit)
+	j.Add(kind.Line{Label: label, Observed: fmt.Sprintf("%d of %d (%d%%)", s.userConnections, s.userLimit, pct), Expected: expected, Status: c.level(pct),
+		Problem: fmt.Sprintf("user %s has %d of its %d connections in use (%d%%)", s.account, s.userConnections, s.userLimit, pct),
+		Remedy:  "find what holds this user's connections, shrink its pools, or raise its MAX_USER_CONNECTIONS"})
 }

@@ -208,104 +208,104 @@ func readReplica(ctx context.Context, env *kind.Env, t *target, lim limits) repl
 }
 
 func (c *ReplicaLag) judge(states []replicaState) kind.Result {
-	var r kind.Result
-	r.Status = kind.Pass
-	maxLag := c.MaxLag.D()
-	var problems, remedies []string
+	var j kind.Judgement
 	healthy := 0
 	var worstLag int64 = -1
 	for _, s := range states {
 		if s.result != nil {
 			// A replica that could not be read is an error; one that is no replica fails.
 			obs := strings.TrimPrefix(strings.TrimPrefix(s.result.Summary, s.name+": "), s.name+" ")
-			r.Add(kind.Evidence{Label: s.name, Observed: obs, Expected: "a replica", Status: s.result.Status})
-			problems = append(problems, s.result.Summary)
-			remedies = append(remedies, s.result.Remedy)
+			j.Add(kind.Line{Label: s.name, Observed: obs, Expected: "a replica", Status: s.result.Status, Problem: s.result.Summary, Remedy: s.result.Remedy})
 			continue
 		}
 		label := s.name
 		if s.source != "" {
 			label += " (from " + s.source + ")"
 		}
-		ok := true
-		threadStatus := func(what, running, lastErr string) {
-			st := kind.Pass
-			obs := running
-			if obs == "" {
-				obs = "unknown"
-			}
-			if !strings.EqualFold(running, "Yes") {
-				st, ok = kind.Fail, false
-				msg := fmt.Sprintf("%s: %s thread is %s", s.name, what, obs)
-				if lastErr != "" {
-					msg += ": " + lastErr
-					obs += ": " + lastErr
-				}
-				problems = append(problems, msg)
-			}
-			r.Add(kind.Evidence{Label: label + " " + what + " thread", Observed: obs, Expected: "Yes", Status: st})
-		}
-		threadStatus("IO", s.ioRunning, s.ioError)
-		threadStatus("SQL", s.sqlRunning, s.sqlError)
-		if !strings.EqualFold(s.ioRunning, "Yes") {
-			remedies = append(remedies, "the replica cannot read from its source: fix what Last_IO_Error says (network, credentials, purged binary logs), then START REPLICA IO_THREAD")
-		}
-		if !strings.EqualFold(s.sqlRunning, "Yes") {
-			if s.sqlError != "" {
-				remedies = append(remedies, "the replica stopped applying changes on an error: fix what Last_SQL_Error says (rebuild the replica if its data diverged), then START REPLICA SQL_THREAD")
-			} else {
-				remedies = append(remedies, "the SQL thread was stopped: START REPLICA SQL_THREAD (or START SLAVE SQL_THREAD)")
-			}
-		}
-
-		st, obs := kind.Pass, ""
-		switch {
-		case !s.lag.Valid:
-			// NULL is not zero: the replica does not know how far behind it is, because a
-			// thread is stopped or it cannot reach its source.
-			st, obs = kind.Fail, "NULL (replication is broken: the lag is unknown)"
-			if ok { // the threads look fine, so the NULL is the only sign
-				problems = append(problems, s.name+": Seconds_Behind_Source is NULL (replication is broken)")
-				remedies = append(remedies, "check SHOW REPLICA STATUS on the replica and restart replication")
-			}
-			ok = false
-		default:
-			lag := time.Duration(s.lag.Int64) * time.Second
-			obs = kind.FormatDuration(lag)
-			if s.lag.Int64 > worstLag {
-				worstLag = s.lag.Int64
-			}
-			if lag > maxLag {
-				st, ok = kind.Fail, false
-				problems = append(problems, fmt.Sprintf("%s is %s behind its source (max %s)", s.name, obs, c.MaxLag))
-				remedies = append(remedies, "find what slows the replica (long transactions on the source, single-threaded apply, an undersized replica) before sending reads to it")
-			}
-		}
-		r.Add(kind.Evidence{Label: label + " lag", Observed: obs, Expected: "≤ " + c.MaxLag.String(), Status: st})
-		if ok {
+		ok := judgeThread(&j, s.name, label, "IO", s.ioRunning, s.ioError, ioRemedy)
+		ok = judgeThread(&j, s.name, label, "SQL", s.sqlRunning, s.sqlError, sqlRemedy(s)) && ok
+		if c.judgeLag(&j, s, label, ok) {
 			healthy++
 		}
-	}
-	switch {
-	case len(problems) > 0:
-		r.Summary = fmt.Sprintf("%d of %d replicas healthy; %s", healthy, len(states), strings.Join(problems, "; "))
-		if len(states) == 1 {
-			r.Summary = strings.Join(problems, "; ")
+		if s.lag.Valid && s.lag.Int64 > worstLag {
+			worstLag = s.lag.Int64
 		}
-	default:
+	}
+	r := j.Result()
+	if problems := j.Problems(); len(problems) > 0 {
+		summaries := make([]string, len(problems))
+		for i, p := range problems {
+			summaries[i] = p.Problem
+		}
+		r.Summary = fmt.Sprintf("%d of %d replicas healthy; %s", healthy, len(states), strings.Join(summaries, "; "))
+		if len(states) == 1 {
+			r.Summary = strings.Join(summaries, "; ")
+		}
+	} else {
 		r.Summary = fmt.Sprintf("%d of %d replicas replicating; the furthest behind is %s (max %s)",
 			healthy, len(states), kind.FormatDuration(time.Duration(worstLag)*time.Second), c.MaxLag)
 	}
-	r.Remedy = strings.Join(kind.Unique(remedies), "; ")
 	// A replica that is decidedly broken closes the gate even when another one could not be
 	// reached: the result is the decided problem, and the unreachable one stays an error line.
-	if r.Status == kind.Error {
-		for _, e := range r.Evidence {
-			if e.Status == kind.Fail {
-				r.Status = kind.Fail
-				break
-			}
-		}
+	if r.Status == kind.Error && j.Has(kind.Fail) {
+		r.Status = kind.Fail
 	}
 	return r
+}
+
+// judgeThread judges one replication thread, which must be running; it reports whether it is.
+func judgeThread(j *kind.Judgement, name, label, what, running, lastErr, remedy string) bool {
+	obs := running
+	if obs == "" {
+		obs = "unknown"
+	}
+	if strings.EqualFold(running, "Yes") {
+		j.Observe(label+" "+what+" thread", obs, "Yes")
+		return true
+	}
+	msg := fmt.Sprintf("%s: %s thread is %s", name, what, obs)
+	if lastErr != "" {
+		msg += ": " + lastErr
+		obs += ": " + lastErr
+	}
+	j.Add(kind.Line{Label: label + " " + what + " thread", Observed: obs, Expected: "Yes", Status: kind.Fail, Problem: msg, Remedy: remedy})
+	return false
+}
+
+const ioRemedy = "the replica cannot read from its source: fix what Last_IO_Error says (network, credentials, purged binary logs), then START REPLICA IO_THREAD"
+
+func sqlRemedy(s replicaState) string {
+	if s.sqlError != "" {
+		return "the replica stopped applying changes on an error: fix what Last_SQL_Error says (rebuild the replica if its data diverged), then START REPLICA SQL_THREAD"
+	}
+	return "the SQL thread was stopped: START REPLICA SQL_THREAD (or START SLAVE SQL_THREAD)"
+}
+
+// judgeLag judges how far a replica is behind its source; threadsOK says whether its threads
+// run, so that a NULL lag is named only when it is the only sign. It reports whether the
+// replica is healthy.
+func (c *ReplicaLag) judgeLag(j *kind.Judgement, s replicaState, label string, threadsOK bool) bool {
+	line := kind.Line{Label: label + " lag", Expected: "≤ " + c.MaxLag.String(), Status: kind.Pass}
+	if !s.lag.Valid {
+		// NULL is not zero: the replica does not know how far behind it is, because a
+		// thread is stopped or it cannot reach its source.
+		line.Observed, line.Status = "NULL (replication is broken: the lag is unknown)", kind.Fail
+		if !threadsOK {
+			j.Show(line)
+			return false
+		}
+		line.Problem = s.name + ": Seconds_Behind_Source is NULL (replication is broken)"
+		line.Remedy = "check SHOW REPLICA STATUS on the replica and restart replication"
+		j.Add(line)
+		return false
+	}
+	lag := time.Duration(s.lag.Int64) * time.Second
+	line.Observed = kind.FormatDuration(lag)
+	if lag > c.MaxLag.D() {
+		line.Status = kind.Fail
+		line.Problem = fmt.Sprintf("%s is %s behind its source (max %s)", s.name, line.Observed, c.MaxLag)
+		line.Remedy = "find what slows the replica (long transactions on the source, single-threaded apply, an undersized replica) before sending reads to it"
+	}
+	j.Add(line)
+	return threadsOK && line.Status == kind.Pass
 }

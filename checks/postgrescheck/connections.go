@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -194,17 +193,32 @@ func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Se
 // judge turns the observations into a result. Thresholds are "more than": at exactly
 // max_used_percent the check still passes.
 func (c *Connections) judge(t *target, lim serverLimits, used int, roles, dbs []limitUse, idle []idleSession) kind.Result {
-	var r kind.Result
-	r.Status = kind.Pass
-	var problems, remedies []string
-
+	var j kind.Judgement
 	slots := lim.maxConnections - lim.superuserReserved - lim.reserved
 	slotWhy := fmt.Sprintf("max_connections %d − superuser_reserved_connections %d", lim.maxConnections, lim.superuserReserved)
 	if lim.reserved > 0 {
 		slotWhy += fmt.Sprintf(" − reserved_connections %d", lim.reserved)
 	}
-	r.Add(kind.Evidence{Label: "slots for applications", Observed: fmt.Sprintf("%d (%s)", slots, slotWhy), Status: kind.Pass})
+	j.Observe("slots for applications", fmt.Sprintf("%d (%s)", slots, slotWhy), "")
+	main := c.judgeClients(&j, t, lim, used, slots)
+	for _, l := range roles {
+		c.judgeLimit(&j, "role", l, fmt.Sprintf("shrink the pools that log in as %s, or raise its limit: ALTER ROLE %s CONNECTION LIMIT n", l.name, quoteIdent(l.name)))
+	}
+	for _, l := range dbs {
+		c.judgeLimit(&j, "database", l, fmt.Sprintf("shrink the pools that use database %s, or raise its limit: ALTER DATABASE %s CONNECTION LIMIT n", l.name, quoteIdent(l.name)))
+	}
+	if st, p, rem := c.judgeIdle(&j, t, lim, idle); st != kind.Pass {
+		j.Problem(st, p, rem)
+	}
+	j.Note("%s", main)
+	r := j.Result()
+	decidedWins(&r)
+	return r
+}
 
+// judgeClients judges the client connections in use against the slots applications may take,
+// and returns the usage as a passing summary says it.
+func (c *Connections) judgeClients(j *kind.Judgement, t *target, lim serverLimits, used, slots int) string {
 	pct := percent(used, slots)
 	st := c.grade(pct)
 	main := fmt.Sprintf("%d of %d client connection slots in use (%s)", used, slots, fmtPct(pct))
@@ -213,44 +227,15 @@ func (c *Connections) judge(t *target, lim serverLimits, used int, roles, dbs []
 		obs += fmt.Sprintf(" — approximate: %s lacks pg_monitor, so this counts every backend in pg_stat_database, autovacuum and background workers included (GRANT pg_monitor TO %s for an exact count)",
 			t.cfg.User, quoteIdent(t.cfg.User))
 	}
-	r.Add(kind.Evidence{Label: "client connections", Observed: obs, Expected: c.expected(), Status: st})
-	if st != kind.Pass {
-		limit := c.WarnUsedPercent
-		if st == kind.Fail {
-			limit = c.MaxUsedPercent
-		}
-		problems = append(problems, fmt.Sprintf("%s, over the %s %s", main, fmtPct(limit), map[kind.Status]string{kind.Warn: "warning level", kind.Fail: "limit"}[st]))
-		remedies = append(remedies, fmt.Sprintf("find who holds the connections (SELECT usename, application_name, client_addr, state, count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1,2,3,4 ORDER BY 5 DESC); "+
-			"size the applications' pools so that together they stay well below %d, or put PgBouncer in front; raise max_connections only with the memory to match", slots))
+	limit := c.WarnUsedPercent
+	if st == kind.Fail {
+		limit = c.MaxUsedPercent
 	}
-
-	for _, l := range roles {
-		if st, p := c.limitEvidence(&r, "role", l); st != kind.Pass {
-			problems = append(problems, p)
-			remedies = append(remedies, fmt.Sprintf("shrink the pools that log in as %s, or raise its limit: ALTER ROLE %s CONNECTION LIMIT n", l.name, quoteIdent(l.name)))
-		}
-	}
-	for _, l := range dbs {
-		if st, p := c.limitEvidence(&r, "database", l); st != kind.Pass {
-			problems = append(problems, p)
-			remedies = append(remedies, fmt.Sprintf("shrink the pools that use database %s, or raise its limit: ALTER DATABASE %s CONNECTION LIMIT n", l.name, quoteIdent(l.name)))
-		}
-	}
-
-	st, p, rem := c.judgeIdle(&r, t, lim, idle)
-	if st != kind.Pass {
-		problems = append(problems, p)
-		remedies = append(remedies, rem)
-	}
-
-	if len(problems) > 0 {
-		r.Summary = strings.Join(problems, "; ")
-		r.Remedy = strings.Join(remedies, "; ")
-	} else {
-		r.Summary = main
-	}
-	decidedWins(&r)
-	return r
+	j.Add(kind.Line{Label: "client connections", Observed: obs, Expected: c.expected(), Status: st,
+		Problem: fmt.Sprintf("%s, over the %s %s", main, fmtPct(limit), map[kind.Status]string{kind.Warn: "warning level", kind.Fail: "limit"}[st]),
+		Remedy: fmt.Sprintf("find who holds the connections (SELECT usename, application_name, client_addr, state, count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1,2,3,4 ORDER BY 5 DESC); "+
+			"size the applications' pools so that together they stay well below %d, or put PgBouncer in front; raise max_connections only with the memory to match", slots)})
+	return main
 }
 
 func (c *Connections) grade(pct float64) kind.Status {
@@ -271,24 +256,23 @@ func (c *Connections) expected() string {
 	return s
 }
 
-// limitEvidence adds the evidence for one role's or database's own CONNECTION LIMIT.
-func (c *Connections) limitEvidence(r *kind.Result, what string, l limitUse) (kind.Status, string) {
+// judgeLimit judges one role's or database's use of its own CONNECTION LIMIT.
+func (c *Connections) judgeLimit(j *kind.Judgement, what string, l limitUse, remedy string) {
 	pct := percent(l.used, l.limit)
-	st := c.grade(pct)
-	r.Add(kind.Evidence{Label: what + " " + l.name, Observed: fmt.Sprintf("%d of its CONNECTION LIMIT %d (%s)", l.used, l.limit, fmtPct(pct)),
-		Expected: c.expected(), Status: st})
-	return st, fmt.Sprintf("%s %s uses %d of its %d connections (%s)", what, l.name, l.used, l.limit, fmtPct(pct))
+	j.Add(kind.Line{Label: what + " " + l.name, Observed: fmt.Sprintf("%d of its CONNECTION LIMIT %d (%s)", l.used, l.limit, fmtPct(pct)),
+		Expected: c.expected(), Status: c.grade(pct),
+		Problem: fmt.Sprintf("%s %s uses %d of its %d connections (%s)", what, l.name, l.used, l.limit, fmtPct(pct)), Remedy: remedy})
 }
 
 // judgeIdle reports sessions idle in a transaction: they hold a slot and their locks while
 // doing nothing, which is how a leaking pool starves a server.
-func (c *Connections) judgeIdle(r *kind.Result, t *target, lim serverLimits, idle []idleSession) (kind.Status, string, string) {
+func (c *Connections) judgeIdle(j *kind.Judgement, t *target, lim serverLimits, idle []idleSession) (kind.Status, string, string) {
 	expected := "reported, not judged (set max_idle_in_transaction)"
 	if c.MaxIdleInTransaction > 0 {
 		expected = "none idle longer than " + c.MaxIdleInTransaction.String()
 	}
 	if lim.idleTimeout != "0" && lim.idleTimeout != "" {
-		r.Add(kind.Evidence{Label: "idle_in_transaction_session_timeout", Observed: lim.idleTimeout, Status: kind.Pass})
+		j.Show(kind.Line{Label: "idle_in_transaction_session_timeout", Observed: lim.idleTimeout, Status: kind.Pass})
 	}
 	if !lim.readAllStats {
 		// Other roles' sessions show no state without pg_read_all_stats.
@@ -296,7 +280,7 @@ func (c *Connections) judgeIdle(r *kind.Result, t *target, lim serverLimits, idl
 		if c.MaxIdleInTransaction > 0 {
 			st = kind.Error
 		}
-		r.Add(kind.Evidence{Label: "idle in transaction (other roles)", Observed: fmt.Sprintf("hidden: %s lacks pg_monitor", t.cfg.User), Expected: expected, Status: st})
+		j.Show(kind.Line{Label: "idle in transaction (other roles)", Observed: fmt.Sprintf("hidden: %s lacks pg_monitor", t.cfg.User), Expected: expected, Status: st})
 		if st == kind.Error {
 			return st, fmt.Sprintf("cannot see whether other roles' sessions are idle in transaction: %s lacks pg_monitor", t.cfg.User),
 				fmt.Sprintf("GRANT pg_monitor TO %s; (or run the check as a role that has it)", quoteIdent(t.cfg.User))
@@ -307,7 +291,7 @@ func (c *Connections) judgeIdle(r *kind.Result, t *target, lim serverLimits, idl
 		if !lim.readAllStats {
 			label += " (own role)"
 		}
-		r.Add(kind.Evidence{Label: label, Observed: "no sessions", Expected: expected, Status: kind.Pass})
+		j.Show(kind.Line{Label: label, Observed: "no sessions", Expected: expected, Status: kind.Pass})
 		return kind.Pass, "", ""
 	}
 	var over []idleSession
@@ -329,17 +313,17 @@ func (c *Connections) judgeIdle(r *kind.Result, t *target, lim serverLimits, idl
 	if len(over) > 0 {
 		st = kind.Fail
 	}
-	r.Add(kind.Evidence{Label: "idle in transaction", Observed: fmt.Sprintf("%d %s, oldest: %s", len(idle), kind.Plural(len(idle), "session", "sessions"), desc(oldest)),
+	j.Show(kind.Line{Label: "idle in transaction", Observed: fmt.Sprintf("%d %s, oldest: %s", len(idle), kind.Plural(len(idle), "session", "sessions"), desc(oldest)),
 		Expected: expected, Status: st})
 	if st == kind.Pass {
 		return st, "", ""
 	}
 	for i, s := range over {
 		if i == 5 {
-			r.Add(kind.Evidence{Label: "idle in transaction", Observed: fmt.Sprintf("… and %d more", len(over)-i), Status: kind.Fail})
+			j.Show(kind.Line{Label: "idle in transaction", Observed: fmt.Sprintf("… and %d more", len(over)-i), Status: kind.Fail})
 			break
 		}
-		r.Add(kind.Evidence{Label: fmt.Sprintf("idle session pid %d", s.pid), Observed: desc(s), Expected: "≤ " + c.MaxIdleInTransaction.String(), Status: kind.Fail})
+		j.Show(kind.Line{Label: fmt.Sprintf("idle session pid %d", s.pid), Observed: desc(s), Expected: "≤ " + c.MaxIdleInTransaction.String(), Status: kind.Fail})
 	}
 	return st, fmt.Sprintf("%d %s idle in transaction longer than %s (oldest %s, pid %d, role %s)",
 			len(over), kind.Plural(len(over), "session", "sessions"), c.MaxIdleInTransaction, age(over[0].idleFor), over[0].pid, over[0].user),

@@ -173,35 +173,21 @@ func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
 	return j.finish(c)
 }
 
-// judgement collects evidence and the problems a summary must name.
+// judgement is kind.Judgement with the package's rule that a decided failure outranks an error
+// it could not judge. r is the verdict it starts from (its status is the floor).
 type judgement struct {
-	r        kind.Result
-	problems []string
-	remedies []string
-	notes    []string // for a passing summary
+	kind.Judgement
+	r kind.Result
 }
 
-func (j *judgement) problem(status kind.Status, summary, remedy string) {
-	j.r.Status = kind.Worst(j.r.Status, status)
-	j.problems = append(j.problems, summary)
-	if remedy != "" {
-		for _, r := range j.remedies {
-			if r == remedy {
-				return
-			}
-		}
-		j.remedies = append(j.remedies, remedy)
-	}
+// show records a line of evidence whose problem another rule names.
+func (j *judgement) show(e kind.Evidence) {
+	j.Show(kind.Line{Label: e.Label, Observed: e.Observed, Expected: e.Expected, Status: e.Status})
 }
 
 func (j *judgement) finish(c *ReplicaLag) kind.Result {
-	r := j.r
-	if len(j.problems) > 0 {
-		r.Summary = strings.Join(j.problems, "; ")
-		r.Remedy = strings.Join(j.remedies, "; ")
-	} else {
-		r.Summary = strings.Join(j.notes, "; ")
-	}
+	r := j.Result()
+	r.Status = kind.Worst(j.r.Status, r.Status)
 	decidedWins(&r)
 	return r
 }
@@ -214,52 +200,11 @@ func (c *ReplicaLag) judgeStandbys(j *judgement, standbys []standby) {
 	var worst time.Duration
 	worstName := ""
 	for _, s := range standbys {
-		name := fmt.Sprintf("%q from %s", s.name, s.client)
-		if s.name == "" {
-			name = "pid " + fmt.Sprint(s.pid) + " from " + s.client
-		}
-		state := deref(s.state, "unknown")
-		exp := "streaming, replay ≤ " + c.MaxLag.String()
-		if c.MaxLagBytes > 0 {
-			exp += ", ≤ " + c.MaxLagBytes.String() + " behind"
-		}
-		if state != "streaming" {
-			j.r.Add(kind.Evidence{Label: "standby " + name, Observed: "state " + state, Expected: exp, Status: kind.Fail})
-			j.problem(kind.Fail, fmt.Sprintf("standby %s is in state %s, not streaming", name, state),
-				"a standby in catchup is still replaying a backlog, in startup it has not connected its WAL stream: read its log and check primary_conninfo")
+		name, lag, ok := c.judgeStandby(j, s)
+		if !ok {
 			continue
 		}
 		streaming++
-		bytes := int64(0)
-		if s.bytesBehind != nil && *s.bytesBehind > 0 {
-			bytes = *s.bytesBehind
-		}
-		// The lag columns go NULL once the primary is idle and the standby has replayed
-		// everything: that is zero lag. NULL while bytes are outstanding means no sample yet.
-		lag, lagText := time.Duration(0), ""
-		switch {
-		case s.replayLag != nil:
-			lag = seconds(*s.replayLag)
-			lagText = "replay lag " + probe.Elapsed(lag)
-			if s.writeLag != nil && s.flushLag != nil {
-				lagText += fmt.Sprintf(" (write %s, flush %s)", probe.Elapsed(seconds(*s.writeLag)), probe.Elapsed(seconds(*s.flushLag)))
-			}
-		case bytes == 0:
-			lagText = "caught up (primary idle: no lag to report)"
-		default:
-			lagText = "replay lag not sampled yet"
-		}
-		obs := fmt.Sprintf("streaming (%s), %s, %s behind", deref(s.syncState, "async"), lagText, kind.ByteSize(bytes))
-		st := kind.Pass
-		if lag > c.MaxLag.D() {
-			st = kind.Fail
-			j.problem(kind.Fail, fmt.Sprintf("standby %s replays %s behind the primary (max %s)", name, probe.Elapsed(lag), c.MaxLag), lagRemedy)
-		}
-		if c.MaxLagBytes > 0 && bytes > int64(c.MaxLagBytes) {
-			st = kind.Fail
-			j.problem(kind.Fail, fmt.Sprintf("standby %s is %s of WAL behind (max %s)", name, kind.ByteSize(bytes), c.MaxLagBytes), lagRemedy)
-		}
-		j.r.Add(kind.Evidence{Label: "standby " + name, Observed: obs, Expected: exp, Status: st})
 		if lag >= worst {
 			worst, worstName = lag, name
 		}
@@ -272,15 +217,71 @@ func (c *ReplicaLag) judgeStandbys(j *judgement, standbys []standby) {
 	st := kind.Pass
 	if streaming < want {
 		st = kind.Fail
-		j.problem(kind.Fail, fmt.Sprintf("expected %d streaming %s, found %d", want, kind.Plural(want, "replica", "replicas"), streaming),
+		j.Problem(kind.Fail, fmt.Sprintf("expected %d streaming %s, found %d", want, kind.Plural(want, "replica", "replicas"), streaming),
 			"start the missing standby, or find why it cannot stream: its server log, primary_conninfo, pg_hba.conf replication entries on the primary, and max_wal_senders")
 	}
-	j.r.Add(kind.Evidence{Label: "streaming standbys", Observed: fmt.Sprint(streaming), Expected: wantText, Status: st})
+	j.show(kind.Evidence{Label: "streaming standbys", Observed: fmt.Sprint(streaming), Expected: wantText, Status: st})
 	if streaming > 0 {
-		j.notes = append(j.notes, fmt.Sprintf("%d %s streaming; slowest %s replays %s behind (max %s)",
-			streaming, kind.Plural(streaming, "standby", "standbys"), worstName, probe.Elapsed(worst), c.MaxLag))
+		j.Note("%d %s streaming; slowest %s replays %s behind (max %s)",
+			streaming, kind.Plural(streaming, "standby", "standbys"), worstName, probe.Elapsed(worst), c.MaxLag)
 	} else {
-		j.notes = append(j.notes, "no standbys streaming, as expected")
+		j.Note("no standbys streaming, as expected")
+	}
+}
+
+// judgeStandby judges one row of pg_stat_replication and returns the standby's name, its
+// replay lag and whether it is streaming.
+func (c *ReplicaLag) judgeStandby(j *judgement, s standby) (string, time.Duration, bool) {
+	name := fmt.Sprintf("%q from %s", s.name, s.client)
+	if s.name == "" {
+		name = "pid " + fmt.Sprint(s.pid) + " from " + s.client
+	}
+	state := deref(s.state, "unknown")
+	exp := "streaming, replay ≤ " + c.MaxLag.String()
+	if c.MaxLagBytes > 0 {
+		exp += ", ≤ " + c.MaxLagBytes.String() + " behind"
+	}
+	if state != "streaming" {
+		j.show(kind.Evidence{Label: "standby " + name, Observed: "state " + state, Expected: exp, Status: kind.Fail})
+		j.Problem(kind.Fail, fmt.Sprintf("standby %s is in state %s, not streaming", name, state),
+			"a standby in catchup is still replaying a backlog, in startup it has not connected its WAL stream: read its log and check primary_conninfo")
+		return name, 0, false
+	}
+	bytes := int64(0)
+	if s.bytesBehind != nil && *s.bytesBehind > 0 {
+		bytes = *s.bytesBehind
+	}
+	lag, lagText := replayLag(s, bytes)
+	obs := fmt.Sprintf("streaming (%s), %s, %s behind", deref(s.syncState, "async"), lagText, kind.ByteSize(bytes))
+	st := kind.Pass
+	if lag > c.MaxLag.D() {
+		st = kind.Fail
+		j.Problem(kind.Fail, fmt.Sprintf("standby %s replays %s behind the primary (max %s)", name, probe.Elapsed(lag), c.MaxLag), lagRemedy)
+	}
+	if c.MaxLagBytes > 0 && bytes > int64(c.MaxLagBytes) {
+		st = kind.Fail
+		j.Problem(kind.Fail, fmt.Sprintf("standby %s is %s of WAL behind (max %s)", name, kind.ByteSize(bytes), c.MaxLagBytes), lagRemedy)
+	}
+	j.show(kind.Evidence{Label: "standby " + name, Observed: obs, Expected: exp, Status: st})
+	return name, lag, true
+}
+
+// replayLag is a streaming standby's replay lag and how the evidence says it. The lag columns go
+// NULL once the primary is idle and the standby has replayed everything: that is zero lag. NULL
+// while bytes are outstanding means no sample yet.
+func replayLag(s standby, bytes int64) (time.Duration, string) {
+	switch {
+	case s.replayLag != nil:
+		lag := seconds(*s.replayLag)
+		text := "replay lag " + probe.Elapsed(lag)
+		if s.writeLag != nil && s.flushLag != nil {
+			text += fmt.Sprintf(" (write %s, flush %s)", probe.Elapsed(seconds(*s.writeLag)), probe.Elapsed(seconds(*s.flushLag)))
+		}
+		return lag, text
+	case bytes == 0:
+		return 0, "caught up (primary idle: no lag to report)"
+	default:
+		return 0, "replay lag not sampled yet"
 	}
 }
 
@@ -293,6 +294,63 @@ type replicaState struct {
 	replay *string // replay LSN at the first look
 }
 
+// replicaLog collects what one replica's rules found, merged into the judgement in replica order
+// once every replica has been visited in parallel.
+type replicaLog struct {
+	evidence []kind.Evidence
+	problems []replicaProblem
+}
+
+// add records a line of evidence and, when it did not pass, the problem it names.
+func (l *replicaLog) add(e kind.Evidence, summary, remedy string) {
+	l.evidence = append(l.evidence, e)
+	if summary != "" {
+		l.problems = append(l.problems, replicaProblem{e.Status, summary, remedy})
+	}
+}
+
+// replicaVisit is one run over replica_dsns.
+type replicaVisit struct {
+	states []*replicaState
+	logs   []replicaLog
+}
+
+// each runs f in parallel on every replica, or with onlyOK on those still worth measuring.
+func (v *replicaVisit) each(onlyOK bool, f func(rs *replicaState, log *replicaLog)) {
+	var wg sync.WaitGroup
+	for i, rs := range v.states {
+		if onlyOK && !rs.ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(rs, &v.logs[i])
+		}()
+	}
+	wg.Wait()
+}
+
+func (v *replicaVisit) close() {
+	for _, rs := range v.states {
+		if rs.conn != nil {
+			closeConn(rs.conn)
+		}
+	}
+}
+
+// merge adds every replica's evidence and problems, in replica order.
+func (v *replicaVisit) merge(j *judgement) {
+	for _, l := range v.logs {
+		for _, e := range l.evidence {
+			j.show(e)
+		}
+		for _, p := range l.problems {
+			j.Problem(p.status, p.summary, p.remedy)
+		}
+	}
+}
+
 // visitReplicas connects to every replica in parallel, checks that it is a replaying standby,
 // and times how long it takes to replay up to the primary's current WAL position. Then, if
 // asked, it runs the visibility probe.
@@ -302,158 +360,126 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgem
 	var primaryID string
 	_ = primary.QueryRow(ctx, `SELECT system_identifier::text FROM pg_control_system()`).Scan(&primaryID)
 
-	n := len(c.replicas)
-	states := make([]*replicaState, n)
-	evidence := make([][]kind.Evidence, n)
-	problems := make([][]replicaProblem, n)
-	each := func(f func(i int, rs *replicaState, add func(kind.Evidence), fail func(kind.Status, string, string))) {
-		var wg sync.WaitGroup
-		for i := range states {
-			if states[i] != nil && !states[i].ok {
-				continue
-			}
-			if states[i] == nil {
-				states[i] = &replicaState{t: c.replicas[i]}
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				f(i, states[i], func(e kind.Evidence) { evidence[i] = append(evidence[i], e) },
-					func(st kind.Status, summary, remedy string) {
-						problems[i] = append(problems[i], replicaProblem{st, summary, remedy})
-					})
-			}()
-		}
-		wg.Wait()
+	v := &replicaVisit{states: make([]*replicaState, len(c.replicas)), logs: make([]replicaLog, len(c.replicas))}
+	for i, t := range c.replicas {
+		v.states[i] = &replicaState{t: t}
 	}
-	defer func() {
-		for _, rs := range states {
-			if rs != nil && rs.conn != nil {
-				closeConn(rs.conn)
-			}
-		}
-	}()
+	defer v.close()
+	v.each(false, func(rs *replicaState, log *replicaLog) { c.checkReplica(ctx, env, primaryID, rs, log) })
 
-	// Phase 1, in parallel: connect, and make sure each replica is a replaying standby of this
-	// primary.
-	each(func(i int, rs *replicaState, add func(kind.Evidence), fail func(kind.Status, string, string)) {
-		t := rs.t
-		label := "replica " + t.address()
-		// A replica that never answers may take half of what is left, not all of it, so the
-		// others can still be measured.
-		timeout := (probe.Remaining(ctx, defaultTimeout) / 2).Round(10 * time.Millisecond)
-		cctx, cancel := kind.WithTimeout(ctx, timeout)
-		defer cancel()
-		conn, tr, err := connect(cctx, env, t)
-		if err != nil {
-			f := explainConnect(cctx, err, t, tr, timeout)
-			add(kind.Evidence{Label: label, Observed: f.kind, Expected: "a session", Status: kind.Error})
-			fail(kind.Error, "replica "+f.summary, f.remedy)
-			return
-		}
-		rs.conn, rs.tr = conn, tr
-		var inRecovery bool
-		var paused *bool
-		err = conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,
-			CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END`).Scan(&inRecovery, &rs.replay, &paused)
-		if err != nil {
-			res := queryError(t, "reading its recovery state", tr.why(err))
-			add(kind.Evidence{Label: label, Observed: res.Summary, Status: kind.Error})
-			fail(kind.Error, "replica "+res.Summary, res.Remedy)
-			return
-		}
-		var id string
-		_ = conn.QueryRow(ctx, `SELECT system_identifier::text FROM pg_control_system()`).Scan(&id)
-		switch {
-		case !inRecovery:
-			add(kind.Evidence{Label: label, Observed: "not in recovery: a primary, not a standby", Expected: "a standby", Status: kind.Fail})
-			fail(kind.Fail, fmt.Sprintf("replica %s is not a standby (pg_is_in_recovery() is false)", t.address()),
-				"a replica that was promoted (or a DSN pointing at the wrong server) no longer follows the primary: fix replica_dsns or rebuild the standby")
-		case primaryID != "" && id != "" && id != primaryID:
-			add(kind.Evidence{Label: label, Observed: "system identifier " + id, Expected: "the primary's " + primaryID, Status: kind.Fail})
-			fail(kind.Fail, fmt.Sprintf("replica %s is a standby of another cluster (system identifier %s, the primary's is %s)", t.address(), id, primaryID),
-				"fix replica_dsns: this DSN points at a standby of a different primary")
-		case paused != nil && *paused:
-			add(kind.Evidence{Label: label, Observed: "WAL replay paused", Expected: "replaying", Status: kind.Fail})
-			fail(kind.Fail, fmt.Sprintf("replica %s has WAL replay paused", t.address()),
-				"resume it with SELECT pg_wal_replay_resume(); on the replica")
-		case rs.replay == nil:
-			add(kind.Evidence{Label: label, Observed: "has replayed no WAL yet", Expected: "replaying", Status: kind.Fail})
-			fail(kind.Fail, fmt.Sprintf("replica %s has not replayed any WAL", t.address()), "read the replica's server log")
-		default:
-			rs.ok = true
-		}
-	})
-
-	// Phase 2, in parallel: time how long each replica takes to replay up to where the primary
-	// is now: a read-only measure of its delay that, unlike now() -
-	// pg_last_xact_replay_timestamp(), does not grow while the primary is idle. The primary's
-	// position is read after every replica is connected, so connecting is not counted.
+	// The primary's position is read after every replica is connected, so connecting is not
+	// counted in the time to replay it.
 	var lsn string
 	var lsnErr error
-	if anyOK(states) {
+	if anyOK(v.states) {
 		lsnErr = primary.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn)
 	}
-	if anyOK(states) && lsnErr == nil {
-		lsnAt := time.Now()
-		waitUntil := c.waitLimit(ctx)
-		each(func(i int, rs *replicaState, add func(kind.Evidence), fail func(kind.Status, string, string)) {
-			t := rs.t
-			label := "replica " + t.address()
-			caughtUp, behind, err := chase(ctx, rs.conn, lsn, waitUntil)
-			err = rs.tr.why(err)
-			took := time.Since(lsnAt)
-			exp := "replays the primary's position within " + c.MaxLag.String()
-			switch {
-			case err != nil && ctx.Err() == nil:
-				add(kind.Evidence{Label: label, Observed: t.explainErr(err), Expected: exp, Status: kind.Error})
-				fail(kind.Error, fmt.Sprintf("replica %s: %s", t.address(), t.explainErr(err)), "check the replica's health and log")
-			case !caughtUp:
-				add(kind.Evidence{Label: label, Observed: fmt.Sprintf("still %s short of the primary's %s after %s", kind.ByteSize(behind), lsn, probe.Elapsed(took)),
-					Expected: exp, Status: kind.Fail})
-				fail(kind.Fail, fmt.Sprintf("replica %s had not replayed the primary's position after %s (max %s)", t.address(), probe.Elapsed(took), c.MaxLag), lagRemedy)
-			default:
-				obs := fmt.Sprintf("replayed the primary's %s within %s (%s behind at first look)", lsn, probe.Elapsed(took), kind.ByteSize(behind))
-				if behind == 0 {
-					obs, took = fmt.Sprintf("already at or past the primary's %s", lsn), 0
-				}
-				st := kind.Pass
-				if took > c.MaxLag.D() {
-					st = kind.Fail
-					fail(kind.Fail, fmt.Sprintf("replica %s took %s to replay the primary's position (max %s)", t.address(), probe.Elapsed(took), c.MaxLag), lagRemedy)
-				}
-				if c.MaxLagBytes > 0 && behind > int64(c.MaxLagBytes) {
-					st = kind.Fail
-					fail(kind.Fail, fmt.Sprintf("replica %s was %s of WAL behind (max %s)", t.address(), kind.ByteSize(behind), c.MaxLagBytes), lagRemedy)
-				}
-				add(kind.Evidence{Label: label, Observed: obs, Expected: exp, Status: st})
-			}
-		})
+	if anyOK(v.states) && lsnErr == nil {
+		lsnAt, waitUntil := time.Now(), c.waitLimit(ctx)
+		v.each(true, func(rs *replicaState, log *replicaLog) { c.timeReplay(ctx, rs, lsn, lsnAt, waitUntil, log) })
 	}
-	for i := range c.replicas {
-		for _, e := range evidence[i] {
-			j.r.Add(e)
-		}
-		for _, p := range problems[i] {
-			j.problem(p.status, p.summary, p.remedy)
-		}
-	}
-	if lsnErr != nil {
-		// What phase 1 found about the replicas still stands; only the timing is missing.
+	v.merge(j)
+	switch {
+	case lsnErr != nil:
+		// What the first look found about the replicas still stands; only the timing is missing.
 		res := queryError(c.primary, "reading the primary's WAL position", primaryTrace.why(lsnErr))
-		j.r.Add(kind.Evidence{Label: "primary WAL position", Observed: res.Summary, Status: kind.Error})
-		j.problem(kind.Error, res.Summary, res.Remedy)
+		j.show(kind.Evidence{Label: "primary WAL position", Observed: res.Summary, Status: kind.Error})
+		j.Problem(kind.Error, res.Summary, res.Remedy)
+	case !c.ProbeVisibility:
+	case anyOK(v.states):
+		c.probe(ctx, j, primary, primaryTrace, v.states)
+	default:
+		// Nothing could read the probe back, so it is not written.
+		j.show(kind.Evidence{Label: "visibility probe", Observed: "not run: no replica in replica_dsns is a reachable, replaying standby of this primary", Status: kind.Skip})
+	}
+}
+
+// checkReplica connects to a replica and makes sure it is a replaying standby of this primary.
+func (c *ReplicaLag) checkReplica(ctx context.Context, env *kind.Env, primaryID string, rs *replicaState, log *replicaLog) {
+	t := rs.t
+	label := "replica " + t.address()
+	// A replica that never answers may take half of what is left, not all of it, so the
+	// others can still be measured.
+	timeout := (probe.Remaining(ctx, defaultTimeout) / 2).Round(10 * time.Millisecond)
+	cctx, cancel := kind.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, tr, err := connect(cctx, env, t)
+	if err != nil {
+		f := explainConnect(cctx, err, t, tr, timeout)
+		log.add(kind.Evidence{Label: label, Observed: f.kind, Expected: "a session", Status: kind.Error}, "replica "+f.summary, f.remedy)
 		return
 	}
-	if !c.ProbeVisibility {
+	rs.conn, rs.tr = conn, tr
+	var inRecovery bool
+	var paused *bool
+	err = conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,
+		CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END`).Scan(&inRecovery, &rs.replay, &paused)
+	if err != nil {
+		res := queryError(t, "reading its recovery state", tr.why(err))
+		log.add(kind.Evidence{Label: label, Observed: res.Summary, Status: kind.Error}, "replica "+res.Summary, res.Remedy)
 		return
 	}
-	if anyOK(states) {
-		c.probe(ctx, j, primary, primaryTrace, states)
+	var id string
+	_ = conn.QueryRow(ctx, `SELECT system_identifier::text FROM pg_control_system()`).Scan(&id)
+	fail := func(observed, expected, summary, remedy string) {
+		log.add(kind.Evidence{Label: label, Observed: observed, Expected: expected, Status: kind.Fail}, summary, remedy)
+	}
+	switch {
+	case !inRecovery:
+		fail("not in recovery: a primary, not a standby", "a standby",
+			fmt.Sprintf("replica %s is not a standby (pg_is_in_recovery() is false)", t.address()),
+			"a replica that was promoted (or a DSN pointing at the wrong server) no longer follows the primary: fix replica_dsns or rebuild the standby")
+	case primaryID != "" && id != "" && id != primaryID:
+		fail("system identifier "+id, "the primary's "+primaryID,
+			fmt.Sprintf("replica %s is a standby of another cluster (system identifier %s, the primary's is %s)", t.address(), id, primaryID),
+			"fix replica_dsns: this DSN points at a standby of a different primary")
+	case paused != nil && *paused:
+		fail("WAL replay paused", "replaying", fmt.Sprintf("replica %s has WAL replay paused", t.address()),
+			"resume it with SELECT pg_wal_replay_resume(); on the replica")
+	case rs.replay == nil:
+		fail("has replayed no WAL yet", "replaying", fmt.Sprintf("replica %s has not replayed any WAL", t.address()), "read the replica's server log")
+	default:
+		rs.ok = true
+	}
+}
+
+// timeReplay times how long a replica takes to replay up to lsn, where the primary was at lsnAt:
+// a read-only measure of its delay that, unlike now() - pg_last_xact_replay_timestamp(), does
+// not grow while the primary is idle.
+func (c *ReplicaLag) timeReplay(ctx context.Context, rs *replicaState, lsn string, lsnAt, waitUntil time.Time, log *replicaLog) {
+	t := rs.t
+	label := "replica " + t.address()
+	caughtUp, behind, err := chase(ctx, rs.conn, lsn, waitUntil)
+	err = rs.tr.why(err)
+	took := time.Since(lsnAt)
+	exp := "replays the primary's position within " + c.MaxLag.String()
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.add(kind.Evidence{Label: label, Observed: t.explainErr(err), Expected: exp, Status: kind.Error},
+			fmt.Sprintf("replica %s: %s", t.address(), t.explainErr(err)), "check the replica's health and log")
+		return
+	case !caughtUp:
+		log.add(kind.Evidence{Label: label, Observed: fmt.Sprintf("still %s short of the primary's %s after %s", kind.ByteSize(behind), lsn, probe.Elapsed(took)), Expected: exp, Status: kind.Fail},
+			fmt.Sprintf("replica %s had not replayed the primary's position after %s (max %s)", t.address(), probe.Elapsed(took), c.MaxLag), lagRemedy)
 		return
 	}
-	// Nothing could read the probe back, so it is not written.
-	j.r.Add(kind.Evidence{Label: "visibility probe", Observed: "not run: no replica in replica_dsns is a reachable, replaying standby of this primary", Status: kind.Skip})
+	obs := fmt.Sprintf("replayed the primary's %s within %s (%s behind at first look)", lsn, probe.Elapsed(took), kind.ByteSize(behind))
+	if behind == 0 {
+		obs, took = fmt.Sprintf("already at or past the primary's %s", lsn), 0
+	}
+	var problems []replicaProblem
+	if took > c.MaxLag.D() {
+		problems = append(problems, replicaProblem{kind.Fail, fmt.Sprintf("replica %s took %s to replay the primary's position (max %s)", t.address(), probe.Elapsed(took), c.MaxLag), lagRemedy})
+	}
+	if c.MaxLagBytes > 0 && behind > int64(c.MaxLagBytes) {
+		problems = append(problems, replicaProblem{kind.Fail, fmt.Sprintf("replica %s was %s of WAL behind (max %s)", t.address(), kind.ByteSize(behind), c.MaxLagBytes), lagRemedy})
+	}
+	st := kind.Pass
+	if len(problems) > 0 {
+		st = kind.Fail
+	}
+	log.add(kind.Evidence{Label: label, Observed: obs, Expected: exp, Status: st}, "", "")
+	log.problems = append(log.problems, problems...)
 }
 
 // replicaProblem is a problem found on one replica, merged into the result in replica order.
@@ -464,7 +490,7 @@ type replicaProblem struct {
 
 func anyOK(states []*replicaState) bool {
 	for _, rs := range states {
-		if rs != nil && rs.ok {
+		if rs.ok {
 			return true
 		}
 	}
@@ -528,86 +554,94 @@ func (c *ReplicaLag) probe(ctx context.Context, j *judgement, primary *pgx.Conn,
 	var xid int64
 	if err := primary.QueryRow(ctx, `SELECT txid_current()`).Scan(&xid); err != nil {
 		res := queryError(p, "committing the visibility probe", primaryTrace.why(err))
-		j.r.Add(kind.Evidence{Label: "visibility probe write", Observed: res.Summary, Status: kind.Error})
-		j.problem(kind.Error, res.Summary, "the probe needs a session that may commit a transaction on the primary; drop probe_visibility or use a primary_dsn that is not read-only")
+		j.show(kind.Evidence{Label: "visibility probe write", Observed: res.Summary, Status: kind.Error})
+		j.Problem(kind.Error, res.Summary, "the probe needs a session that may commit a transaction on the primary; drop probe_visibility or use a primary_dsn that is not read-only")
 		return
 	}
 	committed := time.Now()
 	waitUntil := c.waitLimit(ctx)
-	j.r.Add(kind.Evidence{Label: "visibility probe write",
+	j.show(kind.Evidence{Label: "visibility probe write",
 		Observed: fmt.Sprintf("committed one empty transaction on the primary %s as %s: SELECT txid_current() = %d (it consumed one transaction ID and wrote one commit record to the WAL; no table, row or schema was touched)",
 			p.address(), p.cfg.User, xid),
 		Status: kind.Pass})
 
-	type outcome struct {
-		visible bool
-		after   time.Duration
-		err     error
-	}
-	outcomes := make([]outcome, len(states))
+	outcomes := make([]visibility, len(states))
 	var wg sync.WaitGroup
 	for i, rs := range states {
-		if rs == nil || !rs.ok {
+		if !rs.ok {
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				var status *string
-				err := rs.conn.QueryRow(ctx, `SELECT txid_status($1)`, xid).Scan(&status)
-				var pgErr *pgconn.PgError
-				switch {
-				case err == nil && status != nil && *status == "committed":
-					outcomes[i] = outcome{visible: true, after: time.Since(committed)}
-					return
-				case err == nil:
-					// in progress: the commit record is not replayed yet
-				case errors.As(err, &pgErr) && pgErr.Code == "22023" && strings.Contains(pgErr.Message, "in the future"):
-					// The standby has not replayed any record of this transaction yet.
-				case ctx.Err() != nil:
-					outcomes[i] = outcome{after: time.Since(committed)}
-					return
-				default:
-					outcomes[i] = outcome{err: rs.tr.why(err)}
-					return
-				}
-				if !sleepUntil(ctx, waitUntil) {
-					outcomes[i] = outcome{after: time.Since(committed)}
-					return
-				}
-			}
+			outcomes[i] = awaitCommit(ctx, rs, xid, committed, waitUntil)
 		}()
 	}
 	wg.Wait()
 
 	var slowest time.Duration
 	for i, rs := range states {
-		if rs == nil || !rs.ok {
-			continue
-		}
-		o := outcomes[i]
-		label := "commit visible on " + rs.t.address()
-		exp := "≤ " + c.MaxLag.String()
-		switch {
-		case o.err != nil:
-			msg := rs.t.explainErr(o.err)
-			j.r.Add(kind.Evidence{Label: label, Observed: msg, Expected: exp, Status: kind.Error})
-			j.problem(kind.Error, fmt.Sprintf("visibility probe on replica %s: %s", rs.t.address(), msg), "check that the replica is a hot standby that accepts queries")
-		case !o.visible:
-			j.r.Add(kind.Evidence{Label: label, Observed: fmt.Sprintf("not visible after %s", probe.Elapsed(o.after)), Expected: exp, Status: kind.Fail})
-			j.problem(kind.Fail, fmt.Sprintf("a commit on the primary was still not visible on replica %s after %s (max %s)", rs.t.address(), probe.Elapsed(o.after), c.MaxLag), lagRemedy)
-		default:
-			st := kind.Pass
-			if o.after > c.MaxLag.D() {
-				st = kind.Fail
-				j.problem(kind.Fail, fmt.Sprintf("a commit on the primary became visible on replica %s after %s (max %s): reads there miss fresh writes", rs.t.address(), probe.Elapsed(o.after), c.MaxLag), lagRemedy)
-			}
-			slowest = max(slowest, o.after)
-			j.r.Add(kind.Evidence{Label: label, Observed: "after " + probe.Elapsed(o.after), Expected: exp, Status: st})
+		if rs.ok {
+			slowest = max(slowest, c.judgeVisibility(j, rs, outcomes[i]))
 		}
 	}
-	j.notes = append(j.notes, fmt.Sprintf("commits visible on every replica within %s", probe.Elapsed(slowest)))
+	j.Note("commits visible on every replica within %s", probe.Elapsed(slowest))
+}
+
+// visibility is when the probe's commit became visible on one replica.
+type visibility struct {
+	visible bool
+	after   time.Duration
+	err     error
+}
+
+// awaitCommit polls a replica until txid_status(xid) says committed, or the time runs out.
+func awaitCommit(ctx context.Context, rs *replicaState, xid int64, committed, waitUntil time.Time) visibility {
+	for {
+		var status *string
+		err := rs.conn.QueryRow(ctx, `SELECT txid_status($1)`, xid).Scan(&status)
+		var pgErr *pgconn.PgError
+		switch {
+		case err == nil && status != nil && *status == "committed":
+			return visibility{visible: true, after: time.Since(committed)}
+		case err == nil:
+			// in progress: the commit record is not replayed yet
+		case errors.As(err, &pgErr) && pgErr.Code == "22023" && strings.Contains(pgErr.Message, "in the future"):
+			// The standby has not replayed any record of this transaction yet.
+		case ctx.Err() != nil:
+			return visibility{after: time.Since(committed)}
+		default:
+			return visibility{err: rs.tr.why(err)}
+		}
+		if !sleepUntil(ctx, waitUntil) {
+			return visibility{after: time.Since(committed)}
+		}
+	}
+}
+
+// judgeVisibility judges one replica's outcome of the probe and returns how long the commit
+// took to become visible there (zero when it did not).
+func (c *ReplicaLag) judgeVisibility(j *judgement, rs *replicaState, o visibility) time.Duration {
+	label := "commit visible on " + rs.t.address()
+	exp := "≤ " + c.MaxLag.String()
+	switch {
+	case o.err != nil:
+		msg := rs.t.explainErr(o.err)
+		j.show(kind.Evidence{Label: label, Observed: msg, Expected: exp, Status: kind.Error})
+		j.Problem(kind.Error, fmt.Sprintf("visibility probe on replica %s: %s", rs.t.address(), msg), "check that the replica is a hot standby that accepts queries")
+		return 0
+	case !o.visible:
+		j.show(kind.Evidence{Label: label, Observed: fmt.Sprintf("not visible after %s", probe.Elapsed(o.after)), Expected: exp, Status: kind.Fail})
+		j.Problem(kind.Fail, fmt.Sprintf("a commit on the primary was still not visible on replica %s after %s (max %s)", rs.t.address(), probe.Elapsed(o.after), c.MaxLag), lagRemedy)
+		return 0
+	}
+	st := kind.Pass
+	if o.after > c.MaxLag.D() {
+		st = kind.Fail
+		j.Problem(kind.Fail, fmt.Sprintf("a commit on the primary became visible on replica %s after %s (max %s): reads there miss fresh writes", rs.t.address(), probe.Elapsed(o.after), c.MaxLag), lagRemedy)
+	}
+	j.show(kind.Evidence{Label: label, Observed: "after " + probe.Elapsed(o.after), Expected: exp, Status: st})
+	return o.after
 }
 
 func deref(s *string, dflt string) string {
