@@ -76,7 +76,7 @@ if command -v gitleaks >/dev/null; then
   measure "gitleaks dir $tree (default config)" 0 \
     sh -c 's=$(date +%s%N); gitleaks dir --no-banner --exit-code 0 --report-format json --report-path /dev/null "$1" >/dev/null 2>&1; e=$(date +%s%N); awk -v s="$s" -v e="$e" "BEGIN {printf \"wall: %.3fs\\n\", (e-s)/1e9}"' sh "$tree"
   ev="$work/eval"
-  lg_line="$(go test ./checks/secrets -run 'TestEvaluationSet$' -count=1 -v -args -evaldir "$ev" | grep '^evaluation set:')"
+  lg_line="$(go test ./checks/secretscheck -run 'TestEvaluationSet$' -count=1 -v -args -evaldir "$ev" | grep '^evaluation set:')"
   count() { # directory: how many example directories gitleaks finds something in
     gitleaks dir --no-banner --exit-code 0 --report-format json --report-path "$work/gl.json" "$1" >/dev/null 2>&1
     grep -o '"File": *"[^"]*"' "$work/gl.json" | sed 's#.*/\(true\|false\)/\([0-9]*\)/.*#\2#' | sort -u | wc -l

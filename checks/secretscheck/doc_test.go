@@ -10,7 +10,7 @@ import (
 
 const (
 	docFile       = "../../docs/checks/secrets.md"
-	docRulesBegin = "<!-- rules:begin: generated from checks/secrets/rules.yaml; go test ./checks/secrets -run TestDocListsEveryRule -update rewrites it -->"
+	docRulesBegin = "<!-- rules:begin: generated from checks/secretscheck/rules.yaml; go test ./checks/secretscheck -run TestDocListsEveryRule -update rewrites it -->"
 	docRulesEnd   = "<!-- rules:end -->"
 )
 

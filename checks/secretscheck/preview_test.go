@@ -24,7 +24,7 @@ func TestPreviewsHideEveryValueOnTheLine(t *testing.T) {
 		{"passwords beside a token", "env.sh",
 			"export PGPASS=Tr0ub4dor-and-3 GITHUB_TOKEN=" + pat + " DB_PASS=CorrectHorse9Battery",
 			[]string{"Tr0ub4dor-and-3", "CorrectHorse9Battery", pat[4:]},
-			[]string{"GITHUB_TOKEN=ghp_…[40 chars]", "PGPASS=***", "DB_PASS=***"}},
+			[]string{"GITHUB_TOKEN=***", "PGPASS=***", "DB_PASS=***"}},
 		{"an API key beside a flagged URL", "app.conf",
 			"upstream https://deploy:" + urlPassword + "@build.internal.corp/hook " + apiKey,
 			[]string{urlPassword, apiKey},
@@ -77,7 +77,7 @@ func TestPreviewsOfRealisticLines(t *testing.T) {
 	key := fakeAWSKeyID()
 	long := strings.Repeat("some words around it ", 5)
 	for _, tc := range []struct{ file, line, want string }{
-		{"config.env", "aws_access_key_id = " + key, "aws_access_key_id = AKIA…[20 chars]"},
+		{"config.env", "aws_access_key_id = " + key, "aws_access_key_id = ***"},
 		{"notes.txt", long + "key " + key + " " + long, "…t some words around it some words around it key AKIA…[20 chars] some words around it some words around…"},
 		{"app.yaml", `password: "` + rnd(tAlnum, 24) + `"`, `password: "…[24 chars]"`},
 	} {

@@ -209,6 +209,9 @@ func TestEveryKindIsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range kind.KindNames() {
+		if strings.HasPrefix(name, "servetest.") {
+			continue // kinds this test binary registers for serve's own tests
+		}
 		doc := "docs/checks/" + name + ".md"
 		if !strings.Contains(string(readme), "| `"+name+"` |") || !strings.Contains(string(readme), "]("+doc+")") {
 			t.Errorf("README's table of kinds has no row for %s linking %s", name, doc)
