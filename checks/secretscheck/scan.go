@@ -250,7 +250,7 @@ func (s *scanner) runRegex(r *Rule, buf []byte, ls, le int) {
 		end = min(len(buf), ls+multilineWindow)
 	}
 	window := buf[ls:end]
-	if r.Requires != "" && bytes.IndexAny(buf[ls:le], r.Requires) < 0 {
+	if r.Requires != "" && !bytes.ContainsAny(buf[ls:le], r.Requires) {
 		return
 	}
 	for _, sm := range r.regexp().FindAllSubmatchIndex(window, -1) {

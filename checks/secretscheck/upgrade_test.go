@@ -96,12 +96,3 @@ func TestBaselineUpgradeFromV1(t *testing.T) {
 		t.Fatalf("a new secret after migrating: %s %q %+v", res.Status, res.Summary, res.Findings)
 	}
 }
-
-func mustAbs(t *testing.T, p string) string {
-	t.Helper()
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return abs
-}
