@@ -103,14 +103,17 @@ watch:
 		if r.Status != kind.Fail {
 			t.Fatalf("want fail:\n%s", describeResult(r))
 		}
-		// 40 requests, every fourth leaks: 10 connections stay, with the pool's idle ones.
+		// 40 requests, every fourth leaks: 10 connections stay, with the pool's idle ones. The
+		// baseline may count one backend still exiting (the superuser's CREATE ROLE, a closed
+		// connection of the other subtest): a backend leaves pg_stat_activity only when its
+		// process has exited, which a busy machine can delay past the baseline.
 		e := mustEvidence(t, r, "PostgreSQL client connections on postgres@127.0.0.1")
-		m := regexp.MustCompile(`baseline 0 · peak (\d+) · after (\d+)`).FindStringSubmatch(e.Observed)
+		m := regexp.MustCompile(`baseline [01] · peak (\d+) · after (\d+)`).FindStringSubmatch(e.Observed)
 		if e.Status != kind.Fail || m == nil || atoi(m[1]) < 10 || atoi(m[2]) < 10 {
 			t.Errorf("watched connections: %+v", e)
 		}
 		name := "PostgreSQL client connections on " + strings.TrimPrefix(strings.Split(c.DSN("", ""), "?")[0], "postgres://")
-		leak := regexp.MustCompile(regexp.QuoteMeta(name) + ` 0 → \d+ under load and still \d+ after 3s: connections are not returned`)
+		leak := regexp.MustCompile(regexp.QuoteMeta(name) + ` [01] → \d+ under load and still \d+ after 3s: connections are not returned`)
 		if !leak.MatchString(r.Summary) {
 			t.Errorf("summary: %s", r.Summary)
 		}
@@ -131,11 +134,11 @@ watch:
 		srv, _ := serve(t, app.handle)
 		r := runLoad(t, loadFrom(t, srv.URL, with), testEnv())
 		wantPass(t, r)
-		if r.Status == kind.Pass && (!strings.Contains(r.Summary, "; PostgreSQL client connections on postgres@127.0.0.1") || !strings.Contains(r.Summary, " 0 → ")) {
+		if r.Status == kind.Pass && (!strings.Contains(r.Summary, "; PostgreSQL client connections on postgres@127.0.0.1") || !regexp.MustCompile(` [01] → `).MatchString(r.Summary)) {
 			t.Errorf("summary %q", r.Summary)
 		}
 		e := mustEvidence(t, r, "PostgreSQL client connections")
-		if !strings.Contains(e.Observed, "baseline 0") || strings.Contains(e.Observed, "peak 0") {
+		if !regexp.MustCompile(`baseline [01] `).MatchString(e.Observed) || strings.Contains(e.Observed, "peak 0") {
 			t.Errorf("the pool's connections should show under load: %+v", e)
 		}
 	})
