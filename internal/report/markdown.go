@@ -43,7 +43,7 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 		name = "launchgate"
 	}
 	fmt.Fprintf(&b, "### %s · %s\n\n", verdict, mdEscape(name))
-	meta := []string{r.Counts.Summary(), "in " + formatElapsed(r.Duration)}
+	meta := []string{r.Counts.Summary(), "in " + kind.Elapsed(r.Duration)}
 	if p := r.Path(); p != "" {
 		meta = append(meta, mdCode(p))
 	}
@@ -64,7 +64,7 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 		}
 		dur := "—"
 		if e.CheckStatus != kind.Skip || e.Duration > 0 {
-			dur = formatElapsed(e.Duration)
+			dur = kind.Elapsed(e.Duration)
 		}
 		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n",
 			status, mdCode(e.ID), mdEscape(e.Title), mdCode(e.Type), mdEscape(e.Summary), dur)

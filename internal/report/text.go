@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -87,7 +86,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	for _, e := range r.Results {
 		dur := "—"
 		if e.CheckStatus != kind.Skip || e.Duration > 0 {
-			dur = formatElapsed(e.Duration)
+			dur = kind.Elapsed(e.Duration)
 		}
 		fmt.Fprintf(&b, "  %s  %s  %s  %s  %s\n",
 			p.status[e.Status].Render(pad(strings.ToUpper(e.Status.String()), statusW)),
@@ -161,7 +160,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	if r.NothingChecked {
 		banner = p.closed.Render(" NOTHING CHECKED ")
 	}
-	fmt.Fprintf(&b, "%s  %s  %s\n", banner, r.Counts.Summary(), p.dim.Render("in "+formatElapsed(r.Duration)))
+	fmt.Fprintf(&b, "%s  %s  %s\n", banner, r.Counts.Summary(), p.dim.Render("in "+kind.Elapsed(r.Duration)))
 	if r.Counts.Total > 0 && r.Counts.Skip == r.Counts.Total {
 		fmt.Fprintf(&b, "%s\n", p.dim.Render("no check ran: every check was skipped, so nothing was verified"))
 	}
@@ -227,17 +226,4 @@ func shortCommit(c string) string {
 		return c[:12]
 	}
 	return c
-}
-
-// formatElapsed prints durations the way people read them: 42ms, 1.3s, 2m5s.
-func formatElapsed(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return "0ms"
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return d.Round(time.Second).String()
 }
