@@ -136,7 +136,7 @@ func (c *conn) explain(err error, connected bool, budget time.Duration) *failure
 	}
 	product := storeNamed(c.store).product
 	if connected && isTimeout(err) {
-		return &failure{"no answer", fmt.Sprintf("%s accepted the connection but did not answer within %s", c.addr, kind.FormatRounded(budget)),
+		return &failure{"no answer", fmt.Sprintf("%s accepted the connection but did not answer within %s", c.addr, kind.Elapsed(budget)),
 			fmt.Sprintf("check that this port is %s's and that the server is not stuck or overloaded", product)}
 	}
 	f := probe.Explain(err, c.addr, budget, nil)

@@ -256,7 +256,7 @@ func (b *Burst) judge(env *kind.Env, calls []call, rounds int) kind.Result {
 	if rounds < b.Rounds {
 		j.Show(kind.Line{Label: "rounds", Observed: fmt.Sprintf("%d of %d (stopped so as to finish within the check's timeout)", rounds, b.Rounds), Expected: fmt.Sprint(b.Rounds), Status: kind.Warn})
 	}
-	j.Note("%d simultaneous calls × %d rounds: %d of %d answered as expected, p95 %s, max %s", len(b.Requests), rounds, len(calls)-t.failed, len(calls), probe.Elapsed(p95), probe.Elapsed(pmax))
+	j.Note("%d simultaneous calls × %d rounds: %d of %d answered as expected, p95 %s, max %s", len(b.Requests), rounds, len(calls)-t.failed, len(calls), kind.Elapsed(p95), kind.Elapsed(pmax))
 	r := j.Result()
 	switch {
 	case r.Status == kind.Warn && t.failed > 0:
@@ -357,7 +357,7 @@ func (b *Burst) judgeCalls(j *kind.Judgement, calls []call, tooManyErrors bool) 
 			exp += ", ≤ " + b.MaxLatency.String()
 			if slowest > b.MaxLatency.D() {
 				st = kind.Fail
-				slowNames = append(slowNames, fmt.Sprintf("%s (%s)", spec.Name, probe.Elapsed(slowest)))
+				slowNames = append(slowNames, fmt.Sprintf("%s (%s)", spec.Name, kind.Elapsed(slowest)))
 			}
 		}
 		j.Show(kind.Line{Label: spec.Name, Observed: obs, Expected: exp, Status: st})
@@ -387,11 +387,11 @@ func (b *Burst) judgeErrorRate(j *kind.Judgement, failed, total int, failedNames
 // judgeLatency holds the 95th percentile over every answer to max_p95.
 func (b *Burst) judgeLatency(j *kind.Judgement, lat []time.Duration) (p95, pmax time.Duration) {
 	p50, p95, pmax := percentile(lat, 50), percentile(lat, 95), percentile(lat, 100)
-	l := kind.Line{Label: "latency", Observed: fmt.Sprintf("p50 %s, p95 %s, max %s over %d answers", probe.Elapsed(p50), probe.Elapsed(p95), probe.Elapsed(pmax), len(lat)), Status: kind.Pass}
+	l := kind.Line{Label: "latency", Observed: fmt.Sprintf("p50 %s, p95 %s, max %s over %d answers", kind.Elapsed(p50), kind.Elapsed(p95), kind.Elapsed(pmax), len(lat)), Status: kind.Pass}
 	if b.MaxP95 > 0 {
 		l.Expected = "p95 ≤ " + b.MaxP95.String()
 		if p95 > b.MaxP95.D() {
-			l.Status, l.Problem = kind.Fail, fmt.Sprintf("p95 latency %s over %s", probe.Elapsed(p95), b.MaxP95)
+			l.Status, l.Problem = kind.Fail, fmt.Sprintf("p95 latency %s over %s", kind.Elapsed(p95), b.MaxP95)
 			l.Remedy = "profile the slowest calls under concurrency: the burst queues them somewhere"
 		}
 	}
@@ -431,7 +431,7 @@ func describeCall(cs []call) (obs string, failed int, slowest time.Duration) {
 	}
 	obs = fmt.Sprintf("%d of %d ok: %s", len(cs)-failed, len(cs), strings.Join(parts, ", "))
 	if len(lat) > 0 {
-		obs += fmt.Sprintf("; p50 %s, max %s", probe.Elapsed(percentile(lat, 50)), probe.Elapsed(percentile(lat, 100)))
+		obs += fmt.Sprintf("; p50 %s, max %s", kind.Elapsed(percentile(lat, 50)), kind.Elapsed(percentile(lat, 100)))
 	}
 	if firstErr != "" {
 		obs += "; " + firstErr

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/launchgate/launchgate/internal/kind"
-	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // lagDiagnosis recognises read-after-write lag in a repeated read: the read uses a value an
@@ -41,7 +40,7 @@ func (r *flowRun) lagDiagnosis(o *stepOutcome) (string, bool) {
 	r.mu.Unlock()
 	when := ""
 	if ok {
-		when = fmt.Sprintf(", %s after %s's write", probe.Elapsed(pass.started.Sub(wrote)), o.step.readsOf)
+		when = fmt.Sprintf(", %s after %s's write", kind.Elapsed(pass.started.Sub(wrote)), o.step.readsOf)
 	}
 	return fmt.Sprintf("%s on %s, then %s on attempt %d%s: the write was not there yet, then it was (read-after-write lag)",
 		emptyOrStatus(first), attemptList(failed), pass.statusLine(), pass.n, when), true

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/launchgate/launchgate/internal/kind"
-	"github.com/launchgate/launchgate/internal/probe"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -31,7 +30,7 @@ func (r *flowRun) judgeResponse(ctx context.Context, a *flowAttempt) {
 		a.fail(kind.Fail, fmt.Sprintf("status %s, want %s", a.statusLine(), want), "fix the endpoint, or the step's expect.status")
 	}
 	if e.MaxLatency > 0 && a.latency > e.MaxLatency.D() {
-		a.fail(kind.Fail, fmt.Sprintf("took %s, over the max_latency of %s", probe.Elapsed(a.latency), e.MaxLatency),
+		a.fail(kind.Fail, fmt.Sprintf("took %s, over the max_latency of %s", kind.Elapsed(a.latency), e.MaxLatency),
 			"find what makes this step slow (cold caches, slow dependencies) before launch")
 	}
 	r.judgeHeaders(a)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
-	"github.com/launchgate/launchgate/internal/probe"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -33,7 +32,7 @@ func (r *flowRun) judge(elapsed time.Duration) kind.Result {
 				details = r.details(o)
 			}
 		}
-		j.Note("%s passed: %s in %s", count(len(r.steps), "step"), count(r.sent, "request"), probe.Elapsed(elapsed))
+		j.Note("%s passed: %s in %s", count(len(r.steps), "step"), count(r.sent, "request"), kind.Elapsed(elapsed))
 		if len(r.finally) > 0 && !j.Failed() {
 			j.Note("cleanup passed")
 		}
@@ -124,7 +123,7 @@ func (r *flowRun) observed(o *stepOutcome) string {
 	if len(o.step.Parallel) > 0 {
 		failed := failedAttempts(o.attempts)
 		if len(failed) == 0 {
-			return fmt.Sprintf("%d calls together, each as expected, slowest %s", len(o.attempts), probe.Elapsed(slowest(o.attempts)))
+			return fmt.Sprintf("%d calls together, each as expected, slowest %s", len(o.attempts), kind.Elapsed(slowest(o.attempts)))
 		}
 		return fmt.Sprintf("%d calls together, %d failed", len(o.attempts), len(failed))
 	}
@@ -134,7 +133,7 @@ func (r *flowRun) observed(o *stepOutcome) string {
 	case len(o.attempts) == 1:
 		out = first.req.line + " → " + answer(first)
 	case len(failed) == 0:
-		out = fmt.Sprintf("%s ×%d → %s each, slowest %s", first.req.line, len(o.attempts), first.statusLine(), probe.Elapsed(slowest(o.attempts)))
+		out = fmt.Sprintf("%s ×%d → %s each, slowest %s", first.req.line, len(o.attempts), first.statusLine(), kind.Elapsed(slowest(o.attempts)))
 	default:
 		out = fmt.Sprintf("%s ×%d → %d failed (%s), %d passed", first.req.line, len(o.attempts), len(failed), answer(failed[0]), len(o.attempts)-len(failed))
 	}
@@ -161,7 +160,7 @@ func answer(a *flowAttempt) string {
 	if a.transport || a.code == 0 {
 		return "no response"
 	}
-	return fmt.Sprintf("%s in %s", a.statusLine(), probe.Elapsed(a.latency))
+	return fmt.Sprintf("%s in %s", a.statusLine(), kind.Elapsed(a.latency))
 }
 
 func failedAttempts(as []*flowAttempt) []*flowAttempt {

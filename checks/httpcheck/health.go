@@ -134,9 +134,9 @@ func (h *Health) judge(resp *http.Response, body []byte, truncated bool, latency
 		judgeHealthBody(&j, hb)
 	}
 	if reported && hb.status == kind.Warn {
-		j.Note("%s in %s, but the body reports %s", got, probe.Elapsed(latency), hb.raw)
+		j.Note("%s in %s, but the body reports %s", got, kind.Elapsed(latency), hb.raw)
 	} else {
-		j.Note("%s in %s", got, probe.Elapsed(latency))
+		j.Note("%s in %s", got, kind.Elapsed(latency))
 	}
 	r := j.Result()
 	if r.Status == kind.Warn {
@@ -158,11 +158,11 @@ func (h *Health) judgeStatus(j *kind.Judgement, code int, got string) {
 }
 
 func (h *Health) judgeLatency(j *kind.Judgement, latency time.Duration) {
-	l := kind.Line{Label: "latency", Observed: probe.Elapsed(latency), Status: kind.Pass}
+	l := kind.Line{Label: "latency", Observed: kind.Elapsed(latency), Status: kind.Pass}
 	if h.MaxLatency > 0 {
 		l.Expected = "≤ " + h.MaxLatency.String()
 		if latency > h.MaxLatency.D() {
-			l.Status, l.Problem = kind.Fail, fmt.Sprintf("slow: %s over the %s budget", probe.Elapsed(latency), h.MaxLatency)
+			l.Status, l.Problem = kind.Fail, fmt.Sprintf("slow: %s over the %s budget", kind.Elapsed(latency), h.MaxLatency)
 			l.Remedy = "find what makes the endpoint slow (cold caches, slow dependencies) before launch"
 		}
 	}

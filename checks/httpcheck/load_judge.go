@@ -35,7 +35,7 @@ func (r *loadRun) judge(env *kind.Env) kind.Result {
 	r.ruleTraffic(&j, env)
 	if r.interrupted {
 		j.Problem(kind.Error, fmt.Sprintf("interrupted after %s of the %s load: the figures are what was measured until then",
-			kind.FormatRounded(max(r.loadEnd.Sub(r.loadStart), 0)), kind.FormatDuration(r.plan.length())), "run the load again and let it finish")
+			kind.Elapsed(max(r.loadEnd.Sub(r.loadStart), 0)), kind.FormatDuration(r.plan.length())), "run the load again and let it finish")
 	}
 	if m.sent > 0 && m.answered == 0 && m.failed > 0 {
 		f := r.commonestFailure()
@@ -73,7 +73,7 @@ func (r *loadRun) judge(env *kind.Env) kind.Result {
 func (r *loadRun) note(j *kind.Judgement) {
 	m := r.meter
 	j.Note("%d requests at %s: p95 %s, p99 %s, %s failed, %d dropped", m.sent, r.l.Rate,
-		probe.Elapsed(micros(m.all.ValueAtQuantile(95))), probe.Elapsed(micros(m.all.ValueAtQuantile(99))),
+		kind.Elapsed(micros(m.all.ValueAtQuantile(95))), kind.Elapsed(micros(m.all.ValueAtQuantile(99))),
 		percent(ratio(m.failed, m.answered+m.transportFailures())), m.dropped)
 	if r.sampler == nil {
 		return
@@ -120,12 +120,12 @@ func (r *loadRun) ruleRate(j *kind.Judgement) {
 // every latency it measured, so a machine too busy to keep time warns.
 func (r *loadRun) ruleGenerator(j *kind.Judgement) {
 	lagP99 := micros(r.meter.lag.ValueAtQuantile(99))
-	line := kind.Line{Label: "generator", Observed: fmt.Sprintf("dispatch lag p99 %s, max %s", probe.Elapsed(lagP99), probe.Elapsed(micros(r.meter.lag.Max()))),
-		Expected: "p99 ≤ " + probe.Elapsed(lagWarn), Status: kind.Pass}
+	line := kind.Line{Label: "generator", Observed: fmt.Sprintf("dispatch lag p99 %s, max %s", kind.Elapsed(lagP99), kind.Elapsed(micros(r.meter.lag.Max()))),
+		Expected: "p99 ≤ " + kind.Elapsed(lagWarn), Status: kind.Pass}
 	if lagP99 > lagWarn {
 		line.Status = kind.Warn
 		line.Problem = fmt.Sprintf("the generator dispatched 1%% of arrivals more than %s late: launchgate's machine is too busy for %s, and its delay is counted in the latencies",
-			probe.Elapsed(lagP99), r.l.Rate)
+			kind.Elapsed(lagP99), r.l.Rate)
 		line.Remedy = "run the load from a machine with CPU to spare, or lower the rate"
 	}
 	j.Add(line)
@@ -137,9 +137,9 @@ func (r *loadRun) ruleLatency(j *kind.Judgement) {
 		j.Observe("latency", "no answers", "")
 		return
 	}
-	q := func(p float64) string { return probe.Elapsed(micros(m.all.ValueAtQuantile(p))) }
+	q := func(p float64) string { return kind.Elapsed(micros(m.all.ValueAtQuantile(p))) }
 	j.Observe("latency", fmt.Sprintf("p50 %s · p90 %s · p95 %s · p99 %s · max %s over %s, each from its intended send time",
-		q(50), q(90), q(95), q(99), probe.Elapsed(m.slowest), kind.Count(int(m.answered), "answer", "answers")), "")
+		q(50), q(90), q(95), q(99), kind.Elapsed(m.slowest), kind.Count(int(m.answered), "answer", "answers")), "")
 }
 
 func (r *loadRun) rulePercentile(j *kind.Judgement, label string, p float64, limit kind.Duration) {
@@ -148,10 +148,10 @@ func (r *loadRun) rulePercentile(j *kind.Judgement, label string, p float64, lim
 		return
 	}
 	got := micros(m.all.ValueAtQuantile(p))
-	line := kind.Line{Label: label, Observed: probe.Elapsed(got), Expected: "≤ " + limit.String(), Status: kind.Pass}
+	line := kind.Line{Label: label, Observed: kind.Elapsed(got), Expected: "≤ " + limit.String(), Status: kind.Pass}
 	if got > limit.D() {
 		line.Status = kind.Fail
-		line.Problem = fmt.Sprintf("%s latency %s under %s, over %s", label, probe.Elapsed(got), r.l.Rate, limit)
+		line.Problem = fmt.Sprintf("%s latency %s under %s, over %s", label, kind.Elapsed(got), r.l.Rate, limit)
 		line.Remedy = "find where requests wait under load (pool sizes, locks, slow queries, a dependency): the per-target lines say which requests are slow"
 	}
 	j.Add(line)
@@ -267,7 +267,7 @@ func (r *loadRun) ruleTargets(j *kind.Judgement) {
 		s := r.meter.targets[i]
 		obs := fmt.Sprintf("%d sent, %s failed", s.sent, percent(ratio(s.failed, s.sent)))
 		if s.hist.TotalCount() > 0 {
-			obs += fmt.Sprintf(", p95 %s, p99 %s", probe.Elapsed(micros(s.hist.ValueAtQuantile(95))), probe.Elapsed(micros(s.hist.ValueAtQuantile(99))))
+			obs += fmt.Sprintf(", p95 %s, p99 %s", kind.Elapsed(micros(s.hist.ValueAtQuantile(95))), kind.Elapsed(micros(s.hist.ValueAtQuantile(99))))
 		}
 		j.Observe(t.Name, obs, fmt.Sprintf("weight %d", t.Weight))
 	}
@@ -284,7 +284,7 @@ func (r *loadRun) rulePhases(j *kind.Judgement) {
 	}
 	parts = append(parts, r.l.Duration.String()+" at full rate")
 	if r.sampler != nil {
-		took := kind.FormatRounded(r.end.Sub(r.loadEnd))
+		took := kind.Elapsed(r.end.Sub(r.loadEnd))
 		switch {
 		case r.interrupted:
 		case r.settledEarly:

@@ -228,7 +228,7 @@ func (r *loadRun) progress(env *kind.Env) func() {
 					rate, p95, failed, dropped := r.meter.progress()
 					fmt.Fprintf(env.Stderr, "\r\x1b[Khttp.load %s/%s · %.0f/s · p95 %s · %s · %d dropped",
 						kind.FormatDuration(now.Sub(r.t0).Round(time.Second)), kind.FormatDuration(total),
-						rate, probe.Elapsed(p95), kind.Count(int(failed), "error", "errors"), dropped)
+						rate, kind.Elapsed(p95), kind.Count(int(failed), "error", "errors"), dropped)
 				}
 			}
 		}

@@ -207,7 +207,7 @@ func (t *target) explain(err error, d *dialer, timeout time.Duration) kind.Resul
 			"%s: nothing answers JetStream's API: JetStream is off on the server or for this account, or the user may not use it", t.name)
 	case errors.Is(err, nats.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrConnectionClosed), probe.IsTimeout(err):
 		return kind.Errorf("the server accepted TCP but did not answer: check that the port is NATS's client port, its load and log, and that the user may use $JS.API.>",
-			"%s accepted the connection but did not answer within %s (%s)", t.name, kind.FormatRounded(timeout), msg)
+			"%s accepted the connection but did not answer within %s (%s)", t.name, kind.Elapsed(timeout), msg)
 	case tlsFailure(err):
 		return kind.Errorf("fix the server's certificate, or use nats:// if it does not speak TLS",
 			"%s: TLS failed: %s", t.name, msg)

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/launchgate/launchgate/internal/kind"
-	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // Connections checks connection headroom: client sessions against the slots applications can
@@ -335,7 +334,7 @@ func (c *Connections) judgeIdle(j *kind.Judgement, t *target, lim serverLimits, 
 // ("4m12s").
 func age(d time.Duration) string {
 	if d < time.Second {
-		return probe.Elapsed(d)
+		return kind.Elapsed(d)
 	}
 	return kind.FormatDuration(d.Round(time.Second))
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/launchgate/launchgate/internal/probe"
+	"github.com/launchgate/launchgate/internal/kind"
 )
 
 // mgMaxTables caps the write counters sampled from dsn: far beyond a real schema, small enough
@@ -131,7 +131,7 @@ func (s mgSize) describe() string {
 	}
 	out := rows + ", " + mgBytes(s.bytes)
 	if s.rate > 0 {
-		out += fmt.Sprintf(", ~%s writes/s over %s", mgRate(s.rate), probe.Elapsed(s.window.Round(100*time.Millisecond)))
+		out += fmt.Sprintf(", ~%s writes/s over %s", mgRate(s.rate), kind.Elapsed(s.window.Round(100*time.Millisecond)))
 	}
 	return out
 }

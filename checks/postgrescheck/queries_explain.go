@@ -205,7 +205,7 @@ func qyPlanSummary(p *qyExplainDoc) string {
 		s += fmt.Sprintf("; actual %s %s", qyNum(*root.ActualRows), kind.Plural(int(*root.ActualRows), "row", "rows"))
 	}
 	if et := p.ExecutionTime; et != nil {
-		s += " in " + probe.Elapsed(time.Duration(*et*float64(time.Millisecond)))
+		s += " in " + kind.Elapsed(time.Duration(*et*float64(time.Millisecond)))
 	}
 	return s
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/launchgate/launchgate/internal/kind"
-	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // qyTopStatements is how many statements each ranking lists.
@@ -104,7 +103,7 @@ func qyCalls(n int64) string {
 	return qyNum(float64(n)) + " " + kind.Plural(int(min(n, 2)), "call", "calls")
 }
 
-func qyMillis(ms float64) string { return probe.Elapsed(time.Duration(ms * float64(time.Millisecond))) }
+func qyMillis(ms float64) string { return kind.Elapsed(time.Duration(ms * float64(time.Millisecond))) }
 
 // judgeSlowest fails on statements whose mean time is above max_mean_time.
 func (c *Queries) judgeSlowest(j *kind.Judgement, slowest []qyStat) {

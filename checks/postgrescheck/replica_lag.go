@@ -223,7 +223,7 @@ func (c *ReplicaLag) judgeStandbys(j *judgement, standbys []standby) {
 	j.show(kind.Evidence{Label: "streaming standbys", Observed: fmt.Sprint(streaming), Expected: wantText, Status: st})
 	if streaming > 0 {
 		j.Note("%d %s streaming; slowest %s replays %s behind (max %s)",
-			streaming, kind.Plural(streaming, "standby", "standbys"), worstName, probe.Elapsed(worst), c.MaxLag)
+			streaming, kind.Plural(streaming, "standby", "standbys"), worstName, kind.Elapsed(worst), c.MaxLag)
 	} else {
 		j.Note("no standbys streaming, as expected")
 	}
@@ -256,7 +256,7 @@ func (c *ReplicaLag) judgeStandby(j *judgement, s standby) (string, time.Duratio
 	st := kind.Pass
 	if lag > c.MaxLag.D() {
 		st = kind.Fail
-		j.Problem(kind.Fail, fmt.Sprintf("standby %s replays %s behind the primary (max %s)", name, probe.Elapsed(lag), c.MaxLag), lagRemedy)
+		j.Problem(kind.Fail, fmt.Sprintf("standby %s replays %s behind the primary (max %s)", name, kind.Elapsed(lag), c.MaxLag), lagRemedy)
 	}
 	if c.MaxLagBytes > 0 && bytes > int64(c.MaxLagBytes) {
 		st = kind.Fail
@@ -273,9 +273,9 @@ func replayLag(s standby, bytes int64) (time.Duration, string) {
 	switch {
 	case s.replayLag != nil:
 		lag := seconds(*s.replayLag)
-		text := "replay lag " + probe.Elapsed(lag)
+		text := "replay lag " + kind.Elapsed(lag)
 		if s.writeLag != nil && s.flushLag != nil {
-			text += fmt.Sprintf(" (write %s, flush %s)", probe.Elapsed(seconds(*s.writeLag)), probe.Elapsed(seconds(*s.flushLag)))
+			text += fmt.Sprintf(" (write %s, flush %s)", kind.Elapsed(seconds(*s.writeLag)), kind.Elapsed(seconds(*s.flushLag)))
 		}
 		return lag, text
 	case bytes == 0:
@@ -459,17 +459,17 @@ func (c *ReplicaLag) timeReplay(ctx context.Context, rs *replicaState, lsn strin
 			fmt.Sprintf("replica %s: %s", t.address(), t.explainErr(err)), "check the replica's health and log")
 		return
 	case !caughtUp:
-		log.add(kind.Evidence{Label: label, Observed: fmt.Sprintf("still %s short of the primary's %s after %s", kind.ByteSize(behind), lsn, probe.Elapsed(took)), Expected: exp, Status: kind.Fail},
-			fmt.Sprintf("replica %s had not replayed the primary's position after %s (max %s)", t.address(), probe.Elapsed(took), c.MaxLag), lagRemedy)
+		log.add(kind.Evidence{Label: label, Observed: fmt.Sprintf("still %s short of the primary's %s after %s", kind.ByteSize(behind), lsn, kind.Elapsed(took)), Expected: exp, Status: kind.Fail},
+			fmt.Sprintf("replica %s had not replayed the primary's position after %s (max %s)", t.address(), kind.Elapsed(took), c.MaxLag), lagRemedy)
 		return
 	}
-	obs := fmt.Sprintf("replayed the primary's %s within %s (%s behind at first look)", lsn, probe.Elapsed(took), kind.ByteSize(behind))
+	obs := fmt.Sprintf("replayed the primary's %s within %s (%s behind at first look)", lsn, kind.Elapsed(took), kind.ByteSize(behind))
 	if behind == 0 {
 		obs, took = fmt.Sprintf("already at or past the primary's %s", lsn), 0
 	}
 	var problems []replicaProblem
 	if took > c.MaxLag.D() {
-		problems = append(problems, replicaProblem{kind.Fail, fmt.Sprintf("replica %s took %s to replay the primary's position (max %s)", t.address(), probe.Elapsed(took), c.MaxLag), lagRemedy})
+		problems = append(problems, replicaProblem{kind.Fail, fmt.Sprintf("replica %s took %s to replay the primary's position (max %s)", t.address(), kind.Elapsed(took), c.MaxLag), lagRemedy})
 	}
 	if c.MaxLagBytes > 0 && behind > int64(c.MaxLagBytes) {
 		problems = append(problems, replicaProblem{kind.Fail, fmt.Sprintf("replica %s was %s of WAL behind (max %s)", t.address(), kind.ByteSize(behind), c.MaxLagBytes), lagRemedy})
@@ -585,7 +585,7 @@ func (c *ReplicaLag) probe(ctx context.Context, j *judgement, primary *pgx.Conn,
 			slowest = max(slowest, c.judgeVisibility(j, rs, outcomes[i]))
 		}
 	}
-	j.Note("commits visible on every replica within %s", probe.Elapsed(slowest))
+	j.Note("commits visible on every replica within %s", kind.Elapsed(slowest))
 }
 
 // visibility is when the probe's commit became visible on one replica.
@@ -631,16 +631,16 @@ func (c *ReplicaLag) judgeVisibility(j *judgement, rs *replicaState, o visibilit
 		j.Problem(kind.Error, fmt.Sprintf("visibility probe on replica %s: %s", rs.t.address(), msg), "check that the replica is a hot standby that accepts queries")
 		return 0
 	case !o.visible:
-		j.show(kind.Evidence{Label: label, Observed: fmt.Sprintf("not visible after %s", probe.Elapsed(o.after)), Expected: exp, Status: kind.Fail})
-		j.Problem(kind.Fail, fmt.Sprintf("a commit on the primary was still not visible on replica %s after %s (max %s)", rs.t.address(), probe.Elapsed(o.after), c.MaxLag), lagRemedy)
+		j.show(kind.Evidence{Label: label, Observed: fmt.Sprintf("not visible after %s", kind.Elapsed(o.after)), Expected: exp, Status: kind.Fail})
+		j.Problem(kind.Fail, fmt.Sprintf("a commit on the primary was still not visible on replica %s after %s (max %s)", rs.t.address(), kind.Elapsed(o.after), c.MaxLag), lagRemedy)
 		return 0
 	}
 	st := kind.Pass
 	if o.after > c.MaxLag.D() {
 		st = kind.Fail
-		j.Problem(kind.Fail, fmt.Sprintf("a commit on the primary became visible on replica %s after %s (max %s): reads there miss fresh writes", rs.t.address(), probe.Elapsed(o.after), c.MaxLag), lagRemedy)
+		j.Problem(kind.Fail, fmt.Sprintf("a commit on the primary became visible on replica %s after %s (max %s): reads there miss fresh writes", rs.t.address(), kind.Elapsed(o.after), c.MaxLag), lagRemedy)
 	}
-	j.show(kind.Evidence{Label: label, Observed: "after " + probe.Elapsed(o.after), Expected: exp, Status: st})
+	j.show(kind.Evidence{Label: label, Observed: "after " + kind.Elapsed(o.after), Expected: exp, Status: st})
 	return o.after
 }
 

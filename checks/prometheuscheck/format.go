@@ -79,7 +79,7 @@ func (u Unit) format(v float64) string {
 		if math.Abs(v) < 1e9 {
 			d := time.Duration(v * float64(time.Second))
 			if d != 0 || v == 0 {
-				return kind.FormatRounded(d)
+				return kind.Elapsed(d)
 			}
 		}
 	case UnitBytes:

@@ -195,7 +195,7 @@ func (t *target) explain(err error, timeout time.Duration, expired bool) kind.Re
 		// RabbitMQ waits 3 s before it drops a refused login, so a deadline that comes first
 		// cannot tell a wrong password from a broker stuck at login.
 		return kind.Errorf("check the user name and password in the url; if they are right, give the check more time (RabbitMQ answers a refused login after 3 s) and look at the broker's log",
-			"%s did not answer the login of user %q within %s: wrong credentials, or a stuck broker", t.name, t.uri.Username, kind.FormatRounded(timeout))
+			"%s did not answer the login of user %q within %s: wrong credentials, or a stuck broker", t.name, t.uri.Username, kind.Elapsed(timeout))
 	case errors.Is(err, amqp.ErrCredentials):
 		return kind.Errorf("check the user name and password in the url (RabbitMQ's guest user may only connect from localhost)",
 			"%s: authentication failed for user %q", t.name, t.uri.Username)
@@ -222,7 +222,7 @@ func (t *target) explain(err error, timeout time.Duration, expired bool) kind.Re
 			"%s: TLS handshake failed: %s", t.name, msg)
 	case expired, probe.IsTimeout(err), errors.As(err, &ae) && strings.Contains(ae.Reason, "i/o timeout"):
 		return kind.Errorf("the broker accepted TCP but did not answer: check its load and log, that the port is AMQP, and amqp:// against amqps://",
-			"%s accepted the connection but did not answer within %s", t.name, kind.FormatRounded(timeout))
+			"%s accepted the connection but did not answer within %s", t.name, kind.Elapsed(timeout))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, amqp.ErrClosed):
 		return kind.Errorf("check that the port is RabbitMQ's AMQP port, that it does not require TLS (amqps://), and the broker's log",
 			"%s closed the connection during the AMQP handshake (%s)", t.name, msg)

@@ -137,13 +137,27 @@ func FormatDuration(d time.Duration) string {
 	return b.String()
 }
 
-// FormatRounded prints a measured duration to a useful precision: tenths of a second from one
-// second up, milliseconds below.
-func FormatRounded(d time.Duration) string {
-	if d >= time.Second {
-		return FormatDuration(d.Round(100 * time.Millisecond))
+// Elapsed prints a measured duration (a latency, a lag, how long a check or a run took) the one
+// way every output shows it: microseconds below a millisecond ("850µs"), whole milliseconds below
+// a second ("42ms"), three significant digits below a minute ("1.25s", "12.3s"), whole seconds
+// from there ("2m5s", "1h", "2d3h"). Three digits are enough to see why 1.04s broke a 1s budget
+// (tenths would say "1s"), and more are noise to a person reading a report.
+func Elapsed(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "-" + Elapsed(d.Abs())
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < 10*time.Second:
+		d = d.Round(10 * time.Millisecond)
+	case d < time.Minute:
+		d = d.Round(100 * time.Millisecond)
+	default:
+		d = d.Round(time.Second)
 	}
-	return FormatDuration(d.Round(time.Millisecond))
+	return FormatDuration(d)
 }
 
 // ByteSize is a size in bytes, written as 5MiB, 512KB, 1GiB or a plain number of bytes.

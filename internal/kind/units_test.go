@@ -87,6 +87,37 @@ func TestFormatDuration(t *testing.T) {
 	}
 }
 
+func TestElapsed(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{400 * time.Nanosecond, "0s"},
+		{850*time.Microsecond + 300*time.Nanosecond, "850µs"},
+		{999*time.Microsecond + 700*time.Nanosecond, "1ms"},
+		{42*time.Millisecond + 700*time.Microsecond, "43ms"},
+		{999*time.Millisecond + 600*time.Microsecond, "1s"},
+		{time.Second, "1s"},
+		{1040 * time.Millisecond, "1.04s"},
+		{1250 * time.Millisecond, "1.25s"},
+		{1500 * time.Millisecond, "1.5s"},
+		{9996 * time.Millisecond, "10s"},
+		{12345 * time.Millisecond, "12.3s"},
+		{59960 * time.Millisecond, "1m"},
+		{125300 * time.Millisecond, "2m5s"},
+		{time.Hour + 200*time.Millisecond, "1h"},
+		{51*time.Hour + 400*time.Millisecond, "2d3h"},
+		{-1250 * time.Millisecond, "-1.25s"},
+		// The most negative duration has no positive twin; Round keeps the largest one as it is.
+		{time.Duration(math.MinInt64), "-106751d23h47m16.854775807s"},
+	} {
+		if got := Elapsed(c.d); got != c.want {
+			t.Errorf("Elapsed(%s) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
 func TestByteSize(t *testing.T) {
 	for in, want := range map[string]ByteSize{"5MiB": 5 << 20, "512KB": 512000, "1048576": 1 << 20, "1 GiB": 1 << 30, "2k": 2048,
 		"1.5KiB": 1536, "9223372036854775807": math.MaxInt64, "8388607TiB": 8388607 << 40, "0": 0} {

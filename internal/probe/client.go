@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
 )
@@ -114,12 +113,4 @@ func IsTimeout(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-// Elapsed formats a latency for evidence: whole milliseconds, or microseconds below one.
-func Elapsed(d time.Duration) string {
-	if d < time.Millisecond {
-		return d.Round(time.Microsecond).String()
-	}
-	return d.Round(time.Millisecond).String()
 }

@@ -31,77 +31,82 @@ func (g GitHub) Write(w io.Writer, r *Report) error {
 	var b strings.Builder
 	file := r.Path()
 	for _, e := range r.Results {
-		level := ""
-		switch {
-		case e.Blocking:
-			level = "error"
-		case e.Status == kind.Warn:
-			level = "warning"
-		case e.Status == kind.Waived:
-			level = "notice"
-		}
-		if level != "" {
-			msg := e.Summary
-			if e.Remedy != "" {
-				msg += "\n" + e.Remedy
-			}
-			props := [][2]string{}
-			if file != "" && e.Line > 0 {
-				props = append(props, [2]string{"file", file}, [2]string{"line", strconv.Itoa(e.Line)})
-				if e.Column > 0 {
-					props = append(props, [2]string{"col", strconv.Itoa(e.Column)})
-				}
-			}
-			props = append(props, [2]string{"title", fmt.Sprintf("%s %s: %s", strings.ToUpper(e.Status.String()), e.ID, e.Title)})
-			workflowCommand(&b, level, props, msg)
-		}
+		checkAnnotation(&b, e, file)
 		for _, f := range e.Findings {
-			props := [][2]string{{"file", f.File}}
-			if f.Line > 0 {
-				props = append(props, [2]string{"line", strconv.Itoa(f.Line)})
-				if f.Column > 0 {
-					props = append(props, [2]string{"col", strconv.Itoa(f.Column)})
-				}
-			}
-			props = append(props, [2]string{"title", "secret: " + f.Rule})
-			msg := f.Message
-			if f.Preview != "" {
-				msg += " (" + f.Preview + ")"
-			}
-			if f.Commit != "" {
-				msg += " in commit " + shortCommit(f.Commit)
-			}
-			lvl := "error"
-			if !e.Blocking {
-				lvl = "warning"
-			}
-			workflowCommand(&b, lvl, props, msg)
+			findingAnnotation(&b, e, f)
 		}
 	}
 	for _, e := range r.Results {
-		if !g.detailed(e) {
-			continue
+		if g.detailed(e) {
+			detailsGroup(&b, e)
 		}
-		workflowCommand(&b, "group", nil, fmt.Sprintf("%s %s · %s (%s)", strings.ToUpper(e.Status.String()), e.ID, e.Title, e.Type))
-		logLine(&b, e.Summary)
-		for _, ev := range e.Evidence {
-			line := fmt.Sprintf("%s %s: %s", marks[ev.Status], ev.Label, ev.Observed)
-			if ev.Expected != "" {
-				line += " (expected " + ev.Expected + ")"
-			}
-			logLine(&b, line)
-		}
-		for _, f := range e.Findings {
-			logLine(&b, fmt.Sprintf("%s %s %s: %s %s", marks[kind.Fail], findingLocation(f), f.Rule, f.Message, f.Preview))
-		}
-		if e.Remedy != "" {
-			logLine(&b, "→ "+e.Remedy)
-		}
-		b.WriteString("::endgroup::\n")
 	}
 	fmt.Fprintf(&b, "launchgate: gate %s: %s\n", r.Verdict, r.Counts.Summary())
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// checkAnnotation annotates the line of file that defines a check which closed the gate, warns
+// or was waived.
+func checkAnnotation(b *strings.Builder, e Entry, file string) {
+	level := alertLevel(e, "notice")
+	if level == "" {
+		return
+	}
+	msg := e.Summary
+	if e.Remedy != "" {
+		msg += "\n" + e.Remedy
+	}
+	var props [][2]string
+	if file != "" && e.Line > 0 {
+		props = annotationPlace(file, e.Line, e.Column)
+	}
+	props = append(props, [2]string{"title", fmt.Sprintf("%s %s: %s", strings.ToUpper(e.Status.String()), e.ID, e.Title)})
+	workflowCommand(b, level, props, msg)
+}
+
+// findingAnnotation annotates where a secret is: an error when its check closed the gate, else
+// a warning.
+func findingAnnotation(b *strings.Builder, e Entry, f kind.Finding) {
+	props := append(annotationPlace(f.File, f.Line, f.Column), [2]string{"title", "secret: " + f.Rule})
+	level := "error"
+	if !e.Blocking {
+		level = "warning"
+	}
+	workflowCommand(b, level, props, findingAlert(f))
+}
+
+// annotationPlace is the file, line and column properties of an annotation, as far as they are
+// known.
+func annotationPlace(file string, line, col int) [][2]string {
+	props := [][2]string{{"file", file}}
+	if line > 0 {
+		props = append(props, [2]string{"line", strconv.Itoa(line)})
+		if col > 0 {
+			props = append(props, [2]string{"col", strconv.Itoa(col)})
+		}
+	}
+	return props
+}
+
+// detailsGroup is a check's details in a collapsible group of the log.
+func detailsGroup(b *strings.Builder, e Entry) {
+	workflowCommand(b, "group", nil, fmt.Sprintf("%s %s · %s (%s)", strings.ToUpper(e.Status.String()), e.ID, e.Title, e.Type))
+	logLine(b, e.Summary)
+	for _, ev := range e.Evidence {
+		line := fmt.Sprintf("%s %s: %s", marks[ev.Status], ev.Label, ev.Observed)
+		if ev.Expected != "" {
+			line += " (expected " + ev.Expected + ")"
+		}
+		logLine(b, line)
+	}
+	for _, f := range e.Findings {
+		logLine(b, fmt.Sprintf("%s %s %s: %s %s", marks[kind.Fail], findingLocation(f), f.Rule, f.Message, f.Preview))
+	}
+	if e.Remedy != "" {
+		logLine(b, "→ "+e.Remedy)
+	}
+	b.WriteString("::endgroup::\n")
 }
 
 // workflowCommand writes ::name k=v,k=v::message with the escaping the Actions runner undoes:

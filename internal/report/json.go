@@ -15,11 +15,8 @@ const JSONSchemaVersion = 1
 // JSON renders the stable, documented JSON document (see docs/json-output.md).
 type JSON struct{}
 
-var _ Reporter = JSON{}
-
 func init() {
-	RegisterFormat(Format{Name: "json", Description: "a stable JSON document with the verdict and every result",
-		New: func(Style) Reporter { return JSON{} }})
+	registerFixed("json", "a stable JSON document with the verdict and every result", JSON{})
 }
 
 type jsonDoc struct {

@@ -24,11 +24,8 @@ import (
 // attributes on testcase, which that schema lacks), so strict readers accept it too.
 type JUnit struct{}
 
-var _ Reporter = JUnit{}
-
 func init() {
-	RegisterFormat(Format{Name: "junit", Description: "JUnit XML for GitLab, Jenkins and other CI test reports",
-		New: func(Style) Reporter { return JUnit{} }})
+	registerFixed("junit", "JUnit XML for GitLab, Jenkins and other CI test reports", JUnit{})
 }
 
 type junitSuites struct {
@@ -89,6 +86,26 @@ func junitSeconds(d time.Duration) string {
 }
 
 func (JUnit) Write(w io.Writer, r *Report) error {
+	suite := newJUnitSuite(r)
+	for _, e := range r.Results {
+		suite.add(junitCaseFor(r, e))
+	}
+	doc := junitSuites{Name: "launchgate", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
+		Time: suite.Time, Suites: []junitSuite{suite}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// newJUnitSuite is the checklist's test suite, its cases still to add.
+func newJUnitSuite(r *Report) junitSuite {
 	name := r.Checklist
 	if name == "" {
 		name = "launchgate"
@@ -106,45 +123,45 @@ func (JUnit) Write(w io.Writer, r *Report) error {
 	if r.File != "" {
 		suite.Properties = append(suite.Properties, junitProperty{"launchgate.file", r.File})
 	}
-	for _, e := range r.Results {
-		c := junitCase{Name: e.ID + ": " + e.Title, Classname: e.Type, Time: junitSeconds(e.Duration)}
-		body := xmlSafe(junitBody(r, e))
-		switch {
-		case e.Status == kind.Error:
-			c.Error = &junitProblem{Message: xmlSafe(e.Summary), Type: "error", Body: body}
-			suite.Errors++
-		case e.Status == kind.Blocked:
-			// Blocked checks did not run: the failure that blocked them is reported on its own
-			// test case, and counting them as failures too would bury it.
-			c.Skipped = &junitSkipped{Message: xmlSafe("blocked: " + e.Summary)}
-			suite.Skipped++
-		case e.Status == kind.Fail || e.Blocking:
-			c.Failure = &junitProblem{Message: xmlSafe(e.Summary), Type: e.Status.String(), Body: body}
-			suite.Failures++
-		case e.Status == kind.Waived:
-			c.Skipped = &junitSkipped{Message: xmlSafe("waived: " + e.Summary)}
-			suite.Skipped++
-		case e.Status == kind.Skip:
-			c.Skipped = &junitSkipped{Message: xmlSafe(e.Summary)}
-			suite.Skipped++
-		default:
-			c.SystemOut = &junitText{body}
-		}
-		suite.Tests++
-		suite.Cases = append(suite.Cases, c)
+	return suite
+}
+
+// add counts a case as its outcome and appends it.
+func (s *junitSuite) add(c junitCase) {
+	switch {
+	case c.Error != nil:
+		s.Errors++
+	case c.Failure != nil:
+		s.Failures++
+	case c.Skipped != nil:
+		s.Skipped++
 	}
-	doc := junitSuites{Name: "launchgate", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
-		Time: suite.Time, Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
+	s.Tests++
+	s.Cases = append(s.Cases, c)
+}
+
+// junitCaseFor is a check as a test case: fail is a failure, error an error, skip, waived and
+// blocked are skipped, and the rest passes with its details as output.
+func junitCaseFor(r *Report, e Entry) junitCase {
+	c := junitCase{Name: e.ID + ": " + e.Title, Classname: e.Type, Time: junitSeconds(e.Duration)}
+	body := xmlSafe(junitBody(r, e))
+	switch {
+	case e.Status == kind.Error:
+		c.Error = &junitProblem{Message: xmlSafe(e.Summary), Type: "error", Body: body}
+	case e.Status == kind.Blocked:
+		// Blocked checks did not run: the failure that blocked them is reported on its own
+		// test case, and counting them as failures too would bury it.
+		c.Skipped = &junitSkipped{Message: xmlSafe("blocked: " + e.Summary)}
+	case e.Status == kind.Fail || e.Blocking:
+		c.Failure = &junitProblem{Message: xmlSafe(e.Summary), Type: e.Status.String(), Body: body}
+	case e.Status == kind.Waived:
+		c.Skipped = &junitSkipped{Message: xmlSafe("waived: " + e.Summary)}
+	case e.Status == kind.Skip:
+		c.Skipped = &junitSkipped{Message: xmlSafe(e.Summary)}
+	default:
+		c.SystemOut = &junitText{body}
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return c
 }
 
 // junitBody is the text a person reads under a test case: status, summary, evidence, findings,
@@ -176,21 +193,6 @@ func junitBody(r *Report, e Entry) string {
 		fmt.Fprintf(&b, "Defined at %s:%d\n", r.File, e.Line)
 	}
 	return b.String()
-}
-
-// findingLocation is file:line:column and the commit, as far as they are known.
-func findingLocation(f kind.Finding) string {
-	loc := f.File
-	if f.Line > 0 {
-		loc += ":" + strconv.Itoa(f.Line)
-		if f.Column > 0 {
-			loc += ":" + strconv.Itoa(f.Column)
-		}
-	}
-	if f.Commit != "" {
-		loc += " @ " + shortCommit(f.Commit)
-	}
-	return loc
 }
 
 // xmlSafe replaces the characters XML 1.0 cannot carry at all (most control characters, which a

@@ -34,6 +34,20 @@ var mdIcons = map[kind.Status]string{
 
 func (m Markdown) Write(w io.Writer, r *Report) error {
 	var b strings.Builder
+	mdHeader(&b, r)
+	mdTable(&b, r)
+	for _, e := range r.Results {
+		if m.detailed(e) {
+			mdDetails(&b, e)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdHeader is the gate's verdict and the checklist's name, then the counts, the time, the file,
+// the version and the strict rule on one line.
+func mdHeader(b *strings.Builder, r *Report) {
 	verdict := "✅ Gate open"
 	if r.Verdict == Closed {
 		verdict = "⛔ Gate closed"
@@ -42,8 +56,8 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 	if name == "" {
 		name = "launchgate"
 	}
-	fmt.Fprintf(&b, "### %s · %s\n\n", verdict, mdEscape(name))
-	meta := []string{r.Counts.Summary(), "in " + formatElapsed(r.Duration)}
+	fmt.Fprintf(b, "### %s · %s\n\n", verdict, mdEscape(name))
+	meta := []string{r.Counts.Summary(), "in " + kind.Elapsed(r.Duration)}
 	if p := r.Path(); p != "" {
 		meta = append(meta, mdCode(p))
 	}
@@ -54,7 +68,10 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 		meta = append(meta, "--strict: warnings close the gate")
 	}
 	b.WriteString(strings.Join(meta, " · ") + "\n\n")
+}
 
+// mdTable is a row per check.
+func mdTable(b *strings.Builder, r *Report) {
 	b.WriteString("| Status | Check | Type | Summary | Time |\n")
 	b.WriteString("| --- | --- | --- | --- | ---: |\n")
 	for _, e := range r.Results {
@@ -62,54 +79,52 @@ func (m Markdown) Write(w io.Writer, r *Report) error {
 		if e.Blocking && e.Status == kind.Warn {
 			status += " (blocking)"
 		}
-		dur := "—"
-		if e.CheckStatus != kind.Skip || e.Duration > 0 {
-			dur = formatElapsed(e.Duration)
-		}
-		fmt.Fprintf(&b, "| %s | %s %s | %s | %s | %s |\n",
-			status, mdCode(e.ID), mdEscape(e.Title), mdCode(e.Type), mdEscape(e.Summary), dur)
+		fmt.Fprintf(b, "| %s | %s %s | %s | %s | %s |\n",
+			status, mdCode(e.ID), mdEscape(e.Title), mdCode(e.Type), mdEscape(e.Summary), e.took())
 	}
+}
 
-	for _, e := range r.Results {
-		if !m.detailed(e) {
-			continue
-		}
-		fmt.Fprintf(&b, "\n<details><summary>%s %s %s</summary>\n\n",
-			mdIcons[e.Status], mdCode(e.ID), htmlEscape(e.Title))
-		fmt.Fprintf(&b, "%s\n\n", mdEscape(e.Summary))
-		if e.Status != e.CheckStatus {
-			why := e.Reinterpreted()
-			fmt.Fprintf(&b, "_%s%s._\n\n", strings.ToUpper(why[:1]), mdEscape(why[1:]))
-		}
-		if len(e.Evidence) > 0 {
-			b.WriteString("| | Evidence | Observed | Expected |\n| --- | --- | --- | --- |\n")
-			for _, ev := range e.Evidence {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", strings.Fields(mdIcons[ev.Status])[0],
-					mdEscape(ev.Label), mdEscape(ev.Observed), mdEscape(ev.Expected))
-			}
-			b.WriteString("\n")
-		}
-		for i, f := range e.Findings {
-			if i == maxMarkdownFindings {
-				fmt.Fprintf(&b, "- … and %d more findings (see the JSON or SARIF report)\n", len(e.Findings)-i)
-				break
-			}
-			fmt.Fprintf(&b, "- %s %s: %s", mdCode(findingLocation(f)), mdEscape(f.Rule), mdEscape(f.Message))
-			if f.Preview != "" {
-				fmt.Fprintf(&b, " (%s)", mdCode(f.Preview))
-			}
-			b.WriteString("\n")
-		}
-		if len(e.Findings) > 0 {
-			b.WriteString("\n")
-		}
-		if e.Remedy != "" {
-			fmt.Fprintf(&b, "**Remedy:** %s\n\n", mdEscape(e.Remedy))
-		}
-		b.WriteString("</details>\n")
+// mdDetails is a check's details folded in <details>: summary, why its status, evidence,
+// findings and remedy.
+func mdDetails(b *strings.Builder, e Entry) {
+	fmt.Fprintf(b, "\n<details><summary>%s %s %s</summary>\n\n",
+		mdIcons[e.Status], mdCode(e.ID), htmlEscape(e.Title))
+	fmt.Fprintf(b, "%s\n\n", mdEscape(e.Summary))
+	if e.Status != e.CheckStatus {
+		why := e.Reinterpreted()
+		fmt.Fprintf(b, "_%s%s._\n\n", strings.ToUpper(why[:1]), mdEscape(why[1:]))
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	if len(e.Evidence) > 0 {
+		b.WriteString("| | Evidence | Observed | Expected |\n| --- | --- | --- | --- |\n")
+		for _, ev := range e.Evidence {
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", strings.Fields(mdIcons[ev.Status])[0],
+				mdEscape(ev.Label), mdEscape(ev.Observed), mdEscape(ev.Expected))
+		}
+		b.WriteString("\n")
+	}
+	mdFindings(b, e.Findings)
+	if e.Remedy != "" {
+		fmt.Fprintf(b, "**Remedy:** %s\n\n", mdEscape(e.Remedy))
+	}
+	b.WriteString("</details>\n")
+}
+
+// mdFindings is a list item per finding, up to maxMarkdownFindings.
+func mdFindings(b *strings.Builder, findings []kind.Finding) {
+	for i, f := range findings {
+		if i == maxMarkdownFindings {
+			fmt.Fprintf(b, "- … and %d more findings (see the JSON or SARIF report)\n", len(findings)-i)
+			break
+		}
+		fmt.Fprintf(b, "- %s %s: %s", mdCode(findingLocation(f)), mdEscape(f.Rule), mdEscape(f.Message))
+		if f.Preview != "" {
+			fmt.Fprintf(b, " (%s)", mdCode(f.Preview))
+		}
+		b.WriteString("\n")
+	}
+	if len(findings) > 0 {
+		b.WriteString("\n")
+	}
 }
 
 // mdEscaper makes any text inert in a table cell: Markdown punctuation is backslash-escaped,

@@ -212,14 +212,9 @@ func (c *Counts) add(s kind.Status) {
 func (c Counts) Summary() string {
 	parts := []string{}
 	add := func(n int, one, many string) {
-		if n == 0 {
-			return
+		if n > 0 {
+			parts = append(parts, kind.Count(n, one, many))
 		}
-		w := many
-		if n == 1 {
-			w = one
-		}
-		parts = append(parts, fmt.Sprintf("%d %s", n, w))
 	}
 	add(c.Fail, "failed", "failed")
 	add(c.Error, "error", "errors")
@@ -281,6 +276,13 @@ func RegisterFormat(f Format) {
 		panic("report: format registered twice: " + f.Name)
 	}
 	formats[f.Name] = f
+}
+
+// registerFixed adds a format whose output is the same whatever the Style (a document for
+// programs: JSON, JUnit, SARIF). Passing r as a Reporter is the compile-time check that the
+// format implements one.
+func registerFixed(name, description string, r Reporter) {
+	RegisterFormat(Format{Name: name, Description: description, New: func(Style) Reporter { return r }})
 }
 
 // Lookup finds a format by name.

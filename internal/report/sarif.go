@@ -37,11 +37,8 @@ import (
 // of the size, and of the time to write, of an indented generic SARIF model.
 type SARIF struct{}
 
-var _ Reporter = SARIF{}
-
 func init() {
-	RegisterFormat(Format{Name: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers",
-		New: func(Style) Reporter { return SARIF{} }})
+	registerFixed("sarif", "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers", SARIF{})
 }
 
 // MaxSARIFResults is GitHub code scanning's limit on results per run.
@@ -164,92 +161,105 @@ func (rs *sarifRules) add(r sarifRule) int {
 }
 
 func (SARIF) Write(w io.Writer, r *Report) error {
+	s := newSARIFBuilder(r)
+	for _, e := range r.Results {
+		s.entry(e)
+	}
+	return s.encode(w, r.Version)
+}
+
+// sarifBuilder collects a run's rules and results.
+type sarifBuilder struct {
+	run   sarifRun
+	rules sarifRules
+	// file is the uri that the results of live checks point at.
+	file    string
+	dropped int
+}
+
+func newSARIFBuilder(r *Report) *sarifBuilder {
 	// GitHub replaces the results of an earlier upload with the same category; one category
 	// per checklist keeps two checklists' alerts apart.
-	run := sarifRun{AutomationDetails: sarifAutomationDetails{ID: "launchgate/" + slug(r.Checklist) + "/"},
-		Results: []sarifResult{}}
-	rules := &sarifRules{index: map[string]int{}}
+	s := &sarifBuilder{run: sarifRun{AutomationDetails: sarifAutomationDetails{ID: "launchgate/" + slug(r.Checklist) + "/"},
+		Results: []sarifResult{}}, rules: sarifRules{index: map[string]int{}}}
 	// Rules first, in checklist order.
 	for _, e := range r.Results {
-		rules.add(typeRule(e.Type))
+		s.rules.add(typeRule(e.Type))
 	}
-	file := sarifURI(r.Path())
-	if file == "" {
-		file = sarifPlaceholderURI
+	s.file = sarifURI(r.Path())
+	if s.file == "" {
+		s.file = sarifPlaceholderURI
 	}
-	dropped := 0
-	add := func(res sarifResult) {
-		if len(run.Results) >= MaxSARIFResults {
-			dropped++
-			return
-		}
-		run.Results = append(run.Results, res)
+	return s
+}
+
+// entry adds what a check that did not pass found: one result for the check, or one for each
+// of its findings. A waived result keeps the level of what the check found, suppressed.
+func (s *sarifBuilder) entry(e Entry) {
+	level := alertLevel(e, "error")
+	if level == "" {
+		return
 	}
-	for _, e := range r.Results {
-		level := ""
-		switch {
-		case e.Blocking:
-			level = "error"
-		case e.Status == kind.Warn:
-			level = "warning"
-		case e.Status == kind.Waived:
-			// A waived result keeps the level of what the check found, suppressed.
-			level = "error"
-		default:
-			continue
-		}
-		var sup []sarifSuppression
-		if e.Status == kind.Waived {
-			sup = []sarifSuppression{{Kind: "external", Justification: e.waiverJustification()}}
-		}
-		add := func(res sarifResult) {
-			res.Suppressions = sup
-			add(res)
-		}
-		if len(e.Findings) == 0 {
-			msg := e.ID + ": " + e.Summary
-			if e.Remedy != "" {
-				msg += "\n" + e.Remedy
-			}
-			add(newSARIFResult(e.Type, rules.index[e.Type], level, msg, file, max(e.Line, 1), e.Column,
-				fingerprint(e.Type, e.ID, file, "")))
-			continue
-		}
-		for _, f := range e.Findings {
-			ruleID := "secrets/" + f.Rule
-			idx := rules.add(secretRule(ruleID, f.Rule))
-			msg := f.Message
-			if f.Preview != "" {
-				msg += " (" + f.Preview + ")"
-			}
-			if f.Commit != "" {
-				msg += " in commit " + shortCommit(f.Commit)
-			}
-			if e.Remedy != "" {
-				msg += "\n" + e.Remedy
-			}
-			id := f.Fingerprint
-			if id == "" {
-				// Without the check's own fingerprint the line is all that tells two findings of
-				// one rule in one file apart; it is combined with everything else, never alone.
-				id = fmt.Sprintf("line %d, %s", f.Line, f.Commit)
-			}
-			uri := sarifURI(f.File)
-			add(newSARIFResult(ruleID, idx, level, msg, uri, max(f.Line, 1), f.Column,
-				fingerprint(ruleID, e.ID, uri, id)))
-		}
+	var sup []sarifSuppression
+	if e.Status == kind.Waived {
+		sup = []sarifSuppression{{Kind: "external", Justification: e.waiverJustification()}}
 	}
-	if dropped > 0 {
-		run.Properties = map[string]any{
-			"launchgate/resultsOmitted":       dropped,
+	if len(e.Findings) == 0 {
+		msg := e.ID + ": " + e.Summary
+		if e.Remedy != "" {
+			msg += "\n" + e.Remedy
+		}
+		s.add(newSARIFResult(e.Type, s.rules.index[e.Type], level, msg, s.file, max(e.Line, 1), e.Column,
+			fingerprint(e.Type, e.ID, s.file, "")), sup)
+		return
+	}
+	for _, f := range e.Findings {
+		s.finding(e, f, level, sup)
+	}
+}
+
+// finding adds a secret finding under its rule, pointing at the file and line where it is.
+func (s *sarifBuilder) finding(e Entry, f kind.Finding, level string, sup []sarifSuppression) {
+	ruleID := "secrets/" + f.Rule
+	idx := s.rules.add(secretRule(ruleID, f.Rule))
+	msg := findingAlert(f)
+	if e.Remedy != "" {
+		msg += "\n" + e.Remedy
+	}
+	id := f.Fingerprint
+	if id == "" {
+		// Without the check's own fingerprint the line is all that tells two findings of
+		// one rule in one file apart; it is combined with everything else, never alone.
+		id = fmt.Sprintf("line %d, %s", f.Line, f.Commit)
+	}
+	uri := sarifURI(f.File)
+	s.add(newSARIFResult(ruleID, idx, level, msg, uri, max(f.Line, 1), f.Column,
+		fingerprint(ruleID, e.ID, uri, id)), sup)
+}
+
+// add keeps a result, up to MaxSARIFResults, and counts the rest.
+func (s *sarifBuilder) add(res sarifResult, sup []sarifSuppression) {
+	if len(s.run.Results) >= MaxSARIFResults {
+		s.dropped++
+		return
+	}
+	res.Suppressions = sup
+	s.run.Results = append(s.run.Results, res)
+}
+
+// encode writes the log: the run, its rules, and how many results were left out.
+func (s *sarifBuilder) encode(w io.Writer, version string) error {
+	if s.dropped > 0 {
+		s.run.Properties = map[string]any{
+			"launchgate/resultsOmitted":       s.dropped,
 			"launchgate/resultsOmittedReason": fmt.Sprintf("GitHub accepts at most %d results per run", MaxSARIFResults),
 		}
 	}
-	run.Tool.Driver = sarifDriver{Name: "launchgate", Version: r.Version, InformationURI: informationURI, Rules: rules.rules}
+	s.run.Tool.Driver = sarifDriver{Name: "launchgate", Version: version, InformationURI: informationURI, Rules: s.rules.rules}
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}}); err != nil {
+	if err := enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{s.run}}); err != nil {
 		return err
 	}
 	return bw.Flush()

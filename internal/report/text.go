@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -63,97 +62,128 @@ func newPalette(w io.Writer, color bool) palette {
 	}
 }
 
-var marks = map[kind.Status]string{kind.Pass: "✓", kind.Warn: "!", kind.Fail: "✗", kind.Error: "?", kind.Skip: "-",
-	kind.Waived: "~", kind.Blocked: "⊘"}
-
 func (t Text) Write(w io.Writer, r *Report) error {
-	p := newPalette(w, t.Color)
-	var b strings.Builder
+	pg := &textPage{Text: t, p: newPalette(w, t.Color)}
+	pg.header(r)
+	pg.rows(r)
+	pg.details(r)
+	pg.banner(r)
+	_, err := io.WriteString(w, pg.b.String())
+	return err
+}
+
+// textPage is a text report being written.
+type textPage struct {
+	Text
+	p palette
+	b strings.Builder
+}
+
+// header names the checklist and its file.
+func (pg *textPage) header(r *Report) {
 	head := "launchgate"
 	if r.Checklist != "" {
 		head += " · " + r.Checklist
 	}
-	b.WriteString(p.bold.Render(head))
+	pg.b.WriteString(pg.p.bold.Render(head))
 	if r.File != "" {
-		b.WriteString(p.dim.Render(" (" + r.File + ")"))
+		pg.b.WriteString(pg.p.dim.Render(" (" + r.File + ")"))
 	}
-	b.WriteString("\n\n")
+	pg.b.WriteString("\n\n")
+}
 
-	idW, titleW := t.columns(r)
+// rows is one line per check: status, id, title, time, summary.
+func (pg *textPage) rows(r *Report) {
+	idW, titleW := pg.columns(r)
 	statusW := 5
 	for _, e := range r.Results {
 		statusW = max(statusW, len(e.Status.String()))
 	}
 	for _, e := range r.Results {
-		dur := "—"
-		if e.CheckStatus != kind.Skip || e.Duration > 0 {
-			dur = formatElapsed(e.Duration)
-		}
-		fmt.Fprintf(&b, "  %s  %s  %s  %s  %s\n",
-			p.status[e.Status].Render(pad(strings.ToUpper(e.Status.String()), statusW)),
+		fmt.Fprintf(&pg.b, "  %s  %s  %s  %s  %s\n",
+			pg.p.status[e.Status].Render(pad(strings.ToUpper(e.Status.String()), statusW)),
 			pad(e.ID, idW), pad(truncate(e.Title, titleW), titleW),
-			p.dim.Render(padLeft(dur, 6)), e.Summary)
+			pg.p.dim.Render(padLeft(e.took(), 6)), e.Summary)
 	}
+}
 
-	var details []Entry
+// details is a block for every check whose details are shown, under a "Details" heading.
+func (pg *textPage) details(r *Report) {
+	heading := false
 	for _, e := range r.Results {
-		if t.detailed(e) {
-			details = append(details, e)
+		if !pg.detailed(e) {
+			continue
 		}
+		if !heading {
+			pg.b.WriteString("\n" + pg.p.bold.Render("Details") + "\n")
+			heading = true
+		}
+		pg.entry(e)
 	}
-	if len(details) > 0 {
-		b.WriteString("\n" + p.bold.Render("Details") + "\n")
-	}
-	for _, e := range details {
-		b.WriteString("\n")
-		fmt.Fprintf(&b, "%s %s · %s %s\n", p.status[e.Status].Render(strings.ToUpper(e.Status.String())),
-			p.bold.Render(e.ID), e.Title, p.dim.Render("("+e.Type+")"))
-		if why := e.Reinterpreted(); why != "" {
-			fmt.Fprintf(&b, "  %s\n", p.dim.Render(why))
-		}
-		fmt.Fprintf(&b, "  %s\n", e.Summary)
-		labelW := 0
-		for _, ev := range e.Evidence {
-			labelW = max(labelW, lipgloss.Width(ev.Label))
-		}
-		if t.Width > 0 {
-			for _, sr := range e.Series {
-				labelW = max(labelW, lipgloss.Width(sr.Label))
-			}
-		}
-		for _, ev := range e.Evidence {
-			line := ev.Observed
-			if ev.Expected != "" {
-				line += p.dim.Render("  (expected " + ev.Expected + ")")
-			}
-			observed := continued(line, "    "+strings.Repeat(" ", labelW+2))
-			fmt.Fprintf(&b, "  %s %s  %s\n", p.status[ev.Status].Render(marks[ev.Status]), pad(ev.Label, labelW), observed)
-		}
-		for _, f := range e.Findings {
-			loc := f.File
-			if f.Line > 0 {
-				loc += fmt.Sprintf(":%d", f.Line)
-				if f.Column > 0 {
-					loc += fmt.Sprintf(":%d", f.Column)
-				}
-			}
-			if f.Commit != "" {
-				loc += " @ " + shortCommit(f.Commit)
-			}
-			fmt.Fprintf(&b, "  %s %s  %s %s\n", p.status[kind.Fail].Render(marks[kind.Fail]), loc, f.Message, p.dim.Render(f.Preview))
-		}
-		if t.Width > 0 {
-			// Sparklines only on a terminal: a log or a file gets the figures, JSON the values.
-			for _, sr := range e.Series {
-				fmt.Fprintf(&b, "  %s %s  %s\n", p.dim.Render("~"), pad(sr.Label, labelW), sparkline(sr, t.Width-labelW-6))
-			}
-		}
-		if e.Remedy != "" {
-			fmt.Fprintf(&b, "  %s %s\n", p.bold.Render("→"), continued(e.Remedy, "    "))
-		}
-	}
+}
 
-	b.WriteString("\n")
+// entry is one check's details: what it is, why its status, its summary, evidence, findings,
+// series and remedy.
+func (pg *textPage) entry(e Entry) {
+	p := pg.p
+	fmt.Fprintf(&pg.b, "\n%s %s · %s %s\n", p.status[e.Status].Render(strings.ToUpper(e.Status.String())),
+		p.bold.Render(e.ID), e.Title, p.dim.Render("("+e.Type+")"))
+	if why := e.Reinterpreted(); why != "" {
+		fmt.Fprintf(&pg.b, "  %s\n", p.dim.Render(why))
+	}
+	fmt.Fprintf(&pg.b, "  %s\n", e.Summary)
+	labelW := pg.labelWidth(e)
+	pg.evidence(e, labelW)
+	for _, f := range e.Findings {
+		fmt.Fprintf(&pg.b, "  %s %s  %s %s\n", p.status[kind.Fail].Render(marks[kind.Fail]), findingLocation(f), f.Message, p.dim.Render(f.Preview))
+	}
+	pg.series(e, labelW)
+	if e.Remedy != "" {
+		fmt.Fprintf(&pg.b, "  %s %s\n", p.bold.Render("→"), continued(e.Remedy, "    "))
+	}
+}
+
+// labelWidth is the width of the label column of a check's evidence (and sparklines).
+func (pg *textPage) labelWidth(e Entry) int {
+	labelW := 0
+	for _, ev := range e.Evidence {
+		labelW = max(labelW, lipgloss.Width(ev.Label))
+	}
+	if pg.Width > 0 {
+		for _, sr := range e.Series {
+			labelW = max(labelW, lipgloss.Width(sr.Label))
+		}
+	}
+	return labelW
+}
+
+// evidence is a line per piece of evidence: mark, label, what was observed and what was expected.
+func (pg *textPage) evidence(e Entry, labelW int) {
+	for _, ev := range e.Evidence {
+		line := ev.Observed
+		if ev.Expected != "" {
+			line += pg.p.dim.Render("  (expected " + ev.Expected + ")")
+		}
+		observed := continued(line, "    "+strings.Repeat(" ", labelW+2))
+		fmt.Fprintf(&pg.b, "  %s %s  %s\n", pg.p.status[ev.Status].Render(marks[ev.Status]), pad(ev.Label, labelW), observed)
+	}
+}
+
+// series draws a check's measurements as sparklines, only on a terminal: a log or a file gets
+// the figures, JSON the values.
+func (pg *textPage) series(e Entry, labelW int) {
+	if pg.Width <= 0 {
+		return
+	}
+	for _, sr := range e.Series {
+		fmt.Fprintf(&pg.b, "  %s %s  %s\n", pg.p.dim.Render("~"), pad(sr.Label, labelW), sparkline(sr, pg.Width-labelW-6))
+	}
+}
+
+// banner is the gate's verdict, the counts and the time, and what a reader might misread.
+func (pg *textPage) banner(r *Report) {
+	p := pg.p
+	pg.b.WriteString("\n")
 	banner := p.open.Render(" GATE OPEN ")
 	if r.Verdict == Closed {
 		banner = p.closed.Render(" GATE CLOSED ")
@@ -161,15 +191,13 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	if r.NothingChecked {
 		banner = p.closed.Render(" NOTHING CHECKED ")
 	}
-	fmt.Fprintf(&b, "%s  %s  %s\n", banner, r.Counts.Summary(), p.dim.Render("in "+formatElapsed(r.Duration)))
+	fmt.Fprintf(&pg.b, "%s  %s  %s\n", banner, r.Counts.Summary(), p.dim.Render("in "+kind.Elapsed(r.Duration)))
 	if r.Counts.Total > 0 && r.Counts.Skip == r.Counts.Total {
-		fmt.Fprintf(&b, "%s\n", p.dim.Render("no check ran: every check was skipped, so nothing was verified"))
+		fmt.Fprintf(&pg.b, "%s\n", p.dim.Render("no check ran: every check was skipped, so nothing was verified"))
 	}
 	if r.Strict && r.Counts.Warn > 0 {
-		fmt.Fprintf(&b, "%s\n", p.dim.Render("--strict: warnings close the gate"))
+		fmt.Fprintf(&pg.b, "%s\n", p.dim.Render("--strict: warnings close the gate"))
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // columns are the widths of the id and title columns: as wide as the widest, except that on a
@@ -220,24 +248,4 @@ func truncate(s string, w int) string {
 		used += rw
 	}
 	return b.String() + "…"
-}
-
-func shortCommit(c string) string {
-	if len(c) > 12 {
-		return c[:12]
-	}
-	return c
-}
-
-// formatElapsed prints durations the way people read them: 42ms, 1.3s, 2m5s.
-func formatElapsed(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return "0ms"
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return d.Round(time.Second).String()
 }

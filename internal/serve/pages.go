@@ -112,7 +112,7 @@ func (s *Server) page(w http.ResponseWriter, _ *http.Request) {
 		}
 		d.Verdict, d.Class, d.Checklist, d.Text = string(rep.Verdict), string(rep.Verdict), rep.Checklist, text.String()
 		d.Status = fmt.Sprintf("Last run finished %s UTC, took %s; the next starts about %s UTC (every %s).",
-			rep.StartedAt.Add(rep.Duration).UTC().Format(time.DateTime), kind.FormatRounded(rep.Duration),
+			rep.StartedAt.Add(rep.Duration).UTC().Format(time.DateTime), kind.Elapsed(rep.Duration),
 			next.UTC().Format(time.TimeOnly), kind.FormatDuration(s.o.Interval))
 	}
 	var b bytes.Buffer

@@ -150,7 +150,7 @@ func (s *Server) record(rep *report.Report) {
 	if rep.Verdict != report.Open {
 		level, msg = slog.LevelWarn, "gate closed"
 	}
-	attrs := []any{"verdict", string(rep.Verdict), "counts", rep.Counts.Summary(), "duration", kind.FormatRounded(rep.Duration)}
+	attrs := []any{"verdict", string(rep.Verdict), "counts", rep.Counts.Summary(), "duration", kind.Elapsed(rep.Duration)}
 	var blocking []string
 	for _, e := range rep.Results {
 		if e.Blocking {

@@ -15,7 +15,7 @@ type NoTimeError struct {
 
 func (e *NoTimeError) Error() string {
 	return fmt.Sprintf("the check's deadline leaves %s, not enough to wait sample %s and read again",
-		kind.FormatRounded(e.Left), kind.FormatDuration(e.Gap))
+		kind.Elapsed(e.Left), kind.FormatDuration(e.Gap))
 }
 
 // Result is the error result for a check that had no time for its second sample.
