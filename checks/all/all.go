@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "github.com/launchgate/launchgate/checks/deploycheck"     // deploy.window
 	_ "github.com/launchgate/launchgate/checks/envcheck"        // env.parity
 	_ "github.com/launchgate/launchgate/checks/httpcheck"       // http.auth, http.burst, http.flow, http.headers, http.health, http.load, http.rate_limit, http.version
 	_ "github.com/launchgate/launchgate/checks/jwtcheck"        // jwt

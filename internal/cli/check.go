@@ -66,5 +66,5 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return cannotRun(err)
 	}
-	return runGate(ctx, opts.App, cl, []runner.Job{{Entry: cl.Checks[0]}}, opts.GateOptions)
+	return runGate(ctx, opts.Now.app(opts.App), cl, []runner.Job{{Entry: cl.Checks[0]}}, opts.GateOptions)
 }

@@ -36,6 +36,8 @@ type GateOptions struct {
 	FailOnSkip bool
 	// NoWaivers ignores the checklist's waivers.
 	NoWaivers bool
+	// Now, when set, is the time checks and waivers judge against.
+	Now nowFlag
 }
 
 // RunOptions are the options of `launchgate run`.
@@ -97,13 +99,14 @@ func addGateFlags(cmd *cobra.Command, o *GateOptions) {
 	cmd.Flags().BoolVar(&o.AllowEmpty, "allow-empty", false, "open the gate even when no check reached a verdict (all skipped or filtered out)")
 	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "show the evidence of passing checks too")
 	cmd.Flags().StringArrayVar(&o.Outputs, "output", nil, "also write a report to a file, as FORMAT=PATH (repeatable), e.g. junit=gate.xml")
+	cmd.Flags().Var(&o.Now, "now", "judge as if it were this RFC 3339 time, e.g. 2026-12-04T16:00:00+01:00 (a dry run of deploy windows and waivers)")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.FormatNames(), cobra.ShellCompDirectiveNoFileComp
 	})
 }
 
 func runRun(ctx context.Context, opts *RunOptions) error {
-	app := opts.App
+	app := opts.Now.app(opts.App)
 	if err := opts.validate(); err != nil {
 		return err
 	}
