@@ -32,6 +32,8 @@ func (p *parser) checkNeeds(cl *Checklist) {
 		ids = append(ids, e.ID)
 	}
 	for _, e := range cl.Checks {
+		// A check's needs are reported in the file that declares it.
+		p.file = e.File
 		for i, id := range e.Needs {
 			switch {
 			case id == e.ID:
@@ -64,6 +66,7 @@ func (p *parser) checkNeeds(cl *Checklist) {
 					start++
 				}
 				cycle := append(append([]string{}, path[start:]...), id)
+				p.file = e.File
 				p.errorf(e.needNodes[i], "check %q: needs: a cycle: %s", e.ID, strings.Join(cycle, " -> "))
 				return false
 			case unseen:
