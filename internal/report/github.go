@@ -29,8 +29,8 @@ func init() {
 
 func (g GitHub) Write(w io.Writer, r *Report) error {
 	var b strings.Builder
-	file := r.Path()
 	for _, e := range r.Results {
+		file := r.PathOf(e)
 		level := ""
 		switch {
 		case e.Blocking:

@@ -207,6 +207,10 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 			add(res)
 		}
 		if len(e.Findings) == 0 {
+			file := file
+			if e.File != "" {
+				file = sarifURI(r.PathOf(e))
+			}
 			msg := e.ID + ": " + e.Summary
 			if e.Remedy != "" {
 				msg += "\n" + e.Remedy
