@@ -108,29 +108,13 @@ func (p *parser) includeOne(u *unit, n *yaml.Node, chain []*unit) *unit {
 		path = filepath.Join(u.dir, path)
 	}
 	id, err := fileID(path)
-	if err != nil {
+	switch {
+	case err != nil:
 		p.errorf(n, "include: cannot read %s: %s", path, unwrapPathError(err))
 		return nil
-	}
-	for i, c := range chain {
-		if c.id != id {
-			continue
-		}
-		if c == u {
-			p.errorf(n, "include: %s includes itself", u.file)
-		} else {
-			names := []string{}
-			for _, l := range chain[i:] {
-				names = append(names, l.file)
-			}
-			p.errorf(n, "include: a cycle: %s -> %s", strings.Join(names, " -> "), c.file)
-		}
+	case p.cycle(n, id, chain) || p.loaded[id]:
 		return nil
-	}
-	if p.loaded[id] {
-		return nil
-	}
-	if len(p.loaded) > maxIncludedFiles {
+	case len(p.loaded) > maxIncludedFiles:
 		p.errorf(n, "include: more than %d files included: a checklist includes a handful", maxIncludedFiles)
 		return nil
 	}
@@ -140,18 +124,38 @@ func (p *parser) includeOne(u *unit, n *yaml.Node, chain []*unit) *unit {
 		p.errorf(n, "include: cannot read %s: %s", path, unwrapPathError(err))
 		return nil
 	}
-	child := &unit{file: path, path: path, dir: filepath.Dir(path), id: id}
 	root, e := readDocument(path, data)
 	if e != nil {
 		p.files = append(p.files, path)
 		*p.errs = append(*p.errs, e)
 		return nil
 	}
-	child.root = root
+	child := &unit{file: path, path: path, dir: filepath.Dir(path), id: id, root: root}
 	if !p.open(child) {
 		return nil
 	}
 	return child
+}
+
+// cycle reports, at n, an include of id by the last file of chain when id is already in the
+// chain: the file itself, or one that leads to it.
+func (p *parser) cycle(n *yaml.Node, id string, chain []*unit) bool {
+	for i, c := range chain {
+		if c.id != id {
+			continue
+		}
+		if i == len(chain)-1 {
+			p.errorf(n, "include: %s includes itself", c.file)
+			return true
+		}
+		names := []string{}
+		for _, l := range chain[i:] {
+			names = append(names, l.file)
+		}
+		p.errorf(n, "include: a cycle: %s -> %s", strings.Join(names, " -> "), c.file)
+		return true
+	}
+	return false
 }
 
 // fileID is a file's identity: its absolute path with symbolic links resolved, so that a cycle

@@ -43,6 +43,12 @@ func (p *parser) checkNeeds(cl *Checklist) {
 			}
 		}
 	}
+	p.needCycles(cl, byID)
+}
+
+// needCycles reports the first cycle through each part of the graph of needs, at the need that
+// closes it, in the file that declares that check.
+func (p *parser) needCycles(cl *Checklist, byID map[string]*Entry) {
 	const (
 		unseen = iota
 		onPath
