@@ -26,11 +26,13 @@ func ids(cl *config.Checklist) string {
 // names it, however deep; included checks come first, in include order, each remembering its
 // own file, line and directory.
 func TestIncludeResolvesAgainstTheIncludingFile(t *testing.T) {
-	dir := t.TempDir()
-	top := write(t, dir, "ci/launchgate.yaml", "version: 1\nname: top\ninclude: [../shared/base.yaml, local.yaml]\nchecks:\n"+health("own"))
-	write(t, dir, "ci/local.yaml", "version: 1\nname: ignored\nchecks:\n"+health("local"))
-	write(t, dir, "shared/base.yaml", "version: 1\ninclude: [sub/security.yaml]\nchecks:\n"+health("base"))
-	write(t, dir, "shared/sub/security.yaml", "version: 1\nchecks:\n"+health("security"))
+	dir := tree(t, map[string]string{
+		"ci/launchgate.yaml":       "version: 1\nname: top\ninclude: [../shared/base.yaml, local.yaml]\nchecks:\n" + health("own"),
+		"ci/local.yaml":            "version: 1\nname: ignored\nchecks:\n" + health("local"),
+		"shared/base.yaml":         "version: 1\ninclude: [sub/security.yaml]\nchecks:\n" + health("base"),
+		"shared/sub/security.yaml": "version: 1\nchecks:\n" + health("security"),
+	})
+	top := filepath.Join(dir, "ci", "launchgate.yaml")
 	cl, err := config.LoadFile(top, env(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +63,7 @@ func TestIncludeResolvesAgainstTheIncludingFile(t *testing.T) {
 // TestIncludeFromStandardInput: a checklist read from standard input includes relative to the
 // working directory it is given.
 func TestIncludeFromStandardInput(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "base.yaml", "version: 1\nchecks:\n"+health("base"))
+	dir := tree(t, map[string]string{"base.yaml": "version: 1\nchecks:\n" + health("base")})
 	opts := env(nil)
 	opts.Dir = dir
 	opts.Stdin = strings.NewReader("version: 1\ninclude: [base.yaml]\nchecks:\n" + health("own"))
@@ -135,10 +136,7 @@ func TestIncludeMistakes(t *testing.T) {
 		}, []string{`b.yaml:2:27: policy: max_waiver_days: "365" here, but "30" where a.yaml:2:27 sets it: set policy.max_waiver_days in top.yaml, which includes both`}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for name, body := range tt.files {
-				write(t, dir, name, body)
-			}
+			dir := tree(t, tt.files)
 			// Run from the directory, so that messages name files as a person there would.
 			t.Chdir(dir)
 			_, err := config.LoadFile("top.yaml", env(nil))
@@ -156,14 +154,17 @@ func TestIncludeMistakes(t *testing.T) {
 // both); policy is merged key by key with the including file deciding; waivers from every file
 // apply, the including file's first; a file two others share is read once.
 func TestIncludeMerges(t *testing.T) {
-	dir := t.TempDir()
-	top := write(t, dir, "top.yaml", "version: 1\ninclude: [a.yaml, b.yaml]\nvars: {OWN: top}\n"+
-		"policy: {max_waiver_days: 30}\nchecks:\n  - id: own\n    type: http.health\n    needs: [shared]\n    title: ${A}-${B}-${OWN}-${SHARED}\n    with: {url: 'http://127.0.0.1:1/'}\n"+
-		"waivers:\n  - {check: shared, until: 2026-12-01, reason: top decides, owner: lead}\n")
-	write(t, dir, "a.yaml", "version: 1\ninclude: [common.yaml]\nvars: {A: a, B: a, OWN: a}\npolicy: {max_waiver_days: 365, timezone: Europe/Paris}\n")
-	write(t, dir, "b.yaml", "version: 1\ninclude: [common.yaml]\nvars: {B: b}\npolicy: {max_waiver_days: 90}\n")
-	write(t, dir, "common.yaml", "version: 1\nvars: {SHARED: common}\nchecks:\n"+health("shared")+
-		"waivers:\n  - {check: shared, until: 2026-12-02, reason: base, owner: platform}\n")
+	dir := tree(t, map[string]string{
+		"top.yaml": "version: 1\ninclude: [a.yaml, b.yaml]\nvars: {OWN: top}\npolicy: {max_waiver_days: 30}\n" +
+			"checks:\n  - id: own\n    type: http.health\n    needs: [shared]\n    title: ${A}-${B}-${OWN}-${SHARED}\n" +
+			"    with: {url: 'http://127.0.0.1:1/'}\n" +
+			"waivers:\n  - {check: shared, until: 2026-12-01, reason: top decides, owner: lead}\n",
+		"a.yaml": "version: 1\ninclude: [common.yaml]\nvars: {A: a, B: a, OWN: a}\npolicy: {max_waiver_days: 365, timezone: Europe/Paris}\n",
+		"b.yaml": "version: 1\ninclude: [common.yaml]\nvars: {B: b}\npolicy: {max_waiver_days: 90}\n",
+		"common.yaml": "version: 1\nvars: {SHARED: common}\nchecks:\n" + health("shared") +
+			"waivers:\n  - {check: shared, until: 2026-12-02, reason: base, owner: platform}\n",
+	})
+	top := filepath.Join(dir, "top.yaml")
 	opts := env(nil)
 	opts.Now = func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) }
 	cl, err := config.LoadFile(top, opts)

@@ -55,8 +55,7 @@ func TestVariablePrecedence(t *testing.T) {
 // TestNeedsEnvIsSatisfiedByEverySource: a needs_env variable set by any source lets the check run;
 // set by none, the check is skipped.
 func TestNeedsEnvIsSatisfiedByEverySource(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "base.yaml", "version: 1\nvars: {API_URL: 'http://base.example'}\n")
+	base := "version: 1\nvars: {API_URL: 'http://base.example'}\n"
 	check := "checks:\n  - id: a\n    type: http.health\n    needs_env: [API_URL]\n    with: {url: '${API_URL}/h'}\n"
 	for _, tt := range []struct {
 		name       string
@@ -71,7 +70,8 @@ func TestNeedsEnvIsSatisfiedByEverySource(t *testing.T) {
 		{"nowhere", nil, nil, "", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			path := write(t, dir, "top.yaml", "version: 1\n"+tt.header+check)
+			dir := tree(t, map[string]string{"base.yaml": base, "top.yaml": "version: 1\n" + tt.header + check})
+			path := filepath.Join(dir, "top.yaml")
 			opts := env(tt.env)
 			opts.Vars = tt.flags
 			cl, err := config.LoadFile(path, opts)
@@ -133,19 +133,7 @@ func TestChecklistVarsMistakes(t *testing.T) {
 }
 
 func TestReadVarsFile(t *testing.T) {
-	dir := t.TempDir()
-	good := write(t, dir, "staging.yaml", "# staging\nAPI_URL: https://staging.example.com\nPORT: 8443\nVERIFY: true\nEMPTY: ''\n")
-	vars, err := config.ReadVarsFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if vars["API_URL"] != "https://staging.example.com" || vars["PORT"] != "8443" || vars["VERIFY"] != "true" || len(vars) != 4 {
-		t.Errorf("vars = %v", vars)
-	}
-	if vars, err := config.ReadVarsFile(write(t, dir, "empty.yaml", "# nothing yet\n")); err != nil || len(vars) != 0 {
-		t.Errorf("an empty vars file: %v %v", vars, err)
-	}
-	for _, tt := range []struct{ name, body, want string }{
+	bad := []struct{ name, body, want string }{
 		{"list.yaml", "API_URL: https://x\nDB_PASSWORD: [hunter2-secret]\n", "list.yaml:2:14: DB_PASSWORD: expected a value (a string, number or boolean), got a list"},
 		{"nested.yaml", "DB:\n  PASSWORD: hunter2-secret\n", "nested.yaml:2:3: DB: expected a value (a string, number or boolean), got a mapping"},
 		{"null.yaml", "API_URL:\n", "null.yaml:1:9: API_URL: expected a value (a string, number or boolean), got nothing"},
@@ -154,9 +142,28 @@ func TestReadVarsFile(t *testing.T) {
 		{"list-doc.yaml", "- A=1\n", "list-doc.yaml:1:1: a vars file is a mapping of variable names to values (API_URL: https://…), got a list"},
 		{"syntax.yaml", "A: 'hunter2-secret\n", "syntax.yaml:2: invalid YAML: found unexpected end of stream"},
 		{"tabs.yaml", "A: 1\n\tB: hunter2-secret\n", "tabs.yaml:2:1: invalid YAML: tabs are not allowed for indentation: indent with spaces"},
-	} {
+	}
+	files := map[string]string{
+		"staging.yaml": "# staging\nAPI_URL: https://staging.example.com\nPORT: 8443\nVERIFY: true\nEMPTY: ''\n",
+		"empty.yaml":   "# nothing yet\n",
+	}
+	for _, tt := range bad {
+		files[tt.name] = tt.body
+	}
+	dir := tree(t, files)
+	vars, err := config.ReadVarsFile(filepath.Join(dir, "staging.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vars["API_URL"] != "https://staging.example.com" || vars["PORT"] != "8443" || vars["VERIFY"] != "true" || len(vars) != 4 {
+		t.Errorf("vars = %v", vars)
+	}
+	if vars, err := config.ReadVarsFile(filepath.Join(dir, "empty.yaml")); err != nil || len(vars) != 0 {
+		t.Errorf("an empty vars file: %v %v", vars, err)
+	}
+	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			path := write(t, dir, tt.name, tt.body)
+			path := filepath.Join(dir, tt.name)
 			_, err := config.ReadVarsFile(path)
 			var errs config.Errors
 			want := dir + string(filepath.Separator) + tt.want
@@ -189,15 +196,18 @@ func TestParseVarFlag(t *testing.T) {
 	}
 }
 
-// write writes a file below dir, making its directories, and returns its path.
-func write(t *testing.T, dir, name, body string) string {
+// tree writes files (by slash-separated path) into a new directory and returns it.
+func tree(t *testing.T, files map[string]string) string {
 	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	for name, body := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return dir
 }

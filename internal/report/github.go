@@ -30,7 +30,6 @@ func init() {
 func (g GitHub) Write(w io.Writer, r *Report) error {
 	var b strings.Builder
 	for _, e := range r.Results {
-		file := r.PathOf(e)
 		level := ""
 		switch {
 		case e.Blocking:
@@ -46,7 +45,7 @@ func (g GitHub) Write(w io.Writer, r *Report) error {
 				msg += "\n" + e.Remedy
 			}
 			props := [][2]string{}
-			if file != "" && e.Line > 0 {
+			if file := r.PathOf(e); file != "" && e.Line > 0 {
 				props = append(props, [2]string{"file", file}, [2]string{"line", strconv.Itoa(e.Line)})
 				if e.Column > 0 {
 					props = append(props, [2]string{"col", strconv.Itoa(e.Column)})
