@@ -122,7 +122,8 @@ func TestIncludedChecksRunWhereTheyAreWritten(t *testing.T) {
 	work := t.TempDir()
 	writeFile(t, work, "shared/scanned/deploy.env", "GITHUB_TOKEN="+fakeGitHubToken(t)+"\n")
 	shared := writeFile(t, work, "shared/security.yaml", "version: 1\nchecks:\n"+
-		"  - id: no-secrets\n    type: secrets\n    with: {path: scanned, history: false}\n")
+		"  - id: no-secrets\n    type: secrets\n    with: {path: scanned, history: false}\n"+
+		"  - id: down\n    type: http.health\n    with: {url: '${DOWN_URL}'}\n")
 	stdin := "version: 1\ninclude: [shared/security.yaml]\nchecks:\n  - id: api\n    type: http.health\n    with: {url: '${OK_URL}'}\n"
 	run := func(format string) result {
 		return launchApp(t, vars, func(app *cli.App) {
@@ -136,12 +137,44 @@ func TestIncludedChecksRunWhereTheyAreWritten(t *testing.T) {
 	}
 	res := jsonResults(t, r.out)
 	if res[0]["id"] != "no-secrets" || res[0]["status"] != "fail" || res[0]["file"] != shared || res[0]["line"] != 3.0 {
-		t.Errorf("the included check: %v", res[0])
+		t.Errorf("the included secrets check: %v", res[0])
 	}
-	if _, ok := res[1]["file"]; ok || res[1]["status"] != "pass" {
-		t.Errorf("the checklist's own check: %v", res[1])
+	if res[1]["id"] != "down" || res[1]["file"] != shared || res[1]["line"] != 6.0 {
+		t.Errorf("the included health check: %v", res[1])
 	}
-	if r := run("github"); !strings.Contains(r.out, "::error file="+shared+",line=3,col=5,") {
+	if _, ok := res[2]["file"]; ok || res[2]["status"] != "pass" {
+		t.Errorf("the checklist's own check: %v", res[2])
+	}
+	if r := run("github"); !strings.Contains(r.out, "::error file="+shared+",line=6,col=5,") {
 		t.Errorf("the annotation does not point at the included file:\n%s", r.out)
+	}
+	var sarif struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					Physical struct {
+						Artifact struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							Line int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(run("sarif").out), &sarif); err != nil || len(sarif.Runs) != 1 {
+		t.Fatalf("SARIF: %v", err)
+	}
+	found := false
+	for _, res := range sarif.Runs[0].Results {
+		if loc := res.Locations[0].Physical; res.RuleID == "http.health" {
+			found = strings.HasSuffix(loc.Artifact.URI, "shared/security.yaml") && loc.Region.Line == 6
+		}
+	}
+	if !found {
+		t.Errorf("no SARIF result for the included check at shared/security.yaml:6: %+v", sarif.Runs[0].Results)
 	}
 }
