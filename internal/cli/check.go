@@ -62,7 +62,11 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if _, ok := kind.Lookup(opts.Kind); !ok {
 		return cannotRun(unknownKind(opts.Kind))
 	}
-	cl, err := config.Single(opts.Kind, opts.Args, opts.CheckTimeout, config.Options{Getenv: opts.App.Getenv})
+	vars, err := opts.Vars.layered()
+	if err != nil {
+		return err
+	}
+	cl, err := config.Single(opts.Kind, opts.Args, opts.CheckTimeout, config.Options{Getenv: opts.App.Getenv, Vars: vars})
 	if err != nil {
 		return cannotRun(err)
 	}

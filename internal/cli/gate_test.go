@@ -15,9 +15,13 @@ import (
 	"github.com/launchgate/launchgate/internal/cli"
 )
 
+// writeFile writes a file below dir, making its directories, and returns its path.
 func writeFile(t *testing.T, dir, name, body string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,8 @@ type GateOptions struct {
 	NoWaivers bool
 	// Now, when set, is the time checks and waivers judge against.
 	Now nowFlag
+	// Vars are --vars and --var.
+	Vars VarOptions
 }
 
 // RunOptions are the options of `launchgate run`.
@@ -66,6 +68,7 @@ with NOTHING CHECKED, unless --allow-empty is given.`,
   launchgate run checklists/api.yaml
   launchgate run -f api.yaml --only tls,db --skip slow --format json
   launchgate run checklists/api.yaml --fail-on-skip
+  launchgate run --vars envs/staging.yaml --var RELEASE=v1.4.2
   generate-checklist | launchgate run -`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -100,6 +103,7 @@ func addGateFlags(cmd *cobra.Command, o *GateOptions) {
 	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "show the evidence of passing checks too")
 	cmd.Flags().StringArrayVar(&o.Outputs, "output", nil, "also write a report to a file, as FORMAT=PATH (repeatable), e.g. junit=gate.xml")
 	cmd.Flags().Var(&o.Now, "now", "judge as if it were this RFC 3339 time, e.g. 2026-12-04T16:00:00+01:00 (a dry run of deploy windows and waivers)")
+	addVarFlags(cmd, &o.Vars)
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.FormatNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -110,9 +114,9 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	cl, err := loadChecklist(app, opts.File)
+	cl, err := loadChecklist(app, opts.File, opts.Vars)
 	if err != nil {
-		return cannotRun(err)
+		return err
 	}
 	jobs, err := plan(cl, opts.Only, opts.Skip)
 	if err != nil {
@@ -143,21 +147,38 @@ func (o *GateOptions) validate() error {
 	return nil
 }
 
-func loadChecklist(app *App, file string) (*config.Checklist, error) {
-	o := config.Options{Getenv: app.Getenv, Stdin: app.IO.In, Now: app.Now}
-	if file != "" {
-		return config.LoadFile(file, o)
+// loadChecklist loads the checklist a command names (or ./launchgate.yaml, or the embedded
+// default) with the variables given on its command line. Any error means launchgate cannot
+// run (exit 2).
+func loadChecklist(app *App, file string, v VarOptions) (*config.Checklist, error) {
+	vars, err := v.layered()
+	if err != nil {
+		return nil, err
 	}
-	local := filepath.Join(app.Dir, "launchgate.yaml")
-	if _, err := os.Lstat(local); err == nil {
+	// Includes of a checklist read from standard input resolve against the working directory.
+	o := config.Options{Getenv: app.Getenv, Vars: vars, Dir: app.Dir, Stdin: app.IO.In, Now: app.Now}
+	var cl *config.Checklist
+	switch local := filepath.Join(app.Dir, "launchgate.yaml"); {
+	case file != "":
+		cl, err = config.LoadFile(file, o)
+	case fileExists(local):
 		// LoadFile refuses what is not a regular file (a FIFO here would hang a plain read).
-		return config.LoadFile(local, o)
+		cl, err = config.LoadFile(local, o)
+	default:
+		cl, err = config.Parse(checklists.DefaultName, checklists.Default(), o)
+		if cl != nil {
+			cl.Embedded = true
+		}
 	}
-	cl, err := config.Parse(checklists.DefaultName, checklists.Default(), o)
-	if cl != nil {
-		cl.Embedded = true
+	if err != nil {
+		return nil, cannotRun(err)
 	}
-	return cl, err
+	return cl, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // plan applies --only and --skip. A value that matches no check id or tag is a mistake worth

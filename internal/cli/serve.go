@@ -35,6 +35,7 @@ type ServeOptions struct {
 	Strict       bool
 	Concurrency  int
 	Timeout      time.Duration
+	Vars         VarOptions
 }
 
 // slowKinds are the kinds serve runs at most every --slow-interval: they read a repository's
@@ -83,6 +84,7 @@ do. Secrets scans run at most every --slow-interval. SIGTERM stops it gracefully
 	f.BoolVar(&opts.Strict, "strict", false, "warnings close the gate too")
 	f.IntVar(&opts.Concurrency, "concurrency", 0, fmt.Sprintf("checks run at once (0: the default, %d here)", runner.DefaultConcurrency()))
 	f.DurationVar(&opts.Timeout, "timeout", 0, "deadline for each run, e.g. 2m (default none)")
+	addVarFlags(cmd, &opts.Vars)
 	return cmd
 }
 
@@ -107,9 +109,9 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	cl, err := loadChecklist(app, opts.File)
+	cl, err := loadChecklist(app, opts.File, opts.Vars)
 	if err != nil {
-		return cannotRun(err)
+		return err
 	}
 	jobs, err := plan(cl, opts.Only, opts.Skip)
 	if err != nil {

@@ -8,7 +8,8 @@ import (
 )
 
 func newCmdValidate(app *App) *cobra.Command {
-	return &cobra.Command{
+	var vars VarOptions
+	cmd := &cobra.Command{
 		Use:   "validate [FILE]",
 		Short: "Check a checklist without running it (exit 0 valid, 2 invalid)",
 		Args:  cobra.MaximumNArgs(1),
@@ -17,9 +18,9 @@ func newCmdValidate(app *App) *cobra.Command {
 			if len(args) == 1 {
 				file = args[0]
 			}
-			cl, err := loadChecklist(app, file)
+			cl, err := loadChecklist(app, file, vars)
 			if err != nil {
-				return cannotRun(err)
+				return err
 			}
 			name := cl.File
 			fmt.Fprintf(app.IO.Out, "%s: valid, %d %s\n", name, len(cl.Checks), kind.Plural(len(cl.Checks), "check", "checks"))
@@ -31,6 +32,8 @@ func newCmdValidate(app *App) *cobra.Command {
 			return nil
 		},
 	}
+	addVarFlags(cmd, &vars)
+	return cmd
 }
 
 func joinAnd(s []string) string {

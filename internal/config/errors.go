@@ -40,8 +40,17 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-func (es Errors) sorted() Errors {
+// sortedIn sorts the mistakes by file, in the order files were read (the checklist's own
+// first), then by position.
+func (es Errors) sortedIn(files []string) Errors {
+	rank := map[string]int{}
+	for i := len(files) - 1; i >= 0; i-- {
+		rank[files[i]] = i
+	}
 	sort.SliceStable(es, func(i, j int) bool {
+		if ri, rj := rank[es[i].File], rank[es[j].File]; ri != rj {
+			return ri < rj
+		}
 		if es[i].Line != es[j].Line {
 			return es[i].Line < es[j].Line
 		}

@@ -135,7 +135,7 @@ func (e *expansion) reference(i, depth int, emit bool) (int, error) {
 	}
 	if !hasDef {
 		if emit && v == "" && !e.x.optional[name] {
-			return 0, fmt.Errorf("environment variable %s is not set (set it, or write ${%s:-default})", name, name)
+			return 0, fmt.Errorf("variable %s is not set (export it, give it with --var or --vars, or write ${%s:-default})", name, name)
 		}
 		return j, e.value(emit, name, v)
 	}

@@ -51,7 +51,9 @@ type Waiver struct {
 	UntilText string
 	Reason    string
 	Owner     string
-	// Line and Column locate the waiver in its file.
+	// File, Line and Column locate the waiver: File is the checklist file that declares it
+	// (an included one, maybe).
+	File         string
 	Line, Column int
 }
 
@@ -69,7 +71,8 @@ type Checklist struct {
 	File string
 	// Dir is the directory that relative paths in the checklist (a ca_file, say) resolve
 	// against: the file's own directory; empty for standard input and data given to Parse,
-	// whose relative paths resolve against the working directory.
+	// whose relative paths resolve against the working directory. A check declared in an
+	// included file resolves against that file's directory instead (Entry.Dir).
 	Dir string
 	// Embedded is set for the checklist built into launchgate, which is no file of the
 	// repository a report could point at.
@@ -101,10 +104,16 @@ type Entry struct {
 	// Needs are the ids of checks that must not fail or error before this one runs.
 	Needs     []string
 	needNodes []*yaml.Node
-	// Line and Column locate the check in its file (0 when it did not come from a file).
+	// File names the checklist file that declares the check: the checklist's own, or one it
+	// includes. Line and Column locate the check in it (0 when it did not come from a file).
+	File         string
 	Line, Column int
-	Kind         kind.Kind
-	Check        kind.Check
+	// Dir is the directory the check's relative paths resolve against: that of the file that
+	// declares it; empty when that is the working directory (standard input, the embedded
+	// default, `launchgate check`).
+	Dir   string
+	Kind  kind.Kind
+	Check kind.Check
 
 	// templated holds, for the with: parameters whose values refer to variables, the value as
 	// written (${API_URL}/healthz): a mistake in it is the variable's, and while a needs_env
@@ -118,6 +127,12 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 type Options struct {
 	// Getenv looks up variables for ${VAR} expansion; os.Getenv when nil.
 	Getenv func(string) string
+	// Vars are the variables given on the command line (--var over --vars files, already
+	// layered): they win over the environment and over the checklist's vars:.
+	Vars map[string]string
+	// Dir is the working directory: what the includes of a checklist read from standard input
+	// or given to Parse resolve against; the process's working directory when empty.
+	Dir string
 	// Stdin is read when the path given to LoadFile is "-"; os.Stdin when nil.
 	Stdin io.Reader
 	// Now is today for policy.max_waiver_days; time.Now when nil.
@@ -129,7 +144,8 @@ const StdinName = "<stdin>"
 
 // LoadFile reads and parses a checklist file, or standard input when path is "-". Only a
 // regular file is read, never more than kind.MaxFileSize bytes, and a named pipe left where
-// the checklist should be is refused rather than waited on.
+// the checklist should be is refused rather than waited on. The files it includes are read the
+// same way.
 func LoadFile(path string, opts Options) (*Checklist, error) {
 	if path == "-" {
 		in := opts.Stdin
@@ -140,18 +156,13 @@ func LoadFile(path string, opts Options) (*Checklist, error) {
 		if err != nil {
 			return nil, Errors{{File: StdinName, Msg: "cannot read checklist from standard input: " + err.Error()}}
 		}
-		return Parse(StdinName, data, opts)
+		return parse(&unit{file: StdinName, dir: opts.Dir}, data, opts)
 	}
 	data, err := kind.ReadSmallFile(path, kind.MaxFileSize)
 	if err != nil {
 		return nil, Errors{{File: path, Msg: "cannot read checklist: " + unwrapPathError(err)}}
 	}
-	cl, err := Parse(path, data, opts)
-	if err != nil {
-		return nil, err
-	}
-	cl.Dir = filepath.Dir(path)
-	return cl, nil
+	return parse(&unit{file: path, path: path, dir: filepath.Dir(path)}, data, opts)
 }
 
 func unwrapPathError(err error) string {
@@ -162,41 +173,51 @@ func unwrapPathError(err error) string {
 	return err.Error()
 }
 
-var topKeys = []string{"version", "name", "defaults", "policy", "waivers", "checks"}
+var topKeys = []string{"version", "name", "include", "vars", "defaults", "policy", "waivers", "checks"}
 var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "needs_env", "needs", "serve", "with"}
 
-// Parse parses checklist data; file names it in messages. Every mistake in the file is
-// reported, as Errors, not just the first.
+// Parse parses checklist data; file names it in messages, and its includes resolve against
+// opts.Dir. Every mistake in the checklist is reported, as Errors, not just the first.
 func Parse(file string, data []byte, opts Options) (*Checklist, error) {
-	getenv := opts.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	var errs Errors
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Errors{syntaxError(file, data, err)}
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, Errors{{File: file, Msg: "the checklist is empty: start with `version: 1` and a `checks:` list (see `launchgate init`)"}}
-	}
-	if e := extraDocument(file, data, dec); e != nil {
+	return parse(&unit{file: file, dir: opts.Dir}, data, opts)
+}
+
+// parse reads the checklist whose top file is top, with data its content.
+func parse(top *unit, data []byte, opts Options) (*Checklist, error) {
+	root, e := readDocument(top.file, data)
+	if e != nil {
 		return nil, Errors{e}
 	}
-	root := doc.Content[0]
+	top.root = root
+	var errs Errors
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	p := newParser(file, &errs, getenv)
+	p := newParser(top.file, &errs, opts)
 	p.now = now()
-	cl := p.parse(root)
+	cl := p.parse(top)
 	if len(errs) > 0 {
-		return nil, p.maskErrors(errs).sorted()
+		return nil, p.maskErrors(errs).sortedIn(p.files)
 	}
 	cl.Secrets = p.secretValues()
 	return cl, nil
+}
+
+// readDocument decodes a checklist file into its one YAML document's root.
+func readDocument(file string, data []byte) (*yaml.Node, *Error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, syntaxError(file, data, err)
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, &Error{File: file, Msg: "the checklist is empty: start with `version: 1` and a `checks:` list (see `launchgate init`)"}
+	}
+	if e := extraDocument(file, data, dec); e != nil {
+		return nil, e
+	}
+	return doc.Content[0], nil
 }
 
 // extraDocument reports a second YAML document after a ---: yaml.Unmarshal would read the first
@@ -220,21 +241,42 @@ func extraDocument(file string, data []byte, dec *yaml.Decoder) *Error {
 	}
 }
 
-func newParser(file string, errs *Errors, getenv func(string) string) *parser {
-	return &parser{file: file, errs: errs, getenv: getenv, used: map[string]string{},
-		refs: &secretRefs{spans: map[*yaml.Node][]span{}}, unexpanded: map[*yaml.Node]bool{}, budget: maxExpanded}
+func newParser(file string, errs *Errors, opts Options) *parser {
+	return &parser{file: file, errs: errs, opts: opts, getenv: opts.lookup(nil), used: map[string]string{},
+		refs: &secretRefs{spans: map[*yaml.Node][]span{}}, unexpanded: map[*yaml.Node]bool{}, budget: maxExpanded,
+		loaded: map[string]bool{}}
 }
 
 // secretValues is what must never be printed: values of secret-looking variables that were
-// expanded, and values given to secret-looking parameters.
+// expanded, values given to secret-looking parameters, and every value given on the command
+// line under a secret-looking name, used or not.
 func (p *parser) secretValues() []string {
-	out := append([]string(nil), p.secrets...)
-	for name, v := range p.used {
-		if redact.IsSecretName(name) {
-			out = append(out, v)
-		}
+	seen := map[string]bool{}
+	for _, v := range p.secrets {
+		seen[v] = true
+	}
+	for _, v := range p.secretVars() {
+		seen[v] = true
+	}
+	out := make([]string, 0, len(seen))
+	for v := range seen {
+		out = append(out, v)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// secretVars are the values of secret-looking variables that must not be printed, by name:
+// those expanded, and those given on the command line.
+func (p *parser) secretVars() map[string]string {
+	out := map[string]string{}
+	for _, m := range []map[string]string{p.opts.Vars, p.used} {
+		for name, v := range m {
+			if v != "" && redact.IsSecretName(name) {
+				out[name] = v
+			}
+		}
+	}
 	return out
 }
 
@@ -283,8 +325,13 @@ func tabIndent(data []byte, msg string) (line, col int, ok bool) {
 }
 
 type parser struct {
-	file    string
-	errs    *Errors
+	// file is the checklist file being read, which messages name: the top file or one it
+	// includes.
+	file string
+	errs *Errors
+	opts Options
+	// getenv looks variables up (see Options.lookup): the command line, the environment, then
+	// the checklist's vars: once they are read.
 	getenv  func(string) string
 	used    map[string]string
 	secrets []string
@@ -296,6 +343,10 @@ type parser struct {
 	budget int
 	// now is today, for how far ahead a waiver may end.
 	now time.Time
+	// files are the checklist's files in the order they were read, for sorting messages;
+	// loaded holds those read from a path, by identity, so that each is read once.
+	files  []string
+	loaded map[string]bool
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
@@ -364,67 +415,116 @@ func (p *parser) expandTree(n *yaml.Node, x *expander) {
 	}
 }
 
-func (p *parser) parse(root *yaml.Node) *Checklist {
-	cl := &Checklist{File: p.file, Timeout: DefaultTimeout}
-	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "a checklist is a mapping with version, name and checks; got %s", p.refs.describe(root))
+// parse reads the checklist whose top file is top: the files it includes first, so that their
+// vars: are known before any value is expanded, then every file's checks, the policy they
+// share, and the waivers.
+func (p *parser) parse(top *unit) *Checklist {
+	cl := &Checklist{File: top.file, Timeout: DefaultTimeout}
+	if top.path != "" {
+		cl.Dir = filepath.Dir(top.path)
+	}
+	if !p.open(top) {
 		return cl
 	}
-	top := p.fields(root, topKeys, "checklist")
-	strict := &expander{getenv: p.getenv, used: p.used, budget: &p.budget}
-	for _, kv := range top {
-		if kv[0].Value != "checks" {
-			p.expandTree(kv[1], strict)
+	if top.path != "" {
+		if id, err := fileID(top.path); err == nil {
+			top.id = id
+			p.loaded[id] = true
 		}
 	}
-	if kv, ok := top["version"]; !ok {
-		p.errorf(root, "checklist: missing `version: 1`")
-	} else if kv[1].Value != "1" || kv[1].Kind != yaml.ScalarNode {
-		p.errorf(kv[1], "version: unsupported checklist version %s (this launchgate reads version 1)", p.refs.describe(kv[1]))
-	} else {
-		cl.Version = 1
+	p.include(top, []*unit{top})
+	p.getenv = p.opts.lookup(mergedVars(top))
+	units := postOrder(top, nil)
+	for _, u := range units {
+		p.file = u.file
+		p.header(u)
 	}
-	if kv, ok := top["name"]; ok {
+	p.file = top.file
+	if kv, ok := top.top["name"]; ok {
 		if kv[1].Kind != yaml.ScalarNode {
 			p.errorf(kv[1], "name: expected a string, got %s", p.refs.describe(kv[1]))
 		} else {
 			cl.Name = kv[1].Value
 		}
 	}
-	if kv, ok := top["defaults"]; ok {
-		d := p.fields(kv[1], []string{"timeout"}, "defaults")
-		if t, ok := d["timeout"]; ok {
-			cl.Timeout = p.duration(t[1], "defaults: timeout")
+	cl.Timeout = top.timeout
+	p.checks(top, units, cl)
+	p.checkNeeds(cl)
+	cl.Policy = p.policy(p.mergedPolicy(top))
+	// An including file's waivers come before those of the files it includes: the first
+	// waiver that covers a check is the one that applies, and the including file decides.
+	for i := len(units) - 1; i >= 0; i-- {
+		if kv, ok := units[i].top["waivers"]; ok {
+			p.file = units[i].file
+			p.waivers(kv[1], cl, p.now)
 		}
 	}
-	kv, ok := top["checks"]
-	if !ok {
-		p.errorf(root, "checklist: missing `checks:` (a list of checks)")
-		return cl
+	return cl
+}
+
+// header reads what a file says about itself: its variables expanded (but not in checks:,
+// whose entries expand their own, nor in vars: and include:, which are literal), its version
+// and its default timeout.
+func (p *parser) header(u *unit) {
+	strict := &expander{getenv: p.getenv, used: p.used, budget: &p.budget}
+	for k, kv := range u.top {
+		if k != "checks" && k != "vars" && k != "include" {
+			p.expandTree(kv[1], strict)
+		}
 	}
-	if kv[1].Kind != yaml.SequenceNode {
-		p.errorf(kv[1], "checks: expected a list of checks, got %s", p.refs.describe(kv[1]))
-		return cl
+	if kv, ok := u.top["version"]; !ok {
+		p.errorf(u.root, "checklist: missing `version: 1`")
+	} else if kv[1].Value != "1" || kv[1].Kind != yaml.ScalarNode {
+		p.errorf(kv[1], "version: unsupported checklist version %s (this launchgate reads version 1)", p.refs.describe(kv[1]))
 	}
-	if len(kv[1].Content) == 0 {
-		p.errorf(kv[1], "checks: the list is empty")
+	u.timeout = DefaultTimeout
+	if kv, ok := u.top["defaults"]; ok {
+		d := p.fields(kv[1], []string{"timeout"}, "defaults")
+		if t, ok := d["timeout"]; ok {
+			u.timeout = p.duration(t[1], "defaults: timeout")
+		}
 	}
-	ids := map[string]*yaml.Node{}
-	for i, n := range kv[1].Content {
-		if e := p.entry(n, i, cl.Timeout, ids); e != nil {
+}
+
+// checks reads the checks of every file, those of included files before those of the file that
+// includes them. An id is unique across all of them.
+func (p *parser) checks(top *unit, units []*unit, cl *Checklist) {
+	declared := false
+	byID := map[string]*Entry{}
+	for _, u := range units {
+		kv, ok := u.top["checks"]
+		if !ok {
+			continue
+		}
+		declared = true
+		p.file = u.file
+		if kv[1].Kind != yaml.SequenceNode {
+			p.errorf(kv[1], "checks: expected a list of checks, got %s", p.refs.describe(kv[1]))
+			continue
+		}
+		if len(kv[1].Content) == 0 {
+			p.errorf(kv[1], "checks: the list is empty")
+		}
+		ids := map[string]*yaml.Node{}
+		for i, n := range kv[1].Content {
+			e := p.entry(n, i, u.timeout, ids)
+			if e == nil {
+				continue
+			}
+			e.File, e.Dir = u.file, u.entryDir()
+			if first := byID[e.ID]; first != nil {
+				p.errorf(n, "check %q: duplicate id: %s:%d:%d declares it too (ids are unique across included files)",
+					e.ID, first.File, first.Line, first.Column)
+				continue
+			}
+			byID[e.ID] = e
 			cl.Checks = append(cl.Checks, e)
 		}
 	}
-	p.checkNeeds(cl)
-	var polNode *yaml.Node
-	if kv, ok := top["policy"]; ok {
-		polNode = kv[1]
+	if !declared {
+		p.file = top.file
+		p.errorf(top.root, "checklist: missing `checks:` (a list of checks)")
 	}
-	cl.Policy = p.policy(polNode)
-	if kv, ok := top["waivers"]; ok {
-		p.waivers(kv[1], cl, p.now)
-	}
-	return cl
 }
 
 func (p *parser) duration(n *yaml.Node, where string) time.Duration {

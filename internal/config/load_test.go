@@ -109,7 +109,7 @@ func TestExpansion(t *testing.T) {
 		{"${EMPTY:-http://empty.example}", "http://empty.example", ""},
 		{"${MISSING:-https://${HOST}}", "https://api.example.com", ""},
 		{"http://h/$${HOST}", "http://h/${HOST}", ""},
-		{"http://${MISSING}", "", "environment variable MISSING is not set"},
+		{"http://${MISSING}", "", "variable MISSING is not set"},
 		{"http://${HOST", "", "unterminated ${"},
 		{"http://${1X}", "", "invalid variable reference ${1X}"},
 		{"http://${HOST:-${1X}}", "", "invalid variable reference ${1X}"},

@@ -32,6 +32,8 @@ func (p *parser) checkNeeds(cl *Checklist) {
 		ids = append(ids, e.ID)
 	}
 	for _, e := range cl.Checks {
+		// A check's needs are reported in the file that declares it.
+		p.file = e.File
 		for i, id := range e.Needs {
 			switch {
 			case id == e.ID:
@@ -41,6 +43,12 @@ func (p *parser) checkNeeds(cl *Checklist) {
 			}
 		}
 	}
+	p.needCycles(cl, byID)
+}
+
+// needCycles reports the first cycle through each part of the graph of needs, at the need that
+// closes it, in the file that declares that check.
+func (p *parser) needCycles(cl *Checklist, byID map[string]*Entry) {
 	const (
 		unseen = iota
 		onPath
@@ -64,6 +72,7 @@ func (p *parser) checkNeeds(cl *Checklist) {
 					start++
 				}
 				cycle := append(append([]string{}, path[start:]...), id)
+				p.file = e.File
 				p.errorf(e.needNodes[i], "check %q: needs: a cycle: %s", e.ID, strings.Join(cycle, " -> "))
 				return false
 			case unseen:

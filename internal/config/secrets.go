@@ -83,10 +83,8 @@ func (r *secretRefs) mask(n *yaml.Node, msg string) string {
 // of a secret-looking parameter, appears in any of them, whichever value the message is about.
 func (p *parser) maskErrors(errs Errors) Errors {
 	var pairs []string
-	for name, v := range p.used {
-		if redact.IsSecretName(name) {
-			pairs = append(pairs, maskPairs(v, "${"+name+"}", minMaskLen)...)
-		}
+	for name, v := range p.secretVars() {
+		pairs = append(pairs, maskPairs(v, "${"+name+"}", minMaskLen)...)
 	}
 	for _, v := range p.secrets {
 		pairs = append(pairs, maskPairs(v, redact.Mask, minMaskLen)...)

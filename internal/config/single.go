@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -57,17 +56,13 @@ func Single(kindName string, args []string, timeout time.Duration, opts Options)
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	getenv := opts.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	p := newParser("", &errs, getenv)
+	p := newParser("", &errs, opts)
 	e := &Entry{ID: strings.ReplaceAll(strings.ReplaceAll(k.Name, ".", "-"), "_", "-"), Type: k.Name, Kind: k,
 		Severity: Block, Timeout: timeout, Check: k.New()}
-	p.expandTree(with, &expander{getenv: getenv, used: p.used, budget: &p.budget})
+	p.expandTree(with, &expander{getenv: p.getenv, used: p.used, budget: &p.budget})
 	if len(errs) == 0 {
 		p.decodeWith(e, with, with, "check "+k.Name)
 	}

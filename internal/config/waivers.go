@@ -50,32 +50,33 @@ func (cl *Checklist) WaiverFor(e *Entry) *Waiver {
 	return byTag
 }
 
-func (p *parser) policy(n *yaml.Node) Policy {
+// policy reads the policy the checklist's files set, key by key (see mergedPolicy); each
+// mistake is reported in the file that made it.
+func (p *parser) policy(f map[string]setting) Policy {
 	pol := Policy{Timezone: time.UTC, MaxWaiverDays: DefaultMaxWaiverDays}
-	if n == nil {
-		return pol
-	}
-	f := p.fields(n, policyKeys, "policy")
-	if kv, ok := f["timezone"]; ok {
-		loc, err := time.LoadLocation(kv[1].Value)
-		if err != nil || kv[1].Value == "" {
-			p.errorf(kv[1], "policy: timezone: unknown time zone %q (an IANA name such as Europe/Paris, or UTC)", kv[1].Value)
+	if s, ok := f["timezone"]; ok {
+		p.file = s.file
+		loc, err := time.LoadLocation(s.val.Value)
+		if err != nil || s.val.Value == "" {
+			p.errorf(s.val, "policy: timezone: unknown time zone %q (an IANA name such as Europe/Paris, or UTC)", s.val.Value)
 		} else {
 			pol.Timezone = loc
 		}
 	}
-	if kv, ok := f["max_waiver_days"]; ok {
-		d, err := strconv.Atoi(kv[1].Value)
+	if s, ok := f["max_waiver_days"]; ok {
+		p.file = s.file
+		d, err := strconv.Atoi(s.val.Value)
 		if err != nil || d < 1 {
-			p.errorf(kv[1], "policy: max_waiver_days: expected a whole number of days of at least 1, got %s", p.refs.describe(kv[1]))
+			p.errorf(s.val, "policy: max_waiver_days: expected a whole number of days of at least 1, got %s", p.refs.describe(s.val))
 		} else {
 			pol.MaxWaiverDays = d
 		}
 	}
-	if kv, ok := f["allow_secret_waivers"]; ok {
-		b, err := strconv.ParseBool(kv[1].Value)
-		if err != nil || kv[1].Kind != yaml.ScalarNode {
-			p.errorf(kv[1], "policy: allow_secret_waivers: expected true or false, got %s", p.refs.describe(kv[1]))
+	if s, ok := f["allow_secret_waivers"]; ok {
+		p.file = s.file
+		b, err := strconv.ParseBool(s.val.Value)
+		if err != nil || s.val.Kind != yaml.ScalarNode {
+			p.errorf(s.val, "policy: allow_secret_waivers: expected true or false, got %s", p.refs.describe(s.val))
 		}
 		pol.AllowSecretWaivers = b
 	}
@@ -94,7 +95,7 @@ func (p *parser) waivers(n *yaml.Node, cl *Checklist, now time.Time) {
 		if wn.Kind != yaml.MappingNode {
 			continue
 		}
-		w := Waiver{Line: wn.Line, Column: wn.Column}
+		w := Waiver{File: p.file, Line: wn.Line, Column: wn.Column}
 		for _, k := range waiverKeys {
 			kv, ok := f[k]
 			switch {

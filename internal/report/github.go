@@ -29,9 +29,8 @@ func init() {
 
 func (g GitHub) Write(w io.Writer, r *Report) error {
 	var b strings.Builder
-	file := r.Path()
 	for _, e := range r.Results {
-		checkAnnotation(&b, e, file)
+		checkAnnotation(&b, e, r.PathOf(e))
 		for _, f := range e.Findings {
 			findingAnnotation(&b, e, f)
 		}

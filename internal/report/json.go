@@ -52,6 +52,7 @@ type jsonResult struct {
 	Summary     string          `json:"summary"`
 	Remedy      string          `json:"remedy,omitempty"`
 	DurationMS  int64           `json:"duration_ms"`
+	File        string          `json:"file,omitempty"`
 	Line        int             `json:"line,omitempty"`
 	Evidence    []kind.Evidence `json:"evidence"`
 	Findings    []kind.Finding  `json:"findings,omitempty"`
@@ -82,7 +83,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	for _, e := range r.Results {
 		jr := jsonResult{ID: e.ID, Type: e.Type, Title: e.Title, Severity: string(e.Severity), Tags: e.Tags,
 			Status: e.Status, CheckStatus: e.CheckStatus, Blocking: e.Blocking, Summary: e.Summary,
-			Remedy: e.Remedy, DurationMS: e.Duration.Milliseconds(), Line: e.Line,
+			Remedy: e.Remedy, DurationMS: e.Duration.Milliseconds(), File: e.File, Line: e.Line,
 			Evidence: e.Evidence, Findings: e.Findings, Series: e.Series}
 		if w := e.Waiver; w != nil {
 			jr.Waiver = &jsonWaiver{Check: w.Check, Until: w.UntilText, Expired: !r.StartedAt.Before(w.Until),

@@ -189,8 +189,11 @@ func junitBody(r *Report, e Entry) string {
 	if e.Remedy != "" {
 		fmt.Fprintf(&b, "Remedy: %s\n", continued(e.Remedy, "  "))
 	}
-	if r.File != "" && e.Line > 0 {
-		fmt.Fprintf(&b, "Defined at %s:%d\n", r.File, e.Line)
+	if file := r.File; file != "" && e.Line > 0 {
+		if e.File != "" {
+			file = e.File
+		}
+		fmt.Fprintf(&b, "Defined at %s:%d\n", file, e.Line)
 	}
 	return b.String()
 }

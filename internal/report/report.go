@@ -80,7 +80,10 @@ type Entry struct {
 	// Series are measurements over time (a load test's); text draws them on a terminal.
 	Series   []kind.Series
 	Duration time.Duration
-	// Line and Column locate the check in the checklist file.
+	// File is the checklist file that declares the check when it is not the checklist's own
+	// (a file the checklist includes); empty otherwise. Line and Column locate the check in
+	// that file.
+	File         string
 	Line, Column int
 	// Waiver is the waiver that applies to the check, whether or not it was needed.
 	Waiver *config.Waiver
@@ -133,6 +136,9 @@ func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 		en := Entry{ID: c.line(e.ID), Type: c.line(e.Type), Title: c.line(e.Title), Severity: e.Severity,
 			Status: e.GateStatus(res.Status), CheckStatus: res.Status, Summary: c.line(res.Summary),
 			Remedy: c.lines(res.Remedy), Duration: res.Duration, Line: e.Line, Column: e.Column}
+		if e.File != cl.File {
+			en.File = c.line(e.File)
+		}
 		for _, t := range e.Tags {
 			en.Tags = append(en.Tags, c.line(t))
 		}
@@ -312,5 +318,18 @@ func (r *Report) Path() string {
 	if r.File == "" || r.Embedded {
 		return ""
 	}
-	return strings.TrimPrefix(filepath.ToSlash(filepath.Clean(r.File)), "./")
+	return ciPath(r.File)
+}
+
+// PathOf is the path, as Path gives it, of the file that declares e: an included file, or the
+// checklist's own.
+func (r *Report) PathOf(e Entry) string {
+	if e.File == "" || r.Embedded {
+		return r.Path()
+	}
+	return ciPath(e.File)
+}
+
+func ciPath(file string) string {
+	return strings.TrimPrefix(filepath.ToSlash(filepath.Clean(file)), "./")
 }

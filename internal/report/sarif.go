@@ -170,8 +170,9 @@ func (SARIF) Write(w io.Writer, r *Report) error {
 
 // sarifBuilder collects a run's rules and results.
 type sarifBuilder struct {
-	run   sarifRun
-	rules sarifRules
+	report *Report
+	run    sarifRun
+	rules  sarifRules
 	// file is the uri that the results of live checks point at.
 	file    string
 	dropped int
@@ -180,7 +181,7 @@ type sarifBuilder struct {
 func newSARIFBuilder(r *Report) *sarifBuilder {
 	// GitHub replaces the results of an earlier upload with the same category; one category
 	// per checklist keeps two checklists' alerts apart.
-	s := &sarifBuilder{run: sarifRun{AutomationDetails: sarifAutomationDetails{ID: "launchgate/" + slug(r.Checklist) + "/"},
+	s := &sarifBuilder{report: r, run: sarifRun{AutomationDetails: sarifAutomationDetails{ID: "launchgate/" + slug(r.Checklist) + "/"},
 		Results: []sarifResult{}}, rules: sarifRules{index: map[string]int{}}}
 	// Rules first, in checklist order.
 	for _, e := range r.Results {
@@ -209,8 +210,12 @@ func (s *sarifBuilder) entry(e Entry) {
 		if e.Remedy != "" {
 			msg += "\n" + e.Remedy
 		}
-		s.add(newSARIFResult(e.Type, s.rules.index[e.Type], level, msg, s.file, max(e.Line, 1), e.Column,
-			fingerprint(e.Type, e.ID, s.file, "")), sup)
+		file := s.file
+		if e.File != "" {
+			file = sarifURI(s.report.PathOf(e))
+		}
+		s.add(newSARIFResult(e.Type, s.rules.index[e.Type], level, msg, file, max(e.Line, 1), e.Column,
+			fingerprint(e.Type, e.ID, file, "")), sup)
 		return
 	}
 	for _, f := range e.Findings {

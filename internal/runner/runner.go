@@ -253,6 +253,17 @@ func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
 	return out
 }
 
+// envFor is the environment e runs in: relative paths resolve against the directory of the file
+// that declares it, which for a check from an included file is not the checklist's own.
+func envFor(env *kind.Env, e *config.Entry) *kind.Env {
+	if e.Dir == "" || e.Dir == env.BaseDir {
+		return env
+	}
+	own := *env
+	own.BaseDir = e.Dir
+	return &own
+}
+
 // closes reports whether a gate status stops a --fail-fast run (warnings never do).
 func closes(s kind.Status) bool { return s == kind.Fail || s == kind.Error }
 
@@ -353,7 +364,7 @@ func (x *run) runOne(e *config.Entry) kind.Result {
 				done <- crashed(e, recover())
 			}
 		}()
-		r := e.Check.Run(ctx, x.opts.Env)
+		r := e.Check.Run(ctx, envFor(x.opts.Env, e))
 		returned = true
 		done <- r
 	}()

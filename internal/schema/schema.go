@@ -57,7 +57,28 @@ var (
 
 // Generate returns the checklist schema for the given kinds (usually kind.Kinds()).
 func Generate(kinds []kind.Kind) map[string]any {
-	defs := map[string]any{
+	defs := sharedDefinitions()
+	names, branches := kindDefinitions(kinds, defs)
+	defs["check"] = checkSchema(names, branches)
+	return map[string]any{
+		"$schema":              "http://json-schema.org/draft-07/schema#",
+		"$id":                  ID,
+		"title":                "launchgate checklist",
+		"description":          "A launch checklist: the checks `launchgate run` runs against the live environment.",
+		"type":                 "object",
+		"additionalProperties": false,
+		// checks: is not required: a file may take its checks from the files it includes, or
+		// be included for its vars, policy or waivers alone. The loader reports a checklist
+		// that ends up with no checks at all.
+		"required":    []any{"version"},
+		"properties":  topProperties(),
+		"definitions": defs,
+	}
+}
+
+// sharedDefinitions are the value types several properties refer to.
+func sharedDefinitions() map[string]any {
+	return map[string]any{
 		"duration": map[string]any{
 			"description": "A duration: 500ms, 10s, 5m, 1h30m, or days such as 30d and 1d12h.",
 			"anyOf": []any{
@@ -88,13 +109,16 @@ func Generate(kinds []kind.Kind) map[string]any {
 			},
 		},
 	}
-	names := make([]any, 0, len(kinds))
-	var branches []any
+}
+
+// kindDefinitions adds each kind's parameters to defs as with:KIND, and returns the kind names
+// and, for the check schema, the branches that apply with:KIND to a check of type KIND.
+func kindDefinitions(kinds []kind.Kind, defs map[string]any) (names, branches []any) {
+	names = make([]any, 0, len(kinds))
 	for _, k := range kinds {
 		names = append(names, k.Name)
 		defName := "with:" + k.Name
-		params := kind.Params(k.New())
-		with := objectSchema(params)
+		with := objectSchema(kind.Params(k.New()))
 		with["title"] = k.Name + " parameters"
 		with["description"] = k.Summary
 		then := map[string]any{"properties": map[string]any{"with": map[string]any{"$ref": "#/definitions/" + defName}}}
@@ -110,6 +134,11 @@ func Generate(kinds []kind.Kind) map[string]any {
 			"then": then,
 		})
 	}
+	return names, branches
+}
+
+// checkSchema is the schema of one entry of checks:, its with: chosen by its type.
+func checkSchema(names, branches []any) map[string]any {
 	checkDef := map[string]any{
 		"type":                 "object",
 		"additionalProperties": false,
@@ -129,7 +158,7 @@ func Generate(kinds []kind.Kind) map[string]any {
 			"timeout": map[string]any{"$ref": "#/definitions/duration",
 				"description": "This check's deadline (default: defaults.timeout, else 10s)."},
 			"needs_env": map[string]any{"$ref": "#/definitions/envNames",
-				"description": "Environment variables the check needs; while any is unset the check is skipped, saying which."},
+				"description": "Variables the check needs; while any is unset (in the environment, vars:, --vars and --var) the check is skipped, saying which."},
 			"serve": map[string]any{"description": "true lets `launchgate serve` run the check every interval although it sends traffic or writes.",
 				"anyOf": []any{map[string]any{"type": "boolean"}, expansion()}},
 			"needs": map[string]any{"type": "array", "uniqueItems": true,
@@ -141,65 +170,86 @@ func Generate(kinds []kind.Kind) map[string]any {
 	if len(branches) > 0 {
 		checkDef["allOf"] = branches
 	}
-	defs["check"] = checkDef
+	return checkDef
+}
+
+// topProperties are the top-level keys of a checklist file.
+func topProperties() map[string]any {
 	return map[string]any{
-		"$schema":              "http://json-schema.org/draft-07/schema#",
-		"$id":                  ID,
-		"title":                "launchgate checklist",
-		"description":          "A launch checklist: the checks `launchgate run` runs against the live environment.",
-		"type":                 "object",
-		"additionalProperties": false,
-		"required":             []any{"version", "checks"},
-		"properties": map[string]any{
-			"version": map[string]any{"const": 1, "description": "The checklist format version; this launchgate reads version 1."},
-			"name":    map[string]any{"type": "string", "description": "The checklist's name, shown in every report."},
-			"defaults": map[string]any{
-				"type":                 "object",
-				"additionalProperties": false,
-				"properties": map[string]any{
-					"timeout": map[string]any{"$ref": "#/definitions/duration",
-						"description": "Every check's deadline unless it sets its own (default 10s)."},
-				},
-			},
-			"policy": map[string]any{
-				"type":                 "object",
-				"additionalProperties": false,
-				"description":          "Rules for waivers.",
-				"properties": map[string]any{
-					"timezone": map[string]any{"type": "string",
-						"description": "IANA time zone in which a waiver's date ends (default UTC)."},
-					"max_waiver_days": map[string]any{"type": "integer", "minimum": 1,
-						"description": "How far ahead a waiver may end, in days (default 90)."},
-					"allow_secret_waivers": map[string]any{"type": "boolean",
-						"description": "Let waivers cover secrets checks (default false: use the secrets baseline)."},
-				},
-			},
-			"waivers": map[string]any{
-				"type":        "array",
-				"description": "Known failures accepted for a while: a waived check that fails or errors keeps the gate open until the waiver ends.",
-				"items": map[string]any{
-					"type":                 "object",
-					"additionalProperties": false,
-					"required":             []any{"check", "until", "reason", "owner"},
-					"properties": map[string]any{
-						"check": map[string]any{"type": "string", "minLength": 1,
-							"description": "A check id, or tag:NAME for every check with that tag."},
-						"until": map[string]any{"type": "string",
-							"pattern":     `^\d{4}-\d{2}-\d{2}([Tt].+)?$`,
-							"description": "A date (valid through the end of that day in policy.timezone) or an RFC 3339 time."},
-						"reason": map[string]any{"type": "string", "minLength": 1, "description": "Why the risk is accepted (a ticket)."},
-						"owner":  map[string]any{"type": "string", "minLength": 1, "description": "Who owns the risk."},
-					},
-				},
-			},
-			"checks": map[string]any{
-				"type":        "array",
-				"minItems":    1,
-				"items":       map[string]any{"$ref": "#/definitions/check"},
-				"description": "The checks, run concurrently and reported in this order.",
+		"version": map[string]any{"const": 1, "description": "The checklist format version; this launchgate reads version 1."},
+		"name":    map[string]any{"type": "string", "description": "The checklist's name, shown in every report (that of the file launchgate runs; an included file's is not used)."},
+		"include": map[string]any{"$ref": "#/definitions/stringList",
+			"description": "Checklist files whose checks, waivers, vars and policy join this one's, relative to this file (to the working directory for a checklist read from standard input). Their checks come first; ids are unique across all files."},
+		"vars": varsSchema(),
+		"defaults": map[string]any{
+			"type":                 "object",
+			"additionalProperties": false,
+			"properties": map[string]any{
+				"timeout": map[string]any{"$ref": "#/definitions/duration",
+					"description": "Every check's deadline unless it sets its own (default 10s); for the checks of this file."},
 			},
 		},
-		"definitions": defs,
+		"policy":  policySchema(),
+		"waivers": waiversSchema(),
+		"checks": map[string]any{
+			"type":        "array",
+			"minItems":    1,
+			"items":       map[string]any{"$ref": "#/definitions/check"},
+			"description": "The checks, run concurrently and reported in this order.",
+		},
+	}
+}
+
+// varsSchema is vars:, the defaults of ${VAR}: literal values, since the loader expands none.
+func varsSchema() map[string]any {
+	return map[string]any{
+		"type": "object",
+		"description": "Defaults for ${VAR}, used when neither --var, --vars nor the environment sets the variable. " +
+			"An including file's vars win over those of the files it includes.",
+		"propertyNames": map[string]any{"pattern": envNamePattern},
+		"additionalProperties": map[string]any{
+			"type": []any{"string", "number", "boolean"},
+			"not":  map[string]any{"type": "string", "pattern": `\$\{`},
+		},
+	}
+}
+
+// policySchema is policy:, the rules for waivers.
+func policySchema() map[string]any {
+	return map[string]any{
+		"type":                 "object",
+		"additionalProperties": false,
+		"description":          "Rules for waivers. Key by key, the including file's setting wins; two included files may not disagree on one it does not set.",
+		"properties": map[string]any{
+			"timezone": map[string]any{"type": "string",
+				"description": "IANA time zone in which a waiver's date ends (default UTC)."},
+			"max_waiver_days": map[string]any{"type": "integer", "minimum": 1,
+				"description": "How far ahead a waiver may end, in days (default 90)."},
+			"allow_secret_waivers": map[string]any{"type": "boolean",
+				"description": "Let waivers cover secrets checks (default false: use the secrets baseline)."},
+		},
+	}
+}
+
+// waiversSchema is waivers:, the failures accepted for a while.
+func waiversSchema() map[string]any {
+	return map[string]any{
+		"type":        "array",
+		"description": "Known failures accepted for a while: a waived check that fails or errors keeps the gate open until the waiver ends.",
+		"items": map[string]any{
+			"type":                 "object",
+			"additionalProperties": false,
+			"required":             []any{"check", "until", "reason", "owner"},
+			"properties": map[string]any{
+				"check": map[string]any{"type": "string", "minLength": 1,
+					"description": "A check id, or tag:NAME for every check with that tag."},
+				"until": map[string]any{"type": "string",
+					"pattern":     `^\d{4}-\d{2}-\d{2}([Tt].+)?$`,
+					"description": "A date (valid through the end of that day in policy.timezone) or an RFC 3339 time."},
+				"reason": map[string]any{"type": "string", "minLength": 1, "description": "Why the risk is accepted (a ticket)."},
+				"owner":  map[string]any{"type": "string", "minLength": 1, "description": "Who owns the risk."},
+			},
+		},
 	}
 }
 

@@ -65,8 +65,9 @@ func yamlToJSON(t *testing.T, data []byte) any {
 	return doc
 }
 
+// load loads a checklist whose includes resolve against its own directory, as LoadFile's do.
 func load(file string, data []byte) error {
-	_, err := config.Parse(file, data, config.Options{Getenv: func(string) string { return "" }})
+	_, err := config.Parse(file, data, config.Options{Getenv: func(string) string { return "" }, Dir: filepath.Dir(file)})
 	return err
 }
 
