@@ -522,7 +522,8 @@ func TestHeadersHangs(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		r := h.Run(ctx, envAt(time.Now()))
-		if took := time.Since(start); took > 3*time.Second {
+		// Far above the deadline, far below a hang: a busy machine must not fail this.
+		if took := time.Since(start); took > 20*time.Second {
 			t.Fatalf("took %s with a 1s deadline", took)
 		}
 		if r.Status != kind.Error || !strings.Contains(r.Summary, "hangs") {
@@ -537,8 +538,8 @@ func TestHeadersHangs(t *testing.T) {
 		h.RedirectTimeout = kind.Duration(300 * time.Millisecond)
 		start := time.Now()
 		r := kindtest.Run(t, h, tlsEnv(strong), 10*time.Second)
-		if took := time.Since(start); took > 3*time.Second {
-			t.Fatalf("took %s with a 300ms redirect_timeout", took)
+		if took := time.Since(start); took > 9*time.Second {
+			t.Fatalf("took %s with a 300ms redirect_timeout (the check has 10s)", took)
 		}
 		e, _ := kindtest.Evidence(r, "redirect")
 		if r.Status != kind.Warn || e.Status != kind.Warn || !strings.Contains(e.Observed, "no-response") {

@@ -84,9 +84,15 @@ func newPGApp(t *testing.T, c *pgtest.Cluster, leakEvery int64) *pgApp {
 // role app.
 func TestLoadFindsALeakedPostgresConnection(t *testing.T) {
 	t.Parallel()
-	c := pgtest.Start(t, pgtest.Options{Conf: []string{"max_connections = 15"}})
-	c.Exec(t, "CREATE ROLE app LOGIN")
-	with := `
+	// Each subtest has a cluster of its own: the leaky app's connections, closed when it ends,
+	// would otherwise still count in its twin's baseline until their backends have exited.
+	cluster := func(t *testing.T) *pgtest.Cluster {
+		c := pgtest.Start(t, pgtest.Options{Conf: []string{"max_connections = 15"}})
+		c.Exec(t, "CREATE ROLE app LOGIN")
+		return c
+	}
+	with := func(c *pgtest.Cluster) string {
+		return `
 allow_load: true
 targets: [{url: "${APP}/checkout"}]
 rate: 20/s
@@ -95,18 +101,20 @@ baseline: 1s
 settle: 3s
 watch:
   postgres: ["` + c.DSN("", "") + `"]`
+	}
 
 	t.Run("leaky", func(t *testing.T) {
+		c := cluster(t)
 		app := newPGApp(t, c, 4)
 		srv, _ := serve(t, app.handle)
-		r := runLoad(t, loadFrom(t, srv.URL, with), testEnv())
+		r := runLoad(t, loadFrom(t, srv.URL, with(c)), testEnv())
 		if r.Status != kind.Fail {
 			t.Fatalf("want fail:\n%s", describeResult(r))
 		}
 		// 40 requests, every fourth leaks: 10 connections stay, with the pool's idle ones. The
-		// baseline may count one backend still exiting (the superuser's CREATE ROLE, a closed
-		// connection of the other subtest): a backend leaves pg_stat_activity only when its
-		// process has exited, which a busy machine can delay past the baseline.
+		// baseline may count one backend still exiting (the superuser's CREATE ROLE): a backend
+		// leaves pg_stat_activity only when its process has exited, which a busy machine can
+		// delay past the baseline.
 		e := mustEvidence(t, r, "PostgreSQL client connections on postgres@127.0.0.1")
 		m := regexp.MustCompile(`baseline [01] · peak (\d+) · after (\d+)`).FindStringSubmatch(e.Observed)
 		if e.Status != kind.Fail || m == nil || atoi(m[1]) < 10 || atoi(m[2]) < 10 {
@@ -130,9 +138,10 @@ watch:
 		}
 	})
 	t.Run("fixed twin", func(t *testing.T) {
+		c := cluster(t)
 		app := newPGApp(t, c, 0)
 		srv, _ := serve(t, app.handle)
-		r := runLoad(t, loadFrom(t, srv.URL, with), testEnv())
+		r := runLoad(t, loadFrom(t, srv.URL, with(c)), testEnv())
 		wantPass(t, r)
 		if r.Status == kind.Pass && (!strings.Contains(r.Summary, "; PostgreSQL client connections on postgres@127.0.0.1") || !regexp.MustCompile(` [01] → `).MatchString(r.Summary)) {
 			t.Errorf("summary %q", r.Summary)

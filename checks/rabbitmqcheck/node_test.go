@@ -166,7 +166,9 @@ func (n *rabbitNode) stop() {
 // ctl runs rabbitmqctl against the node.
 func (n *rabbitNode) ctl(t *testing.T, args ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// rabbitmqctl boots an Erlang VM of its own: seconds when idle, over a minute on a loaded
+	// 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(rabbitBin, "rabbitmqctl"), append([]string{"-n", n.name}, args...)...)
 	cmd.Env, cmd.Dir = n.ctlEnv, n.dir
