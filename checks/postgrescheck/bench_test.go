@@ -7,6 +7,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/pgtest"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // BenchmarkConnections is one full run: connect, five catalogue queries, close.
@@ -51,6 +52,6 @@ func BenchmarkReplicaLagIdle(b *testing.B) {
 func BenchmarkSplitDSNs(b *testing.B) {
 	s := "postgres://ro:pw@replica-a:5432/app?sslmode=require,postgres://ro:pw@h1,h2:5433/app,host=c user=ro"
 	for i := 0; i < b.N; i++ {
-		SplitDSNs(s)
+		probe.SplitDSNs[pgDSNs](s)
 	}
 }

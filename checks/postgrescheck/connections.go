@@ -20,8 +20,7 @@ type Connections struct {
 	WarnUsedPercent      float64       `yaml:"warn_used_percent" doc:"Warn when more than this percentage of the connection slots is in use."`
 	MaxIdleInTransaction kind.Duration `yaml:"max_idle_in_transaction" doc:"Fail when a session has been idle in a transaction for longer than this (a leaked connection); unset lists such sessions without judging them."`
 
-	target  *target
-	foreign *errForeign
+	mainDSN
 }
 
 func init() {
@@ -51,16 +50,9 @@ func (c *Connections) Title() string {
 // Validate parses the DSN and checks the thresholds.
 func (c *Connections) Validate() error {
 	var errs []error
-	t, err := parseTarget(c.DSN)
-	var f errForeign
-	switch {
-	case errors.As(err, &f):
-		// A shared DATABASE_URL may name MySQL: the run says so as a skip.
-		c.foreign = &f
-	case err != nil:
-		errs = append(errs, kind.BadParam("dsn", "%v", err))
+	if err := c.parse("dsn", c.DSN); err != nil {
+		errs = append(errs, err)
 	}
-	c.target = t
 	maxOK := c.MaxUsedPercent > 0 && c.MaxUsedPercent <= 100
 	if !maxOK {
 		errs = append(errs, kind.BadParam("max_used_percent", "must be between 0 and 100, got %g", c.MaxUsedPercent))
@@ -98,21 +90,12 @@ type idleSession struct {
 
 // Run connects once and reads pg_settings, pg_stat_activity, pg_roles and pg_database.
 func (c *Connections) Run(ctx context.Context, env *kind.Env) kind.Result {
-	if c.target == nil && c.foreign == nil {
-		if err := c.Validate(); err != nil {
-			return kind.Errorf("fix the check's parameters", "%v", err)
-		}
-	}
-	if c.foreign != nil {
-		return foreignSkip("dsn", *c.foreign)
-	}
-	t := c.target
-	timeout := givenTimeout(ctx)
-	conn, tr, err := connect(ctx, env, t)
-	if err != nil {
-		return explainConnect(ctx, err, t, tr, timeout).result("connection")
+	conn, tr, res := c.session(ctx, env, "dsn", "connection", c.Validate)
+	if res != nil {
+		return *res
 	}
 	defer closeConn(conn)
+	t := c.target
 
 	// One round trip, one implicit transaction: the statistics views give one consistent
 	// snapshot for all four queries.
