@@ -114,7 +114,29 @@ func parseURL(raw string) (*mysql.Config, error) {
 		port = "3306"
 	}
 	q := u.Query()
-	// Platforms spell TLS the way the mysql client does; the driver wants tls=.
+	driverTLS(q)
+	if err := checkParams(slices.Collect(maps.Keys(q))); err != nil {
+		return nil, err
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	dsn := "tcp(" + net.JoinHostPort(host, port) + ")/" + url.PathEscape(db)
+	if len(q) > 0 {
+		dsn += "?" + q.Encode()
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("invalid MySQL URL %s: %s", redact.Unparsed(raw), redact.String(err.Error()))
+	}
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	return cfg, nil
+}
+
+// driverTLS rewrites the TLS parameters platforms put in a URL, spelt the way the mysql client
+// spells them (ssl-mode=REQUIRED, ssl=true), into the driver's tls=.
+func driverTLS(q url.Values) {
 	for _, k := range []string{"ssl-mode", "sslmode", "ssl_mode"} {
 		if v := q.Get(k); v != "" {
 			q.Del(k)
@@ -136,23 +158,6 @@ func parseURL(raw string) (*mysql.Config, error) {
 			q.Set("tls", "true")
 		}
 	}
-	if err := checkParams(slices.Collect(maps.Keys(q))); err != nil {
-		return nil, err
-	}
-	db := strings.TrimPrefix(u.Path, "/")
-	dsn := "tcp(" + net.JoinHostPort(host, port) + ")/" + url.PathEscape(db)
-	if len(q) > 0 {
-		dsn += "?" + q.Encode()
-	}
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("invalid MySQL URL %s: %s", redact.Unparsed(raw), redact.String(err.Error()))
-	}
-	if u.User != nil {
-		cfg.User = u.User.Username()
-		cfg.Passwd, _ = u.User.Password()
-	}
-	return cfg, nil
 }
 
 // acceptedParams are the DSN parameters a read-only check passes to the driver: how to secure
