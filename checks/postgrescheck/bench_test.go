@@ -1,7 +1,6 @@
 package postgrescheck
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -13,19 +12,7 @@ import (
 // BenchmarkConnections is one full run: connect, five catalogue queries, close.
 func BenchmarkConnections(b *testing.B) {
 	pg := pgtest.Start(b, pgtest.Options{})
-	c := newConnections(pg.DSN("", ""))
-	if err := c.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	env := kind.DefaultEnv("bench")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if r := c.Run(ctx, env); r.Status != kind.Pass {
-			b.Fatalf("%s: %s", r.Status, r.Summary)
-		}
-		cancel()
-	}
+	benchRun(b, newConnections(pg.DSN("", "")), func(r kind.Result) bool { return r.Status == kind.Pass })
 }
 
 // BenchmarkReplicaLagIdle is one run against an idle primary and its standby, visiting the
@@ -35,18 +22,7 @@ func BenchmarkReplicaLagIdle(b *testing.B) {
 	sb := pg.Standby(b, pgtest.StandbyOptions{Name: "bench"})
 	pg.WaitStreaming(b, 1)
 	c := newReplicaLag(pg.DSN("", ""), time.Second, sb.DSN("", ""))
-	if err := c.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	env := kind.DefaultEnv("bench")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if r := c.Run(ctx, env); r.Status != kind.Pass {
-			b.Fatalf("%s: %s", r.Status, r.Summary)
-		}
-		cancel()
-	}
+	benchRun(b, c, func(r kind.Result) bool { return r.Status == kind.Pass })
 }
 
 func BenchmarkSplitDSNs(b *testing.B) {
