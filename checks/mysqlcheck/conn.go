@@ -68,7 +68,7 @@ func parseDSN(dsn string) (*target, error) {
 		if err != nil {
 			// The driver's message can quote the DSN; never let it carry the password out.
 			return nil, fmt.Errorf("invalid DSN %s: %s (write user:password@tcp(host:3306)/db or mysql://user:password@host:3306/db)",
-				redact.Unparsed(dsn), driverMessage(err, dsn))
+				redact.Unparsed(dsn), probe.DriverMessage(err, dsn, "the driver cannot parse it"))
 		}
 		cfg = c
 	}
@@ -86,23 +86,6 @@ func parseDSN(dsn string) (*target, error) {
 		t.name += "/" + cfg.DBName
 	}
 	return t, nil
-}
-
-// driverMessage is the driver's complaint about a DSN, or a generic one when the complaint
-// quotes any part of what may be the password (the text between the first ':' and the last '@').
-func driverMessage(err error, dsn string) string {
-	msg := err.Error()
-	i, at := strings.Index(dsn, ":"), strings.LastIndex(dsn, "@")
-	if i >= 0 && at > i+1 {
-		secret := dsn[i+1 : at]
-		w := min(4, len(secret))
-		for j := 0; j+w <= len(secret); j++ {
-			if strings.Contains(msg, secret[j:j+w]) {
-				return "the driver cannot parse it"
-			}
-		}
-	}
-	return redact.String(msg)
 }
 
 // parseURL turns mysql://user:pass@host:port/db?params into the driver's configuration.
@@ -131,7 +114,29 @@ func parseURL(raw string) (*mysql.Config, error) {
 		port = "3306"
 	}
 	q := u.Query()
-	// Platforms spell TLS the way the mysql client does; the driver wants tls=.
+	driverTLS(q)
+	if err := checkParams(slices.Collect(maps.Keys(q))); err != nil {
+		return nil, err
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	dsn := "tcp(" + net.JoinHostPort(host, port) + ")/" + url.PathEscape(db)
+	if len(q) > 0 {
+		dsn += "?" + q.Encode()
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("invalid MySQL URL %s: %s", redact.Unparsed(raw), redact.String(err.Error()))
+	}
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	return cfg, nil
+}
+
+// driverTLS rewrites the TLS parameters platforms put in a URL, spelt the way the mysql client
+// spells them (ssl-mode=REQUIRED, ssl=true), into the driver's tls=.
+func driverTLS(q url.Values) {
 	for _, k := range []string{"ssl-mode", "sslmode", "ssl_mode"} {
 		if v := q.Get(k); v != "" {
 			q.Del(k)
@@ -153,23 +158,6 @@ func parseURL(raw string) (*mysql.Config, error) {
 			q.Set("tls", "true")
 		}
 	}
-	if err := checkParams(slices.Collect(maps.Keys(q))); err != nil {
-		return nil, err
-	}
-	db := strings.TrimPrefix(u.Path, "/")
-	dsn := "tcp(" + net.JoinHostPort(host, port) + ")/" + url.PathEscape(db)
-	if len(q) > 0 {
-		dsn += "?" + q.Encode()
-	}
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("invalid MySQL URL %s: %s", redact.Unparsed(raw), redact.String(err.Error()))
-	}
-	if u.User != nil {
-		cfg.User = u.User.Username()
-		cfg.Passwd, _ = u.User.Password()
-	}
-	return cfg, nil
 }
 
 // acceptedParams are the DSN parameters a read-only check passes to the driver: how to secure
@@ -277,20 +265,9 @@ func (t *target) connect(ctx context.Context, env *kind.Env, timeout time.Durati
 	// has longer limits than a gate should wait).
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = timeout, timeout, timeout
 	cfg.Logger = quietLogger{}
-	if env == nil {
-		env = &kind.Env{}
-	}
-	dial := probe.DialContext(env)
-	if cfg.Net == "unix" {
-		var d kind.Dialer = &net.Dialer{}
-		if env.Dialer != nil {
-			d = env.Dialer
-		}
-		dial = d.DialContext
-	}
 	s := &session{watch: &probe.CapWatch{}}
-	cfg.DialFunc = s.watch.Dial(dial, probe.MaxReply, nil)
-	if cfg.TLSConfig == "true" && env.RootCAs != nil {
+	cfg.DialFunc = s.watch.Dial(probe.DialContext(env), probe.MaxReply, nil)
+	if cfg.TLSConfig == "true" && env != nil && env.RootCAs != nil {
 		host, _, _ := net.SplitHostPort(cfg.Addr)
 		cfg.TLS = &tls.Config{RootCAs: env.RootCAs, ServerName: host, MinVersion: tls.VersionTLS12}
 	}

@@ -134,17 +134,44 @@ func serverMessage(err error) string {
 	return msg
 }
 
+// readConnStats reads the connection counters and limits. On an error, the string names the
+// step that failed.
 func readConnStats(ctx context.Context, conn *sql.Conn) (connStats, string, error) {
 	s := connStats{refused: -1, userConnections: -1}
+	if err := s.readStatus(ctx, conn); err != nil {
+		return s, "read SHOW GLOBAL STATUS", err
+	}
+	var globalUserLimit int64
+	if err := conn.QueryRowContext(ctx, `SELECT @@GLOBAL.max_connections, @@GLOBAL.max_user_connections, CURRENT_USER()`).
+		Scan(&s.maxConnections, &globalUserLimit, &s.account); err != nil {
+		return s, "read max_connections", err
+	}
+	s.readUserLimit(ctx, conn, globalUserLimit)
+	if s.userLimit > 0 {
+		user, _, _ := strings.Cut(s.account, "@")
+		// Without the PROCESS privilege the process list shows this user's own threads only,
+		// which is exactly what is counted here.
+		var n int64
+		if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = ?`, user).Scan(&n); err == nil {
+			s.userConnections = n
+		} else if ctx.Err() != nil {
+			return s, "count the user's connections", err
+		}
+	}
+	return s, "", nil
+}
+
+// readStatus reads the server's connection counters from SHOW GLOBAL STATUS.
+func (s *connStats) readStatus(ctx context.Context, conn *sql.Conn) error {
 	rows, err := conn.QueryContext(ctx, `SHOW GLOBAL STATUS WHERE Variable_name IN ('Threads_connected', 'Max_used_connections', 'Connection_errors_max_connections')`)
 	if err != nil {
-		return s, "read SHOW GLOBAL STATUS", err
+		return err
 	}
 	for rows.Next() {
 		var name, value string
 		if err := rows.Scan(&name, &value); err != nil {
 			rows.Close()
-			return s, "read SHOW GLOBAL STATUS", err
+			return err
 		}
 		n, _ := strconv.ParseInt(value, 10, 64)
 		switch strings.ToLower(name) {
@@ -157,21 +184,15 @@ func readConnStats(ctx context.Context, conn *sql.Conn) (connStats, string, erro
 		}
 	}
 	if err := rows.Close(); err != nil {
-		return s, "read SHOW GLOBAL STATUS", err
+		return err
 	}
-	if err := rows.Err(); err != nil {
-		return s, "read SHOW GLOBAL STATUS", err
-	}
+	return rows.Err()
+}
 
-	var globalUserLimit int64
-	if err := conn.QueryRowContext(ctx, `SELECT @@GLOBAL.max_connections, @@GLOBAL.max_user_connections, CURRENT_USER()`).
-		Scan(&s.maxConnections, &globalUserLimit, &s.account); err != nil {
-		return s, "read max_connections", err
-	}
-
-	// The account's own limit (WITH MAX_USER_CONNECTIONS n) overrides the global one. An
-	// account may always see its own definition; when even that is refused, the global
-	// limit is all that is known.
+// readUserLimit finds the limit on this account's connections. The account's own (WITH
+// MAX_USER_CONNECTIONS n) overrides the global one. An account may always see its own
+// definition; when even that is refused, the global limit is all that is known.
+func (s *connStats) readUserLimit(ctx context.Context, conn *sql.Conn, globalUserLimit int64) {
 	accountLimit := int64(0)
 	for _, q := range []string{`SHOW CREATE USER CURRENT_USER()`, `SHOW GRANTS`} {
 		if n, ok := accountUserLimit(ctx, conn, q); ok {
@@ -185,18 +206,6 @@ func readConnStats(ctx context.Context, conn *sql.Conn) (connStats, string, erro
 	case globalUserLimit > 0:
 		s.userLimit, s.userLimitFrom = globalUserLimit, "the global max_user_connections"
 	}
-	if s.userLimit > 0 {
-		user, _, _ := strings.Cut(s.account, "@")
-		// Without the PROCESS privilege the process list shows this user's own threads only,
-		// which is exactly what is counted here.
-		var n int64
-		if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = ?`, user).Scan(&n); err == nil {
-			s.userConnections = n
-		} else if ctx.Err() != nil {
-			return s, "count the user's connections", err
-		}
-	}
-	return s, "", nil
 }
 
 var maxUserConnRE = regexp.MustCompile(`(?i)MAX_USER_CONNECTIONS\s+(-?\d+)`)

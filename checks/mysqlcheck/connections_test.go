@@ -20,7 +20,7 @@ const appPassword = "hunter2-S3cret"
 // (the high-water mark and refused connections), and finally a per-user limit.
 func TestConnectionsSaturation(t *testing.T) {
 	t.Parallel() // its own servers: nothing shared with the other tests
-	srv := startMariaDB(t)
+	srv := startMariaDBs(t, nil)[0]
 	admin := srv.admin(t) // holds one connection for the whole test
 	srv.exec(t, admin,
 		"CREATE USER 'app'@'%' IDENTIFIED BY '"+appPassword+"'",
@@ -28,8 +28,8 @@ func TestConnectionsSaturation(t *testing.T) {
 		"CREATE USER 'capped'@'%' IDENTIFIED BY '"+appPassword+"' WITH MAX_USER_CONNECTIONS 4",
 		"GRANT SELECT ON *.* TO 'capped'@'%'",
 		"FLUSH STATUS")
-	appDSN := srv.dsn("app", appPassword)
-	appURL := fmt.Sprintf("mysql://app:%s@127.0.0.1:%d/", url.QueryEscape(appPassword), srv.port)
+	appDSN := srv.DSN("app", appPassword)
+	appURL := fmt.Sprintf("mysql://app:%s@127.0.0.1:%d/", url.QueryEscape(appPassword), srv.Port)
 
 	run := func(t *testing.T, dsn string) kind.Result {
 		t.Helper()
@@ -107,7 +107,7 @@ func TestConnectionsSaturation(t *testing.T) {
 
 	srv.exec(t, admin, "FLUSH STATUS")
 	t.Run("per-user MAX_USER_CONNECTIONS", func(t *testing.T) {
-		capped := srv.dsn("capped", appPassword)
+		capped := srv.DSN("capped", appPassword)
 		for _, tt := range []struct {
 			hold        int
 			want        kind.Status
@@ -134,7 +134,7 @@ func TestConnectionsSaturation(t *testing.T) {
 	})
 
 	t.Run("wrong password is an error without the password", func(t *testing.T) {
-		r := run(t, srv.dsn("app", "wrong-"+appPassword))
+		r := run(t, srv.DSN("app", "wrong-"+appPassword))
 		assertNoSecret(t, r, "wrong-"+appPassword)
 		if r.Status != kind.Error || !strings.Contains(r.Summary, "access denied") {
 			t.Errorf("got %s %q, want an access-denied error", r.Status, r.Summary)

@@ -3,6 +3,8 @@ package mysqlcheck
 import (
 	"strings"
 	"testing"
+
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 func TestParseDSN(t *testing.T) {
@@ -93,7 +95,7 @@ func TestSplitDSNs(t *testing.T) {
 		{",,", nil},
 	}
 	for _, tt := range tests {
-		got := SplitDSNs(tt.in)
+		got := probe.SplitDSNs[myDSNs](tt.in)
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("SplitDSNs(%q) = %q, want %q", tt.in, got, tt.want)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/redact"
 )
 
 // ReplicaLag checks that MySQL/MariaDB replicas are replicating and close behind their source:
@@ -127,6 +128,7 @@ func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
 	return c.judge(states)
 }
 
+// readReplica connects to one replica and reads its replication status.
 func readReplica(ctx context.Context, env *kind.Env, t *target, lim limits) replicaState {
 	st := replicaState{name: t.name}
 	start := time.Now()
@@ -144,29 +146,53 @@ func readReplica(ctx context.Context, env *kind.Env, t *target, lim limits) repl
 		return fail(err, "connect")
 	}
 	defer sess.Close()
-	conn := sess.conn
+	status, what, err := showReplicaStatus(ctx, sess.conn)
+	switch {
+	case err != nil:
+		return fail(err, what)
+	case status == nil:
+		r := kind.Failf("point the DSN at a replica, or set the server up as one (CHANGE REPLICATION SOURCE TO / CHANGE MASTER TO, then START REPLICA)",
+			"%s is not a replica: SHOW REPLICA STATUS returned nothing", t.name)
+		st.result = &r
+		return st
+	}
+	st.fill(status, t.red)
+	return st
+}
 
+// replicaStatus is the row of SHOW REPLICA STATUS, by lower-case column name.
+type replicaStatus map[string]sql.NullString
+
+// get is the first of names the server has: MySQL 8.0.22 renamed master to source and slave to
+// replica in these columns.
+func (s replicaStatus) get(names ...string) sql.NullString {
+	for _, n := range names {
+		if v, ok := s[n]; ok {
+			return v
+		}
+	}
+	return sql.NullString{}
+}
+
+// showReplicaStatus reads SHOW REPLICA STATUS, which is empty (a nil status) on a server that is
+// no replica. On an error, what names the step that failed.
+func showReplicaStatus(ctx context.Context, conn *sql.Conn) (status replicaStatus, what string, err error) {
 	// MySQL 8.0.22+ and MariaDB 10.5.1+ say REPLICA; older servers only know SLAVE.
 	rows, err := conn.QueryContext(ctx, "SHOW REPLICA STATUS")
 	if err != nil && serverError(err) == errParse {
 		rows, err = conn.QueryContext(ctx, "SHOW SLAVE STATUS")
 	}
 	if err != nil {
-		return fail(err, "run SHOW REPLICA STATUS")
+		return nil, "run SHOW REPLICA STATUS", err
 	}
 	defer rows.Close()
+	const reading = "read SHOW REPLICA STATUS"
 	cols, err := rows.Columns()
 	if err != nil {
-		return fail(err, "read SHOW REPLICA STATUS")
+		return nil, reading, err
 	}
 	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return fail(err, "read SHOW REPLICA STATUS")
-		}
-		r := kind.Failf("point the DSN at a replica, or set the server up as one (CHANGE REPLICATION SOURCE TO / CHANGE MASTER TO, then START REPLICA)",
-			"%s is not a replica: SHOW REPLICA STATUS returned nothing", t.name)
-		st.result = &r
-		return st
+		return nil, reading, rows.Err()
 	}
 	vals := make([]sql.NullString, len(cols))
 	ptrs := make([]any, len(cols))
@@ -174,37 +200,33 @@ func readReplica(ctx context.Context, env *kind.Env, t *target, lim limits) repl
 		ptrs[i] = &vals[i]
 	}
 	if err := rows.Scan(ptrs...); err != nil {
-		return fail(err, "read SHOW REPLICA STATUS")
+		return nil, reading, err
 	}
-	field := map[string]sql.NullString{}
+	status = replicaStatus{}
 	for i, col := range cols {
-		field[strings.ToLower(col)] = vals[i]
+		status[strings.ToLower(col)] = vals[i]
 	}
-	get := func(names ...string) sql.NullString {
-		for _, n := range names {
-			if v, ok := field[n]; ok {
-				return v
-			}
-		}
-		return sql.NullString{}
-	}
-	host, port := get("source_host", "master_host").String, get("source_port", "master_port").String
+	return status, "", nil
+}
+
+// fill takes from the status what the judgement needs, the servers' error texts masked.
+func (st *replicaState) fill(s replicaStatus, red *redact.Redactor) {
+	host, port := s.get("source_host", "master_host").String, s.get("source_port", "master_port").String
 	if host != "" {
 		st.source = host
 		if port != "" {
 			st.source += ":" + port
 		}
 	}
-	st.ioRunning = get("replica_io_running", "slave_io_running").String
-	st.sqlRunning = get("replica_sql_running", "slave_sql_running").String
-	if lag := get("seconds_behind_source", "seconds_behind_master"); lag.Valid {
+	st.ioRunning = s.get("replica_io_running", "slave_io_running").String
+	st.sqlRunning = s.get("replica_sql_running", "slave_sql_running").String
+	if lag := s.get("seconds_behind_source", "seconds_behind_master"); lag.Valid {
 		if n, err := strconv.ParseInt(lag.String, 10, 64); err == nil {
 			st.lag = sql.NullInt64{Int64: n, Valid: true}
 		}
 	}
-	st.ioError = t.red.String(get("last_io_error").String)
-	st.sqlError = t.red.String(get("last_sql_error").String)
-	return st
+	st.ioError = red.String(s.get("last_io_error").String)
+	st.sqlError = red.String(s.get("last_sql_error").String)
 }
 
 func (c *ReplicaLag) judge(states []replicaState) kind.Result {

@@ -74,11 +74,11 @@ func waitReplicaField(t *testing.T, db *sql.DB, field, want string) {
 // primary is "not a replica", and a missing privilege is an error.
 func TestReplicaLagRealReplication(t *testing.T) {
 	t.Parallel() // its own servers: nothing shared with the other tests
-	primary := startMariaDB(t, "--server-id=1", "--log-bin=bin", "--binlog-format=ROW")
-	replica := startMariaDB(t, "--server-id=2", "--relay-log=relay")
+	servers := startMariaDBs(t, []string{"--server-id=1", "--log-bin=bin", "--binlog-format=ROW"}, []string{"--server-id=2", "--relay-log=relay"})
+	primary, replica := servers[0], servers[1]
 	pdb, rdb := primary.admin(t), replica.admin(t)
 	replica.exec(t, rdb,
-		fmt.Sprintf("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=%d, MASTER_USER='root', MASTER_PASSWORD='', MASTER_CONNECT_RETRY=1", primary.port),
+		fmt.Sprintf("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=%d, MASTER_USER='root', MASTER_PASSWORD='', MASTER_CONNECT_RETRY=1", primary.Port),
 		"START SLAVE",
 		"CREATE USER 'nopriv'@'%' IDENTIFIED BY '"+appPassword+"'")
 	// The monitoring user is created on the primary and reaches the replica by replication.
@@ -88,8 +88,8 @@ func TestReplicaLagRealReplication(t *testing.T) {
 		"CREATE DATABASE lg", "CREATE TABLE lg.t (id INT PRIMARY KEY)", "INSERT INTO lg.t VALUES (1)")
 	waitFor(t, rdb, "SELECT COUNT(*) FROM lg.t", "1")
 
-	replicaDSN := replica.dsn("mon", appPassword)
-	replicaURL := fmt.Sprintf("mysql://mon:%s@127.0.0.1:%d", appPassword, replica.port)
+	replicaDSN := replica.DSN("mon", appPassword)
+	replicaURL := fmt.Sprintf("mysql://mon:%s@127.0.0.1:%d", appPassword, replica.Port)
 	run := func(t *testing.T, dsns ...string) kind.Result {
 		t.Helper()
 		r := runCheck(t, &ReplicaLag{ReplicaDSNs: dsns, MaxLag: kind.Duration(30 * time.Second)}, 10*time.Second)
@@ -113,18 +113,18 @@ func TestReplicaLagRealReplication(t *testing.T) {
 	t.Run("healthy replica passes", func(t *testing.T) {
 		r := run(t, replicaDSN, replicaURL)
 		expect(t, r, kind.Pass, "2 of 2 replicas replicating; the furthest behind is 0s (max 30s)",
-			fmt.Sprintf("(from 127.0.0.1:%d) IO thread: Yes", primary.port))
+			fmt.Sprintf("(from 127.0.0.1:%d) IO thread: Yes", primary.Port))
 	})
 	t.Run("primary is not a replica", func(t *testing.T) {
-		r := run(t, primary.dsn("mon", appPassword))
+		r := run(t, primary.DSN("mon", appPassword))
 		expect(t, r, kind.Fail, "is not a replica: SHOW REPLICA STATUS returned nothing")
 	})
 	t.Run("one healthy, one not a replica", func(t *testing.T) {
-		r := run(t, replicaDSN, primary.dsn("mon", appPassword))
+		r := run(t, replicaDSN, primary.DSN("mon", appPassword))
 		expect(t, r, kind.Fail, "1 of 2 replicas healthy")
 	})
 	t.Run("missing privilege is an error", func(t *testing.T) {
-		r := run(t, replica.dsn("nopriv", appPassword))
+		r := run(t, replica.DSN("nopriv", appPassword))
 		expect(t, r, kind.Error, "cannot run SHOW REPLICA STATUS", "grant")
 	})
 

@@ -3,173 +3,31 @@ package mysqlcheck
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/launchgate/launchgate/internal/golden"
-
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
-// mariaServer is a throwaway MariaDB server the test owns: its own data directory, port and
-// socket, so that the test may set limits (max_connections=10) the shared server must keep.
+// mariaServer is a throwaway MariaDB server the test owns (max_connections=10, which the shared
+// server must keep), with one root connection the test keeps for its statements and polls.
 type mariaServer struct {
-	port    int
-	dir     string
+	*testsvc.MariaDB
 	adminDB *sql.DB
 }
 
-const howToInstall = "apt-get install mariadb-server (the tests start their own mariadbd from it)"
-
-func findBinary(t *testing.T, name string) string {
+// startMariaDBs starts one server per list of extra mariadbd options; they are stopped and
+// removed when the test ends.
+func startMariaDBs(t *testing.T, configs ...[]string) []*mariaServer {
 	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
+	var out []*mariaServer
+	for _, m := range testsvc.StartMariaDBs(t, configs...) {
+		out = append(out, &mariaServer{MariaDB: m})
 	}
-	for _, dir := range []string{"/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"} {
-		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	testsvc.Unavailable(t, name, howToInstall, exec.ErrNotFound)
-	return ""
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	_, port, _ := net.SplitHostPort(testsvc.ClosedAddr(t))
-	var n int
-	fmt.Sscan(port, &n)
-	return n
-}
-
-// startMariaDB initialises a data directory and starts mariadbd on a free loopback port. It is
-// stopped and removed when the test ends. Each server has its own temporary directory and
-// sockets: parallel tests sharing /tmp collided there (ERROR 1051 Unknown table
-// 'mysql.tmp_user_sys').
-func startMariaDB(t *testing.T, extra ...string) *mariaServer {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("starts its own mariadbd")
-	}
-	server := findBinary(t, "mariadbd")
-	install := findBinary(t, "mariadb-install-db")
-	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "tmp"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	userArgs := []string{}
-	if os.Geteuid() == 0 {
-		userArgs = []string{"--user=root"}
-	}
-	args := append([]string{"--no-defaults", "--datadir=" + filepath.Join(dir, "data"), "--tmpdir=" + filepath.Join(dir, "tmp"),
-		"--socket=" + filepath.Join(dir, "install.sock"), "--auth-root-authentication-method=normal",
-		"--skip-test-db", "--skip-name-resolve"}, userArgs...)
-	if out, err := exec.Command(install, args...).CombinedOutput(); err != nil {
-		// The binaries are there, so this is a failure to report, not a service to install.
-		t.Fatalf("mariadb-install-db %s: %v: %s", strings.Join(args, " "), err, errorLines(string(out)))
-	}
-	// The free port may be taken by someone else before mariadbd binds it: try another.
-	for attempt := 1; ; attempt++ {
-		s, log, err := launchMariaDB(t, server, dir, userArgs, extra)
-		if err == nil {
-			return s
-		}
-		if strings.Contains(log, "already in use") && attempt < 3 {
-			continue
-		}
-		t.Fatalf("mariadbd: %v: %s", err, errorLines(log))
-	}
-}
-
-// errorLines picks the lines of a server's output that say what went wrong, which the
-// installer's closing boilerplate otherwise buries.
-func errorLines(out string) string {
-	var picked []string
-	for _, line := range strings.Split(out, "\n") {
-		l := strings.ToLower(line)
-		if strings.Contains(l, "error") || strings.Contains(l, "abort") || strings.Contains(l, "can't") || strings.Contains(l, "cannot") || strings.Contains(l, "fail") {
-			picked = append(picked, strings.TrimSpace(line))
-		}
-	}
-	if len(picked) == 0 {
-		return lastLines(out, 10)
-	}
-	return strings.Join(picked, " | ")
-}
-
-// launchMariaDB starts mariadbd on the initialised data directory in dir and waits until it
-// accepts root. On failure it returns the error log.
-func launchMariaDB(t *testing.T, server, dir string, userArgs, extra []string) (*mariaServer, string, error) {
-	t.Helper()
-	s := &mariaServer{port: freePort(t), dir: dir}
-	logFile := filepath.Join(dir, "error.log")
-	os.Remove(logFile)
-	args := append([]string{"--no-defaults", "--datadir=" + filepath.Join(dir, "data"), "--tmpdir=" + filepath.Join(dir, "tmp"),
-		fmt.Sprintf("--port=%d", s.port), "--bind-address=127.0.0.1",
-		"--socket=" + filepath.Join(dir, "s.sock"), "--pid-file=" + filepath.Join(dir, "m.pid"),
-		"--log-error=" + logFile,
-		"--innodb-buffer-pool-size=16M", "--skip-name-resolve", "--max-connections=10"}, userArgs...)
-	args = append(args, extra...)
-	cmd := exec.Command(server, args...)
-	if err := cmd.Start(); err != nil {
-		return nil, "", err
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	stop := func() {
-		cmd.Process.Kill()
-		<-done
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		db, err := sql.Open("mysql", s.dsn("root", ""))
-		if err == nil {
-			err = db.Ping()
-			db.Close()
-		}
-		if err == nil {
-			t.Cleanup(stop)
-			return s, "", nil
-		}
-		select {
-		case <-done:
-			log, _ := os.ReadFile(logFile)
-			return nil, string(log), fmt.Errorf("mariadbd exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			stop()
-			log, _ := os.ReadFile(logFile)
-			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within 30s: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, " | ")
-}
-
-func (s *mariaServer) dsn(user, password string) string {
-	cfg := mysql.NewConfig()
-	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr = user, password, "tcp", fmt.Sprintf("127.0.0.1:%d", s.port)
-	cfg.Logger = quietLogger{}
-	return cfg.FormatDSN()
+	return out
 }
 
 // admin opens a one-connection pool as root (one per server, kept open).
@@ -178,7 +36,7 @@ func (s *mariaServer) admin(t *testing.T) *sql.DB {
 	if s.adminDB != nil {
 		return s.adminDB
 	}
-	db, err := sql.Open("mysql", s.dsn("root", ""))
+	db, err := sql.Open("mysql", s.DSN("root", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +85,7 @@ func (s *mariaServer) exec(t *testing.T, db *sql.DB, stmts ...string) {
 // hold opens n connections as user and keeps them until release is called (or the test ends).
 func (s *mariaServer) hold(t *testing.T, user, password string, n int) (release func()) {
 	t.Helper()
-	db, err := sql.Open("mysql", s.dsn(user, password))
+	db, err := sql.Open("mysql", s.DSN(user, password))
 	if err != nil {
 		t.Fatal(err)
 	}

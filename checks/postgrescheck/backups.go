@@ -23,8 +23,7 @@ type Backups struct {
 	PgBackRest       *PgBackRest   `yaml:"pgbackrest" doc:"Judge pgBackRest's backups of a stanza: {stanza, bin, config, max_full_age, max_age, min_retention}."`
 	Dumps            *DumpFiles    `yaml:"dumps" doc:"Judge the newest dump file in a directory: {path, pattern, max_age, min_size, verify, pg_restore}."`
 
-	target    *target
-	foreign   *errForeign
+	mainDSN
 	validated bool
 }
 
@@ -93,17 +92,11 @@ func (c *Backups) Title() string {
 // something to judge.
 func (c *Backups) Validate() error {
 	var errs []error
-	c.target, c.foreign = nil, nil
+	c.mainDSN = mainDSN{}
 	if strings.TrimSpace(c.DSN) != "" {
-		t, err := parseTarget(c.DSN)
-		var f errForeign
-		switch {
-		case errors.As(err, &f):
-			c.foreign = &f
-		case err != nil:
-			errs = append(errs, kind.BadParam("dsn", "%v", err))
+		if err := c.parse("dsn", c.DSN); err != nil {
+			errs = append(errs, err)
 		}
-		c.target = t
 	} else if c.Archiving {
 		errs = append(errs, kind.BadParam("dsn", "is needed to judge WAL archiving; set archiving: false to rely on pgbackrest or dumps alone"))
 	}
@@ -185,13 +178,8 @@ func (o *bkOutcome) add(l kind.Line) { o.lines = append(o.lines, l) }
 // Run asks every configured source at once (the archiver sample takes seconds) and reports
 // them in a fixed order.
 func (c *Backups) Run(ctx context.Context, env *kind.Env) kind.Result {
-	if !c.validated {
-		if err := c.Validate(); err != nil {
-			return kind.Errorf("fix the check's parameters", "%v", err)
-		}
-	}
-	if c.foreign != nil {
-		return foreignSkip("dsn", *c.foreign)
+	if r := c.begin("dsn", c.validated, c.Validate); r != nil {
+		return *r
 	}
 	if env == nil {
 		env = kind.DefaultEnv("")

@@ -30,7 +30,7 @@ func BenchmarkBackupsArchiving(b *testing.B) {
 }
 
 // BenchmarkBackupsDumpVerify is one run over a directory of custom format dumps, verifying the
-// newest with pg_restore --version and --list.
+// newest with pg_restore --list (the real program, not Debian's pg_wrapper in front of it).
 func BenchmarkBackupsDumpVerify(b *testing.B) {
 	pg := pgtest.Start(b, pgtest.Options{})
 	dir := b.TempDir()

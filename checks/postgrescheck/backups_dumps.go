@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -224,7 +225,8 @@ func (d *DumpFiles) verifyArchive(ctx context.Context, dump *bkDump, head []byte
 	label, expected := "dump readable", "pg_restore --list reads it"
 	hdr, herr := bkArchiveHeader(head)
 	entries := &bkLineCounter{}
-	err := bkRun(ctx, entries, d.PgRestore, "--list", dump.path)
+	restore := bkProgram{path: bkFindRestore(d.PgRestore, bkDebianBinRoot), name: d.PgRestore}
+	err := bkRun(ctx, entries, restore, "--list", dump.path)
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
@@ -234,7 +236,7 @@ func (d *DumpFiles) verifyArchive(ctx context.Context, dump *bkDump, head []byte
 		return kind.Line{Label: label, Observed: err.Error(), Expected: expected, Status: kind.Error,
 			Problem: "cannot verify the newest dump: " + err.Error(), Remedy: "install the PostgreSQL client (pg_restore) where the check runs, or set dumps.pg_restore"}
 	default:
-		local, verr := d.restoreVersion(ctx)
+		local, verr := bkRestoreVersion(ctx, restore)
 		if herr == nil && verr == nil && bkMajor(hdr.dumpVersion) > bkMajor(local) && bkMajor(local) > 0 {
 			return kind.Line{Label: label, Observed: fmt.Sprintf("written by pg_dump %s, newer than the local pg_restore %s, which cannot read it: not verified", hdr.dumpVersion, local),
 				Expected: expected, Status: kind.Warn,
@@ -257,13 +259,73 @@ func (d *DumpFiles) verifyArchive(ctx context.Context, dump *bkDump, head []byte
 	return kind.Line{Label: label, Observed: fmt.Sprintf("%s; pg_restore --list read %d entries", what, entries.entries), Expected: expected, Status: kind.Pass}
 }
 
-// restoreVersion is the local pg_restore's version, e.g. 15.20.
-func (d *DumpFiles) restoreVersion(ctx context.Context) (string, error) {
+// bkRestoreVersion is the local pg_restore's version, e.g. 15.20.
+func bkRestoreVersion(ctx context.Context, restore bkProgram) (string, error) {
 	out := &bkLimitedBuffer{max: 4 << 10}
-	if err := bkRun(ctx, out, d.PgRestore, "--version"); err != nil {
+	if err := bkRun(ctx, out, restore, "--version"); err != nil {
 		return "", err
 	}
 	return bkVersionNumber.FindString(out.String()), nil
+}
+
+// bkDebianBinRoot is where Debian and Ubuntu install each PostgreSQL major version's programs,
+// side by side: /usr/lib/postgresql/15/bin/pg_restore.
+const bkDebianBinRoot = "/usr/lib/postgresql"
+
+// bkFindRestore is the file verify runs for dumps.pg_restore. A program the checklist names is
+// run as it is named. The default, pg_restore on PATH, is on Debian and Ubuntu a link to
+// pg_wrapper, a Perl script that spends some 60 ms choosing a version before the real program
+// starts (more than the rest of the check): it is passed over for the newest major version under
+// binRoot, whose pg_restore reads the dumps of every older pg_dump too. PATH decides when its
+// pg_restore is a real one, or when binRoot holds none.
+func bkFindRestore(configured, binRoot string) string {
+	if configured != "pg_restore" {
+		return configured
+	}
+	path, err := exec.LookPath(configured)
+	if err == nil {
+		if real, err := filepath.EvalSymlinks(path); err != nil || filepath.Base(real) != "pg_wrapper" {
+			return path
+		}
+	}
+	if newest := bkNewestInstalled(binRoot, configured); newest != "" {
+		return newest
+	}
+	if err == nil {
+		return path
+	}
+	return configured
+}
+
+// bkNewestInstalled is program in the bin directory of the newest major version under binRoot
+// (16 before 9.6), or "" when there is none.
+func bkNewestInstalled(binRoot, program string) string {
+	dirs, _ := os.ReadDir(binRoot)
+	best, bestVersion := "", []int(nil)
+	for _, d := range dirs {
+		version, ok := bkVersionParts(d.Name())
+		p := filepath.Join(binRoot, d.Name(), "bin", program)
+		if fi, err := os.Stat(p); !ok || err != nil || fi.IsDir() {
+			continue
+		}
+		if best == "" || slices.Compare(version, bestVersion) > 0 {
+			best, bestVersion = p, version
+		}
+	}
+	return best
+}
+
+// bkVersionParts reads a directory name such as 15 or 9.6 as a version.
+func bkVersionParts(name string) ([]int, bool) {
+	var parts []int
+	for _, f := range strings.Split(name, ".") {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, false
+		}
+		parts = append(parts, n)
+	}
+	return parts, true
 }
 
 var bkVersionNumber = regexp.MustCompile(`\d+(\.\d+)*`)

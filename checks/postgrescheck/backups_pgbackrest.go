@@ -80,10 +80,15 @@ func (b *bkLimitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// bkProgram is a program a source runs: the file (or the name to look up on PATH), and what
+// messages call it, as the checklist did.
+type bkProgram struct{ path, name string }
+
 // bkRun runs a program under ctx with its standard output going to stdout (which bounds what
 // it keeps). Its error carries the first line of what the program said on standard error.
-func bkRun(ctx context.Context, stdout io.Writer, name string, args ...string) error {
-	cmd := exec.CommandContext(ctx, name, args...)
+func bkRun(ctx context.Context, stdout io.Writer, prog bkProgram, args ...string) error {
+	name := prog.name
+	cmd := exec.CommandContext(ctx, prog.path, args...)
 	cmd.Env = append(cmd.Environ(), "LC_ALL=C")
 	// Once the program is killed, a child of it still holding the pipes must not hold us.
 	cmd.WaitDelay = time.Second
@@ -125,7 +130,7 @@ func (p *PgBackRest) judge(ctx context.Context, env *kind.Env) bkOutcome {
 	// info only reads the repository; no log file is written for it either.
 	args = append(args, "--stanza="+p.Stanza, "--output=json", "--log-level-console=off", "--log-level-stderr=error", "--log-level-file=off", "info")
 	out := &bkLimitedBuffer{max: bkMaxOutput}
-	err := bkRun(ctx, out, p.Bin, args...)
+	err := bkRun(ctx, out, bkProgram{path: p.Bin, name: p.Bin}, args...)
 	if err == nil && out.over {
 		err = fmt.Errorf("pgbackrest info wrote more than %s, more than this check reads", kind.ByteSize(bkMaxOutput))
 	}

@@ -1,30 +1,18 @@
 package postgrescheck
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/pgtest"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // BenchmarkConnections is one full run: connect, five catalogue queries, close.
 func BenchmarkConnections(b *testing.B) {
 	pg := pgtest.Start(b, pgtest.Options{})
-	c := newConnections(pg.DSN("", ""))
-	if err := c.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	env := kind.DefaultEnv("bench")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if r := c.Run(ctx, env); r.Status != kind.Pass {
-			b.Fatalf("%s: %s", r.Status, r.Summary)
-		}
-		cancel()
-	}
+	benchRun(b, newConnections(pg.DSN("", "")), func(r kind.Result) bool { return r.Status == kind.Pass })
 }
 
 // BenchmarkReplicaLagIdle is one run against an idle primary and its standby, visiting the
@@ -34,23 +22,12 @@ func BenchmarkReplicaLagIdle(b *testing.B) {
 	sb := pg.Standby(b, pgtest.StandbyOptions{Name: "bench"})
 	pg.WaitStreaming(b, 1)
 	c := newReplicaLag(pg.DSN("", ""), time.Second, sb.DSN("", ""))
-	if err := c.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	env := kind.DefaultEnv("bench")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if r := c.Run(ctx, env); r.Status != kind.Pass {
-			b.Fatalf("%s: %s", r.Status, r.Summary)
-		}
-		cancel()
-	}
+	benchRun(b, c, func(r kind.Result) bool { return r.Status == kind.Pass })
 }
 
 func BenchmarkSplitDSNs(b *testing.B) {
 	s := "postgres://ro:pw@replica-a:5432/app?sslmode=require,postgres://ro:pw@h1,h2:5433/app,host=c user=ro"
 	for i := 0; i < b.N; i++ {
-		SplitDSNs(s)
+		probe.SplitDSNs[pgDSNs](s)
 	}
 }

@@ -146,10 +146,7 @@ func (tr *dialTrace) why(err error) error { return tr.watch.Why(err) }
 func connect(ctx context.Context, env *kind.Env, t *target) (*pgx.Conn, *dialTrace, error) {
 	cfg := t.cfg.Copy()
 	tr := &dialTrace{}
-	var d kind.Dialer = &net.Dialer{}
-	if env != nil && env.Dialer != nil {
-		d = env.Dialer
-	}
+	d := probe.Dialer(env)
 	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := d.DialContext(ctx, network, addr)
 		if err == nil {
@@ -157,22 +154,8 @@ func connect(ctx context.Context, env *kind.Env, t *target) (*pgx.Conn, *dialTra
 		}
 		return c, err
 	}
-	if env != nil && env.Resolver != nil {
-		res := env.Resolver
-		cfg.LookupFunc = func(ctx context.Context, host string) ([]string, error) {
-			if net.ParseIP(host) != nil {
-				return []string{host}, nil
-			}
-			addrs, err := res.LookupIPAddr(ctx, host)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]string, len(addrs))
-			for i, a := range addrs {
-				out[i] = a.IP.String()
-			}
-			return out, nil
-		}
+	if look := probe.LookupHost(env); look != nil {
+		cfg.LookupFunc = look
 	}
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
@@ -323,12 +306,80 @@ func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-// foreignSkip is the result for a DSN that names another kind of database: nothing for a
-// PostgreSQL check to judge.
-func foreignSkip(param string, f errForeign) kind.Result {
-	return kind.Result{Status: kind.Skip,
-		Summary: fmt.Sprintf("%s is %s: nothing for a PostgreSQL check to judge", param, f.Error()),
-		Remedy:  "point " + param + " at a PostgreSQL server, or remove this check"}
+// mainDSN is the DSN a check is about, as Validate parsed it. A DSN for another kind of database
+// (a shared DATABASE_URL naming MySQL) is no mistake in the checklist: the run skips, saying so.
+type mainDSN struct {
+	target  *target
+	foreign *errForeign
+}
+
+// parse parses the DSN given as parameter param; its error names the parameter.
+func (m *mainDSN) parse(param, dsn string) error {
+	m.target, m.foreign = nil, nil
+	t, err := parseTarget(dsn)
+	var f errForeign
+	switch {
+	case errors.As(err, &f):
+		m.foreign = &f
+	case err != nil:
+		return kind.BadParam(param, "%v", err)
+	}
+	m.target = t
+	return nil
+}
+
+// begin is the result a run ends with before it starts, or nil to go on: a check nobody
+// validated (a caller that built it by hand) is validated first, and a foreign DSN is skipped.
+func (m *mainDSN) begin(param string, validated bool, validate func() error) *kind.Result {
+	if !validated {
+		if err := validate(); err != nil {
+			r := kind.Errorf("fix the check's parameters", "%v", err)
+			return &r
+		}
+	}
+	if m.foreign != nil {
+		r := kind.Result{Status: kind.Skip,
+			Summary: fmt.Sprintf("%s is %s: nothing for a PostgreSQL check to judge", param, m.foreign.Error()),
+			Remedy:  "point " + param + " at a PostgreSQL server, or remove this check"}
+		return &r
+	}
+	return nil
+}
+
+// session begins a run of a check about one server: begin, then connect. It returns the session,
+// or the result the run ends with; label names the connection in that result.
+func (m *mainDSN) session(ctx context.Context, env *kind.Env, param, label string, validate func() error) (*pgx.Conn, *dialTrace, *kind.Result) {
+	// parse finds a target or a foreign DSN: with neither, nobody has validated the check.
+	if r := m.begin(param, m.target != nil || m.foreign != nil, validate); r != nil {
+		return nil, nil, r
+	}
+	return connectTo(ctx, env, m.target, label)
+}
+
+// parseReplicas parses replica_dsns. Unlike the main DSN, a replica must be PostgreSQL.
+func parseReplicas(dsns DSNList) ([]*target, []error) {
+	var replicas []*target
+	var errs []error
+	for i, dsn := range dsns {
+		t, err := parseTarget(dsn)
+		if err != nil {
+			errs = append(errs, kind.BadParam("replica_dsns", "entry %d: %v", i+1, err))
+			continue
+		}
+		replicas = append(replicas, t)
+	}
+	return replicas, errs
+}
+
+// connectTo opens a session, or says in a result labelled label why it could not.
+func connectTo(ctx context.Context, env *kind.Env, t *target, label string) (*pgx.Conn, *dialTrace, *kind.Result) {
+	timeout := givenTimeout(ctx)
+	conn, tr, err := connect(ctx, env, t)
+	if err != nil {
+		r := explainConnect(ctx, err, t, tr, timeout).result(label)
+		return nil, nil, &r
+	}
+	return conn, tr, nil
 }
 
 // decidedWins applies the rule every check with several targets follows: a decided problem

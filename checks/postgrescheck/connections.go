@@ -19,8 +19,7 @@ type Connections struct {
 	WarnUsedPercent      float64       `yaml:"warn_used_percent" doc:"Warn when more than this percentage of the connection slots is in use."`
 	MaxIdleInTransaction kind.Duration `yaml:"max_idle_in_transaction" doc:"Fail when a session has been idle in a transaction for longer than this (a leaked connection); unset lists such sessions without judging them."`
 
-	target  *target
-	foreign *errForeign
+	mainDSN
 }
 
 func init() {
@@ -50,16 +49,9 @@ func (c *Connections) Title() string {
 // Validate parses the DSN and checks the thresholds.
 func (c *Connections) Validate() error {
 	var errs []error
-	t, err := parseTarget(c.DSN)
-	var f errForeign
-	switch {
-	case errors.As(err, &f):
-		// A shared DATABASE_URL may name MySQL: the run says so as a skip.
-		c.foreign = &f
-	case err != nil:
-		errs = append(errs, kind.BadParam("dsn", "%v", err))
+	if err := c.parse("dsn", c.DSN); err != nil {
+		errs = append(errs, err)
 	}
-	c.target = t
 	maxOK := c.MaxUsedPercent > 0 && c.MaxUsedPercent <= 100
 	if !maxOK {
 		errs = append(errs, kind.BadParam("max_used_percent", "must be between 0 and 100, got %g", c.MaxUsedPercent))
@@ -97,37 +89,58 @@ type idleSession struct {
 
 // Run connects once and reads pg_settings, pg_stat_activity, pg_roles and pg_database.
 func (c *Connections) Run(ctx context.Context, env *kind.Env) kind.Result {
-	if c.target == nil && c.foreign == nil {
-		if err := c.Validate(); err != nil {
-			return kind.Errorf("fix the check's parameters", "%v", err)
-		}
-	}
-	if c.foreign != nil {
-		return foreignSkip("dsn", *c.foreign)
-	}
-	t := c.target
-	timeout := givenTimeout(ctx)
-	conn, tr, err := connect(ctx, env, t)
-	if err != nil {
-		return explainConnect(ctx, err, t, tr, timeout).result("connection")
+	conn, tr, res := c.session(ctx, env, "dsn", "connection", c.Validate)
+	if res != nil {
+		return *res
 	}
 	defer closeConn(conn)
+	t := c.target
+	u, err := readConnUse(ctx, conn)
+	if err != nil {
+		return queryError(t, "reading pg_settings, pg_stat_activity, pg_roles and pg_database", tr.why(err))
+	}
+	return c.judge(t, u.lim, u.used, u.roles, u.dbs, u.idle)
+}
 
-	// One round trip, one implicit transaction: the statistics views give one consistent
-	// snapshot for all four queries.
-	var (
-		lim   serverLimits
-		used  int
-		roles []limitUse
-		dbs   []limitUse
-		idle  []idleSession
-		batch pgx.Batch
-	)
-	// Without pg_read_all_stats (part of pg_monitor), pg_stat_activity hides the backend_type,
-	// database and state of other roles' sessions, so counting client backends there would
-	// undercount: the count falls back to pg_stat_database, which everybody may read but which
-	// also counts autovacuum and background workers.
-	batch.Queue(`SELECT current_setting('max_connections')::int,
+// connUse is what the check reads: the server's slots and the client connections using them,
+// the roles' and databases' own limits and their use, and the sessions idle in a transaction.
+type connUse struct {
+	lim        serverLimits
+	used       int
+	roles, dbs []limitUse
+	idle       []idleSession
+}
+
+// readConnUse reads it in one round trip, one implicit transaction: the statistics views give
+// one consistent snapshot for all four queries.
+func readConnUse(ctx context.Context, conn *pgx.Conn) (connUse, error) {
+	var u connUse
+	var batch pgx.Batch
+	batch.Queue(cnLimitsSQL).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&u.lim.maxConnections, &u.lim.superuserReserved, &u.lim.reserved, &u.lim.version,
+			&u.lim.superuser, &u.lim.readAllStats, &u.lim.idleTimeout, &u.used)
+	})
+	batch.Queue(cnRoleLimitsSQL).Query(func(rows pgx.Rows) (err error) {
+		u.roles, err = pgx.CollectRows(rows, scanLimit)
+		return err
+	})
+	batch.Queue(cnDatabaseLimitsSQL).Query(func(rows pgx.Rows) (err error) {
+		u.dbs, err = pgx.CollectRows(rows, scanLimit)
+		return err
+	})
+	batch.Queue(cnIdleSQL).Query(func(rows pgx.Rows) (err error) {
+		u.idle, err = pgx.CollectRows(rows, scanIdle)
+		return err
+	})
+	return u, conn.SendBatch(ctx, &batch).Close()
+}
+
+// The queries of readConnUse. Without pg_read_all_stats (part of pg_monitor), pg_stat_activity
+// hides the backend_type, database and state of other roles' sessions, so counting client
+// backends there would undercount: the count falls back to pg_stat_database, which everybody
+// may read but which also counts autovacuum and background workers.
+const (
+	cnLimitsSQL = `SELECT current_setting('max_connections')::int,
 		current_setting('superuser_reserved_connections')::int,
 		coalesce(nullif(current_setting('reserved_connections', true), ''), '0')::int,
 		current_setting('server_version'),
@@ -137,41 +150,25 @@ func (c *Connections) Run(ctx context.Context, env *kind.Env) kind.Result {
 		CASE WHEN pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
 		  THEN (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int
 		  ELSE (SELECT coalesce(sum(numbackends), 0)::int - 1 FROM pg_stat_database WHERE datid <> 0)
-		END`).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&lim.maxConnections, &lim.superuserReserved, &lim.reserved, &lim.version,
-			&lim.superuser, &lim.readAllStats, &lim.idleTimeout, &used)
-	})
-	batch.Queue(`SELECT r.rolname, r.rolconnlimit,
+		END`
+	cnRoleLimitsSQL = `SELECT r.rolname, r.rolconnlimit,
 		  count(a.pid) FILTER (WHERE a.backend_type = 'client backend' OR a.backend_type IS NULL)
 		FROM pg_roles r LEFT JOIN pg_stat_activity a ON a.usesysid = r.oid AND a.pid <> pg_backend_pid()
 		WHERE r.rolconnlimit > 0 AND r.rolcanlogin AND NOT r.rolsuper
-		GROUP BY r.rolname, r.rolconnlimit ORDER BY r.rolname`).Query(func(rows pgx.Rows) (err error) {
-		roles, err = pgx.CollectRows(rows, scanLimit)
-		return err
-	})
-	batch.Queue(`SELECT d.datname, d.datconnlimit,
+		GROUP BY r.rolname, r.rolconnlimit ORDER BY r.rolname`
+	cnDatabaseLimitsSQL = `SELECT d.datname, d.datconnlimit,
 		  greatest(coalesce(s.numbackends, 0) - CASE WHEN d.datname = current_database() THEN 1 ELSE 0 END, 0)
 		FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
 		WHERE d.datconnlimit > 0 AND d.datallowconn
-		ORDER BY d.datname`).Query(func(rows pgx.Rows) (err error) {
-		dbs, err = pgx.CollectRows(rows, scanLimit)
-		return err
-	})
-	batch.Queue(`SELECT pid, coalesce(usename, ''), coalesce(datname, ''),
+		ORDER BY d.datname`
+	cnIdleSQL = `SELECT pid, coalesce(usename, ''), coalesce(datname, ''),
 		coalesce(application_name, ''), coalesce(host(client_addr), 'local'),
 		extract(epoch FROM clock_timestamp() - state_change)::float8,
 		coalesce(extract(epoch FROM clock_timestamp() - xact_start)::float8, 0)
 		FROM pg_stat_activity
 		WHERE backend_type = 'client backend' AND state LIKE 'idle in transaction%'
-		ORDER BY state_change`).Query(func(rows pgx.Rows) (err error) {
-		idle, err = pgx.CollectRows(rows, scanIdle)
-		return err
-	})
-	if err := conn.SendBatch(ctx, &batch).Close(); err != nil {
-		return queryError(t, "reading pg_settings, pg_stat_activity, pg_roles and pg_database", tr.why(err))
-	}
-	return c.judge(t, lim, used, roles, dbs, idle)
-}
+		ORDER BY state_change`
+)
 
 func scanLimit(r pgx.CollectableRow) (limitUse, error) {
 	var l limitUse
@@ -273,17 +270,9 @@ func (c *Connections) judgeIdle(j *kind.Judgement, t *target, lim serverLimits, 
 	if lim.idleTimeout != "0" && lim.idleTimeout != "" {
 		j.Show(kind.Line{Label: "idle_in_transaction_session_timeout", Observed: lim.idleTimeout, Status: kind.Pass})
 	}
-	if !lim.readAllStats {
-		// Other roles' sessions show no state without pg_read_all_stats.
-		st := kind.Pass
-		if c.MaxIdleInTransaction > 0 {
-			st = kind.Error
-		}
-		j.Show(kind.Line{Label: "idle in transaction (other roles)", Observed: fmt.Sprintf("hidden: %s lacks pg_monitor", t.cfg.User), Expected: expected, Status: st})
-		if st == kind.Error {
-			return st, fmt.Sprintf("cannot see whether other roles' sessions are idle in transaction: %s lacks pg_monitor", t.cfg.User),
-				fmt.Sprintf("GRANT pg_monitor TO %s; (or run the check as a role that has it)", quoteIdent(t.cfg.User))
-		}
+	if !lim.readAllStats && c.idleHidden(j, t, expected) {
+		return kind.Error, fmt.Sprintf("cannot see whether other roles' sessions are idle in transaction: %s lacks pg_monitor", t.cfg.User),
+			fmt.Sprintf("GRANT pg_monitor TO %s; (or run the check as a role that has it)", quoteIdent(t.cfg.User))
 	}
 	if len(idle) == 0 {
 		label := "idle in transaction"
@@ -299,35 +288,52 @@ func (c *Connections) judgeIdle(j *kind.Judgement, t *target, lim serverLimits, 
 			over = append(over, s)
 		}
 	}
-	oldest := idle[0]
-	desc := func(s idleSession) string {
-		app := ""
-		if s.app != "" {
-			app = fmt.Sprintf(", application %q", s.app)
-		}
-		return fmt.Sprintf("pid %d, role %s, database %s%s, from %s, idle %s, transaction open %s",
-			s.pid, s.user, s.db, app, s.client, age(s.idleFor), age(s.inTransaction))
-	}
 	st := kind.Pass
 	if len(over) > 0 {
 		st = kind.Fail
 	}
-	j.Show(kind.Line{Label: "idle in transaction", Observed: fmt.Sprintf("%d %s, oldest: %s", len(idle), kind.Plural(len(idle), "session", "sessions"), desc(oldest)),
+	j.Show(kind.Line{Label: "idle in transaction", Observed: fmt.Sprintf("%d %s, oldest: %s", len(idle), kind.Plural(len(idle), "session", "sessions"), describeIdle(idle[0])),
 		Expected: expected, Status: st})
 	if st == kind.Pass {
 		return st, "", ""
 	}
-	for i, s := range over {
-		if i == 5 {
-			j.Show(kind.Line{Label: "idle in transaction", Observed: fmt.Sprintf("… and %d more", len(over)-i), Status: kind.Fail})
-			break
-		}
-		j.Show(kind.Line{Label: fmt.Sprintf("idle session pid %d", s.pid), Observed: desc(s), Expected: "≤ " + c.MaxIdleInTransaction.String(), Status: kind.Fail})
-	}
+	c.showIdleOver(j, over)
 	return st, fmt.Sprintf("%d %s idle in transaction longer than %s (oldest %s, pid %d, role %s)",
 			len(over), kind.Plural(len(over), "session", "sessions"), c.MaxIdleInTransaction, age(over[0].idleFor), over[0].pid, over[0].user),
 		"a session idle in transaction holds its connection and its locks: find the code path that begins a transaction and neither commits nor rolls back (the application and client in the evidence); " +
 			"set idle_in_transaction_session_timeout to cap the damage; SELECT pg_terminate_backend(pid) ends one now"
+}
+
+// idleHidden shows that other roles' sessions show no state without pg_read_all_stats, and says
+// whether that keeps the check from deciding (it does when max_idle_in_transaction is set).
+func (c *Connections) idleHidden(j *kind.Judgement, t *target, expected string) bool {
+	st := kind.Pass
+	if c.MaxIdleInTransaction > 0 {
+		st = kind.Error
+	}
+	j.Show(kind.Line{Label: "idle in transaction (other roles)", Observed: fmt.Sprintf("hidden: %s lacks pg_monitor", t.cfg.User), Expected: expected, Status: st})
+	return st == kind.Error
+}
+
+// showIdleOver lists the sessions idle too long, the first five of them.
+func (c *Connections) showIdleOver(j *kind.Judgement, over []idleSession) {
+	for i, s := range over {
+		if i == 5 {
+			j.Show(kind.Line{Label: "idle in transaction", Observed: fmt.Sprintf("… and %d more", len(over)-i), Status: kind.Fail})
+			return
+		}
+		j.Show(kind.Line{Label: fmt.Sprintf("idle session pid %d", s.pid), Observed: describeIdle(s), Expected: "≤ " + c.MaxIdleInTransaction.String(), Status: kind.Fail})
+	}
+}
+
+// describeIdle says who holds an idle session and for how long.
+func describeIdle(s idleSession) string {
+	app := ""
+	if s.app != "" {
+		app = fmt.Sprintf(", application %q", s.app)
+	}
+	return fmt.Sprintf("pid %d, role %s, database %s%s, from %s, idle %s, transaction open %s",
+		s.pid, s.user, s.db, app, s.client, age(s.idleFor), age(s.inTransaction))
 }
 
 // age formats how long a session has waited: milliseconds below a second, then whole seconds

@@ -1,2 +1,2 @@
-// Package postgres holds the PostgreSQL readiness checks.
+// Package postgrescheck holds the PostgreSQL readiness checks.
 package postgrescheck

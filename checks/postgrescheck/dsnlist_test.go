@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 func TestSplitDSNs(t *testing.T) {
@@ -25,7 +27,7 @@ func TestSplitDSNs(t *testing.T) {
 		{"host=h1,h2 port=5432 user=ro", []string{"host=h1,h2 port=5432 user=ro"}},
 	}
 	for _, tt := range tests {
-		if got := SplitDSNs(tt.in); len(got) != len(tt.want) || (len(got) > 0 && !reflect.DeepEqual(got, tt.want)) {
+		if got := probe.SplitDSNs[pgDSNs](tt.in); len(got) != len(tt.want) || (len(got) > 0 && !reflect.DeepEqual(got, tt.want)) {
 			t.Errorf("SplitDSNs(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -73,7 +75,7 @@ func FuzzSplitDSNs(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := SplitDSNs(s)
+		got := probe.SplitDSNs[pgDSNs](s)
 		for _, d := range got {
 			if d == "" || d != strings.TrimSpace(d) {
 				t.Fatalf("SplitDSNs(%q) has an untrimmed or empty entry %q", s, d)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/launchgate/launchgate/internal/kind"
@@ -26,8 +25,8 @@ type Migration struct {
 	MaxRows            int64            `yaml:"max_rows" doc:"A table with more rows is big: rewriting it, building an index on it or scanning it under a lock that blocks its writes fails the check."`
 	MaxLockWait        kind.Duration    `yaml:"max_lock_wait" doc:"The longest lock_timeout a migration may set before a statement that takes a lock blocking reads or writes of an existing table; it must set one."`
 
-	shadow, prod *target
-	foreign      *errForeign
+	shadow *target
+	prod   mainDSN // dsn, optional
 }
 
 // MigrationPending says which migrations are pending.
@@ -74,26 +73,19 @@ func (c *Migration) Validate() error {
 		errs = append(errs, kind.BadParam("migrations", "%q is not a valid glob: %v", c.Migrations, err))
 	}
 	errs = append(errs, c.Pending.validate()...)
-	c.shadow, c.prod, c.foreign = nil, nil, nil
+	c.prod = mainDSN{}
 	t, err := parseTarget(c.ShadowDSN)
 	if err != nil {
 		errs = append(errs, kind.BadParam("shadow_dsn", "%v", err))
 	}
 	c.shadow = t
 	if strings.TrimSpace(c.DSN) != "" {
-		p, err := parseTarget(c.DSN)
-		var f errForeign
-		switch {
-		case errors.As(err, &f):
-			// A shared DATABASE_URL may name MySQL: the run says so as a skip.
-			c.foreign = &f
-		case err != nil:
-			errs = append(errs, kind.BadParam("dsn", "%v", err))
+		if err := c.prod.parse("dsn", c.DSN); err != nil {
+			errs = append(errs, err)
 		}
-		c.prod = p
 	}
-	if c.shadow != nil && c.prod != nil && !c.ShadowOnSameServer && c.shadow.address() == c.prod.address() {
-		errs = append(errs, kind.BadParam("shadow_dsn", "names the same server as dsn (%s): the scratch database would be created on production; point it at another server, or set shadow_on_same_server: true for a staging server", c.prod.address()))
+	if c.shadow != nil && c.prod.target != nil && !c.ShadowOnSameServer && c.shadow.address() == c.prod.target.address() {
+		errs = append(errs, kind.BadParam("shadow_dsn", "names the same server as dsn (%s): the scratch database would be created on production; point it at another server, or set shadow_on_same_server: true for a staging server", c.prod.target.address()))
 	}
 	if c.MaxRows <= 0 {
 		errs = append(errs, kind.BadParam("max_rows", "must be positive, got %d", c.MaxRows))
@@ -122,20 +114,15 @@ func (p MigrationPending) validate() []error {
 
 // Run traces the pending migrations on a scratch database and judges what they do.
 func (c *Migration) Run(ctx context.Context, env *kind.Env) kind.Result {
-	if c.shadow == nil {
-		if err := c.Validate(); err != nil {
-			return kind.Errorf("fix the check's parameters", "%v", err)
-		}
-	}
-	if c.foreign != nil {
-		return foreignSkip("dsn", *c.foreign)
+	if r := c.prod.begin("dsn", c.shadow != nil, c.Validate); r != nil {
+		return *r
 	}
 	plan, res := c.plan(ctx, env)
 	if res != nil {
 		return *res
 	}
 	var prod *mgProd
-	if c.prod != nil {
+	if c.prod.target != nil {
 		if prod, res = c.openProd(ctx, env); res != nil {
 			return *res
 		}
@@ -214,32 +201,21 @@ func mgReadFile(f *mgFile) error {
 	return nil
 }
 
-// connectTo opens a session, or says in a result why it could not.
-func connectTo(ctx context.Context, env *kind.Env, t *target, label string) (*pgx.Conn, *kind.Result) {
-	timeout := givenTimeout(ctx)
-	conn, tr, err := connect(ctx, env, t)
-	if err != nil {
-		r := explainConnect(ctx, err, t, tr, timeout).result(label)
-		return nil, &r
-	}
-	return conn, nil
-}
-
 func (c *Migration) openProd(ctx context.Context, env *kind.Env) (*mgProd, *kind.Result) {
-	cfg := c.prod.cfg.Copy()
+	cfg := c.prod.target.cfg.Copy()
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
 	}
 	// Belt and braces: the check only reads dsn, and the session could not write if it tried.
 	cfg.RuntimeParams["default_transaction_read_only"] = "on"
-	conn, res := connectTo(ctx, env, &target{cfg: cfg, name: c.prod.name, red: c.prod.red}, "dsn connection")
+	conn, _, res := connectTo(ctx, env, &target{cfg: cfg, name: c.prod.target.name, red: c.prod.target.red}, "dsn connection")
 	if res != nil {
 		return nil, res
 	}
-	p, err := mgNewProd(ctx, conn, c.prod)
+	p, err := mgNewProd(ctx, conn, c.prod.target)
 	if err != nil {
 		closeConn(conn)
-		r := queryError(c.prod, "reading its version and statistics", err)
+		r := queryError(c.prod.target, "reading its version and statistics", err)
 		return nil, &r
 	}
 	return p, nil
@@ -248,7 +224,7 @@ func (c *Migration) openProd(ctx context.Context, env *kind.Env) (*mgProd, *kind
 // openShadow connects to the shadow server, makes sure it is not production, and creates the
 // scratch database.
 func (c *Migration) openShadow(ctx context.Context, env *kind.Env, prod *mgProd) (*mgShadow, *kind.Result) {
-	conn, res := connectTo(ctx, env, c.shadow, "shadow connection")
+	conn, _, res := connectTo(ctx, env, c.shadow, "shadow connection")
 	if res != nil {
 		return nil, res
 	}
@@ -263,10 +239,10 @@ func (c *Migration) openShadow(ctx context.Context, env *kind.Env, prod *mgProd)
 		switch {
 		case prod.sysid == "" || sh.sysid == "":
 			r = kind.Errorf("let both users read pg_control_system(), or set shadow_on_same_server: true if the shadow may be dsn's server",
-				"cannot tell whether shadow_dsn %s is the same server as dsn %s: pg_control_system() is not readable", c.shadow.address(), c.prod.address())
+				"cannot tell whether shadow_dsn %s is the same server as dsn %s: pg_control_system() is not readable", c.shadow.address(), c.prod.target.address())
 		case prod.sysid == sh.sysid:
 			r = kind.Errorf("point shadow_dsn at a server that is not production (a staging or CI server of the same major version), or set shadow_on_same_server: true for a staging server",
-				"shadow_dsn %s is the same server as dsn %s (system identifier %s): the scratch database would be created on it", c.shadow.address(), c.prod.address(), sh.sysid)
+				"shadow_dsn %s is the same server as dsn %s (system identifier %s): the scratch database would be created on it", c.shadow.address(), c.prod.target.address(), sh.sysid)
 		}
 		if r.Status == kind.Error {
 			closeConn(conn)

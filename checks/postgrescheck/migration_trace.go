@@ -306,73 +306,104 @@ type mgEffect struct {
 
 // mgDiff compares the session before and after a statement.
 func mgDiff(before, after *mgSnapshot, baseline map[uint32]bool) []mgTouch {
-	touches := map[uint32]*mgTouch{}
-	touch := func(r mgRel) *mgTouch {
-		t := touches[r.oid]
-		if t == nil {
-			t = &mgTouch{rel: r, existed: baseline[r.oid], lock: after.lockOf(r.oid)}
-			touches[r.oid] = t
-		}
-		return t
+	d := &mgDiffer{before: before, after: after, baseline: baseline, touches: map[uint32]*mgTouch{}}
+	d.relations()
+	d.columns()
+	d.activity()
+	return d.sorted()
+}
+
+// mgDiffer gathers what one statement did to each relation that existed before it.
+type mgDiffer struct {
+	before, after *mgSnapshot
+	baseline      map[uint32]bool
+	touches       map[uint32]*mgTouch
+}
+
+func (d *mgDiffer) touch(r mgRel) *mgTouch {
+	t := d.touches[r.oid]
+	if t == nil {
+		t = &mgTouch{rel: r, existed: d.baseline[r.oid], lock: d.after.lockOf(r.oid)}
+		d.touches[r.oid] = t
 	}
-	for oid, r := range before.rels {
-		a, still := after.rels[oid]
+	return t
+}
+
+// relations finds tables dropped, renamed or rewritten, and indexes built or rebuilt on them.
+func (d *mgDiffer) relations() {
+	for oid, r := range d.before.rels {
+		a, still := d.after.rels[oid]
 		switch {
 		case !r.isTable():
 			if still && a.filenode != r.filenode && a.table != 0 {
-				if tr, ok := before.rels[a.table]; ok {
-					touch(tr).indexes++
-				}
+				d.indexOn(a.table)
 			}
 		case !still:
-			touch(r).dropped = true
+			d.touch(r).dropped = true
 		default:
 			if a.qualified() != r.qualified() {
-				touch(r).renamed = a.qualified()
+				d.touch(r).renamed = a.qualified()
 			}
 			if a.filenode != r.filenode && r.filenode != 0 {
-				touch(r).rewritten = true
+				d.touch(r).rewritten = true
 			}
 		}
 	}
-	for oid, a := range after.rels {
-		if _, old := before.rels[oid]; !old && !a.isTable() && a.table != 0 {
-			if tr, ok := before.rels[a.table]; ok {
-				touch(tr).indexes++
-			}
+	for oid, a := range d.after.rels {
+		if _, old := d.before.rels[oid]; !old && !a.isTable() && a.table != 0 {
+			d.indexOn(a.table)
 		}
 	}
-	for k, col := range before.cols {
-		r, ok := before.rels[k.rel]
-		if _, still := after.rels[k.rel]; !ok || !still {
+}
+
+// indexOn counts an index built on a table that existed before.
+func (d *mgDiffer) indexOn(table uint32) {
+	if tr, ok := d.before.rels[table]; ok {
+		d.touch(tr).indexes++
+	}
+}
+
+// columns finds columns dropped and renamed, and new NOT NULL columns on existing tables.
+func (d *mgDiffer) columns() {
+	for k, col := range d.before.cols {
+		r, ok := d.before.rels[k.rel]
+		if _, still := d.after.rels[k.rel]; !ok || !still {
 			continue
 		}
-		switch now, ok := after.cols[k]; {
+		switch now, ok := d.after.cols[k]; {
 		case !ok:
-			touch(r).droppedCols = append(touch(r).droppedCols, col.name)
+			d.touch(r).droppedCols = append(d.touch(r).droppedCols, col.name)
 		case now.name != col.name:
-			touch(r).renamedCols = append(touch(r).renamedCols, col.name+" → "+now.name)
+			d.touch(r).renamedCols = append(d.touch(r).renamedCols, col.name+" → "+now.name)
 		}
 	}
-	for k, col := range after.cols {
-		if r, ok := before.rels[k.rel]; ok && col.required {
-			if _, old := before.cols[k]; !old {
-				touch(r).requiredCols = append(touch(r).requiredCols, col.name)
+	for k, col := range d.after.cols {
+		if r, ok := d.before.rels[k.rel]; ok && col.required {
+			if _, old := d.before.cols[k]; !old {
+				d.touch(r).requiredCols = append(d.touch(r).requiredCols, col.name)
 			}
 		}
 	}
-	for oid, n := range after.scans {
-		if r, ok := before.rels[oid]; ok && n > before.scans[oid] {
-			touch(r).scanned = n - before.scans[oid]
+}
+
+// activity finds the tables the statement scanned and the stronger locks it took.
+func (d *mgDiffer) activity() {
+	for oid, n := range d.after.scans {
+		if r, ok := d.before.rels[oid]; ok && n > d.before.scans[oid] {
+			d.touch(r).scanned = n - d.before.scans[oid]
 		}
 	}
-	for oid, m := range after.locks {
-		if r, ok := before.rels[oid]; ok && r.isTable() && m > before.lockOf(oid) {
-			touch(r).newLock = true
+	for oid, m := range d.after.locks {
+		if r, ok := d.before.rels[oid]; ok && r.isTable() && m > d.before.lockOf(oid) {
+			d.touch(r).newLock = true
 		}
 	}
-	out := make([]mgTouch, 0, len(touches))
-	for _, t := range touches {
+}
+
+// sorted is the touches in the order of the relations' names, each list sorted.
+func (d *mgDiffer) sorted() []mgTouch {
+	out := make([]mgTouch, 0, len(d.touches))
+	for _, t := range d.touches {
 		slices.Sort(t.droppedCols)
 		slices.Sort(t.renamedCols)
 		slices.Sort(t.requiredCols)

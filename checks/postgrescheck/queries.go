@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/launchgate/launchgate/internal/kind"
-	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // Queries judges whether the application's queries will hold at production size: the plans of
@@ -28,9 +27,8 @@ type Queries struct {
 	MaxCalls       int64          `yaml:"max_calls" doc:"Warn when one of the 5 statements taking the most time in total ran more often than this since its statistics were reset: the N+1 shape, one cheap query run once per row of another; unset lists them without judging."`
 	Hygiene        bool           `yaml:"hygiene" doc:"Look for invalid indexes (fail), big tables only ever scanned sequentially, big indexes never used, and login roles without statement_timeout or idle_in_transaction_session_timeout (warnings)."`
 
-	target   *target
+	mainDSN
 	replicas []*target
-	foreign  *errForeign
 }
 
 // ExplainQuery is one of the application's hot queries.
@@ -83,24 +81,11 @@ func (c *Queries) Effects() kind.Effects {
 // Validate parses the DSNs and the explain statements and checks the thresholds.
 func (c *Queries) Validate() error {
 	var errs []error
-	t, err := parseTarget(c.DSN)
-	var f errForeign
-	switch {
-	case errors.As(err, &f):
-		c.foreign = &f
-	case err != nil:
-		errs = append(errs, kind.BadParam("dsn", "%v", err))
+	if err := c.parse("dsn", c.DSN); err != nil {
+		errs = append(errs, err)
 	}
-	c.target = t
-	c.replicas = nil
-	for i, dsn := range c.ReplicaDSNs {
-		rt, err := parseTarget(dsn)
-		if err != nil {
-			errs = append(errs, kind.BadParam("replica_dsns", "entry %d: %v", i+1, err))
-			continue
-		}
-		c.replicas = append(c.replicas, rt)
-	}
+	replicas, bad := parseReplicas(c.ReplicaDSNs)
+	c.replicas, errs = replicas, append(errs, bad...)
 	names := map[string]bool{}
 	for i := range c.Explain {
 		q := &c.Explain[i]
@@ -149,21 +134,12 @@ type qyServer struct {
 
 // Run connects to dsn for everything, and to each replica for its long-running queries.
 func (c *Queries) Run(ctx context.Context, env *kind.Env) kind.Result {
-	if c.target == nil && c.foreign == nil {
-		if err := c.Validate(); err != nil {
-			return kind.Errorf("fix the check's parameters", "%v", err)
-		}
-	}
-	if c.foreign != nil {
-		return foreignSkip("dsn", *c.foreign)
-	}
-	t := c.target
-	timeout := probe.Remaining(ctx, defaultTimeout)
-	conn, tr, err := connect(ctx, env, t)
-	if err != nil {
-		return explainConnect(ctx, err, t, tr, timeout).result("connection")
+	conn, _, res := c.session(ctx, env, "dsn", "connection", c.Validate)
+	if res != nil {
+		return *res
 	}
 	defer closeConn(conn)
+	t := c.target
 	srv, err := qyReadServer(ctx, conn)
 	if err != nil {
 		return queryError(t, "reading the server's version and role", err)

@@ -32,9 +32,8 @@ type ReplicaLag struct {
 	ExpectReplicas  *int          `yaml:"expect_replicas" doc:"Fail when fewer standbys than this are streaming from the primary; unset expects at least one."`
 	ProbeVisibility bool          `yaml:"probe_visibility" doc:"Opt-in write: commit one empty transaction on the primary (it only consumes a transaction ID) and time until each replica in replica_dsns reports it committed."`
 
-	primary  *target
+	mainDSN  // the primary
 	replicas []*target
-	foreign  *errForeign
 }
 
 func init() {
@@ -66,25 +65,11 @@ func (c *ReplicaLag) Title() string {
 // Validate parses every DSN and checks the budgets.
 func (c *ReplicaLag) Validate() error {
 	var errs []error
-	t, err := parseTarget(c.PrimaryDSN)
-	var f errForeign
-	switch {
-	case errors.As(err, &f):
-		// A shared DATABASE_URL may name MySQL: the run says so as a skip.
-		c.foreign = &f
-	case err != nil:
-		errs = append(errs, kind.BadParam("primary_dsn", "%v", err))
+	if err := c.parse("primary_dsn", c.PrimaryDSN); err != nil {
+		errs = append(errs, err)
 	}
-	c.primary = t
-	c.replicas = nil
-	for i, dsn := range c.ReplicaDSNs {
-		rt, err := parseTarget(dsn)
-		if err != nil {
-			errs = append(errs, kind.BadParam("replica_dsns", "entry %d: %v", i+1, err))
-			continue
-		}
-		c.replicas = append(c.replicas, rt)
-	}
+	replicas, bad := parseReplicas(c.ReplicaDSNs)
+	c.replicas, errs = replicas, append(errs, bad...)
 	if c.MaxLag <= 0 {
 		errs = append(errs, kind.BadParam("max_lag", "must be positive, e.g. 100ms"))
 	}
@@ -113,21 +98,12 @@ type standby struct {
 // Run reads pg_stat_replication on the primary, then visits each replica in replica_dsns, then
 // (opt-in) probes read-your-writes visibility.
 func (c *ReplicaLag) Run(ctx context.Context, env *kind.Env) kind.Result {
-	if c.primary == nil && c.foreign == nil {
-		if err := c.Validate(); err != nil {
-			return kind.Errorf("fix the check's parameters", "%v", err)
-		}
-	}
-	if c.foreign != nil {
-		return foreignSkip("primary_dsn", *c.foreign)
-	}
-	p := c.primary
-	timeout := givenTimeout(ctx)
-	conn, tr, err := connect(ctx, env, p)
-	if err != nil {
-		return explainConnect(ctx, err, p, tr, timeout).result("primary connection")
+	conn, tr, res := c.session(ctx, env, "primary_dsn", "primary connection", c.Validate)
+	if res != nil {
+		return *res
 	}
 	defer closeConn(conn)
+	p := c.target
 
 	var inRecovery, monitor bool
 	if err := conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')`).Scan(&inRecovery, &monitor); err != nil {
@@ -382,7 +358,7 @@ func (c *ReplicaLag) visitReplicas(ctx context.Context, env *kind.Env, j *judgem
 	switch {
 	case lsnErr != nil:
 		// What the first look found about the replicas still stands; only the timing is missing.
-		res := queryError(c.primary, "reading the primary's WAL position", primaryTrace.why(lsnErr))
+		res := queryError(c.target, "reading the primary's WAL position", primaryTrace.why(lsnErr))
 		j.show(kind.Evidence{Label: "primary WAL position", Observed: res.Summary, Status: kind.Error})
 		j.Problem(kind.Error, res.Summary, res.Remedy)
 	case !c.ProbeVisibility:
@@ -550,7 +526,7 @@ func (c *ReplicaLag) waitLimit(ctx context.Context) time.Time {
 // replica until it reports the transaction committed — the moment a read there would see a
 // write committed at the same time.
 func (c *ReplicaLag) probe(ctx context.Context, j *judgement, primary *pgx.Conn, primaryTrace *dialTrace, states []*replicaState) {
-	p := c.primary
+	p := c.target
 	var xid int64
 	if err := primary.QueryRow(ctx, `SELECT txid_current()`).Scan(&xid); err != nil {
 		res := queryError(p, "committing the visibility probe", primaryTrace.why(err))

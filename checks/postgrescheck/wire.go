@@ -26,9 +26,7 @@ func newWireFramer() probe.Framer { return &wireFramer{} }
 func (f *wireFramer) Scan(p []byte) error {
 	for len(p) > 0 {
 		if f.skip > 0 {
-			k := min(int64(len(p)), f.skip)
-			f.skip -= k
-			p = p[k:]
+			p = probe.Skip(p, &f.skip)
 			continue
 		}
 		k := copy(f.head[f.got:], p)

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -285,13 +284,7 @@ func (c *Cluster) startOnFreePort(t testing.TB, conf []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lastErr error
-	// A free port can be taken between choosing and binding it: try a few.
-	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatal(err)
-		}
+	_, err = testsvc.OnFreePort(t, func(port int) (string, error) {
 		c.Port = port
 		text := string(base) + "\n# pgtest\nport = " + strconv.Itoa(port) + "\n" + strings.Join(conf, "\n") + "\n"
 		if err := os.WriteFile(confPath, []byte(text), 0o600); err != nil {
@@ -300,11 +293,12 @@ func (c *Cluster) startOnFreePort(t testing.TB, conf []string) {
 		if c.cred != nil {
 			_ = os.Chown(confPath, int(c.cred.Uid), int(c.cred.Gid))
 		}
-		if lastErr = c.pgctlStart(); lastErr == nil {
-			return
-		}
+		err := c.pgctlStart()
+		return c.Log(), err
+	})
+	if err != nil {
+		t.Fatalf("pgtest: starting PostgreSQL: %v\nserver log:\n%s", err, c.Log())
 	}
-	t.Fatalf("pgtest: starting PostgreSQL: %v\nserver log:\n%s", lastErr, c.Log())
 }
 
 func (c *Cluster) pgctlStart() error {
@@ -382,15 +376,6 @@ func binDir(t testing.TB) string {
 	}
 	testsvc.Unavailable(t, "the PostgreSQL server binaries", howToStart, fmt.Errorf("initdb, pg_ctl, pg_basebackup not found in %v", candidates))
 	return ""
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Connect opens a connection as userName to db (empty means postgres) that is closed when the

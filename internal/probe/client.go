@@ -1,6 +1,3 @@
-// Package httpx builds the HTTP clients checks use and explains transport failures in words an
-// operator can act on: DNS failure, connection refused, TLS failure, or a server that accepted
-// the connection and then never answered.
 package probe
 
 import (
@@ -56,45 +53,6 @@ func NewClient(env *kind.Env, o ClientOptions) *http.Client {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	}
 	return &http.Client{Transport: tr, CheckRedirect: redirectPolicy(o)}
-}
-
-// DialContext dials host:port through the environment's resolver, trying each address in turn,
-// so that tests can map any name to loopback addresses.
-func DialContext(env *kind.Env) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	dialer := env.Dialer
-	if dialer == nil {
-		dialer = &net.Dialer{}
-	}
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			return nil, err
-		}
-		if net.ParseIP(host) != nil || env.Resolver == nil {
-			return dialer.DialContext(ctx, network, addr)
-		}
-		ips, err := env.Resolver.LookupIPAddr(ctx, host)
-		if err != nil {
-			return nil, err
-		}
-		if len(ips) == 0 {
-			return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
-		}
-		var firstErr error
-		for _, ip := range ips {
-			c, err := dialer.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
-			if err == nil {
-				return c, nil
-			}
-			if firstErr == nil {
-				firstErr = err
-			}
-			if ctx.Err() != nil {
-				break
-			}
-		}
-		return nil, firstErr
-	}
 }
 
 // ReadBody reads at most limit bytes of a body and reports whether there was more.

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -31,5 +32,23 @@ func TestUnencodedPassword(t *testing.T) {
 		if strings.Contains(err.Error(), fragment) {
 			t.Errorf("shows %q", fragment)
 		}
+	}
+}
+
+func TestDriverMessage(t *testing.T) {
+	tests := []struct {
+		name, dsn, msg, want string
+	}{
+		{"quotes part of the password", "app:Tr0ub4dor@tcp(db)/shop", "unexpected ub4d in DSN", "the driver cannot parse it"},
+		{"quotes a URL's password", "redis://:s3cret-Pa55@cache:6379/x", "invalid database number: cret", "the driver cannot parse it"},
+		{"quotes nothing of it", "app:Tr0ub4dor@tcp(db)/shop", "invalid value for bool: maybe", "invalid value for bool: maybe"},
+		{"no password", "app@tcp(db)/shop", "unknown parameter", "unknown parameter"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DriverMessage(errors.New(tt.msg), tt.dsn, "the driver cannot parse it"); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

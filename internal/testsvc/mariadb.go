@@ -3,14 +3,12 @@ package testsvc
 import (
 	"database/sql"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -18,9 +16,10 @@ import (
 // howToInstallMariaDB is what a person without the server binaries is told.
 const howToInstallMariaDB = "apt-get install mariadb-server (the tests start their own mariadbd from it)"
 
-// MariaDB is a throwaway mariadbd a test owns: its own data directory, loopback port and socket,
-// so that the test may set server variables (sql_mode, max_connections) the shared server must
-// keep. Root has no password and may connect over TCP from 127.0.0.1.
+// MariaDB is a throwaway mariadbd a test owns: its own data directory, temporary directory,
+// loopback port and socket, so that the test may set server variables (sql_mode,
+// max_connections) the shared server must keep. Root has no password and may connect over TCP
+// from 127.0.0.1.
 type MariaDB struct {
 	Port int
 	Dir  string
@@ -35,89 +34,66 @@ func StartMariaDBs(t testing.TB, configs ...[]string) []*MariaDB {
 		t.Skip("starts its own mariadbd")
 	}
 	server := findBinary(t, "mariadbd")
-	install := findBinary(t, "mariadb-install-db")
-	tmpl := filepath.Join(t.TempDir(), "template")
-	args := append([]string{"--no-defaults", "--datadir=" + tmpl, "--auth-root-authentication-method=normal",
-		"--skip-test-db", "--skip-name-resolve", "--innodb-log-file-size=4M"}, userArgs()...)
-	if out, err := exec.Command(install, args...).CombinedOutput(); err != nil {
-		Unavailable(t, "mariadb-install-db", howToInstallMariaDB, fmt.Errorf("%v: %s", err, lastLines(string(out), 5)))
-	}
+	tmpl := installMariaDB(t)
 	out := make([]*MariaDB, len(configs))
 	for i, extra := range configs {
-		dir := t.TempDir()
-		if b, err := exec.Command("cp", "-a", tmpl, filepath.Join(dir, "data")).CombinedOutput(); err != nil {
+		m := &MariaDB{Dir: t.TempDir()}
+		if b, err := exec.Command("cp", "-a", tmpl, filepath.Join(m.Dir, "data")).CombinedOutput(); err != nil {
 			t.Fatalf("copying the MariaDB data directory: %v: %s", err, b)
 		}
-		out[i] = startMariaDB(t, server, dir, extra)
+		if err := os.Mkdir(filepath.Join(m.Dir, "tmp"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		log, err := OnFreePort(t, func(port int) (string, error) {
+			m.Port = port
+			return launch(t, filepath.Join(m.Dir, "error.log"), m.ping, server, m.args(extra)...)
+		})
+		if err != nil {
+			// The binaries are there, so this is a failure to report, not a service to install.
+			t.Fatalf("mariadbd: %v: %s", err, errorLines(log))
+		}
+		out[i] = m
 	}
 	return out
 }
 
-func startMariaDB(t testing.TB, server, dir string, extra []string) *MariaDB {
+// installMariaDB initialises a data directory to copy. Each has its own temporary directory:
+// parallel tests sharing /tmp collided there (ERROR 1051 Unknown table 'mysql.tmp_user_sys').
+func installMariaDB(t testing.TB) string {
 	t.Helper()
-	// The free port may be taken by someone else before mariadbd binds it: try another.
-	for attempt := 1; ; attempt++ {
-		m, log, err := launchMariaDB(t, server, dir, extra)
-		if err == nil {
-			return m
-		}
-		if strings.Contains(log, "already in use") && attempt < 3 {
-			continue
-		}
-		Unavailable(t, "mariadbd", howToInstallMariaDB, fmt.Errorf("%v: %s", err, lastLines(log, 5)))
-	}
-}
-
-// launchMariaDB starts mariadbd on the data directory in dir and waits until root may connect.
-// On failure it returns the error log.
-func launchMariaDB(t testing.TB, server, dir string, extra []string) (*MariaDB, string, error) {
-	t.Helper()
-	port, err := freePort()
-	if err != nil {
+	install := findBinary(t, "mariadb-install-db")
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "tmp"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	m := &MariaDB{Port: port, Dir: dir}
-	logFile := filepath.Join(dir, "error.log")
-	os.Remove(logFile)
-	args := append([]string{"--no-defaults", "--datadir=" + filepath.Join(dir, "data"),
-		"--port=" + strconv.Itoa(port), "--bind-address=127.0.0.1",
-		"--socket=" + filepath.Join(dir, "s.sock"), "--pid-file=" + filepath.Join(dir, "m.pid"),
-		"--log-error=" + logFile, "--innodb-log-file-size=4M",
+	tmpl := filepath.Join(dir, "template")
+	args := append([]string{"--no-defaults", "--datadir=" + tmpl, "--tmpdir=" + filepath.Join(dir, "tmp"),
+		"--socket=" + filepath.Join(dir, "install.sock"), "--auth-root-authentication-method=normal",
+		"--skip-test-db", "--skip-name-resolve", "--innodb-log-file-size=4M"}, userArgs()...)
+	if out, err := exec.Command(install, args...).CombinedOutput(); err != nil {
+		t.Fatalf("mariadb-install-db %s: %v: %s", strings.Join(args, " "), err, errorLines(string(out)))
+	}
+	return tmpl
+}
+
+// args are mariadbd's options for the data directory in m.Dir.
+func (m *MariaDB) args(extra []string) []string {
+	args := append([]string{"--no-defaults", "--datadir=" + filepath.Join(m.Dir, "data"), "--tmpdir=" + filepath.Join(m.Dir, "tmp"),
+		"--port=" + strconv.Itoa(m.Port), "--bind-address=127.0.0.1",
+		"--socket=" + filepath.Join(m.Dir, "s.sock"), "--pid-file=" + filepath.Join(m.Dir, "m.pid"),
+		"--log-error=" + filepath.Join(m.Dir, "error.log"), "--innodb-log-file-size=4M",
 		"--innodb-buffer-pool-size=16M", "--skip-name-resolve", "--max-connections=10"}, userArgs()...)
-	cmd := exec.Command(server, append(args, extra...)...)
-	if err := cmd.Start(); err != nil {
-		return nil, "", err
+	return append(args, extra...)
+}
+
+// ping says whether root may connect yet.
+func (m *MariaDB) ping() error {
+	db, err := sql.Open("mysql", m.DSN("root", ""))
+	if err != nil {
+		return err
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	stop := func() {
-		cmd.Process.Kill()
-		<-done
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		db, err := sql.Open("mysql", m.DSN("root", ""))
-		if err == nil {
-			err = db.Ping()
-			db.Close()
-		}
-		if err == nil {
-			t.Cleanup(stop)
-			return m, "", nil
-		}
-		select {
-		case <-done:
-			log, _ := os.ReadFile(logFile)
-			return nil, string(log), fmt.Errorf("mariadbd exited")
-		default:
-		}
-		if time.Now().After(deadline) {
-			stop()
-			log, _ := os.ReadFile(logFile)
-			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within 30s: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	defer db.Close()
+	return db.Ping()
 }
 
 // DSN is a go-sql-driver DSN for user over TCP.
@@ -168,21 +144,4 @@ func findBinary(t testing.TB, name string) string {
 	}
 	Unavailable(t, name, howToInstallMariaDB, exec.ErrNotFound)
 	return ""
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, " | ")
 }

@@ -1,13 +1,10 @@
 package testsvc
 
 import (
-	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -28,58 +25,25 @@ func StartRedis(t testing.TB, extra ...string) *Redis {
 	if err != nil {
 		Unavailable(t, "redis-server", "apt-get install redis-server (the tests start their own)", err)
 	}
-	dir := t.TempDir()
-	// The free port may be taken by someone else before redis-server binds it: try another.
-	for attempt := 1; ; attempt++ {
-		s, log, err := launchRedis(t, bin, dir, extra)
-		if err == nil {
-			return s
-		}
-		if strings.Contains(log, "already in use") && attempt < 3 {
-			continue
-		}
+	s := &Redis{Dir: t.TempDir()}
+	logFile := filepath.Join(s.Dir, "redis.log")
+	log, err := OnFreePort(t, func(port int) (string, error) {
+		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+			"--dir", s.Dir, "--daemonize", "no", "--logfile", logFile}, extra...)
+		return launch(t, logFile, s.listening, bin, args...)
+	})
+	if err != nil {
 		t.Fatalf("%v: %s", err, log)
 	}
+	return s
 }
 
-func launchRedis(t testing.TB, bin, dir string, extra []string) (*Redis, string, error) {
-	t.Helper()
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
+// listening says whether the server accepts connections yet.
+func (s *Redis) listening() error {
+	c, err := net.DialTimeout("tcp", s.Addr, time.Second)
+	if err == nil {
+		c.Close()
 	}
-	logFile := filepath.Join(dir, "redis.log")
-	os.Remove(logFile)
-	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", dir, "--daemonize", "no", "--logfile", logFile}, extra...)
-	cmd := exec.Command(bin, args...)
-	if err := cmd.Start(); err != nil {
-		Unavailable(t, "redis-server", "apt-get install redis-server", err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	stop := func() {
-		cmd.Process.Kill()
-		<-done
-	}
-	s := &Redis{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir}
-	for i := 0; ; i++ {
-		select {
-		case <-done:
-			log, _ := os.ReadFile(logFile)
-			return nil, string(log), fmt.Errorf("redis-server exited")
-		default:
-		}
-		c, err := net.DialTimeout("tcp", s.Addr, time.Second)
-		if err == nil {
-			c.Close()
-			t.Cleanup(stop)
-			return s, "", nil
-		}
-		if i > 100 {
-			stop()
-			return nil, "", fmt.Errorf("redis-server did not listen on %s: %v", s.Addr, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return err
 }

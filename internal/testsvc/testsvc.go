@@ -3,6 +3,7 @@
 package testsvc
 
 import (
+	"context"
 	"net"
 	"os"
 	"runtime"
@@ -143,4 +144,21 @@ func Allocated(f func()) uint64 {
 	f()
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Hosts is a resolver for kind.Env that knows the names it lists and no other, as DNS maps a
+// name to its servers: a test points any name at loopback with it.
+type Hosts map[string][]string
+
+// LookupIPAddr implements kind.Resolver.
+func (h Hosts) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
+	ips, ok := h[host]
+	if !ok {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	out := make([]net.IPAddr, len(ips))
+	for i, ip := range ips {
+		out[i] = net.IPAddr{IP: net.ParseIP(ip)}
+	}
+	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -103,7 +104,7 @@ func openMySQL(ctx context.Context, env *kind.Env, dsn string) (*myWatcher, erro
 	cfg.Logger = quietLogger{}
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = readTimeout, readTimeout, readTimeout
 	if strings.HasPrefix(cfg.Net, "tcp") {
-		cfg.DialFunc = dialVia(env)
+		cfg.DialFunc = probe.DialContext(env)
 	}
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -100,8 +101,8 @@ func openPostgres(ctx context.Context, env *kind.Env, dsn string) (*pgWatcher, e
 
 func (w *pgWatcher) connect(ctx context.Context) error {
 	cfg := w.t.cfg.Copy()
-	cfg.DialFunc = dialVia(w.env)
-	if look := lookup(w.env); look != nil {
+	cfg.DialFunc = probe.DialContext(w.env)
+	if look := probe.LookupHost(w.env); look != nil {
 		cfg.LookupFunc = look
 	}
 	if cfg.RuntimeParams == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 	"github.com/launchgate/launchgate/internal/redact"
 )
 
@@ -88,7 +89,7 @@ func openRedis(ctx context.Context, env *kind.Env, raw string) (*redisWatcher, e
 }
 
 func redisDialer(env *kind.Env, cfg *tls.Config) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	dial := dialVia(env)
+	dial := probe.DialContext(env)
 	if cfg != nil {
 		cfg = cfg.Clone()
 		if env != nil && env.RootCAs != nil {

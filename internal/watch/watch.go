@@ -10,7 +10,6 @@ package watch
 import (
 	"context"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
@@ -106,66 +105,6 @@ func Open(ctx context.Context, env *kind.Env, s Spec) (Watcher, error) {
 		return openMetric(ctx, env, s)
 	}
 	return nil, fmt.Errorf("unknown kind %q", s.Kind)
-}
-
-// dialer is the environment's dialer, or a plain one.
-func dialer(env *kind.Env) kind.Dialer {
-	if env != nil && env.Dialer != nil {
-		return env.Dialer
-	}
-	return &net.Dialer{}
-}
-
-// lookup resolves through the environment's resolver, so that tests can map names to loopback.
-func lookup(env *kind.Env) func(ctx context.Context, host string) ([]string, error) {
-	if env == nil || env.Resolver == nil {
-		return nil
-	}
-	res := env.Resolver
-	return func(ctx context.Context, host string) ([]string, error) {
-		if net.ParseIP(host) != nil {
-			return []string{host}, nil
-		}
-		addrs, err := res.LookupIPAddr(ctx, host)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]string, len(addrs))
-		for i, a := range addrs {
-			out[i] = a.IP.String()
-		}
-		return out, nil
-	}
-}
-
-// dialVia dials host:port through the environment's resolver and dialer, trying each address.
-func dialVia(env *kind.Env) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	d, look := dialer(env), lookup(env)
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil || look == nil || net.ParseIP(host) != nil {
-			return d.DialContext(ctx, network, addr)
-		}
-		ips, err := look(ctx, host)
-		if err != nil {
-			return nil, err
-		}
-		errs := []error{}
-		for _, ip := range ips {
-			c, err := d.DialContext(ctx, network, net.JoinHostPort(ip, port))
-			if err == nil {
-				return c, nil
-			}
-			errs = append(errs, err)
-			if ctx.Err() != nil {
-				break
-			}
-		}
-		if len(errs) == 0 {
-			return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
-		}
-		return nil, errs[0]
-	}
 }
 
 // readTimeout bounds one read: a watcher reads once a second, and a read slower than this is a
