@@ -50,6 +50,9 @@ func (cl *Checklist) WaiverFor(e *Entry) *Waiver {
 	return byTag
 }
 
+// ActiveAt reports whether the waiver still covers a run that started at t.
+func (w *Waiver) ActiveAt(t time.Time) bool { return t.Before(w.Until) }
+
 func (p *parser) policy(n *yaml.Node) Policy {
 	pol := Policy{Timezone: time.UTC, MaxWaiverDays: DefaultMaxWaiverDays}
 	if n == nil {
