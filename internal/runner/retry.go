@@ -22,7 +22,8 @@ type Attempts struct {
 }
 
 // retryPolicy is the retry a check runs under: its own retry:, else --wait's, which covers only
-// a check that reads. refused says, for a check --wait does not cover, what it does instead.
+// a check that reads. For a check --wait does not cover, refused names what it does beyond
+// reading ("sends traffic").
 func (x *run) retryPolicy(e *config.Entry) (policy *config.Retry, refused string) {
 	switch {
 	case e.Retry != nil:
@@ -141,10 +142,10 @@ func (x *run) explainAttempts(r, earlier kind.Result, a Attempts) kind.Result {
 var verbs = map[kind.Status]string{kind.Pass: "passed", kind.Warn: "warned", kind.Skip: "skipped",
 	kind.Fail: "failed", kind.Error: "errored"}
 
-// retriesStoppedBy names what ended a check's retries before its window closed.
+// retriesStoppedBy names what ended a check's retries before its window closed, when the run
+// was not interrupted: the overall --timeout, or else --fail-fast.
 func (x *run) retriesStoppedBy() string {
-	switch {
-	case x.overallTimeoutPassed():
+	if x.overallTimeoutPassed() {
 		return fmt.Sprintf("the overall --timeout of %s ended the retries", kind.FormatDuration(x.opts.Timeout))
 	}
 	return "--fail-fast ended the retries"
