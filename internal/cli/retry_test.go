@@ -9,25 +9,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-// startingService answers 503 until its readyAt-th request and 200 from then on (never, when
-// readyAt is 0): a deploy whose pods are still starting. It counts every request it answers.
-func startingService(t *testing.T, readyAt int32) (url string, requests *atomic.Int32) {
-	requests = &atomic.Int32{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := requests.Add(1)
-		w.Header().Set("Content-Type", "application/health+json")
-		if readyAt > 0 && n >= readyAt {
-			fmt.Fprint(w, `{"status":"pass"}`)
-			return
-		}
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintf(w, `{"status":"fail","checks":{"deploy:pods":[{"status":"fail","output":"pods starting (request %d)"}]}}`, n)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, requests
-}
+	"github.com/launchgate/launchgate/internal/testsvc"
+)
 
 // A check with retry: passes once the deploy is ready, and every format says on which attempt.
 func TestRetryUntilReady(t *testing.T) {
@@ -39,7 +23,7 @@ func TestRetryUntilReady(t *testing.T) {
 		{"run_retry.0.json", []string{"--format", "json"}},
 	} {
 		t.Run(tt.golden, func(t *testing.T) {
-			url, requests := startingService(t, 3)
+			d := testsvc.NewDeploying(t, 3)
 			list := writeFile(t, t.TempDir(), "deploy.yaml", `version: 1
 name: Post-deploy
 checks:
@@ -50,9 +34,9 @@ checks:
     retry: {within: 30s, every: 10ms}
     with: {url: '${API_URL}/healthz'}
 `)
-			r := launch(t, map[string]string{"API_URL": url}, append([]string{"run", list}, tt.args...)...)
-			if r.code != 0 || requests.Load() != 3 {
-				t.Fatalf("exit %d after %d requests, want 0 after 3\n%s%s", r.code, requests.Load(), r.out, r.errOut)
+			r := launch(t, map[string]string{"API_URL": d.URL}, append([]string{"run", list}, tt.args...)...)
+			if r.code != 0 || d.Requests.Load() != 3 {
+				t.Fatalf("exit %d after %d requests, want 0 after 3\n%s%s", r.code, d.Requests.Load(), r.out, r.errOut)
 			}
 			goldenText(t, tt.golden, strings.ReplaceAll(r.out, list, "deploy.yaml"))
 		})
@@ -62,7 +46,7 @@ checks:
 // A check that never becomes ready fails after every attempt, with the last attempt's evidence;
 // a waiver still in force covers it once the retries are over.
 func TestRetryNeverReady(t *testing.T) {
-	url, requests := startingService(t, 0)
+	d := testsvc.NewDeploying(t, 0)
 	body := `version: 1
 checks:
   - id: api-ready
@@ -71,9 +55,9 @@ checks:
     with: {url: '${API_URL}/healthz'}
 `
 	dir := t.TempDir()
-	vars := map[string]string{"API_URL": url}
+	vars := map[string]string{"API_URL": d.URL}
 	r := launch(t, vars, "run", writeFile(t, dir, "closed.yaml", body), "--format", "json")
-	n := requests.Load()
+	n := d.Requests.Load()
 	var doc struct {
 		Results []struct {
 			Status   string
@@ -105,7 +89,7 @@ checks:
 // --wait retries the checks that read; a flow that POSTs is run once, and says why it was not
 // retried, unless its own retry: asks for more.
 func TestWaitLeavesWritesAlone(t *testing.T) {
-	health, healthRequests := startingService(t, 2)
+	health := testsvc.NewDeploying(t, 2)
 	var posts atomic.Int32
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if posts.Add(1) < 3 {
@@ -126,11 +110,11 @@ func TestWaitLeavesWritesAlone(t *testing.T) {
 `, id, retry)
 	}
 	dir := t.TempDir()
-	vars := map[string]string{"API_URL": health, "APP_URL": app.URL}
+	vars := map[string]string{"API_URL": health.URL, "APP_URL": app.URL}
 	once := writeFile(t, dir, "once.yaml", "version: 1\nchecks:\n  - {id: api, type: http.health, with: {url: '${API_URL}/'}}\n"+flow("signup", "title: Signup"))
 	r := launch(t, vars, "run", once, "--wait", "2s")
-	if r.code != 1 || posts.Load() != 1 || healthRequests.Load() != 2 {
-		t.Fatalf("exit %d after %d POSTs and %d health requests, want 1 after 1 and 2\n%s%s", r.code, posts.Load(), healthRequests.Load(), r.out, r.errOut)
+	if r.code != 1 || posts.Load() != 1 || health.Requests.Load() != 2 {
+		t.Fatalf("exit %d after %d POSTs and %d health requests, want 1 after 1 and 2\n%s%s", r.code, posts.Load(), health.Requests.Load(), r.out, r.errOut)
 	}
 	for _, want := range []string{"PASS   api ", "(passed on attempt 2 after 0s)", "FAIL   signup ", "(not retried under --wait: it sends traffic and writes to its target)"} {
 		if !strings.Contains(r.out, want) {
@@ -146,10 +130,10 @@ func TestWaitLeavesWritesAlone(t *testing.T) {
 // `check` shares run's flags: --wait waits for a one-off check too, and a negative one is a
 // mistake.
 func TestCheckWaits(t *testing.T) {
-	url, requests := startingService(t, 2)
-	r := launch(t, nil, "check", "http.health", url+"/healthz", "--wait", "2s")
-	if r.code != 0 || requests.Load() != 2 || !strings.Contains(r.out, "(passed on attempt 2 after 0s)") {
-		t.Errorf("exit %d after %d requests\n%s%s", r.code, requests.Load(), r.out, r.errOut)
+	d := testsvc.NewDeploying(t, 2)
+	r := launch(t, nil, "check", "http.health", d.URL+"/healthz", "--wait", "2s")
+	if r.code != 0 || d.Requests.Load() != 2 || !strings.Contains(r.out, "(passed on attempt 2 after 0s)") {
+		t.Errorf("exit %d after %d requests\n%s%s", r.code, d.Requests.Load(), r.out, r.errOut)
 	}
 	if r := launch(t, nil, "run", "--wait", "-1s"); r.code != 2 || !strings.Contains(r.errOut, "--wait must be positive") {
 		t.Errorf("--wait -1s: exit %d, %q", r.code, r.errOut)

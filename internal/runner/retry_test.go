@@ -3,8 +3,6 @@ package runner_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,31 +13,8 @@ import (
 	"github.com/launchgate/launchgate/internal/config"
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/runner"
+	"github.com/launchgate/launchgate/internal/testsvc"
 )
-
-// deploying is a health endpoint that answers 503 until its readyAt-th request and 200 from then
-// on (never, when readyAt is 0), as a service whose pods are still starting does. Each 503 names
-// the request it answers, so that a test can tell which attempt's evidence a result kept.
-type deploying struct {
-	*httptest.Server
-	requests atomic.Int32
-}
-
-func newDeploying(t *testing.T, readyAt int32) *deploying {
-	d := &deploying{}
-	d.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		n := d.requests.Add(1)
-		w.Header().Set("Content-Type", "application/health+json")
-		if readyAt > 0 && n >= readyAt {
-			fmt.Fprint(w, `{"status":"pass"}`)
-			return
-		}
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintf(w, `{"status":"fail","checks":{"deploy:pods":[{"status":"fail","output":"pods starting (request %d)"}]}}`, n)
-	}))
-	t.Cleanup(d.Close)
-	return d
-}
 
 // healthJob loads one http.health check of url with the loader, retry: as given (none when "").
 func healthJob(t *testing.T, url, retry string) runner.Job {
@@ -66,11 +41,11 @@ func evidence(r runner.Result) string {
 // A deploy that becomes ready on its 4th request passes on attempt 4, and the result keeps a
 // line saying what the attempt before found.
 func TestRetryPassesWhenTheTargetBecomesReady(t *testing.T) {
-	d := newDeploying(t, 4)
+	d := testsvc.NewDeploying(t, 4)
 	out := runner.Run(context.Background(), []runner.Job{healthJob(t, d.URL, "{within: 30s, every: 10ms}")}, runner.Options{})
 	r := out.Results[0]
-	if r.Status != kind.Pass || r.Attempts.Count != 4 || d.requests.Load() != 4 {
-		t.Fatalf("%s after %d attempts and %d requests, want a pass on attempt 4: %s", r.Status, r.Attempts.Count, d.requests.Load(), r.Summary)
+	if r.Status != kind.Pass || r.Attempts.Count != 4 || d.Requests.Load() != 4 {
+		t.Fatalf("%s after %d attempts and %d requests, want a pass on attempt 4: %s", r.Status, r.Attempts.Count, d.Requests.Load(), r.Summary)
 	}
 	if !strings.Contains(r.Summary, " (passed on attempt 4 after ") {
 		t.Errorf("summary does not say how it passed: %q", r.Summary)
@@ -89,9 +64,9 @@ func TestRetryPassesWhenTheTargetBecomesReady(t *testing.T) {
 // A deploy that never becomes ready fails once the window has closed, saying how many attempts
 // it made, with the evidence of the last one.
 func TestRetryFailsWithTheLastEvidence(t *testing.T) {
-	d := newDeploying(t, 0)
+	d := testsvc.NewDeploying(t, 0)
 	r := runner.Run(context.Background(), []runner.Job{healthJob(t, d.URL, "{within: 300ms, every: 10ms}")}, runner.Options{}).Results[0]
-	n := d.requests.Load()
+	n := d.Requests.Load()
 	if r.Status != kind.Fail || int32(r.Attempts.Count) != n || n < 2 {
 		t.Fatalf("%s after %d attempts and %d requests, want a fail after several: %s", r.Status, r.Attempts.Count, n, r.Summary)
 	}
