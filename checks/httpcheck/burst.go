@@ -121,6 +121,15 @@ func (b *Burst) Validate() error {
 	return errors.Join(errs...)
 }
 
+// Effects: a burst sends traffic by design, and writes when any of its calls may.
+func (b *Burst) Effects() kind.Effects {
+	e := kind.Effects{SendsTraffic: true}
+	for _, r := range b.Requests {
+		e.Writes = e.Writes || !probe.Reads(r.Method)
+	}
+	return e
+}
+
 // pathOf names a URL by its path alone: queries may carry tokens.
 func pathOf(raw string) string {
 	u, err := url.Parse(raw)

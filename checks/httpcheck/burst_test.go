@@ -446,6 +446,15 @@ func TestBurstKind(t *testing.T) {
 	if b.Rounds != 1 || b.Timeout <= 0 || b.MaxErrorRate != 0 {
 		t.Errorf("defaults %+v", b)
 	}
+	// A burst sends traffic; one with a POST among its calls writes too.
+	reads := &Burst{Requests: []BurstRequest{{URL: "http://a/"}, {Method: "HEAD", URL: "http://a/"}}}
+	writes := &Burst{Requests: []BurstRequest{{URL: "http://a/"}, {Method: "POST", URL: "http://a/devices"}}}
+	if e := kind.EffectsOf(reads); !e.SendsTraffic || e.Writes {
+		t.Errorf("GET and HEAD: effects %+v", e)
+	}
+	if e := kind.EffectsOf(writes); !e.SendsTraffic || !e.Writes {
+		t.Errorf("with a POST: effects %+v", e)
+	}
 	for _, p := range append(kind.Params(b), kind.StructParams(reflect.TypeOf(BurstRequest{}))...) {
 		if p.Doc == "" {
 			t.Errorf("parameter %s has no doc", p.Name)

@@ -167,11 +167,7 @@ func (l *Load) hosts() []string {
 func (l *Load) Effects() kind.Effects {
 	e := kind.Effects{SendsTraffic: true, Load: true}
 	for _, t := range l.Targets {
-		switch strings.ToUpper(t.Method) {
-		case "", http.MethodGet, http.MethodHead, http.MethodOptions:
-		default:
-			e.Writes = true
-		}
+		e.Writes = e.Writes || !probe.Reads(t.Method)
 	}
 	return e
 }

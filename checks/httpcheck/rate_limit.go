@@ -66,6 +66,9 @@ expect_limit_within: 20`,
 // Title names the endpoint.
 func (c *RateLimit) Title() string { return "Rate limit on " + redact.String(c.URL) }
 
+// Effects: the probe sends a run of requests meant to trip the limit.
+func (c *RateLimit) Effects() kind.Effects { return kind.Effects{SendsTraffic: true} }
+
 // Validate checks the URL and the bounds.
 func (c *RateLimit) Validate() error {
 	var errs []error

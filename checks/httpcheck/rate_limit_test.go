@@ -426,6 +426,10 @@ func TestRateLimitKindDefaults(t *testing.T) {
 	if c.Method != "POST" || c.MaxRequests != 30 || c.Concurrency != 1 || c.Timeout <= 0 {
 		t.Errorf("defaults %+v", c)
 	}
+	// Serve and --wait leave it alone: each run sends its requests again.
+	if e := kind.EffectsOf(c); !e.SendsTraffic || e.Writes || e.Load {
+		t.Errorf("effects %+v, want traffic", e)
+	}
 	for _, p := range kind.Params(c) {
 		if p.Doc == "" {
 			t.Errorf("parameter %s has no doc", p.Name)

@@ -62,6 +62,9 @@ func (c *ReplicaLag) Title() string {
 	return "PostgreSQL replicas keep up"
 }
 
+// Effects: probe_visibility commits a transaction on the primary; without it the check reads.
+func (c *ReplicaLag) Effects() kind.Effects { return kind.Effects{Writes: c.ProbeVisibility} }
+
 // Validate parses every DSN and checks the budgets.
 func (c *ReplicaLag) Validate() error {
 	var errs []error

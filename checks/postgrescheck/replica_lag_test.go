@@ -206,6 +206,18 @@ func TestReplicaLag(t *testing.T) {
 	})
 }
 
+// The visibility probe is the one write: only with it does the check declare one.
+func TestReplicaLagEffects(t *testing.T) {
+	c := newReplicaLag("postgres://app@127.0.0.1:5432/db", time.Second)
+	if e := kind.EffectsOf(c); e.Any() {
+		t.Errorf("without probe_visibility: effects %+v", e)
+	}
+	c.ProbeVisibility = true
+	if e := kind.EffectsOf(c); !e.Writes || e.SendsTraffic {
+		t.Errorf("with probe_visibility: effects %+v, want a write", e)
+	}
+}
+
 func TestReplicaLagValidate(t *testing.T) {
 	neg := -1
 	tests := []struct {

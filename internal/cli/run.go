@@ -40,6 +40,8 @@ type GateOptions struct {
 	Now nowFlag
 	// Vars are --vars and --var.
 	Vars VarOptions
+	// Wait retries the checks that read and have no retry: of their own, for this long (--wait).
+	Wait time.Duration
 }
 
 // RunOptions are the options of `launchgate run`.
@@ -99,6 +101,7 @@ func addGateFlags(cmd *cobra.Command, o *GateOptions) {
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 0, fmt.Sprintf("checks run at once (0: the default, %d here)", runner.DefaultConcurrency()))
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "overall deadline for the whole run, e.g. 2m (default none)")
 	cmd.Flags().BoolVar(&o.FailFast, "fail-fast", false, "stop starting checks after the first blocking failure")
+	cmd.Flags().DurationVar(&o.Wait, "wait", 0, "re-run a failing check until it passes or this long has passed, e.g. 2m (checks that only read; retry: on a check overrides it)")
 	cmd.Flags().BoolVar(&o.AllowEmpty, "allow-empty", false, "open the gate even when no check reached a verdict (all skipped or filtered out)")
 	cmd.Flags().BoolVarP(&o.Verbose, "verbose", "v", false, "show the evidence of passing checks too")
 	cmd.Flags().StringArrayVar(&o.Outputs, "output", nil, "also write a report to a file, as FORMAT=PATH (repeatable), e.g. junit=gate.xml")
@@ -134,6 +137,9 @@ func (o *GateOptions) validate() error {
 	}
 	if o.Timeout < 0 {
 		return cannotRun(fmt.Errorf("--timeout must be positive"))
+	}
+	if o.Wait < 0 {
+		return cannotRun(fmt.Errorf("--wait must be positive"))
 	}
 	for _, out := range o.Outputs {
 		format, path, ok := strings.Cut(out, "=")
@@ -308,8 +314,8 @@ func runChecklist(ctx context.Context, app *App, cl *config.Checklist, jobs []ru
 	// every format masks it, not only the result of the check that captured it.
 	ctx = redact.WithRunSet(ctx, rd)
 	started := app.Now()
-	out := runner.Run(ctx, jobs, runner.Options{
-		Env: env, Concurrency: o.Concurrency, Timeout: o.Timeout, FailFast: o.FailFast,
+	out := runner.Run(ctx, waived(cl, jobs, started, o.NoWaivers), runner.Options{
+		Env: env, Concurrency: o.Concurrency, Timeout: o.Timeout, FailFast: o.FailFast, Wait: o.Wait,
 		FailOnMissingEnv: o.FailOnSkip, OnStart: prog.start, OnDone: prog.done,
 	})
 	prog.finish()
@@ -322,6 +328,18 @@ func runChecklist(ctx context.Context, app *App, cl *config.Checklist, jobs []ru
 		rep.NothingChecked = true
 	}
 	return rep
+}
+
+// waived marks the jobs a waiver covers in a run starting at now, so that the checks needing
+// them run even if they fail. The caller's jobs are left as they are: serve runs them again,
+// when a waiver may have ended.
+func waived(cl *config.Checklist, jobs []runner.Job, now time.Time, noWaivers bool) []runner.Job {
+	out := append([]runner.Job(nil), jobs...)
+	for i := range out {
+		w := cl.WaiverFor(out[i].Entry)
+		out[i].Waived = !noWaivers && w != nil && w.ActiveAt(now)
+	}
+	return out
 }
 
 // colorEnabled follows the conventions: colour on a terminal; NO_COLOR turns it off;

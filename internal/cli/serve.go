@@ -174,23 +174,13 @@ func refuseEffects(cl *config.Checklist, jobs []runner.Job, interval time.Durati
 			refused = append(refused, fmt.Sprintf("%s is a load test: serve never runs one, serve: true or not; leave it out with --skip %s", where, e.ID))
 		case eff.Any() && !e.Serve:
 			refused = append(refused, fmt.Sprintf("%s %s, and serve would do that every %s: set `serve: true` on it to allow that, or leave it out with --skip %s",
-				where, effectWords(eff), kind.FormatDuration(interval), e.ID))
+				where, eff.Words(), kind.FormatDuration(interval), e.ID))
 		}
 	}
 	if len(refused) == 0 {
 		return nil
 	}
 	return errors.New("serve refuses checks that do more than read:\n" + strings.Join(refused, "\n"))
-}
-
-func effectWords(e kind.Effects) string {
-	switch {
-	case e.SendsTraffic && e.Writes:
-		return "sends traffic and writes to its target"
-	case e.Writes:
-		return "writes to its target"
-	}
-	return "sends traffic"
 }
 
 // throttleSlow makes the slow checks run at most once every period, and returns their ids.

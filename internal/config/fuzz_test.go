@@ -28,6 +28,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("version: 1\nchecks:\n  - {id: a, type: http.health, with: {url: 'http://h', max_latency: NaNd, follow_redirects: ${SET}}}\n"))
 	f.Add([]byte("version: 1\ninclude: [a.yaml, '${SET}', [x]]\nvars: {A: '${SET}', B: [1], API_TOKEN: x}\nchecks:\n  - {id: a, type: http.health, title: '${A}', with: {url: 'http://h'}}\n"))
 	f.Add([]byte("version: 1\ninclude: f.yaml\npolicy: {timezone: '${TZ:-UTC}'}\nchecks: []\n"))
+	f.Add([]byte("version: 1\nchecks:\n  - {id: a, type: tls, retry: {within: ${SET}, every: .nan}, with: {host: h}}\n  - {id: b, type: tls, retry: {within: 5s, every: 5s}, with: {host: h}}\n"))
 	// secret is the value of a secret-looking variable: no message may print it.
 	const secret = "s3cr3t-T0ken-value"
 	getenv := func(k string) string {

@@ -101,6 +101,9 @@ type Entry struct {
 	// Serve lets `launchgate serve` run the check every interval although it sends traffic or
 	// writes (load tests are refused even so).
 	Serve bool
+	// Retry, when set, runs the check again while it fails or errors (retry:); nil runs it once,
+	// unless --wait says otherwise.
+	Retry *Retry
 	// Needs are the ids of checks that must not fail or error before this one runs.
 	Needs     []string
 	needNodes []*yaml.Node
@@ -174,7 +177,7 @@ func unwrapPathError(err error) string {
 }
 
 var topKeys = []string{"version", "name", "include", "vars", "defaults", "policy", "waivers", "checks"}
-var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "needs_env", "needs", "serve", "with"}
+var checkKeys = []string{"id", "type", "title", "severity", "tags", "timeout", "retry", "needs_env", "needs", "serve", "with"}
 
 // Parse parses checklist data; file names it in messages, and its includes resolve against
 // opts.Dir. Every mistake in the checklist is reported, as Errors, not just the first.
@@ -682,6 +685,9 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	}
 	if kv, ok := f["timeout"]; ok {
 		e.Timeout = p.duration(kv[1], where+": timeout")
+	}
+	if kv, ok := f["retry"]; ok {
+		e.Retry = p.retry(kv[1], where)
 	}
 	if kv, ok := f["serve"]; ok && (kv[1].Kind != yaml.ScalarNode || kv[1].Decode(&e.Serve) != nil) {
 		p.errorf(kv[1], "%s: serve must be true or false, got %s", where, p.refs.describe(kv[1]))

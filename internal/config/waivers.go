@@ -50,6 +50,9 @@ func (cl *Checklist) WaiverFor(e *Entry) *Waiver {
 	return byTag
 }
 
+// ActiveAt reports whether the waiver still covers a run that started at t.
+func (w *Waiver) ActiveAt(t time.Time) bool { return t.Before(w.Until) }
+
 // policy reads the policy the checklist's files set, key by key (see mergedPolicy); each
 // mistake is reported in the file that made it.
 func (p *parser) policy(f map[string]setting) Policy {

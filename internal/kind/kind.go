@@ -122,6 +122,22 @@ type Effects struct {
 // Any reports whether the check does anything beyond reading.
 func (e Effects) Any() bool { return e.SendsTraffic || e.Writes || e.Load }
 
+// Words says what the check does beyond reading, for messages ("not retried under --wait: it
+// sends traffic"); "" when it only reads.
+func (e Effects) Words() string {
+	switch {
+	case e.Load:
+		return "is a load test"
+	case e.SendsTraffic && e.Writes:
+		return "sends traffic and writes to its target"
+	case e.Writes:
+		return "writes to its target"
+	case e.SendsTraffic:
+		return "sends traffic"
+	}
+	return ""
+}
+
 // Effecter is implemented by checks that may send traffic or write, computed from their
 // parameters (a flow of GETs only reads; one with a POST writes). A check that does not
 // implement it only reads.

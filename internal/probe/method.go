@@ -35,3 +35,14 @@ func ParseMethod(s, def string) (string, error) {
 	return "", fmt.Errorf("%q is not an HTTP method%s (use %s or %s)", s, hint,
 		strings.Join(methods[:len(methods)-1], ", "), methods[len(methods)-1])
 }
+
+// Reads reports whether a request with this method only reads: GET (the default, for an empty
+// method), HEAD and OPTIONS. Any other may change state on the target, which makes a check that
+// sends it one that writes (kind.Effects).
+func Reads(method string) bool {
+	switch strings.ToUpper(strings.TrimSpace(method)) {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return false
+}

@@ -28,3 +28,12 @@ func TestParseMethod(t *testing.T) {
 		}
 	}
 }
+
+func TestReads(t *testing.T) {
+	for method, reads := range map[string]bool{"": true, "GET": true, "head": true, " OPTIONS ": true,
+		"POST": false, "put": false, "PATCH": false, "DELETE": false, "TRACE": false} {
+		if got := Reads(method); got != reads {
+			t.Errorf("Reads(%q) = %v, want %v", method, got, reads)
+		}
+	}
+}

@@ -58,6 +58,15 @@ type jsonResult struct {
 	Findings    []kind.Finding  `json:"findings,omitempty"`
 	Series      []kind.Series   `json:"series,omitempty"`
 	Waiver      *jsonWaiver     `json:"waiver,omitempty"`
+	Attempts    *jsonAttempts   `json:"attempts,omitempty"`
+}
+
+// jsonAttempts is how a check that could be retried (retry:, --wait) reached its result.
+type jsonAttempts struct {
+	Count     int   `json:"count"`
+	ElapsedMS int64 `json:"elapsed_ms"`
+	WithinMS  int64 `json:"within_ms"`
+	EveryMS   int64 `json:"every_ms"`
 }
 
 type jsonWaiver struct {
@@ -88,6 +97,10 @@ func (JSON) Write(w io.Writer, r *Report) error {
 		if w := e.Waiver; w != nil {
 			jr.Waiver = &jsonWaiver{Check: w.Check, Until: w.UntilText, Expired: !r.StartedAt.Before(w.Until),
 				Reason: w.Reason, Owner: w.Owner}
+		}
+		if a := e.Attempts; a.Count > 0 {
+			jr.Attempts = &jsonAttempts{Count: a.Count, ElapsedMS: a.Elapsed.Milliseconds(),
+				WithinMS: a.Retry.Within.Milliseconds(), EveryMS: a.Retry.Every.Milliseconds()}
 		}
 		if jr.Tags == nil {
 			jr.Tags = []string{}

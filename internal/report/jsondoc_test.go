@@ -9,6 +9,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/launchgate/launchgate/internal/config"
+	"github.com/launchgate/launchgate/internal/runner"
 )
 
 // docs/json-output.md publishes the shape JSON writes. These tests keep the two together: the
@@ -60,8 +64,12 @@ func jsonKeys(v any, prefix string, out map[string]bool) {
 var docRow = regexp.MustCompile("(?m)^\\| `([a-z_]+)`(?:, `([a-z_]+)`)?")
 
 func TestJSONDocsDocumentEveryField(t *testing.T) {
+	r := fixtureReport()
+	// A retried check, so that the optional attempts object is written too.
+	r.Results[2].Attempts = runner.Attempts{Count: 6, Elapsed: 2 * time.Minute,
+		Retry: config.Retry{Within: 2 * time.Minute, Every: 20 * time.Second}}
 	var b bytes.Buffer
-	if err := (JSON{}).Write(&b, fixtureReport()); err != nil {
+	if err := (JSON{}).Write(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	var v any

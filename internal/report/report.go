@@ -87,6 +87,9 @@ type Entry struct {
 	Line, Column int
 	// Waiver is the waiver that applies to the check, whether or not it was needed.
 	Waiver *config.Waiver
+	// Attempts says how a check that could be retried reached its result (its Count is 0 for
+	// one that could not); the summary already says it in words.
+	Attempts runner.Attempts
 }
 
 // Reinterpreted says why the gate reports another status than the check's own ("the check
@@ -135,7 +138,7 @@ func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 		e := res.Entry
 		en := Entry{ID: c.line(e.ID), Type: c.line(e.Type), Title: c.line(e.Title), Severity: e.Severity,
 			Status: e.GateStatus(res.Status), CheckStatus: res.Status, Summary: c.line(res.Summary),
-			Remedy: c.lines(res.Remedy), Duration: res.Duration, Line: e.Line, Column: e.Column}
+			Remedy: c.lines(res.Remedy), Duration: res.Duration, Line: e.Line, Column: e.Column, Attempts: res.Attempts}
 		if e.File != cl.File {
 			en.File = c.line(e.File)
 		}
@@ -176,7 +179,7 @@ func Build(cl *config.Checklist, results []runner.Result, o Options) *Report {
 func applyWaiver(en *Entry, e *config.Entry, w *config.Waiver, now time.Time) {
 	en.Waiver = w
 	failing := en.CheckStatus == kind.Fail || en.CheckStatus == kind.Error
-	active := now.Before(w.Until)
+	active := w.ActiveAt(now)
 	switch {
 	case active && failing:
 		days := int(math.Ceil(w.Until.Sub(now).Hours() / 24))

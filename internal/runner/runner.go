@@ -1,7 +1,8 @@
 // Package runner runs the checks of a checklist: bounded concurrency, a deadline per check under
-// an overall deadline, panic recovery, and results in checklist order whatever order they finish
-// in. The runner owns time: a check that ignores its context still cannot hold the gate past its
-// timeout (or an interrupt) plus a short grace.
+// an overall deadline, retries for checks that may still become ready, panic recovery, and
+// results in checklist order whatever order they finish in. The runner owns time: a check that
+// ignores its context still cannot hold the gate past its timeout (after the last attempt its
+// retry window allows) or an interrupt, plus a short grace.
 package runner
 
 import (
@@ -9,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +26,9 @@ type Job struct {
 	// Because says why a check not selected runs anyway ("run because api-flow needs it"); the
 	// result's summary ends with it.
 	Because string
+	// Waived says a waiver covers the check in this run: when it fails or errors, the checks
+	// that need it run all the same, as they do after a warning.
+	Waived bool
 }
 
 // Result is a check's result with the entry it belongs to, so that nothing downstream pairs
@@ -33,6 +36,9 @@ type Job struct {
 type Result struct {
 	Entry *config.Entry
 	kind.Result
+	// Attempts says how a check that could be retried (retry:, --wait) reached its result;
+	// zero for a check that ran without one.
+	Attempts Attempts
 }
 
 // Options controls a run.
@@ -47,6 +53,10 @@ type Options struct {
 	// FailOnMissingEnv makes a check whose needs_env variables are unset an error instead of a
 	// skip (--fail-on-skip), for pipelines where a missing variable must not pass unnoticed.
 	FailOnMissingEnv bool
+	// Wait retries, for this long after their first attempt, the checks that have no retry:
+	// of their own and only read (--wait): a check that sends traffic or writes is never
+	// retried but by its own retry:. None when 0.
+	Wait time.Duration
 	// Grace is how long a check may take to return once its context is done (its deadline, the
 	// overall timeout, or the caller's cancel) before the runner stops waiting for it;
 	// DefaultGrace when 0.
@@ -93,9 +103,21 @@ var errFailFast = errors.New("stopped by --fail-fast")
 // run is one Run in progress.
 type run struct {
 	opts Options
+	jobs []Job
 	// ctx is the caller's context under the overall timeout; runCtx is ctx, also cancelled by
-	// fail-fast.
+	// fail-fast (stop).
 	ctx, runCtx context.Context
+	stop        context.CancelCauseFunc
+	// results[i] is final once done[i] is closed: checks that need job i wait on it.
+	results []Result
+	done    []chan struct{}
+	index   map[string]int
+	sem     chan struct{}
+	wg      sync.WaitGroup
+	// mu serialises the callbacks and the fail-fast state.
+	mu sync.Mutex
+	// stopped says why no further checks start (fail-fast).
+	stopped string
 }
 
 // interrupted reports whether the caller cancelled the run: its context is done, and neither
@@ -110,146 +132,160 @@ func (x *run) overallTimeoutPassed() bool {
 
 // Run runs every job and returns their results in job order.
 func Run(ctx context.Context, jobs []Job, opts Options) Outcome {
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = DefaultConcurrency()
-	}
-	if opts.Grace <= 0 {
-		opts.Grace = DefaultGrace
-	}
-	if opts.Env == nil {
-		opts.Env = kind.DefaultEnv("")
-	}
+	opts = opts.withDefaults()
 	if opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	runCtx, stop := context.WithCancelCause(ctx)
-	defer stop(nil)
-	x := &run{opts: opts, ctx: ctx, runCtx: runCtx}
+	x := newRun(ctx, jobs, opts)
+	defer x.stop(nil)
+	x.schedule()
+	x.wg.Wait()
+	return x.outcome()
+}
 
-	results := make([]kind.Result, len(jobs))
-	var (
-		mu       sync.Mutex // serialises callbacks and the fail-fast state
-		stopped  string     // why no further checks start (fail-fast)
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, opts.Concurrency)
-		callback = func(f func()) {
-			mu.Lock()
-			defer mu.Unlock()
-			f()
-		}
-	)
-	// done[i] is closed once results[i] is final: checks that need job i wait on it.
-	done := make([]chan struct{}, len(jobs))
-	index := map[string]int{}
+func (o Options) withDefaults() Options {
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency()
+	}
+	if o.Grace <= 0 {
+		o.Grace = DefaultGrace
+	}
+	if o.Env == nil {
+		o.Env = kind.DefaultEnv("")
+	}
+	return o
+}
+
+func newRun(ctx context.Context, jobs []Job, opts Options) *run {
+	runCtx, stop := context.WithCancelCause(ctx)
+	x := &run{opts: opts, jobs: jobs, ctx: ctx, runCtx: runCtx, stop: stop,
+		results: make([]Result, len(jobs)), done: make([]chan struct{}, len(jobs)),
+		index: map[string]int{}, sem: make(chan struct{}, opts.Concurrency)}
 	for i, job := range jobs {
-		done[i] = make(chan struct{})
-		index[job.Entry.ID] = i
+		x.done[i] = make(chan struct{})
+		x.index[job.Entry.ID] = i
+		x.results[i].Entry = job.Entry
 	}
-	finish := func(i int, r kind.Result) {
-		results[i] = r
-		close(done[i])
-	}
-	// admit waits for a slot; without one (the run is over) it says why the check cannot start.
-	admit := func() (string, bool) {
-		got := false
-		select {
-		case sem <- struct{}{}:
-			got = true
-		case <-runCtx.Done():
-		}
-		mu.Lock()
-		why := stopped
-		mu.Unlock()
-		if why == "" && runCtx.Err() != nil {
-			why = x.notStarted()
-		}
-		if why != "" && got {
-			<-sem
-		}
-		return why, why == ""
-	}
-	// runJob runs job i in the slot admit gave it.
-	runJob := func(i int) {
-		defer func() { <-sem }()
-		e := jobs[i].Entry
-		if opts.OnStart != nil {
-			callback(func() { opts.OnStart(i, e) })
-		}
-		r := x.runOne(e)
-		if b := jobs[i].Because; b != "" {
-			r.Summary += " (" + b + ")"
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if stopped != "" && errors.Is(context.Cause(runCtx), errFailFast) && r.Status == kind.Error {
-			r = kind.Result{Status: kind.Skip, Summary: stopped, Duration: r.Duration}
-		}
-		if opts.FailFast && stopped == "" && closes(e.GateStatus(r.Status)) {
-			stopped = fmt.Sprintf("not run: --fail-fast stopped the gate after %q %s", e.ID, r.Status)
-			stop(errFailFast)
-		}
-		finish(i, r)
-		if opts.OnDone != nil {
-			opts.OnDone(i, e, r)
-		}
-	}
-	start := func(i int) {
-		if why, ok := admit(); !ok {
-			finish(i, x.notStartedResult(why))
-			return
-		}
-		runJob(i)
-	}
-	for i, job := range jobs {
-		if r, skipped := notRun(job, opts.FailOnMissingEnv); skipped {
-			finish(i, r)
+	return x
+}
+
+// schedule starts every job. Independent checks take their slots in checklist order; a
+// dependent starts as soon as its needs are decided, holding no slot while it waits.
+func (x *run) schedule() {
+	for i, job := range x.jobs {
+		if r, skipped := notRun(job, x.opts.FailOnMissingEnv); skipped {
+			x.finish(i, r, Attempts{})
 			continue
 		}
-		wg.Add(1)
+		x.wg.Add(1)
 		if len(job.Entry.Needs) == 0 {
-			// Independent checks take their slots in checklist order.
-			why, ok := admit()
-			go func(i int) {
-				defer wg.Done()
-				if !ok {
-					finish(i, x.notStartedResult(why))
-					return
-				}
-				runJob(i)
-			}(i)
+			why, ok := x.admit()
+			go func() {
+				defer x.wg.Done()
+				x.start(i, why, ok)
+			}()
 			continue
 		}
-		// A dependent starts as soon as its needs are decided, holding no slot while it waits.
-		go func(i int) {
-			defer wg.Done()
-			for _, id := range jobs[i].Entry.Needs {
-				if k, ok := index[id]; ok {
-					<-done[k]
-				}
-			}
-			if r, blocked := needsVerdict(jobs, results, index, jobs[i].Entry); blocked {
-				mu.Lock()
-				defer mu.Unlock()
-				finish(i, r)
-				if opts.OnDone != nil {
-					opts.OnDone(i, jobs[i].Entry, r)
-				}
-				return
-			}
-			start(i)
-		}(i)
+		go func() {
+			defer x.wg.Done()
+			x.afterNeeds(i)
+		}()
 	}
-	wg.Wait()
-	out := Outcome{Results: make([]Result, len(jobs))}
-	for i, r := range results {
-		out.Results[i] = Result{Entry: jobs[i].Entry, Result: r}
+}
+
+// admit waits for a slot; without one (the run is over) it says why the check cannot start.
+func (x *run) admit() (string, bool) {
+	got := false
+	select {
+	case x.sem <- struct{}{}:
+		got = true
+	case <-x.runCtx.Done():
+	}
+	x.mu.Lock()
+	why := x.stopped
+	x.mu.Unlock()
+	if why == "" && x.runCtx.Err() != nil {
+		why = x.notStarted()
+	}
+	if why != "" && got {
+		<-x.sem
+	}
+	return why, why == ""
+}
+
+// start runs job i in the slot admit gave it, or reports why it could not start.
+func (x *run) start(i int, why string, admitted bool) {
+	if !admitted {
+		x.finish(i, x.notStartedResult(why), Attempts{})
+		return
+	}
+	x.runJob(i)
+}
+
+// afterNeeds waits until every check job i needs is decided, then blocks, skips or starts it.
+func (x *run) afterNeeds(i int) {
+	for _, id := range x.jobs[i].Entry.Needs {
+		if k, ok := x.index[id]; ok {
+			<-x.done[k]
+		}
+	}
+	if r, blocked := x.needsVerdict(x.jobs[i].Entry); blocked {
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		x.finish(i, r, Attempts{})
+		x.onDone(i, r)
+		return
+	}
+	why, ok := x.admit()
+	x.start(i, why, ok)
+}
+
+// runJob runs job i, with its retries, in the slot it holds, and decides --fail-fast on its
+// final result: an attempt that failed but may still pass on the next does not stop the gate.
+func (x *run) runJob(i int) {
+	defer func() { <-x.sem }()
+	e := x.jobs[i].Entry
+	if x.opts.OnStart != nil {
+		x.mu.Lock()
+		x.opts.OnStart(i, e)
+		x.mu.Unlock()
+	}
+	r, a := x.runRetrying(e)
+	if b := x.jobs[i].Because; b != "" {
+		r.Summary += " (" + b + ")"
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.opts.FailFast && x.stopped == "" && failing(e.GateStatus(r.Status)) {
+		x.stopped = fmt.Sprintf("not run: --fail-fast stopped the gate after %q %s", e.ID, r.Status)
+		x.stop(errFailFast)
+	}
+	x.finish(i, r, a)
+	x.onDone(i, r)
+}
+
+// finish records job i's final result and lets the checks that need it go on.
+func (x *run) finish(i int, r kind.Result, a Attempts) {
+	x.results[i].Result, x.results[i].Attempts = r, a
+	close(x.done[i])
+}
+
+// onDone reports a finished check to the caller; x.mu is held.
+func (x *run) onDone(i int, r kind.Result) {
+	if x.opts.OnDone != nil {
+		x.opts.OnDone(i, x.jobs[i].Entry, r)
+	}
+}
+
+func (x *run) outcome() Outcome {
+	out := Outcome{Results: x.results, Interrupted: x.interrupted()}
+	for _, r := range x.results {
 		if Looked(r.Status) {
 			out.Checked++
 		}
 	}
-	out.Interrupted = x.interrupted()
 	return out
 }
 
@@ -264,8 +300,9 @@ func envFor(env *kind.Env, e *config.Entry) *kind.Env {
 	return &own
 }
 
-// closes reports whether a gate status stops a --fail-fast run (warnings never do).
-func closes(s kind.Status) bool { return s == kind.Fail || s == kind.Error }
+// failing reports whether a check's status is a failure or an error: what stops a --fail-fast
+// run (warnings never do), what a waiver covers, and what a retry runs again.
+func failing(s kind.Status) bool { return s == kind.Fail || s == kind.Error }
 
 // notRun is the result of a job that does not run, and whether it is one: filtered out by
 // --only/--skip, or not configured (needs_env variables unset).
@@ -304,15 +341,20 @@ func (x *run) notStartedResult(why string) kind.Result {
 
 // needsVerdict decides a check whose needs are all decided: blocked when one of them failed,
 // errored or was blocked itself (the gate stays closed, by the cause), skipped when one was
-// skipped, and otherwise free to run (false).
-func needsVerdict(jobs []Job, results []kind.Result, index map[string]int, e *config.Entry) (kind.Result, bool) {
+// skipped, and otherwise free to run (false). A waived failure lets it run: the gate accepted
+// that risk, and what depends on it still deserves a look.
+func (x *run) needsVerdict(e *config.Entry) (kind.Result, bool) {
 	var failed, skipped []string
 	for _, id := range e.Needs {
-		k, ok := index[id]
+		k, ok := x.index[id]
 		if !ok {
 			continue
 		}
-		switch st := jobs[k].Entry.GateStatus(results[k].Status); {
+		st := x.jobs[k].Entry.GateStatus(x.results[k].Status)
+		if x.jobs[k].Waived && failing(x.results[k].Status) {
+			continue
+		}
+		switch {
 		case st == kind.Blocked:
 			failed = append(failed, id+" was blocked")
 		case st.Closes():
@@ -340,138 +382,4 @@ func (x *run) notStarted() string {
 		return "not started: interrupted"
 	}
 	return "not run: the gate was cancelled"
-}
-
-// runOne runs a check under its own deadline and turns panics, overruns, interrupts and results
-// nobody can read into results that say so.
-func (x *run) runOne(e *config.Entry) kind.Result {
-	timeout := e.Timeout
-	if timeout <= 0 {
-		timeout = config.DefaultTimeout
-	}
-	ctx, cancel := kind.WithTimeout(x.runCtx, timeout)
-	defer cancel()
-	now := x.opts.Env.Now
-	if now == nil {
-		now = time.Now
-	}
-	start := now()
-	done := make(chan kind.Result, 1)
-	go func() {
-		returned := false
-		defer func() {
-			if !returned {
-				done <- crashed(e, recover())
-			}
-		}()
-		r := e.Check.Run(ctx, envFor(x.opts.Env, e))
-		returned = true
-		done <- r
-	}()
-	var r kind.Result
-	abandoned := false
-	select {
-	case r = <-done:
-	case <-ctx.Done():
-		// A check that honours its context returns at once; one that does not is abandoned
-		// after the grace, so that no check holds the gate past its deadline, the overall
-		// timeout or an interrupt.
-		grace := time.NewTimer(x.opts.Grace)
-		select {
-		case r = <-done:
-		case <-grace.C:
-			abandoned = true
-		}
-		grace.Stop()
-	}
-	duration := now().Sub(start)
-	switch {
-	case x.interrupted():
-		r = interruptedResult(r, abandoned)
-	case abandoned && x.overallTimeoutPassed():
-		r = kind.Result{Status: kind.Error,
-			Summary: fmt.Sprintf("stopped by the overall --timeout of %s", kind.FormatDuration(x.opts.Timeout)),
-			Remedy:  "the target is not answering; if it should, raise this check's timeout"}
-	case abandoned:
-		r = kind.Result{Status: kind.Error,
-			Summary: fmt.Sprintf("no result within the %s timeout: the check did not stop at its deadline", kind.FormatDuration(timeout)),
-			Remedy:  "the target is not answering; if it should, raise this check's timeout"}
-	default:
-		r = readable(r, e.Type)
-		if r.Status == kind.Error && ctx.Err() != nil && x.overallTimeoutPassed() && !strings.Contains(r.Summary, "--timeout") {
-			r.Summary += fmt.Sprintf(" (the overall --timeout of %s passed)", kind.FormatDuration(x.opts.Timeout))
-		}
-	}
-	r.Duration = duration
-	return r
-}
-
-// crashed is the result of a check that panicked, or that ended its goroutine without returning
-// (runtime.Goexit), which recover reports as no panic at all.
-func crashed(e *config.Entry, p any) kind.Result {
-	r := kind.Result{
-		Status:  kind.Error,
-		Summary: fmt.Sprintf("the %s check stopped without returning a result", e.Type),
-		Remedy:  "this is a bug in launchgate's " + e.Type + " check: report it with this output",
-	}
-	if p != nil {
-		r.Summary = fmt.Sprintf("the %s check crashed: %v", e.Type, p)
-		r.Evidence = []kind.Evidence{{Label: "stack", Observed: firstFrames(debug.Stack()), Status: kind.Error}}
-	}
-	return r
-}
-
-// readable turns results the gate cannot read into errors: a zero result (a check that forgot
-// to say anything), a status the gate does not know, or a status without a summary. Counted as
-// a pass or a skip, any of them would open a gate that nobody can say was checked.
-func readable(r kind.Result, kindName string) kind.Result {
-	var what string
-	switch {
-	case !r.Status.Valid():
-		what = fmt.Sprintf("an unknown status (%d)", int(r.Status))
-	case !r.Status.FromCheck():
-		what = "the status " + r.Status.String() + ", which only the gate gives"
-	case strings.TrimSpace(r.Summary) != "":
-		return r
-	case r.Status == kind.Pass && len(r.Evidence) == 0 && len(r.Findings) == 0 && r.Remedy == "":
-		what = "an empty result"
-	default:
-		what = r.Status.String() + " without a summary"
-	}
-	r.Status = kind.Error
-	r.Summary = fmt.Sprintf("the %s check returned %s", kindName, what)
-	r.Remedy = "this is a bug in launchgate's " + kindName + " check: report it with this output"
-	return r
-}
-
-// interruptedResult reports a check that was running when the caller cancelled the run. What it
-// had measured (its evidence, findings, and its own summary) is kept; its status is not, since
-// a check cut short cannot vouch for its target.
-func interruptedResult(r kind.Result, abandoned bool) kind.Result {
-	out := kind.Result{Status: kind.Error, Summary: "interrupted",
-		Remedy: "run the gate again and let this check finish"}
-	if abandoned {
-		return out
-	}
-	out.Evidence, out.Findings = r.Evidence, r.Findings
-	if s := strings.TrimSpace(r.Summary); s != "" {
-		out.Evidence = append(out.Evidence, kind.Evidence{Label: "when interrupted", Observed: s, Status: kind.Error})
-	}
-	return out
-}
-
-// firstFrames keeps the panic's own frames, the part worth reporting.
-func firstFrames(stack []byte) string {
-	lines := strings.Split(strings.TrimSpace(string(stack)), "\n")
-	var keep []string
-	for i := 0; i < len(lines); i++ {
-		if strings.Contains(lines[i], "panic(") {
-			keep = lines[i:]
-			break
-		}
-	}
-	if len(keep) > 9 {
-		keep = keep[:9]
-	}
-	return strings.Join(keep, "\n")
 }
