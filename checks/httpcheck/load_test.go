@@ -127,7 +127,10 @@ targets:
 rate: 100/s
 ramp: 1s
 duration: 2s
-thresholds: {p95: 1s, p99: 2s}`)
+thresholds: {p95: 10s, p99: 20s}`)
+	// The server answers at once, but it shares the test process and a busy machine with the
+	// generator: starved of CPU, its answers have been seen to take over a second at p95. The
+	// thresholds say "healthy", not "fast"; failing thresholds are tested on their own.
 	r := runLoad(t, l, testEnv())
 	wantPass(t, r)
 	// A busy test machine may make the generator's lag the summary's one warning.
@@ -175,10 +178,11 @@ thresholds: {p95: 100ms}`)
 	if got := cnt.total.Load(); got != 150 {
 		t.Errorf("the server saw %d requests, want 150", got)
 	}
-	for s := 0; s < 3; s++ {
-		if n := seen.second(s); n < 40 || n > 60 {
-			t.Errorf("second %d: %d arrivals at the server, want about 50 (the open model must not slow down)", s, n)
-		}
+	// Arrivals per second are not compared with 50: a starved generator sends late and then
+	// catches up (33 then 61 has been seen), which is the open model working. A closed model
+	// would instead spread the 150 requests far past the 3s schedule, and never pile them up.
+	if late := 150 - seen.second(0) - seen.second(1) - seen.second(2) - seen.second(3); late > 15 {
+		t.Errorf("%d of 150 arrivals came more than a second after the 3s schedule: the open model must not slow down", late)
 	}
 	if peak := cnt.peak.Load(); peak < 8 {
 		t.Errorf("at most %d requests in flight at the server: a slowing server must see them pile up", peak)
