@@ -612,7 +612,31 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	if p.file == "" {
 		e.Line, e.Column = 0, 0
 	}
-	// needs_env decides whether the rest may refer to unset variables.
+	p.entryVariables(e, f, where)
+	where = p.entryIdentity(e, n, f, where, ids)
+	p.entrySettings(e, f, where)
+	if e.Kind.New == nil {
+		return e
+	}
+	p.entryCheck(e, n, f, where)
+	if len(*p.errs) > errsBefore {
+		return nil
+	}
+	if min, why, short := tooShort(e); short {
+		at := n
+		if kv, ok := f["timeout"]; ok {
+			at = kv[1]
+		}
+		p.errorf(at, "%s: timeout %s is shorter than this check runs (%s = %s): set timeout: %s or more on the check",
+			where, kind.FormatDuration(e.Timeout), why, kind.FormatDuration(min), kind.FormatDuration(min))
+		return nil
+	}
+	return e
+}
+
+// entryVariables expands the variables in a check's fields. needs_env comes first: it decides
+// whether the rest may refer to unset variables.
+func (p *parser) entryVariables(e *Entry, f map[string][2]*yaml.Node, where string) {
 	if kv, ok := f["needs_env"]; ok {
 		e.NeedsEnv = p.stringList(kv[1], where+": needs_env")
 		p.varNames(kv[1], where+": needs_env")
@@ -639,7 +663,10 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 			p.expandTree(kv[1], x)
 		}
 	}
+}
 
+// entryIdentity reads a check's id and type, and returns how later messages name the check.
+func (p *parser) entryIdentity(e *Entry, n *yaml.Node, f map[string][2]*yaml.Node, where string, ids map[string]*yaml.Node) string {
 	if kv, ok := f["id"]; !ok {
 		p.errorf(n, "%s: missing id", where)
 	} else {
@@ -665,6 +692,11 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	} else {
 		e.Type, e.Kind = k.Name, k
 	}
+	return where
+}
+
+// entrySettings reads what the gate does with a check, beside what the check itself does.
+func (p *parser) entrySettings(e *Entry, f map[string][2]*yaml.Node, where string) {
 	if kv, ok := f["title"]; ok {
 		e.Title = kv[1].Value
 	}
@@ -692,9 +724,10 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 	if kv, ok := f["serve"]; ok && (kv[1].Kind != yaml.ScalarNode || kv[1].Decode(&e.Serve) != nil) {
 		p.errorf(kv[1], "%s: serve must be true or false, got %s", where, p.refs.describe(kv[1]))
 	}
-	if e.Kind.New == nil {
-		return e
-	}
+}
+
+// entryCheck decodes a check's with: block into its kind's check and gives it its title.
+func (p *parser) entryCheck(e *Entry, n *yaml.Node, f map[string][2]*yaml.Node, where string) {
 	e.Check = e.Kind.New()
 	withKey, withVal := n, (*yaml.Node)(nil)
 	if kv, ok := f["with"]; ok {
@@ -707,19 +740,6 @@ func (p *parser) entry(n *yaml.Node, index int, defTimeout time.Duration, ids ma
 			e.Title = t.Title()
 		}
 	}
-	if len(*p.errs) > errsBefore {
-		return nil
-	}
-	if min, why, short := tooShort(e); short {
-		at := n
-		if kv, ok := f["timeout"]; ok {
-			at = kv[1]
-		}
-		p.errorf(at, "%s: timeout %s is shorter than this check runs (%s = %s): set timeout: %s or more on the check",
-			where, kind.FormatDuration(e.Timeout), why, kind.FormatDuration(min), kind.FormatDuration(min))
-		return nil
-	}
-	return e
 }
 
 // tooShort reports whether a check that runs for as long as its parameters say (kind.Lasting)
