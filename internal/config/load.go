@@ -780,6 +780,13 @@ func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string)
 			reported[prm.Name] = true
 		}
 	}
+	p.validateWith(e, withKey, seen, reported, where)
+}
+
+// validateWith runs the check's Validate and reports each mistake it returns (errors.Join may
+// bundle several) at the line of the parameter it blames, unless decoding already reported that
+// parameter or the value is a placeholder for an unset needs_env variable.
+func (p *parser) validateWith(e *Entry, withKey *yaml.Node, seen map[string]seenParam, reported map[string]bool, where string) {
 	val, ok := e.Check.(kind.Validator)
 	if !ok {
 		return
@@ -792,8 +799,6 @@ func (p *parser) decodeWith(e *Entry, withKey, withVal *yaml.Node, where string)
 	if err == nil {
 		return
 	}
-	// Validate may return several mistakes at once (errors.Join); each is reported at the line
-	// of the parameter it blames.
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()

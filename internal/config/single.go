@@ -23,36 +23,7 @@ func Single(kindName string, args []string, timeout time.Duration, opts Options)
 		}
 		return nil, Errors{{Msg: fmt.Sprintf("unknown check type %q%s", kindName, hint)}}
 	}
-	with := &yaml.Node{Kind: yaml.MappingNode}
-	var errs Errors
-	params := map[string]bool{}
-	for _, p := range kind.Params(k.New()) {
-		params[p.Name] = true
-	}
-	for _, a := range args {
-		key, val, hasEq := strings.Cut(a, "=")
-		// Only a known parameter name before '=' makes a key=value pair: URLs and DSNs carry '='
-		// of their own (?sslmode=require, host=db password=…) and go to the positional parameter.
-		if !hasEq || !params[key] {
-			// A libpq-style DSN (host=db user=app …) is several key=value words in one argument.
-			dsn := strings.Contains(a, " ") && strings.Count(a, "=") > 1
-			switch {
-			case hasEq && isParamName(key) && !dsn:
-				errs = append(errs, &Error{Msg: fmt.Sprintf("unknown parameter %q for %s%s (see `launchgate explain %s`)",
-					key, k.Name, didYouMean(key, kind.KindParamNames(k)), k.Name)})
-				continue
-			case k.Positional == "":
-				errs = append(errs, &Error{Msg: fmt.Sprintf("argument %q: write parameters as key=value (see `launchgate explain %s`)", a, k.Name)})
-				continue
-			}
-			key, val = k.Positional, a
-		}
-		var v yaml.Node
-		if err := yaml.Unmarshal([]byte(val), &v); err != nil || len(v.Content) == 0 {
-			v = yaml.Node{Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: val}}}
-		}
-		with.Content = append(with.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, v.Content[0])
-	}
+	with, errs := singleWith(k, args)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -85,3 +56,38 @@ var paramName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // isParamName reports whether s looks like a parameter name rather than the start of a URL or DSN.
 func isParamName(s string) bool { return paramName.MatchString(s) }
+
+// singleWith turns `key=value` and bare arguments into the with: block of a check of kind k.
+func singleWith(k kind.Kind, args []string) (*yaml.Node, Errors) {
+	with := &yaml.Node{Kind: yaml.MappingNode}
+	var errs Errors
+	params := map[string]bool{}
+	for _, p := range kind.Params(k.New()) {
+		params[p.Name] = true
+	}
+	for _, a := range args {
+		key, val, hasEq := strings.Cut(a, "=")
+		// Only a known parameter name before '=' makes a key=value pair: URLs and DSNs carry '='
+		// of their own (?sslmode=require, host=db password=…) and go to the positional parameter.
+		if !hasEq || !params[key] {
+			// A libpq-style DSN (host=db user=app …) is several key=value words in one argument.
+			dsn := strings.Contains(a, " ") && strings.Count(a, "=") > 1
+			switch {
+			case hasEq && isParamName(key) && !dsn:
+				errs = append(errs, &Error{Msg: fmt.Sprintf("unknown parameter %q for %s%s (see `launchgate explain %s`)",
+					key, k.Name, didYouMean(key, kind.KindParamNames(k)), k.Name)})
+				continue
+			case k.Positional == "":
+				errs = append(errs, &Error{Msg: fmt.Sprintf("argument %q: write parameters as key=value (see `launchgate explain %s`)", a, k.Name)})
+				continue
+			}
+			key, val = k.Positional, a
+		}
+		var v yaml.Node
+		if err := yaml.Unmarshal([]byte(val), &v); err != nil || len(v.Content) == 0 {
+			v = yaml.Node{Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: val}}}
+		}
+		with.Content = append(with.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, v.Content[0])
+	}
+	return with, errs
+}
