@@ -117,15 +117,24 @@ func runRun(ctx context.Context, opts *RunOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	cl, err := loadChecklist(app, opts.File, opts.Vars)
+	cl, jobs, err := loadPlan(app, opts.File, opts.Vars, opts.Only, opts.Skip)
 	if err != nil {
 		return err
 	}
-	jobs, err := plan(cl, opts.Only, opts.Skip)
-	if err != nil {
-		return cannotRun(err)
-	}
 	return runGate(ctx, app, cl, jobs, opts.GateOptions)
+}
+
+// loadPlan loads the checklist and applies --only and --skip, as run and serve both do.
+func loadPlan(app *App, file string, v VarOptions, only, skip []string) (*config.Checklist, []runner.Job, error) {
+	cl, err := loadChecklist(app, file, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	jobs, err := plan(cl, only, skip)
+	if err != nil {
+		return nil, nil, cannotRun(err)
+	}
+	return cl, jobs, nil
 }
 
 func (o *GateOptions) validate() error {

@@ -109,13 +109,9 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	cl, err := loadChecklist(app, opts.File, opts.Vars)
+	cl, jobs, err := loadPlan(app, opts.File, opts.Vars, opts.Only, opts.Skip)
 	if err != nil {
 		return err
-	}
-	jobs, err := plan(cl, opts.Only, opts.Skip)
-	if err != nil {
-		return cannotRun(err)
 	}
 	if err := refuseEffects(cl, jobs, opts.Interval); err != nil {
 		return cannotRun(err)
