@@ -63,7 +63,8 @@ func launchRedis(t testing.TB, bin, dir string, extra []string) (*Redis, string,
 		<-done
 	}
 	s := &Redis{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir}
-	for i := 0; ; i++ {
+	deadline := time.Now().Add(WaitLimit)
+	for {
 		select {
 		case <-done:
 			log, _ := os.ReadFile(logFile)
@@ -76,7 +77,7 @@ func launchRedis(t testing.TB, bin, dir string, extra []string) (*Redis, string,
 			t.Cleanup(stop)
 			return s, "", nil
 		}
-		if i > 100 {
+		if time.Now().After(deadline) {
 			stop()
 			return nil, "", fmt.Errorf("redis-server did not listen on %s: %v", s.Addr, err)
 		}
