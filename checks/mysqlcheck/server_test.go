@@ -131,7 +131,7 @@ func launchMariaDB(t *testing.T, server, dir string, userArgs, extra []string) (
 		cmd.Process.Kill()
 		<-done
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for {
 		db, err := sql.Open("mysql", s.dsn("root", ""))
 		if err == nil {
@@ -151,7 +151,7 @@ func launchMariaDB(t *testing.T, server, dir string, userArgs, extra []string) (
 		if time.Now().After(deadline) {
 			stop()
 			log, _ := os.ReadFile(logFile)
-			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within 30s: %v", err)
+			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within %s: %v", testsvc.WaitLimit, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -196,7 +196,7 @@ func (s *mariaServer) admin(t *testing.T) *sql.DB {
 // a closed connection a moment after the client closed it, and the next step must not count it.
 func (s *mariaServer) waitConnections(t *testing.T, user string, max int) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for s.connectionsOf(t, user) > max {
 		if time.Now().After(deadline) {
 			t.Fatalf("the server still counts %s's closed connections", user)
