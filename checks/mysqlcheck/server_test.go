@@ -131,7 +131,7 @@ func launchMariaDB(t *testing.T, server, dir string, userArgs, extra []string) (
 		cmd.Process.Kill()
 		<-done
 	}
-	deadline := time.Now().Add(testsvc.WaitLimit)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		db, err := sql.Open("mysql", s.dsn("root", ""))
 		if err == nil {
@@ -151,7 +151,7 @@ func launchMariaDB(t *testing.T, server, dir string, userArgs, extra []string) (
 		if time.Now().After(deadline) {
 			stop()
 			log, _ := os.ReadFile(logFile)
-			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within %s: %v", testsvc.WaitLimit, err)
+			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within 30s: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

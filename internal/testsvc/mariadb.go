@@ -94,7 +94,7 @@ func launchMariaDB(t testing.TB, server, dir string, extra []string) (*MariaDB, 
 		cmd.Process.Kill()
 		<-done
 	}
-	deadline := time.Now().Add(WaitLimit)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		db, err := sql.Open("mysql", m.DSN("root", ""))
 		if err == nil {
@@ -114,7 +114,7 @@ func launchMariaDB(t testing.TB, server, dir string, extra []string) (*MariaDB, 
 		if time.Now().After(deadline) {
 			stop()
 			log, _ := os.ReadFile(logFile)
-			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within %s: %v", WaitLimit, err)
+			return nil, string(log), fmt.Errorf("mariadbd did not accept connections within 30s: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
