@@ -424,8 +424,8 @@ func (c *Cluster) Exec(t testing.TB, statements ...string) {
 	}
 }
 
-// WaitStreaming waits (up to testsvc.WaitLimit) until exactly n physical standbys stream from c, which is what
-// a test needs before it judges replication.
+// WaitStreaming waits (up to testsvc.WaitLimit) until exactly n physical standbys stream from
+// c, which is what a test needs before it judges replication.
 func (c *Cluster) WaitStreaming(t testing.TB, n int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
