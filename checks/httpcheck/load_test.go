@@ -323,7 +323,9 @@ duration: 1m`)
 	}
 }
 
-// lateWrites dials as the check's dialer and counts what is written once returned is set.
+// lateWrites dials as the check's dialer and counts the writes that reach the server once
+// returned is set. (A request cancelled at the interrupt may still try to write on the
+// connection its cancel closed; that write fails and is not sent.)
 type lateWrites struct {
 	net.Dialer
 	returned atomic.Bool
@@ -344,10 +346,12 @@ type lateConn struct {
 }
 
 func (c *lateConn) Write(b []byte) (int, error) {
-	if c.d.returned.Load() {
+	returned := c.d.returned.Load()
+	n, err := c.Conn.Write(b)
+	if returned && n > 0 {
 		c.d.late.Add(1)
 	}
-	return c.Conn.Write(b)
+	return n, err
 }
 
 // redirectDialer sends every connection to one loopback address, whatever was resolved.
