@@ -15,6 +15,7 @@ import (
 
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/pgtest"
+	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
 // usersApp is a signup/profile API on PostgreSQL: signups are written to the primary; profiles
@@ -125,7 +126,7 @@ func TestReplicaLagOnRealPostgres(t *testing.T) {
 // waitForTable polls until the standby has replayed the table's creation.
 func waitForTable(t *testing.T, replica *db) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for {
 		var ok bool
 		err := replica.scan(context.Background(), "SELECT to_regclass('public.users') IS NOT NULL", nil, &ok)

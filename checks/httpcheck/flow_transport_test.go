@@ -64,7 +64,8 @@ func TestFlowTransportProblems(t *testing.T) {
 			kind.Fail, `step "b": 127.0.0.1:`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := runFlow(t, loadFlow(t, c.with, nil), 2*time.Second)
+			// Room for the answering step on a busy machine; only the hang waits it out.
+			r := runFlow(t, loadFlow(t, c.with, nil), 5*time.Second)
 			if r.Status != c.status || !strings.HasPrefix(r.Summary, c.want) {
 				t.Errorf("%s, want %s starting %q:\n%s", r.Status, c.status, c.want, everything(r))
 			}
@@ -85,16 +86,13 @@ finally:
 `, nil)
 	start := time.Now()
 	r := runFlow(t, f, 3*time.Second)
-	took := time.Since(start)
+	testsvc.NotHung(t, start, 3*time.Second)
 	if r.Status != kind.Fail || !strings.Contains(r.Summary, `step "stuck"`) || !strings.Contains(r.Summary, "within 1.5s (the server hangs) (it answered the earlier steps)") ||
 		!strings.Contains(r.Remedy, "the steps have 1.5s of the check's timeout; 1.5s is kept for finally") {
 		t.Errorf("%s\n%s", r.Status, everything(r))
 	}
 	if got := rec.requests(); len(got) != 3 || got[2] != "DELETE /things/42" {
 		t.Errorf("requests %v: the cleanup must run", got)
-	}
-	if took > 3*time.Second+500*time.Millisecond {
-		t.Errorf("took %s, past the 3s timeout", took)
 	}
 	if !strings.Contains(everything(r), "finally delete | DELETE /things/42 → 200 OK") {
 		t.Errorf("the cleanup is not reported:\n%s", everything(r))

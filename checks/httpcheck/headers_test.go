@@ -522,10 +522,7 @@ func TestHeadersHangs(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		r := h.Run(ctx, envAt(time.Now()))
-		// Far above the deadline, far below a hang: a busy machine must not fail this.
-		if took := time.Since(start); took > 20*time.Second {
-			t.Fatalf("took %s with a 1s deadline", took)
-		}
+		testsvc.NotHung(t, start, time.Second)
 		if r.Status != kind.Error || !strings.Contains(r.Summary, "hangs") {
 			t.Fatalf("want an error naming the hang:\n%s", golden.Result(r))
 		}

@@ -132,9 +132,7 @@ func TestHealthTransportFailures(t *testing.T) {
 		addr := testsvc.HangingListener(t)
 		start := time.Now()
 		r := kindtest.Run(t, newHealth(t, "http://"+addr+"/healthz", nil), nil, 300*time.Millisecond)
-		if took := time.Since(start); took > 2*time.Second {
-			t.Errorf("a hanging server held the check for %s with a 300ms timeout", took)
-		}
+		testsvc.NotHung(t, start, 300*time.Millisecond)
 		if r.Status != kind.Error || !strings.Contains(r.Summary, "accepted the connection but sent no response within") ||
 			!strings.Contains(r.Summary, "(the server hangs)") {
 			t.Errorf("got %s %q", r.Status, r.Summary)

@@ -248,21 +248,23 @@ func TestRateLimitConcurrencyBound(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	var once sync.Once
-	srv, cnt := serve(t, func(n int64, w http.ResponseWriter, _ *http.Request) {
+	srv, cnt := serve(t, func(n int64, w http.ResponseWriter, r *http.Request) {
 		if n == 4 {
 			once.Do(func() { close(release) })
 		}
+		// The first requests are held until four are in flight at once (or the client gives up).
 		select {
 		case <-release:
-		case <-time.After(3 * time.Second):
+		case <-r.Context().Done():
+			return
 		}
 		w.WriteHeader(200)
 	})
-	c := &RateLimit{URL: srv.URL, Method: "GET", MaxRequests: 21, Concurrency: 4, Timeout: kind.Duration(5 * time.Second)}
+	c := &RateLimit{URL: srv.URL, Method: "GET", MaxRequests: 21, Concurrency: 4, Timeout: kind.Duration(20 * time.Second)}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	r := c.Run(ctxTimeout(t, 20*time.Second), testEnv())
+	r := c.Run(ctxTimeout(t, time.Minute), testEnv())
 	if r.Status != kind.Fail || cnt.total.Load() != 21 {
 		t.Fatalf("server saw %d requests, want 21; %s", cnt.total.Load(), golden.Result(r))
 	}
@@ -273,11 +275,9 @@ func TestRateLimitConcurrencyBound(t *testing.T) {
 
 func TestRateLimitTimeouts(t *testing.T) {
 	t.Parallel()
+	// A server slower than any timeout here: it answers only once the client has given up.
 	slow := func(_ int64, w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
-		}
+		<-r.Context().Done()
 		w.WriteHeader(200)
 	}
 	tests := []struct {
@@ -317,7 +317,7 @@ func TestRateLimitTimeouts(t *testing.T) {
 			}
 			start := time.Now()
 			r := c.Run(ctxTimeout(t, tt.checkTO), testEnv())
-			took := time.Since(start)
+			testsvc.NotHung(t, start, min(tt.reqTO, tt.checkTO))
 			if r.Status != kind.Error {
 				t.Errorf("status %s, want error\n%s", r.Status, golden.Result(r))
 			}
@@ -326,9 +326,6 @@ func TestRateLimitTimeouts(t *testing.T) {
 					t.Errorf("summary %q lacks %q", r.Summary, s)
 				}
 			}
-			if bound := min(tt.reqTO, tt.checkTO) + 2*time.Second; took > bound {
-				t.Errorf("took %s, want under %s", took, bound)
-			}
 			if cnt != nil && tt.wantCount >= 0 && cnt.total.Load() != tt.wantCount {
 				t.Errorf("server saw %d requests, want %d", cnt.total.Load(), tt.wantCount)
 			}
@@ -336,12 +333,13 @@ func TestRateLimitTimeouts(t *testing.T) {
 	}
 }
 
-// TestRateLimitTimeoutNamedAsConfigured: the check's 1s timeout ends request 4 after three quick
-// answers; the message names 1s as configured, not what was left of it.
+// TestRateLimitTimeoutNamedAsConfigured: the check's 5s timeout ends request 4 after three quick
+// answers; the message names 5s as configured, not what was left of it. (5s, so that the quick
+// answers are done well before it on a busy machine.)
 func TestRateLimitTimeoutNamedAsConfigured(t *testing.T) {
 	t.Parallel()
 	srv, _ := serve(t, func(n int64, w http.ResponseWriter, r *http.Request) {
-		wait := 10 * time.Second
+		wait := time.Hour // until the client gives up
 		if n <= 3 {
 			wait = 50 * time.Millisecond
 		}
@@ -351,15 +349,15 @@ func TestRateLimitTimeoutNamedAsConfigured(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusCreated)
 	})
-	c := &RateLimit{URL: srv.URL, Method: "POST", MaxRequests: 30, Concurrency: 1, Timeout: kind.Duration(5 * time.Second)}
+	c := &RateLimit{URL: srv.URL, Method: "POST", MaxRequests: 30, Concurrency: 1, Timeout: kind.Duration(30 * time.Second)}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := kind.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := kind.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	r := c.Run(ctx, testEnv())
-	if !strings.Contains(r.Summary, "the check's timeout ran out during request 4") || !strings.Contains(r.Summary, "sent no response within 1s") {
-		t.Errorf("summary %q does not name the configured 1s\n%s", r.Summary, golden.Result(r))
+	if !strings.Contains(r.Summary, "the check's timeout ran out during request 4") || !strings.Contains(r.Summary, "sent no response within 5s") {
+		t.Errorf("summary %q does not name the configured 5s\n%s", r.Summary, golden.Result(r))
 	}
 }
 

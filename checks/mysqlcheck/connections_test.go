@@ -160,14 +160,11 @@ func TestConnectionsUnreachable(t *testing.T) {
 			const timeout = 1500 * time.Millisecond
 			start := time.Now()
 			r := runCheck(t, &Connections{DSN: tt.dsn, MaxUsedPercent: 80, WarnUsedPercent: 70, PeakWarnPercent: 90}, timeout)
-			elapsed := time.Since(start)
+			testsvc.NotHung(t, start, timeout)
 			t.Log(golden.Result(r))
 			assertNoSecret(t, r, appPassword)
 			if r.Status != kind.Error || !strings.Contains(r.Summary, tt.want) {
 				t.Errorf("got %s %q, want error containing %q", r.Status, r.Summary, tt.want)
-			}
-			if elapsed > timeout+2*time.Second {
-				t.Errorf("took %s, longer than the %s deadline allows", elapsed, timeout)
 			}
 		})
 	}

@@ -54,7 +54,7 @@ func (s *mariaServer) admin(t *testing.T) *sql.DB {
 // a closed connection a moment after the client closed it, and the next step must not count it.
 func (s *mariaServer) waitConnections(t *testing.T, user string, max int) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for s.connectionsOf(t, user) > max {
 		if time.Now().After(deadline) {
 			t.Fatalf("the server still counts %s's closed connections", user)

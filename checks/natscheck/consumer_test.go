@@ -217,9 +217,11 @@ func TestConnectionFailures(t *testing.T) {
 		timeout   time.Duration
 		want      []string
 	}{
-		{"wrong password", "nats://lg:hunter2-Wr0ng@" + auth, 3 * time.Second, []string{"authorization failed", "check the user and password"}},
-		{"wrong token", "nats://hunter2-Wr0ng-t0ken@" + token, 3 * time.Second, []string{"authorization failed"}},
-		{"no JetStream", "nats://" + noJS, 3 * time.Second, []string{"nothing answers JetStream's API", "nats-server -js"}},
+		// Where the server answers, the deadline is generous (it costs nothing): a loaded
+		// machine must not turn the answer into a timeout.
+		{"wrong password", "nats://lg:hunter2-Wr0ng@" + auth, 20 * time.Second, []string{"authorization failed", "check the user and password"}},
+		{"wrong token", "nats://hunter2-Wr0ng-t0ken@" + token, 20 * time.Second, []string{"authorization failed"}},
+		{"no JetStream", "nats://" + noJS, 20 * time.Second, []string{"nothing answers JetStream's API", "nats-server -js"}},
 		{"refused", "nats://" + testsvc.ClosedAddr(t), 3 * time.Second, []string{"connection refused", "start nats-server"}},
 		{"hanging", "nats://lg:hunter2-Wr0ng@" + testsvc.HangingListener(t), time.Second, []string{"did not answer within"}},
 	}
@@ -231,9 +233,7 @@ func TestConnectionFailures(t *testing.T) {
 			if r.Remedy == "" {
 				t.Error("no remedy")
 			}
-			if d := time.Since(start); d > tt.timeout+time.Second {
-				t.Errorf("the check took %s, past its %s deadline", d, tt.timeout)
-			}
+			testsvc.NotHung(t, start, tt.timeout)
 		})
 	}
 

@@ -84,7 +84,7 @@ func (s *server) publish(t testing.TB, subject string, n int) {
 	}
 	select {
 	case <-s.js.PublishAsyncComplete():
-	case <-time.After(30 * time.Second):
+	case <-time.After(testsvc.WaitLimit):
 		t.Fatal("publishing did not complete")
 	}
 }
@@ -169,7 +169,8 @@ func ownServer(t *testing.T, args ...string) string {
 		cmd.Process.Kill()
 		<-done
 	})
-	for i := 0; ; i++ {
+	deadline := time.Now().Add(testsvc.WaitLimit)
+	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
@@ -181,7 +182,7 @@ func ownServer(t *testing.T, args ...string) string {
 			t.Fatalf("nats-server exited: %s", log)
 		default:
 		}
-		if i > 200 {
+		if time.Now().After(deadline) {
 			t.Fatalf("nats-server did not listen on %s", addr)
 		}
 		time.Sleep(25 * time.Millisecond)
@@ -191,7 +192,7 @@ func ownServer(t *testing.T, args ...string) string {
 // waitInfo polls a consumer's info until ok holds.
 func waitInfo(t *testing.T, c jetstream.Consumer, what string, ok func(*jetstream.ConsumerInfo) bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		info, err := c.Info(ctx)

@@ -35,7 +35,7 @@ func newBackups(dsn string, set func(*Backups)) *Backups {
 // bkPoll polls a boolean query on conn until it is true: a precondition, not an assertion.
 func bkPoll(t *testing.T, conn *pgx.Conn, query string, args ...any) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	defer cancel()
 	for {
 		var ok bool
@@ -139,7 +139,7 @@ pg1-user=postgres
 	}
 	pg.Stop(t)
 	restartWith(t, pg, "archive_mode = on", fmt.Sprintf("archive_command = 'pgbackrest --config=%s --stanza=main archive-push %%p'", conf))
-	pg.RunAsServer(t, time.Minute, "pgbackrest", "--config="+conf, "--stanza=main", "stanza-create")
+	pg.RunAsServer(t, testsvc.WaitLimit, "pgbackrest", "--config="+conf, "--stanza=main", "stanza-create")
 
 	backrest := func(set func(*PgBackRest)) *Backups {
 		return newBackups("", func(c *Backups) {
@@ -204,7 +204,7 @@ func dumpDB(t testing.TB, pg *pgtest.Cluster, format string) []byte {
 	}
 	pg.Exec(t, "CREATE TABLE IF NOT EXISTS notes (id int PRIMARY KEY, body text)",
 		"INSERT INTO notes SELECT i, repeat('x', 100) FROM generate_series(1, 1000) i ON CONFLICT DO NOTHING")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "pg_dump", "--format="+format, "--dbname="+pg.DSN("", "")).Output()
 	if err != nil {

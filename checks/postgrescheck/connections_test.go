@@ -173,9 +173,7 @@ func TestConnectionsUnreachable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
 			r := run(t, newConnections(tt.dsn), tt.timeout)
-			if took := time.Since(start); took > tt.timeout+2*time.Second {
-				t.Errorf("took %s with a %s timeout", took, tt.timeout)
-			}
+			testsvc.NotHung(t, start, tt.timeout)
 			want(t, r, tt.status, tt.says)
 			if strings.Contains(text(r), secret) {
 				t.Errorf("the password leaked:\n%s", text(r))

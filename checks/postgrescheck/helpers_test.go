@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
 // run validates and runs c under a deadline, as the runner would.
@@ -83,7 +84,7 @@ func hold(t *testing.T, dsn string, n int) (release func()) {
 		conns = nil
 	}
 	t.Cleanup(release)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	defer cancel()
 	for i := 0; i < n; i++ {
 		for {
@@ -108,7 +109,7 @@ func hold(t *testing.T, dsn string, n int) (release func()) {
 // later, and what a check counts next must not include it.
 func settle(t *testing.T, mon *pgx.Conn, n int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	defer cancel()
 	var got int
 	for {

@@ -256,7 +256,7 @@ func TestMigration(t *testing.T) {
 func (f *mgFixture) waitForQuery(t *testing.T, query string) {
 	t.Helper()
 	conn := f.shadow.Connect(t, "", "")
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for time.Now().Before(deadline) {
 		var n int
 		err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'launchgate\_trace\_%' AND query = $1 AND state = 'active'`, query).Scan(&n)
@@ -268,7 +268,7 @@ func (f *mgFixture) waitForQuery(t *testing.T, query string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("no scratch session ran %q within 2 minutes", query)
+	t.Fatalf("no scratch session ran %q within %s", query, testsvc.WaitLimit)
 }
 
 // testPendingSince selects the pending migrations with git, in a real repository.

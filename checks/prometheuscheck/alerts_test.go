@@ -41,7 +41,7 @@ const brokenRules = `groups:
 // firing waits until Prometheus reports the named alert firing.
 func waitFiring(t *testing.T, base, name string) {
 	t.Helper()
-	eventually(t, 30*time.Second, "alert "+name+" to fire", func() (bool, string) {
+	eventually(t, "alert "+name+" to fire", func() (bool, string) {
 		var rs struct {
 			Groups []ruleGroup `json:"groups"`
 		}
@@ -146,7 +146,7 @@ func TestAlertsBrokenRule(t *testing.T) {
 	t.Parallel()
 	api := serveMetrics(t, steady)
 	base := startPrometheus(t, promSetup{jobs: map[string][]string{"api": {api.addr}}, rules: brokenRules})
-	eventually(t, 30*time.Second, "the broken rule to be evaluated", func() (bool, string) {
+	eventually(t, "the broken rule to be evaluated", func() (bool, string) {
 		var rs struct {
 			Groups []ruleGroup `json:"groups"`
 		}

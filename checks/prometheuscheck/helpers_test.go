@@ -121,7 +121,7 @@ func startDaemon(t *testing.T, bin string, args func(addr string) []string) stri
 			t.Logf("%s exited at start, trying another port:\n%s", bin, logs.String())
 		default:
 			stop(t, cmd, exited, bin, &logs)
-			t.Fatalf("%s did not become ready within 30s:\n%s", bin, logs.String())
+			t.Fatalf("%s did not become ready within %s:\n%s", bin, testsvc.WaitLimit, logs.String())
 		}
 	}
 	t.Fatalf("%s did not start on three ports", bin)
@@ -129,7 +129,7 @@ func startDaemon(t *testing.T, bin string, args func(addr string) []string) stri
 }
 
 func waitReady(base string, exited <-chan struct{}) bool {
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
@@ -184,10 +184,11 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-// eventually polls cond until it holds, failing the test with cond's last word after timeout.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+// eventually polls cond until it holds, failing the test with cond's last word after
+// testsvc.WaitLimit.
+func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	last := ""
 	for time.Now().Before(deadline) {
 		ok, why := cond()
@@ -197,7 +198,7 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() (b
 		last = why
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("waited %s for %s; last: %s", timeout, what, last)
+	t.Fatalf("waited %s for %s; last: %s", testsvc.WaitLimit, what, last)
 }
 
 // apiGet decodes the data of a Prometheus API answer, for tests that wait on its state.
@@ -234,7 +235,7 @@ func targetHealth(base string) (map[string]string, error) {
 // waitHealth waits until Prometheus reports every given target ("job host:port") with health.
 func waitHealth(t *testing.T, base, health string, targets ...string) {
 	t.Helper()
-	eventually(t, 30*time.Second, fmt.Sprintf("%v to be %s", targets, health), func() (bool, string) {
+	eventually(t, fmt.Sprintf("%v to be %s", targets, health), func() (bool, string) {
 		h, err := targetHealth(base)
 		if err != nil {
 			return false, err.Error()
@@ -273,7 +274,7 @@ func metricsHandler(body func() string) http.Handler {
 func (m *metricsServer) restart(t *testing.T, body func() string) {
 	t.Helper()
 	var ln net.Listener
-	eventually(t, 10*time.Second, "the address to be free again", func() (bool, string) {
+	eventually(t, "the address to be free again", func() (bool, string) {
 		var err error
 		ln, err = net.Listen("tcp", m.addr)
 		return err == nil, fmt.Sprint(err)

@@ -52,7 +52,7 @@ func TestQueryFindsTheHourlySpike(t *testing.T) {
 	window := query(errorRatio)
 	window.Over, window.Step, window.Max, window.Unit = kind.Duration(3*period+2*time.Second), kind.Duration(time.Second), limit(0.01), UnitRatio
 	var r kind.Result
-	eventually(t, 40*time.Second, "three spikes in the window", func() (bool, string) {
+	eventually(t, "three spikes in the window", func() (bool, string) {
 		r = run(t, window)
 		return strings.Contains(r.Summary, "recurring about every 4s"), golden.Result(r)
 	})

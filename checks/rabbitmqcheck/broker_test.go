@@ -33,7 +33,7 @@ func sharedBroker(t testing.TB) *broker {
 
 func connectBroker(t testing.TB, url string) *broker {
 	t.Helper()
-	conn, err := amqp.DialConfig(url, amqp.Config{Dial: amqp.DefaultDial(5 * time.Second)})
+	conn, err := amqp.DialConfig(url, amqp.Config{Dial: amqp.DefaultDial(testsvc.WaitLimit)})
 	if err != nil {
 		testsvc.Unavailable(t, "RabbitMQ at "+strings.TrimPrefix(url, "amqp://guest:guest@"), "bash .ci/services/10-queues.sh", err)
 	}
@@ -110,7 +110,7 @@ func (b *broker) ready(t testing.TB, queue string) int {
 // waitReady polls the queue's ready count until ok says so.
 func (b *broker) waitReady(t testing.TB, queue string, ok func(int) bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for {
 		n := b.ready(t, queue)
 		if ok(n) {
@@ -234,7 +234,7 @@ func (b *broker) startLockstep(t testing.TB, queue string) {
 
 func waitConsumers(t testing.TB, b *broker, queue string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for {
 		ch, err := b.conn.Channel()
 		if err != nil {

@@ -107,10 +107,11 @@ func TestConnectionFailures(t *testing.T) {
 		timeout   time.Duration
 		want      []string
 	}{
-		// RabbitMQ answers a refused login after 3 s.
-		{"wrong password", "amqp://guest:hunter2-Wr0ng@127.0.0.1:5672/", 5 * time.Second, []string{`authentication failed for user "guest"`, "check the user name and password"}},
+		// RabbitMQ answers a refused login after 3 s. Where the broker answers, the deadline is
+		// generous (it costs nothing): a loaded machine must not turn the answer into a timeout.
+		{"wrong password", "amqp://guest:hunter2-Wr0ng@127.0.0.1:5672/", 20 * time.Second, []string{`authentication failed for user "guest"`, "check the user name and password"}},
 		{"wrong password, short deadline", "amqp://guest:hunter2-Wr0ng@127.0.0.1:5672/", time.Second, []string{`did not answer the login of user "guest" within`, "wrong credentials, or a stuck broker"}},
-		{"unknown vhost", "amqp://guest:guest@127.0.0.1:5672/lg-no-such-vhost", 3 * time.Second, []string{`vhost lg-no-such-vhost does not exist`}},
+		{"unknown vhost", "amqp://guest:guest@127.0.0.1:5672/lg-no-such-vhost", 20 * time.Second, []string{`vhost lg-no-such-vhost does not exist`}},
 		{"refused", "amqp://guest:hunter2-Wr0ng@" + testsvc.ClosedAddr(t) + "/", 3 * time.Second, []string{"connection refused", "start RabbitMQ"}},
 		{"hanging", "amqp://guest:hunter2-Wr0ng@" + testsvc.HangingListener(t) + "/", time.Second, []string{"accepted the connection but did not answer within 1s"}},
 	}
@@ -122,9 +123,7 @@ func TestConnectionFailures(t *testing.T) {
 			if r.Remedy == "" {
 				t.Error("no remedy")
 			}
-			if d := time.Since(start); d > tt.timeout+time.Second {
-				t.Errorf("the check took %s, past its %s deadline", d, tt.timeout)
-			}
+			testsvc.NotHung(t, start, tt.timeout)
 		})
 	}
 }
@@ -132,10 +131,11 @@ func TestConnectionFailures(t *testing.T) {
 func TestNoTimeForTheSecondSample(t *testing.T) {
 	b := sharedBroker(t)
 	q := b.queue(t, "lg-test-short")
+	// The first read must fit in the deadline even on a busy machine; the sample never can.
 	c := newQueue(sharedURL, q)
-	c.Sample = kind.Duration(5 * time.Second)
-	r := runCheck(t, c, 2*time.Second)
-	expect(t, r, kind.Error, "not enough to wait sample 5s", "raise the check's timeout")
+	c.Sample = kind.Duration(time.Minute)
+	r := runCheck(t, c, 20*time.Second)
+	expect(t, r, kind.Error, "not enough to wait sample 1m", "raise the check's timeout")
 }
 
 func TestValidate(t *testing.T) {

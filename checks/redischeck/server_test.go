@@ -69,7 +69,8 @@ func launchRedis(t *testing.T, bin, dir string, extra []string) (*redisServer, s
 		<-done
 	}
 	s := &redisServer{addr: "127.0.0.1:" + port, dir: dir}
-	for i := 0; ; i++ {
+	deadline := time.Now().Add(testsvc.WaitLimit)
+	for {
 		select {
 		case <-done:
 			log, _ := os.ReadFile(logFile)
@@ -82,7 +83,7 @@ func launchRedis(t *testing.T, bin, dir string, extra []string) (*redisServer, s
 			t.Cleanup(stop)
 			return s, "", nil
 		}
-		if i > 100 {
+		if time.Now().After(deadline) {
 			stop()
 			return nil, "", fmt.Errorf("redis-server did not listen on %s: %v", s.addr, err)
 		}

@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
 // effectful is a kind that does more than read, to try serve's policy on; it registers as
@@ -110,7 +111,7 @@ func startServe(t *testing.T, args ...string) *serving {
 		}
 	}}
 	t.Cleanup(func() { cancel() })
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for time.Now().Before(deadline) {
 		if m := servingAddress.FindStringSubmatch(logs.String()); m != nil {
 			s.base = m[1]
@@ -139,7 +140,7 @@ func get(t *testing.T, url string) (int, string) {
 
 func waitStatus(t *testing.T, url string, code int) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for time.Now().Before(deadline) {
 		if got, _ := get(t, url); got == code {
 			return

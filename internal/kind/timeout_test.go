@@ -16,15 +16,17 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("no deadline: %s, want 0", got)
 	}
 	// Without a record, the time left is rounded up: a deadline set a moment ago reads as set.
-	plain, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel2()
-	if got := Timeout(plain); got <= 9*time.Second || got > 10*time.Second || got%(100*time.Millisecond) != 0 {
-		t.Errorf("unrecorded 10s: %s, want 10s (or a tenth of a second less on a loaded machine)", got)
-	}
-	short, cancel3 := context.WithTimeout(context.Background(), 250*time.Millisecond)
-	defer cancel3()
-	if got := Timeout(short); got <= 200*time.Millisecond || got > 250*time.Millisecond {
-		t.Errorf("unrecorded 250ms: %s", got)
+	// A busy machine may pause between setting and reading it; what passed meanwhile is
+	// measured, so the reading is exact either way.
+	for _, d := range []time.Duration{10 * time.Second, 250 * time.Millisecond} {
+		set := time.Now()
+		plain, cancel := context.WithTimeout(context.Background(), d)
+		got := Timeout(plain)
+		least := roundUp(d - time.Since(set))
+		cancel()
+		if got < least || got > d {
+			t.Errorf("unrecorded %s: %s, want %s (at least %s after a pause)", d, got, d, least)
+		}
 	}
 }
 

@@ -126,7 +126,7 @@ func (c *Cluster) Standby(t testing.TB, opts StandbyOptions) *Cluster {
 	t.Helper()
 	s := newCluster(t, c.bin)
 	data := filepath.Join(s.Dir, "data")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	defer cancel()
 	if out, err := s.run(ctx, filepath.Join(c.bin, "pg_basebackup"),
 		"-h", c.Host, "-p", strconv.Itoa(c.Port), "-U", "postgres",
@@ -302,10 +302,10 @@ func (c *Cluster) startOnFreePort(t testing.TB, conf []string) {
 }
 
 func (c *Cluster) pgctlStart() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	defer cancel()
 	out, err := c.run(ctx, filepath.Join(c.bin, "pg_ctl"), "-D", filepath.Join(c.Dir, "data"),
-		"-l", filepath.Join(c.Dir, "server.log"), "-w", "-t", "50", "start")
+		"-l", filepath.Join(c.Dir, "server.log"), "-w", "-t", "110", "start")
 	if err != nil {
 		return fmt.Errorf("pg_ctl start: %v: %s", err, out)
 	}
@@ -321,10 +321,10 @@ func (c *Cluster) stop(mode string) error {
 	if !c.running {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	defer cancel()
 	out, err := c.run(ctx, filepath.Join(c.bin, "pg_ctl"), "-D", filepath.Join(c.Dir, "data"),
-		"-m", mode, "-w", "-t", "50", "stop")
+		"-m", mode, "-w", "-t", "110", "stop")
 	if err != nil {
 		return fmt.Errorf("pg_ctl stop: %v: %s", err, out)
 	}
@@ -395,7 +395,7 @@ func (c *Cluster) Connect(t testing.TB, userName, db string) *pgx.Conn {
 // Exec runs statements as the superuser and fails the test on error.
 func (c *Cluster) Exec(t testing.TB, statements ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, c.DSN("", ""))
 	if err != nil {
@@ -409,11 +409,11 @@ func (c *Cluster) Exec(t testing.TB, statements ...string) {
 	}
 }
 
-// WaitStreaming waits (up to 30s) until exactly n physical standbys stream from c, which is what
-// a test needs before it judges replication.
+// WaitStreaming waits (up to testsvc.WaitLimit) until exactly n physical standbys stream from
+// c, which is what a test needs before it judges replication.
 func (c *Cluster) WaitStreaming(t testing.TB, n int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, c.DSN("", ""))
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/report"
 	"github.com/launchgate/launchgate/internal/runner"
+	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
 func TestStatusesComeFromTheStatusType(t *testing.T) {
@@ -179,7 +180,7 @@ func expect(t *testing.T, url string, code int, want string) string {
 
 func poll(t *testing.T, url string, code int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get(url); err == nil {
 			resp.Body.Close()

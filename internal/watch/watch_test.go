@@ -25,7 +25,7 @@ import (
 
 func ctx(t *testing.T) context.Context {
 	t.Helper()
-	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c, cancel := context.WithTimeout(context.Background(), testsvc.WaitLimit)
 	t.Cleanup(cancel)
 	return c
 }
@@ -219,10 +219,10 @@ func TestSamplerCountsWhatASlowWatcherMissed(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(testsvc.WaitLimit)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 15s")
+			t.Fatalf("condition not met within %s", testsvc.WaitLimit)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
