@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/probe"
 )
@@ -40,8 +38,6 @@ type Memory struct {
 }
 
 func init() {
-	// go-redis logs dial failures to stderr; the check reports them in its result instead.
-	redis.SetLogger(quietLogger{})
 	kind.Register(kind.Kind{
 		Name:       "redis.memory",
 		Summary:    "A Redis instance is bounded, has memory and clients to spare, and its eviction policy and persistence fit what it holds.",
@@ -61,7 +57,7 @@ allowed_policies: [allkeys-lru, allkeys-lfu]`,
 func (m *Memory) Title() string {
 	name := "Redis"
 	if t, err := parseURL(m.URL); err == nil {
-		name = t.name
+		name = t.Name
 	}
 	if m.Role != "" {
 		return fmt.Sprintf("%s fits its role (%s)", name, m.Role)
@@ -106,10 +102,6 @@ func (m *Memory) persistenceRequired() bool {
 	return m.Role == RoleSessions || m.Role == RoleQueue
 }
 
-type quietLogger struct{}
-
-func (quietLogger) Printf(context.Context, string, ...any) {}
-
 // facts is what the check reads from the server.
 type facts struct {
 	info       map[string]string
@@ -131,7 +123,7 @@ func (m *Memory) Run(ctx context.Context, env *kind.Env) kind.Result {
 	}
 	t := m.target
 	timeout, given := probe.Budget(ctx, defaultBudget), probe.GivenTimeout(ctx, defaultBudget)
-	c, watch := t.client(env, timeout)
+	c, watch := t.Client(env, timeout, nil, probe.MaxReply)
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -148,7 +140,7 @@ func (m *Memory) Run(ctx context.Context, env *kind.Env) kind.Result {
 		if watch.Err() == nil && (strings.Contains(err.Error(), "max number of clients reached") ||
 			(!probe.IsTimeout(err) && ctx.Err() == nil && t.refusedForMaxclients(ctx, env))) {
 			r := kind.Failf("find the clients that hold too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients",
-				"%s refused the connection: max number of clients reached (maxclients)", t.name)
+				"%s refused the connection: max number of clients reached (maxclients)", t.Name)
 			r.Evidence = []kind.Evidence{{Label: "connect", Observed: "ERR max number of clients reached", Expected: "a connection", Status: kind.Fail}}
 			return r
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // Kind names the families of watched resources, as a checklist's watch: block spells them.
@@ -83,7 +84,7 @@ func Check(s Spec) error {
 	case MySQL:
 		_, err = parseMySQL(s.Target)
 	case Redis:
-		_, err = parseRedis(s.Target)
+		_, err = probe.ParseRedisURL(s.Target)
 	case Metrics:
 		err = checkMetric(s)
 	default:
