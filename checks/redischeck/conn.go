@@ -2,7 +2,6 @@ package redischeck
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"net"
 	"strings"
@@ -64,7 +63,7 @@ func (t *target) explain(err error, what string, timeout time.Duration) kind.Res
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return kind.Errorf("nothing is listening there: start Redis, or fix the host and port in the URL",
 			"%s: connection refused", t.Name)
-	case tlsFailure(err):
+	case probe.IsTLSFailure(err):
 		return kind.Errorf("fix the server's certificate, or use redis:// if the server does not speak TLS",
 			"%s: TLS handshake failed: %s", t.Name, msg)
 	case dial && probe.IsTimeout(err):
@@ -78,12 +77,4 @@ func (t *target) explain(err error, what string, timeout time.Duration) kind.Res
 			"%s: the connection was dropped while trying to %s (%s)", t.Name, what, msg)
 	}
 	return kind.Errorf("check that the server is reachable from here and the URL is right", "%s: cannot %s: %s", t.Name, what, msg)
-}
-
-func tlsFailure(err error) bool {
-	var certErr *tls.CertificateVerificationError
-	var recErr tls.RecordHeaderError
-	var alert tls.AlertError
-	return errors.As(err, &certErr) || errors.As(err, &recErr) || errors.As(err, &alert) ||
-		strings.Contains(err.Error(), "x509:") || strings.Contains(err.Error(), "tls:")
 }

@@ -139,11 +139,7 @@ func (q *Queue) Validate() error {
 		}
 		errs = append(errs, q.Queues[i].problems(i)...)
 	}
-	for param, v := range map[string]*int64{"max_length": q.MaxLength, "max_pending": q.MaxPending} {
-		if v != nil && *v < 0 {
-			errs = append(errs, kind.BadParam(param, "must not be negative, got %d", *v))
-		}
-	}
+	errs = append(errs, queuejudge.NegativeLimits(map[string]*int64{"max_length": q.MaxLength, "max_pending": q.MaxPending})...)
 	if q.MaxOldestAge < 0 {
 		errs = append(errs, kind.BadParam("max_oldest_age", "must not be negative"))
 	}
@@ -163,11 +159,8 @@ func (q *Queue) Run(ctx context.Context, env *kind.Env) kind.Result {
 			return kind.Errorf("fix the check's parameters", "%v", err)
 		}
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, q.Sample.D()+defaultBudget)
-		defer cancel()
-	}
+	ctx, cancel, _ := q.Bound(ctx, defaultBudget)
+	defer cancel()
 	t := q.target
 	timeout, given := probe.Budget(ctx, defaultBudget), probe.GivenTimeout(ctx, q.Sample.D()+defaultBudget)
 	c, watch := t.Client(env, timeout, nil, probe.MaxReply)
