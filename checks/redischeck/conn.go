@@ -26,6 +26,13 @@ func parseURL(raw string) (*target, error) {
 	return &target{u}, nil
 }
 
+// fullOfClients tells whether a failed first command means that the server turns new
+// connections away for maxclients.
+func (t *target) fullOfClients(ctx context.Context, env *kind.Env, err error) bool {
+	return strings.Contains(err.Error(), "max number of clients reached") ||
+		(!probe.IsTimeout(err) && ctx.Err() == nil && t.refusedForMaxclients(ctx, env))
+}
+
 // refusedForMaxclients tells whether the server turns new connections away for maxclients:
 // Redis says so in its first words to a new connection and closes it, which a client that is
 // busy writing AUTH only sees as a reset.
