@@ -219,10 +219,10 @@ func (v *flowValidator) baseURL() {
 	if v.f.BaseURL == "" {
 		return
 	}
-	u, err := url.Parse(v.f.BaseURL)
+	u, err := probe.ParseHTTPURL(v.f.BaseURL)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		v.bad("base_url", "%q must be an absolute http:// or https:// URL", redact.String(v.f.BaseURL))
+	case err != nil:
+		v.bad("base_url", "%v", err)
 	case u.RawQuery != "" || u.Fragment != "":
 		v.bad("base_url", "%q: give query parameters in a step's query, not in base_url", redact.String(v.f.BaseURL))
 	default:
@@ -265,7 +265,7 @@ func (v *flowValidator) knownNames() []string {
 
 func (v *flowValidator) headers(param string, h map[string]Template, uses map[string]position) {
 	for _, k := range sortedTemplateKeys(h) {
-		if !validHeaderName(k) {
+		if !probe.ValidHeaderName(k) {
 			v.bad(param, "%q is not a valid header name", k)
 		}
 		if strings.ContainsAny(h[k].raw, "\r\n\x00") {

@@ -124,10 +124,8 @@ func (v *flowValidator) call(param string, c *FlowCall) {
 }
 
 func (v *flowValidator) request(param, step string, r *FlowRequest, uses map[string]position) {
-	if m, err := probe.ParseMethod(r.Method, http.MethodGet); err != nil {
+	if err := probe.SetMethod(&r.Method, http.MethodGet); err != nil {
 		v.bad(param+".method", "%v", err)
-	} else {
-		r.Method = m
 	}
 	switch {
 	case r.Path.IsSet() && r.URL.IsSet():
@@ -176,9 +174,8 @@ func (v *flowValidator) absoluteURL(param string, t Template) {
 	if !t.literal() || !strings.Contains(t.raw, "://") {
 		return
 	}
-	u, err := url.Parse(t.raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		v.bad(param, "%q must be an absolute http:// or https:// URL", redact.String(t.raw))
+	if _, err := probe.ParseHTTPURL(t.raw); err != nil {
+		v.bad(param, "%v", err)
 	}
 }
 
@@ -197,7 +194,7 @@ func (v *flowValidator) expect(param string, e *FlowExpect) {
 		v.templateVars(param+".json", e.JSON[k].want, nil)
 	}
 	for _, k := range sortedMatchKeys(e.Headers) {
-		if !validHeaderName(k) {
+		if !probe.ValidHeaderName(k) {
 			v.bad(param+".headers", "%q is not a valid header name", k)
 		}
 		v.templateVars(param+".headers", e.Headers[k].want, nil)

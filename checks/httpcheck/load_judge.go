@@ -148,13 +148,10 @@ func (r *loadRun) rulePercentile(j *kind.Judgement, label string, p float64, lim
 		return
 	}
 	got := micros(m.all.ValueAtQuantile(p))
-	line := kind.Line{Label: label, Observed: probe.Elapsed(got), Expected: "≤ " + limit.String(), Status: kind.Pass}
-	if got > limit.D() {
-		line.Status = kind.Fail
-		line.Problem = fmt.Sprintf("%s latency %s under %s, over %s", label, probe.Elapsed(got), r.l.Rate, limit)
-		line.Remedy = "find where requests wait under load (pool sizes, locks, slow queries, a dependency): the per-target lines say which requests are slow"
-	}
-	j.Add(line)
+	j.Add(heldTo(kind.Line{Label: label, Observed: probe.Elapsed(got),
+		Problem: fmt.Sprintf("%s latency %s under %s, over %s", label, probe.Elapsed(got), r.l.Rate, limit),
+		Remedy:  "find where requests wait under load (pool sizes, locks, slow queries, a dependency): the per-target lines say which requests are slow"},
+		got, "≤ ", limit))
 }
 
 func (r *loadRun) ruleErrorRate(j *kind.Judgement) {

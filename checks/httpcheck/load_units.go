@@ -1,7 +1,6 @@
 package httpcheck
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -193,16 +192,11 @@ type LoadJSON string
 
 // UnmarshalYAML encodes any YAML value as JSON.
 func (b *LoadJSON) UnmarshalYAML(n *yaml.Node) error {
-	var v any
-	if err := n.Decode(&v); err != nil {
-		return err
+	out, err := asJSON(n, "this")
+	if err == nil {
+		*b = LoadJSON(out)
 	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("cannot send this as JSON (keys must be strings): %w", err)
-	}
-	*b = LoadJSON(out)
-	return nil
+	return err
 }
 
 // ParamType names the syntax in `launchgate explain`.

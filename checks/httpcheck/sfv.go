@@ -33,6 +33,21 @@ type sfMember struct {
 	Item sfItem
 }
 
+func (p sfParam) key() string  { return p.Key }
+func (m sfMember) key() string { return m.Key }
+
+// setKeyed puts v into a dictionary or parameter list: a key that repeats keeps its first place
+// and takes its last value (RFC 8941, sections 3.1.2 and 3.2).
+func setKeyed[T interface{ key() string }](list []T, v T) []T {
+	for i := range list {
+		if list[i].key() == v.key() {
+			list[i] = v
+			return list
+		}
+	}
+	return append(list, v)
+}
+
 // param returns the value of the parameter key, if present.
 func (it sfItem) param(key string) (any, bool) {
 	for _, p := range it.Params {
@@ -147,15 +162,7 @@ func parseSFDictionary(lines []string) ([]sfMember, error) {
 				return nil, err
 			}
 		}
-		replaced := false
-		for i := range out {
-			if out[i].Key == key {
-				out[i].Item, replaced = it, true
-			}
-		}
-		if !replaced {
-			out = append(out, sfMember{Key: key, Item: it})
-		}
+		out = setKeyed(out, sfMember{Key: key, Item: it})
 		if err := p.nextMember(); err != nil {
 			return nil, err
 		}
@@ -234,15 +241,7 @@ func (p *sfParser) params() ([]sfParam, error) {
 				return nil, err
 			}
 		}
-		replaced := false
-		for i := range out {
-			if out[i].Key == key {
-				out[i].Value, replaced = v, true
-			}
-		}
-		if !replaced {
-			out = append(out, sfParam{Key: key, Value: v})
-		}
+		out = setKeyed(out, sfParam{Key: key, Value: v})
 	}
 	return out, nil
 }
