@@ -30,13 +30,7 @@ func (m *Memory) judge(f facts) kind.Result {
 }
 
 func (m *Memory) level(pct int64) kind.Status {
-	switch {
-	case pct >= int64(m.MaxUsedPercent):
-		return kind.Fail
-	case pct >= int64(m.WarnUsedPercent):
-		return kind.Warn
-	}
-	return kind.Pass
+	return kind.UsageLevel(pct, m.WarnUsedPercent, m.MaxUsedPercent)
 }
 
 // judgeMemory holds used_memory against maxmemory, and maxmemory against require_maxmemory. It
