@@ -3,9 +3,10 @@ package httpcheck
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -254,17 +255,10 @@ func (v *flowValidator) templateVars(param string, t Template, uses map[string]p
 	}
 }
 
-func (v *flowValidator) knownNames() []string {
-	names := make([]string, 0, len(v.known))
-	for n := range v.known {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (v *flowValidator) knownNames() []string { return slices.Sorted(maps.Keys(v.known)) }
 
 func (v *flowValidator) headers(param string, h map[string]Template, uses map[string]position) {
-	for _, k := range sortedTemplateKeys(h) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		if !probe.ValidHeaderName(k) {
 			v.bad(param, "%q is not a valid header name", k)
 		}
@@ -282,13 +276,4 @@ func (v *flowValidator) headers(param string, h map[string]Template, uses map[st
 			}
 		}
 	}
-}
-
-func sortedTemplateKeys(m map[string]Template) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,8 +2,10 @@ package httpcheck
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -160,7 +162,7 @@ func (v *flowValidator) request(param, step string, r *FlowRequest, uses map[str
 		}
 	}
 	for _, m := range []map[string]Template{r.Query, r.Form} {
-		for _, k := range sortedTemplateKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			v.templateVars(param, m[k], uses)
 		}
 	}
@@ -184,7 +186,7 @@ func (v *flowValidator) expect(param string, e *FlowExpect) {
 		v.bad(param+".max_latency", "must not be negative")
 	}
 	e.jsonPaths = map[string]probe.JSONPath{}
-	for _, k := range sortedMatchKeys(e.JSON) {
+	for _, k := range slices.Sorted(maps.Keys(e.JSON)) {
 		p, err := probe.ParseJSONPath(k)
 		if err != nil {
 			v.bad(param+".json", "%v", err)
@@ -193,7 +195,7 @@ func (v *flowValidator) expect(param string, e *FlowExpect) {
 		e.jsonPaths[k] = p
 		v.templateVars(param+".json", e.JSON[k].want, nil)
 	}
-	for _, k := range sortedMatchKeys(e.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(e.Headers)) {
 		if !probe.ValidHeaderName(k) {
 			v.bad(param+".headers", "%q is not a valid header name", k)
 		}
@@ -211,15 +213,6 @@ func (v *flowValidator) expect(param string, e *FlowExpect) {
 
 func (e *FlowExpect) set() bool {
 	return len(e.Status) > 0 || len(e.JSON) > 0 || e.Body.IsSet() || len(e.Headers) > 0 || e.MaxLatency != 0
-}
-
-func sortedMatchKeys(m map[string]FlowMatch) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func (v *flowValidator) defineCaptures(param string, c *FlowCall) {
