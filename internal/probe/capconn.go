@@ -64,6 +64,14 @@ type Framer interface {
 	Scan(p []byte) error
 }
 
+// Skip passes over the part of a message a Framer does not look at (a body, a string's payload):
+// it takes up to *left bytes off the front of p, counts them off *left, and returns the rest.
+func Skip(p []byte, left *int64) []byte {
+	k := min(int64(len(p)), *left)
+	*left -= k
+	return p[k:]
+}
+
 // capReader fails reads past limit bytes in all, or past what its framer allows.
 type capReader struct {
 	r      io.Reader

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
@@ -28,4 +29,27 @@ func GivenTimeout(ctx context.Context, dflt time.Duration) time.Duration {
 func UnencodedPassword(kind, raw string) error {
 	return fmt.Errorf("%s URL %s does not parse as user:password@host: percent-encode '#', '/', '?' and '@' in the password (%%40 for '@')",
 		kind, redact.Unparsed(raw))
+}
+
+// DriverMessage is a driver's complaint about a DSN or URL it could not parse, masked; or
+// generic when the complaint quotes any part of what may be the password (the text between the
+// first ':' and the last '@' after the scheme), which a driver that cannot parse the DSN cannot
+// be trusted to have found.
+func DriverMessage(err error, dsn, generic string) string {
+	msg := err.Error()
+	rest := dsn
+	if scheme, after, ok := strings.Cut(dsn, "://"); ok && !strings.ContainsAny(scheme, "@(/:") {
+		rest = after
+	}
+	i, at := strings.Index(rest, ":"), strings.LastIndex(rest, "@")
+	if i >= 0 && at > i+1 {
+		secret := rest[i+1 : at]
+		w := min(4, len(secret))
+		for j := 0; j+w <= len(secret); j++ {
+			if strings.Contains(msg, secret[j:j+w]) {
+				return generic
+			}
+		}
+	}
+	return redact.String(msg)
 }

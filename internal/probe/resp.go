@@ -23,19 +23,11 @@ const maxAnnounced = 1 << 59
 
 func newRESPFramer() Framer { return &respFramer{} }
 
-// PassOver drops from p what is left of a payload a framer passes over unread (*skip bytes), and
-// returns the rest: a framer reads headers, never payloads.
-func PassOver(skip *int64, p []byte) []byte {
-	k := min(int64(len(p)), *skip)
-	*skip -= k
-	return p[k:]
-}
-
 // Scan implements Framer.
 func (f *respFramer) Scan(p []byte) error {
 	for len(p) > 0 {
 		if f.skip > 0 {
-			p = PassOver(&f.skip, p)
+			p = Skip(p, &f.skip)
 			continue
 		}
 		b := p[0]

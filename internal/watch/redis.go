@@ -27,7 +27,7 @@ func openRedis(ctx context.Context, env *kind.Env, raw string) (*redisWatcher, e
 		return nil, err
 	}
 	// The connection lives through the whole load test: each reply is capped, not their sum.
-	c, capped := t.Client(env, readTimeout, dialVia(env), 0)
+	c, capped := t.Client(env, readTimeout, nil, 0)
 	w := &redisWatcher{t: t, c: c, capped: capped}
 	info, err := w.info(ctx)
 	if err != nil {
