@@ -127,9 +127,6 @@ watch:
 		}
 	})
 	t.Run("fixed twin", func(t *testing.T) {
-		// The leaky twin's cleanup closed its connections, but a backend leaves
-		// pg_stat_activity a moment after its client: a baseline taken before then counts it.
-		waitNoBackends(t, c, "app")
 		app := newPGApp(t, c, 0)
 		srv, _ := serve(t, app.handle)
 		r := runLoad(t, loadFrom(t, srv.URL, with), testEnv())
@@ -142,27 +139,6 @@ watch:
 			t.Errorf("the pool's connections should show under load: %+v", e)
 		}
 	})
-}
-
-// waitNoBackends waits (up to 30s) until no backend of role is left on c.
-func waitNoBackends(t *testing.T, c *pgtest.Cluster, role string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, c.DSN("", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Closed before the load starts: the watcher would count it.
-	defer conn.Close(context.Background())
-	got := -1
-	for ctx.Err() == nil {
-		if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE usename = $1", role).Scan(&got); err != nil || got == 0 {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%d backends of %s are still open", got, role)
 }
 
 // memoryApp exposes a memory gauge on /metrics, the way a Prometheus client library does. The
