@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -102,6 +103,19 @@ func (b *Burst) Validate() error {
 		names.give(&r.Name, r.Method, r.URL)
 	}
 	return errors.Join(errs...)
+}
+
+// pathOf names a URL by its path alone: queries may carry tokens.
+func pathOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "?"
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	return p
 }
 
 // call is one request of the burst.

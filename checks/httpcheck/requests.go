@@ -3,7 +3,6 @@ package httpcheck
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/probe"
@@ -56,17 +55,4 @@ func (n requestNames) give(name *string, method, rawURL string) {
 	if n[*name] > 1 {
 		*name = fmt.Sprintf("%s #%d", *name, n[*name])
 	}
-}
-
-// pathOf names a URL by its path alone: queries may carry tokens.
-func pathOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "?"
-	}
-	p := u.EscapedPath()
-	if p == "" {
-		p = "/"
-	}
-	return p
 }
