@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/probe"
@@ -36,7 +35,7 @@ type conn struct {
 	red   *redact.Redactor
 	pg    *pgx.ConnConfig
 	my    *mysql.Config
-	rd    *redis.Options
+	rd    *probe.RedisURL
 }
 
 // reading is what was read from one datastore.

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // fallbackBudget bounds a run whose context has no deadline (a direct call outside the runner).
@@ -293,14 +294,7 @@ func (p *Parity) Run(ctx context.Context, env *kind.Env) kind.Result {
 			return kind.Errorf("fix the check's parameters", "%v", err)
 		}
 	}
-	dl, ok := ctx.Deadline()
-	if !ok {
-		dl = time.Now().Add(fallbackBudget)
-	}
-	// Stop a little before the deadline, so that a server that hangs is reported in words
-	// before the runner gives up on the check.
-	stop := dl.Add(-min(time.Until(dl)/10, 500*time.Millisecond))
-	ctx, cancel := context.WithDeadline(ctx, stop)
+	ctx, cancel := probe.StopEarly(ctx, fallbackBudget)
 	defer cancel()
 
 	readings := make([][]*reading, len(p.Environments))

@@ -57,15 +57,7 @@ func (a *Auth) Title() string { return "Auth boundary of " + redact.String(a.URL
 // Validate checks the URLs and that other_url comes with a token.
 func (a *Auth) Validate() error {
 	var errs []error
-	for _, u := range []struct{ name, v string }{{"url", a.URL}, {"other_url", a.OtherURL}, {"missing_url", a.MissingURL}} {
-		if u.v == "" && u.name != "url" {
-			continue
-		}
-		p, err := url.Parse(u.v)
-		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			errs = append(errs, kind.BadParam(u.name, "%q must be an absolute http:// or https:// URL", redact.String(u.v)))
-		}
-	}
+	errs = append(errs, checkURLs(namedURL{"url", a.URL}, namedURL{"other_url", a.OtherURL}, namedURL{"missing_url", a.MissingURL})...)
 	if a.OtherURL != "" && a.Token == "" {
 		// Blamed on token: it is usually ${VAR}, and an unset one is not a mistake to report.
 		errs = append(errs, kind.BadParam("token", "is needed with other_url: another user's record can only leak to a signed-in user"))

@@ -20,16 +20,24 @@ func (b *Body) UnmarshalYAML(n *yaml.Node) error {
 		*b = Body(n.Value)
 		return nil
 	case yaml.MappingNode, yaml.SequenceNode:
-		var v any
-		if err := n.Decode(&v); err != nil {
-			return err
+		out, err := asJSON(n, "this body")
+		if err == nil {
+			*b = Body(out)
 		}
-		out, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("cannot send this body as JSON (keys must be strings): %w", err)
-		}
-		*b = Body(out)
-		return nil
+		return err
 	}
 	return fmt.Errorf("expected a string, or a mapping or list to send as JSON")
+}
+
+// asJSON encodes a YAML value as JSON; what names it when JSON cannot hold it.
+func asJSON(n *yaml.Node, what string) ([]byte, error) {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("cannot send %s as JSON (keys must be strings): %w", what, err)
+	}
+	return out, nil
 }

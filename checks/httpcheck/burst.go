@@ -92,31 +92,15 @@ func (b *Burst) Validate() error {
 	if b.Timeout <= 0 {
 		errs = append(errs, kind.BadParam("timeout", "must be positive, got %s", b.Timeout))
 	}
-	seen := map[string]int{}
+	names := requestNames{}
 	for i := range b.Requests {
 		r := &b.Requests[i]
 		where := fmt.Sprintf("call %d", i+1)
-		if err := validateURL(r.URL); err != nil {
-			errs = append(errs, kind.BadParam("requests", "%s: url %v", where, err))
-		}
-		if m, err := probe.ParseMethod(r.Method, http.MethodGet); err != nil {
-			errs = append(errs, kind.BadParam("requests", "%s: method %v", where, err))
-		} else {
-			r.Method = m
-		}
-		if err := validateHeaders(r.Headers); err != nil {
-			errs = append(errs, kind.BadParam("requests", "%s: headers: %v", where, err))
-		}
+		errs = append(errs, checkRequest("requests", where, r.URL, &r.Method, r.Headers)...)
 		if len(r.ExpectStatus) == 0 {
 			r.ExpectStatus, _ = ParseStatusRanges("2xx,3xx")
 		}
-		if r.Name == "" {
-			r.Name = r.Method + " " + pathOf(r.URL)
-		}
-		seen[r.Name]++
-		if seen[r.Name] > 1 {
-			r.Name = fmt.Sprintf("%s #%d", r.Name, seen[r.Name])
-		}
+		names.give(&r.Name, r.Method, r.URL)
 	}
 	return errors.Join(errs...)
 }
@@ -396,15 +380,10 @@ func (b *Burst) judgeErrorRate(j *kind.Judgement, failed, total int, failedNames
 // judgeLatency holds the 95th percentile over every answer to max_p95.
 func (b *Burst) judgeLatency(j *kind.Judgement, lat []time.Duration) (p95, pmax time.Duration) {
 	p50, p95, pmax := percentile(lat, 50), percentile(lat, 95), percentile(lat, 100)
-	l := kind.Line{Label: "latency", Observed: fmt.Sprintf("p50 %s, p95 %s, max %s over %d answers", kind.Elapsed(p50), kind.Elapsed(p95), kind.Elapsed(pmax), len(lat)), Status: kind.Pass}
-	if b.MaxP95 > 0 {
-		l.Expected = "p95 ≤ " + b.MaxP95.String()
-		if p95 > b.MaxP95.D() {
-			l.Status, l.Problem = kind.Fail, fmt.Sprintf("p95 latency %s over %s", kind.Elapsed(p95), b.MaxP95)
-			l.Remedy = "profile the slowest calls under concurrency: the burst queues them somewhere"
-		}
-	}
-	j.Add(l)
+	j.Add(heldTo(kind.Line{Label: "latency", Observed: fmt.Sprintf("p50 %s, p95 %s, max %s over %d answers", kind.Elapsed(p50), kind.Elapsed(p95), kind.Elapsed(pmax), len(lat)),
+		Problem: fmt.Sprintf("p95 latency %s over %s", kind.Elapsed(p95), b.MaxP95),
+		Remedy:  "profile the slowest calls under concurrency: the burst queues them somewhere"},
+		p95, "p95 ≤ ", b.MaxP95))
 	return p95, pmax
 }
 

@@ -3,9 +3,10 @@ package httpcheck
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -219,10 +220,10 @@ func (v *flowValidator) baseURL() {
 	if v.f.BaseURL == "" {
 		return
 	}
-	u, err := url.Parse(v.f.BaseURL)
+	u, err := probe.ParseHTTPURL(v.f.BaseURL)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		v.bad("base_url", "%q must be an absolute http:// or https:// URL", redact.String(v.f.BaseURL))
+	case err != nil:
+		v.bad("base_url", "%v", err)
 	case u.RawQuery != "" || u.Fragment != "":
 		v.bad("base_url", "%q: give query parameters in a step's query, not in base_url", redact.String(v.f.BaseURL))
 	default:
@@ -254,18 +255,11 @@ func (v *flowValidator) templateVars(param string, t Template, uses map[string]p
 	}
 }
 
-func (v *flowValidator) knownNames() []string {
-	names := make([]string, 0, len(v.known))
-	for n := range v.known {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (v *flowValidator) knownNames() []string { return slices.Sorted(maps.Keys(v.known)) }
 
 func (v *flowValidator) headers(param string, h map[string]Template, uses map[string]position) {
-	for _, k := range sortedTemplateKeys(h) {
-		if !validHeaderName(k) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		if !probe.ValidHeaderName(k) {
 			v.bad(param, "%q is not a valid header name", k)
 		}
 		if strings.ContainsAny(h[k].raw, "\r\n\x00") {
@@ -282,13 +276,4 @@ func (v *flowValidator) headers(param string, h map[string]Template, uses map[st
 			}
 		}
 	}
-}
-
-func sortedTemplateKeys(m map[string]Template) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

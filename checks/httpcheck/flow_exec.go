@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -247,7 +248,7 @@ func (r *flowRun) prepare(c *FlowCall) (*prepared, error) {
 	h := http.Header{}
 	h.Set("User-Agent", r.env.UserAgent())
 	for _, m := range []map[string]Template{r.f.Headers, rq.Headers} {
-		for _, k := range sortedTemplateKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			v, err := m[k].render(r.vars)
 			if err != nil {
 				return nil, err
@@ -291,7 +292,7 @@ func (r *flowRun) target(rq *FlowRequest) (*url.URL, error) {
 	}
 	if len(rq.Query) > 0 {
 		q := u.Query()
-		for _, k := range sortedTemplateKeys(rq.Query) {
+		for _, k := range slices.Sorted(maps.Keys(rq.Query)) {
 			v, err := rq.Query[k].render(r.vars)
 			if err != nil {
 				return nil, err
@@ -317,7 +318,7 @@ func (r *flowRun) body(rq *FlowRequest) ([]byte, string, error) {
 		return []byte(s), ctype, err
 	case len(rq.Form) > 0:
 		form := url.Values{}
-		for _, k := range sortedTemplateKeys(rq.Form) {
+		for _, k := range slices.Sorted(maps.Keys(rq.Form)) {
 			v, err := rq.Form[k].render(r.vars)
 			if err != nil {
 				return nil, "", err
@@ -432,13 +433,4 @@ func maskSecretFields(v any) any {
 		return out
 	}
 	return v
-}
-
-func sortedCaptureKeys(m map[string]Capture) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

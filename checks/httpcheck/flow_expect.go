@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/launchgate/launchgate/internal/kind"
@@ -46,7 +48,7 @@ func (r *flowRun) judgeResponse(ctx context.Context, a *flowAttempt) {
 
 func (r *flowRun) judgeHeaders(a *flowAttempt) {
 	e := &a.call.Expect
-	for _, k := range sortedMatchKeys(e.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(e.Headers)) {
 		m := e.Headers[k]
 		vals := a.header.Values(k)
 		want, err := m.expected(r.vars)
@@ -99,7 +101,7 @@ func (r *flowRun) judgeJSON(a *flowAttempt) {
 		a.fail(kind.Fail, fmt.Sprintf("body is %s: %s", what, r.excerpt(a)), "check what the endpoint returns for this journey's data")
 		return
 	}
-	for _, k := range sortedMatchKeys(e.JSON) {
+	for _, k := range slices.Sorted(maps.Keys(e.JSON)) {
 		m := e.JSON[k]
 		got, ok := lookupPath(doc, k)
 		want, err := m.expected(r.vars)
@@ -132,7 +134,7 @@ func maskNamed(name, msg, got string) string {
 // capture keeps the values the step captures; one that finds nothing fails the step, naming
 // what it looked for and showing the body.
 func (r *flowRun) capture(a *flowAttempt) {
-	for _, name := range sortedCaptureKeys(a.call.Capture) {
+	for _, name := range slices.Sorted(maps.Keys(a.call.Capture)) {
 		c := a.call.Capture[name]
 		v, ok := r.extract(a, c)
 		if !ok {

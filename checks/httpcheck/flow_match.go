@@ -130,7 +130,7 @@ func (c *Capture) UnmarshalYAML(n *yaml.Node) error {
 			err = c.setPath(v.Value)
 		case "header":
 			c.header = http.CanonicalHeaderKey(strings.TrimSpace(v.Value))
-			if !validHeaderName(c.header) {
+			if !probe.ValidHeaderName(c.header) {
 				err = fmt.Errorf("%q is not a header name", v.Value)
 			}
 		case "regex":
@@ -255,18 +255,3 @@ func (ReplayExpect) JSONSchema() map[string]any {
 func (ReplayExpect) ParamType() string { return "same or {status, same}" }
 
 func (r ReplayExpect) isSet() bool { return r.same || len(r.paths) > 0 }
-
-// validHeaderName is RFC 9110's token syntax.
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		ok := c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-		if !ok {
-			return false
-		}
-	}
-	return true
-}

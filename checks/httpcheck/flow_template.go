@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -462,12 +464,7 @@ func (v *jsonValue) templates(out []Template) []Template {
 	case v.text != nil:
 		return append(out, *v.text)
 	case v.obj != nil:
-		keys := make([]string, 0, len(v.obj))
-		for k := range v.obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(v.obj)) {
 			out = v.obj[k].templates(out)
 		}
 	case v.isArr:

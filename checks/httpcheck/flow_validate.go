@@ -2,8 +2,10 @@ package httpcheck
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -124,10 +126,8 @@ func (v *flowValidator) call(param string, c *FlowCall) {
 }
 
 func (v *flowValidator) request(param, step string, r *FlowRequest, uses map[string]position) {
-	if m, err := probe.ParseMethod(r.Method, http.MethodGet); err != nil {
+	if err := probe.SetMethod(&r.Method, http.MethodGet); err != nil {
 		v.bad(param+".method", "%v", err)
-	} else {
-		r.Method = m
 	}
 	switch {
 	case r.Path.IsSet() && r.URL.IsSet():
@@ -162,7 +162,7 @@ func (v *flowValidator) request(param, step string, r *FlowRequest, uses map[str
 		}
 	}
 	for _, m := range []map[string]Template{r.Query, r.Form} {
-		for _, k := range sortedTemplateKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			v.templateVars(param, m[k], uses)
 		}
 	}
@@ -176,9 +176,8 @@ func (v *flowValidator) absoluteURL(param string, t Template) {
 	if !t.literal() || !strings.Contains(t.raw, "://") {
 		return
 	}
-	u, err := url.Parse(t.raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		v.bad(param, "%q must be an absolute http:// or https:// URL", redact.String(t.raw))
+	if _, err := probe.ParseHTTPURL(t.raw); err != nil {
+		v.bad(param, "%v", err)
 	}
 }
 
@@ -187,7 +186,7 @@ func (v *flowValidator) expect(param string, e *FlowExpect) {
 		v.bad(param+".max_latency", "must not be negative")
 	}
 	e.jsonPaths = map[string]probe.JSONPath{}
-	for _, k := range sortedMatchKeys(e.JSON) {
+	for _, k := range slices.Sorted(maps.Keys(e.JSON)) {
 		p, err := probe.ParseJSONPath(k)
 		if err != nil {
 			v.bad(param+".json", "%v", err)
@@ -196,8 +195,8 @@ func (v *flowValidator) expect(param string, e *FlowExpect) {
 		e.jsonPaths[k] = p
 		v.templateVars(param+".json", e.JSON[k].want, nil)
 	}
-	for _, k := range sortedMatchKeys(e.Headers) {
-		if !validHeaderName(k) {
+	for _, k := range slices.Sorted(maps.Keys(e.Headers)) {
+		if !probe.ValidHeaderName(k) {
 			v.bad(param+".headers", "%q is not a valid header name", k)
 		}
 		v.templateVars(param+".headers", e.Headers[k].want, nil)
@@ -214,15 +213,6 @@ func (v *flowValidator) expect(param string, e *FlowExpect) {
 
 func (e *FlowExpect) set() bool {
 	return len(e.Status) > 0 || len(e.JSON) > 0 || e.Body.IsSet() || len(e.Headers) > 0 || e.MaxLatency != 0
-}
-
-func sortedMatchKeys(m map[string]FlowMatch) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func (v *flowValidator) defineCaptures(param string, c *FlowCall) {

@@ -75,15 +75,7 @@ func (h *Headers) Title() string { return "Security headers of " + redact.String
 // Validate checks the URLs and the item names in severity and ignore.
 func (h *Headers) Validate() error {
 	var errs []error
-	for _, u := range []struct{ name, v string }{{"url", h.URL}, {"http_url", h.HTTPURL}} {
-		if u.v == "" && u.name != "url" {
-			continue
-		}
-		p, err := url.Parse(u.v)
-		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			errs = append(errs, kind.BadParam(u.name, "%q must be an absolute http:// or https:// URL", redact.String(u.v)))
-		}
-	}
+	errs = append(errs, checkURLs(namedURL{"url", h.URL}, namedURL{"http_url", h.HTTPURL})...)
 	if h.HTTPURL != "" && !strings.HasPrefix(strings.ToLower(h.HTTPURL), "http://") {
 		errs = append(errs, kind.BadParam("http_url", "%q must start with http://", redact.String(h.HTTPURL)))
 	}

@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/probe"
-	"github.com/launchgate/launchgate/internal/redact"
 )
 
 // maxBody bounds how much of a response the check reads: health bodies are small, and a server
@@ -59,15 +57,9 @@ func (h *Health) Title() string { return "Health of " + h.URL }
 
 // Validate checks the URL and compiles the body pattern.
 func (h *Health) Validate() error {
-	var errs []error
-	u, err := url.Parse(h.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, kind.BadParam("url", "%q must be an absolute http:// or https:// URL", redact.String(h.URL)))
-	}
-	if m, err := probe.ParseMethod(h.Method, http.MethodGet); err != nil {
+	errs := checkURLs(namedURL{"url", h.URL})
+	if err := probe.SetMethod(&h.Method, http.MethodGet); err != nil {
 		errs = append(errs, kind.BadParam("method", "%v", err))
-	} else {
-		h.Method = m
 	}
 	if p, err := parseTextPattern(h.ExpectBody); err != nil {
 		errs = append(errs, kind.BadParam("expect_body", "%v", err))
@@ -158,15 +150,10 @@ func (h *Health) judgeStatus(j *kind.Judgement, code int, got string) {
 }
 
 func (h *Health) judgeLatency(j *kind.Judgement, latency time.Duration) {
-	l := kind.Line{Label: "latency", Observed: kind.Elapsed(latency), Status: kind.Pass}
-	if h.MaxLatency > 0 {
-		l.Expected = "≤ " + h.MaxLatency.String()
-		if latency > h.MaxLatency.D() {
-			l.Status, l.Problem = kind.Fail, fmt.Sprintf("slow: %s over the %s budget", kind.Elapsed(latency), h.MaxLatency)
-			l.Remedy = "find what makes the endpoint slow (cold caches, slow dependencies) before launch"
-		}
-	}
-	j.Add(l)
+	j.Add(heldTo(kind.Line{Label: "latency", Observed: kind.Elapsed(latency),
+		Problem: fmt.Sprintf("slow: %s over the %s budget", kind.Elapsed(latency), h.MaxLatency),
+		Remedy:  "find what makes the endpoint slow (cold caches, slow dependencies) before launch"},
+		latency, "≤ ", h.MaxLatency))
 }
 
 // judgeBody looks for expect_body, a substring or a /regular expression/.

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"math"
 	"net"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -246,21 +245,11 @@ func (l *Load) validateTargets() []error {
 	if len(l.Targets) > maxLoadTargets {
 		errs = append(errs, kind.BadParam("targets", "at most %d requests, got %d", maxLoadTargets, len(l.Targets)))
 	}
-	seen := map[string]int{}
+	names := requestNames{}
 	for i := range l.Targets {
 		t := &l.Targets[i]
 		where := fmt.Sprintf("request %d", i+1)
-		if err := validateURL(t.URL); err != nil {
-			errs = append(errs, kind.BadParam("targets", "%s: url %v", where, err))
-		}
-		if m, err := probe.ParseMethod(t.Method, http.MethodGet); err != nil {
-			errs = append(errs, kind.BadParam("targets", "%s: method %v", where, err))
-		} else {
-			t.Method = m
-		}
-		if err := validateHeaders(t.Headers); err != nil {
-			errs = append(errs, kind.BadParam("targets", "%s: headers: %v", where, err))
-		}
+		errs = append(errs, checkRequest("targets", where, t.URL, &t.Method, t.Headers)...)
 		switch {
 		case t.Body != "" && t.JSON != "":
 			errs = append(errs, kind.BadParam("targets", "%s: give body or json, not both", where))
@@ -278,13 +267,7 @@ func (l *Load) validateTargets() []error {
 		if t.Weight < 1 || t.Weight > maxTargetWeight {
 			errs = append(errs, kind.BadParam("targets", "%s: weight must be between 1 and %d, got %d", where, maxTargetWeight, t.Weight))
 		}
-		if t.Name == "" {
-			t.Name = t.Method + " " + pathOf(t.URL)
-		}
-		seen[t.Name]++
-		if seen[t.Name] > 1 {
-			t.Name = fmt.Sprintf("%s #%d", t.Name, seen[t.Name])
-		}
+		names.give(&t.Name, t.Method, t.URL)
 	}
 	if len(errs) == 0 {
 		l.schedule = weightedOrder(l.Targets)

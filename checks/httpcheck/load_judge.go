@@ -148,13 +148,10 @@ func (r *loadRun) rulePercentile(j *kind.Judgement, label string, p float64, lim
 		return
 	}
 	got := micros(m.all.ValueAtQuantile(p))
-	line := kind.Line{Label: label, Observed: kind.Elapsed(got), Expected: "≤ " + limit.String(), Status: kind.Pass}
-	if got > limit.D() {
-		line.Status = kind.Fail
-		line.Problem = fmt.Sprintf("%s latency %s under %s, over %s", label, kind.Elapsed(got), r.l.Rate, limit)
-		line.Remedy = "find where requests wait under load (pool sizes, locks, slow queries, a dependency): the per-target lines say which requests are slow"
-	}
-	j.Add(line)
+	j.Add(heldTo(kind.Line{Label: label, Observed: kind.Elapsed(got),
+		Problem: fmt.Sprintf("%s latency %s under %s, over %s", label, kind.Elapsed(got), r.l.Rate, limit),
+		Remedy:  "find where requests wait under load (pool sizes, locks, slow queries, a dependency): the per-target lines say which requests are slow"},
+		got, "≤ ", limit))
 }
 
 func (r *loadRun) ruleErrorRate(j *kind.Judgement) {
@@ -326,23 +323,10 @@ func formatValue(v float64, unit string) string {
 		return "—"
 	}
 	if unit == "bytes" {
-		return formatBytes(v)
+		return kind.FormatBytes(v)
 	}
 	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(v, 'g', 4, 64)
-}
-
-func formatBytes(v float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for math.Abs(v) >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%.0f B", v)
-	}
-	return fmt.Sprintf("%.1f %s", v, units[i])
 }

@@ -55,14 +55,7 @@ func (l *Load) Run(ctx context.Context, env *kind.Env) kind.Result {
 		fmt.Fprint(env.Stderr, n)
 	}
 	baseline, settle := l.phases()
-	r := &loadRun{l: l, plan: newPlan(l), t0: time.Now()}
-	if len(watchers) > 0 {
-		r.sampler = watch.Sample(ctx, watchers, r.t0)
-	}
-	r.loadStart = r.t0.Add(baseline)
-	r.meter = newMeter(r.t0, len(l.Targets))
-	r.meter.fullFrom = r.loadStart.Add(l.Ramp.D())
-	r.meter.fullTo = r.meter.fullFrom.Add(l.Duration.D())
+	r := l.start(ctx, watchers, baseline)
 
 	client := probe.NewClient(env, probe.ClientOptions{InsecureSkipVerify: l.InsecureSkipVerify})
 	// Keep a connection for every request that may be in flight, so that the load does not
@@ -89,21 +82,41 @@ func (l *Load) Run(ctx context.Context, env *kind.Env) kind.Result {
 		cancel()
 	}
 	stopProgress()
+	r.close(ctx)
+	return r.judge(env)
+}
+
+// start begins a run's clock and its meter, and the sampler that reads the watchers through the
+// baseline that comes before the load.
+func (l *Load) start(ctx context.Context, watchers []watch.Watcher, baseline time.Duration) *loadRun {
+	r := &loadRun{l: l, plan: newPlan(l), t0: time.Now()}
+	if len(watchers) > 0 {
+		r.sampler = watch.Sample(ctx, watchers, r.t0)
+	}
+	r.loadStart = r.t0.Add(baseline)
+	r.meter = newMeter(r.t0, len(l.Targets))
+	r.meter.fullFrom = r.loadStart.Add(l.Ramp.D())
+	r.meter.fullTo = r.meter.fullFrom.Add(l.Duration.D())
+	return r
+}
+
+// close ends the measurements and the watch.
+func (r *loadRun) close(ctx context.Context) {
 	r.end = time.Now()
 	r.meter.close(r.end)
-	if r.sampler != nil {
-		// Closing says goodbye to each server; after an interrupt that must not delay the
-		// result, nor may a last reading.
-		if r.interrupted {
-			r.sampler.Stop()
-			go r.sampler.Close()
-		} else {
-			r.end = time.Now()
-			r.sampler.Final(ctx)
-			r.sampler.Close()
-		}
+	if r.sampler == nil {
+		return
 	}
-	return r.judge(env)
+	// Closing says goodbye to each server; after an interrupt that must not delay the result,
+	// nor may a last reading.
+	if r.interrupted {
+		r.sampler.Stop()
+		go r.sampler.Close()
+		return
+	}
+	r.end = time.Now()
+	r.sampler.Final(ctx)
+	r.sampler.Close()
 }
 
 // sleepCtx waits d, and reports false when ctx ended first.

@@ -1,7 +1,6 @@
 package httpcheck
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -37,12 +36,8 @@ func ParseRate(s string) (Rate, error) {
 		}
 		return 0, invalid
 	}
-	num = strings.TrimSpace(num)
-	if !decimal(num) {
-		return 0, invalid
-	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil {
+	v, ok := kind.ParseDecimal(strings.TrimSpace(num))
+	if !ok {
 		return 0, invalid
 	}
 	switch strings.TrimSpace(unit) {
@@ -58,23 +53,6 @@ func ParseRate(s string) (Rate, error) {
 	return Rate(v), nil
 }
 
-// decimal reports whether s is an unsigned decimal number (strconv would also take NaN, Inf,
-// 1e3 and hexadecimal).
-func decimal(s string) bool {
-	digits, dots := 0, 0
-	for _, c := range []byte(s) {
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.':
-			dots++
-		default:
-			return false
-		}
-	}
-	return digits > 0 && dots <= 1
-}
-
 // PerSecond is the rate as arrivals per second.
 func (r Rate) PerSecond() float64 { return float64(r) }
 
@@ -87,15 +65,7 @@ func (r Rate) String() string {
 
 // UnmarshalYAML parses a rate scalar.
 func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("expected a rate like 200/s")
-	}
-	v, err := ParseRate(n.Value)
-	if err != nil {
-		return err
-	}
-	*r = v
-	return nil
+	return kind.DecodeScalar(n, "a rate like 200/s", ParseRate, r)
 }
 
 // ParamType names the syntax in `launchgate explain`.
@@ -119,11 +89,8 @@ func ParseFraction(s string) (Fraction, error) {
 	}
 	num, pct := strings.CutSuffix(t, "%")
 	num = strings.TrimSpace(num)
-	if !decimal(num) {
-		return 0, invalid
-	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil {
+	v, ok := kind.ParseDecimal(num)
+	if !ok {
 		return 0, invalid
 	}
 	if pct {
@@ -142,15 +109,7 @@ func (f Fraction) String() string { return percent(float64(f)) }
 
 // UnmarshalYAML parses a share scalar.
 func (f *Fraction) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("expected a percentage like 1%%")
-	}
-	v, err := ParseFraction(n.Value)
-	if err != nil {
-		return err
-	}
-	*f = v
-	return nil
+	return kind.DecodeScalar(n, "a percentage like 1%", ParseFraction, f)
 }
 
 // ParamType names the syntax in `launchgate explain`.
@@ -181,18 +140,13 @@ func ParseGrowth(s string) (Growth, error) {
 		return Growth{}, invalid
 	}
 	if num, ok := strings.CutSuffix(t, "%"); ok {
-		num = strings.TrimSpace(num)
-		v, err := strconv.ParseFloat(num, 64)
-		if !decimal(num) || err != nil {
+		v, ok := kind.ParseDecimal(strings.TrimSpace(num))
+		if !ok {
 			return Growth{}, invalid
 		}
 		return Growth{Percent: v, IsPercent: true}, nil
 	}
-	if decimal(t) {
-		v, err := strconv.ParseFloat(t, 64)
-		if err != nil {
-			return Growth{}, invalid
-		}
+	if v, ok := kind.ParseDecimal(t); ok {
 		return Growth{Amount: v}, nil
 	}
 	b, err := kind.ParseByteSize(t)
@@ -219,15 +173,7 @@ func (g Growth) String() string {
 
 // UnmarshalYAML parses a growth scalar.
 func (g *Growth) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("expected an amount (5) or a percentage (20%%)")
-	}
-	v, err := ParseGrowth(n.Value)
-	if err != nil {
-		return err
-	}
-	*g = v
-	return nil
+	return kind.DecodeScalar(n, "an amount (5) or a percentage (20%)", ParseGrowth, g)
 }
 
 // ParamType names the syntax in `launchgate explain`.
@@ -246,16 +192,11 @@ type LoadJSON string
 
 // UnmarshalYAML encodes any YAML value as JSON.
 func (b *LoadJSON) UnmarshalYAML(n *yaml.Node) error {
-	var v any
-	if err := n.Decode(&v); err != nil {
-		return err
+	out, err := asJSON(n, "this")
+	if err == nil {
+		*b = LoadJSON(out)
 	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("cannot send this as JSON (keys must be strings): %w", err)
-	}
-	*b = LoadJSON(out)
-	return nil
+	return err
 }
 
 // ParamType names the syntax in `launchgate explain`.

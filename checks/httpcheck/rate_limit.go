@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -72,13 +71,11 @@ func (c *RateLimit) Effects() kind.Effects { return kind.Effects{SendsTraffic: t
 // Validate checks the URL and the bounds.
 func (c *RateLimit) Validate() error {
 	var errs []error
-	if err := validateURL(c.URL); err != nil {
+	if _, err := probe.ParseHTTPURL(c.URL); err != nil {
 		errs = append(errs, kind.BadParam("url", "%v", err))
 	}
-	if m, err := probe.ParseMethod(c.Method, http.MethodPost); err != nil {
+	if err := probe.SetMethod(&c.Method, http.MethodPost); err != nil {
 		errs = append(errs, kind.BadParam("method", "%v", err))
-	} else {
-		c.Method = m
 	}
 	if c.MaxRequests < 1 || c.MaxRequests > maxRateLimitRequests {
 		errs = append(errs, kind.BadParam("max_requests", "must be between 1 and %d (a probe, not a load test), got %d", maxRateLimitRequests, c.MaxRequests))
@@ -97,7 +94,7 @@ func (c *RateLimit) Validate() error {
 	if c.Timeout <= 0 {
 		errs = append(errs, kind.BadParam("timeout", "must be positive, got %s", c.Timeout))
 	}
-	if err := validateHeaders(c.Headers); err != nil {
+	if err := probe.CheckHeaders(c.Headers); err != nil {
 		errs = append(errs, kind.BadParam("headers", "%v", err))
 	}
 	return errors.Join(errs...)
@@ -468,40 +465,4 @@ func newRequest(ctx context.Context, env *kind.Env, method, rawURL string, heade
 	}
 	req.Header.Set("User-Agent", env.UserAgent())
 	return req, nil
-}
-
-func validateURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q must be an absolute http:// or https:// URL", redact.String(raw))
-	}
-	return nil
-}
-
-// validToken is a header name's syntax (RFC 9110 token).
-func validToken(m string) bool {
-	if m == "" {
-		return false
-	}
-	for i := 0; i < len(m); i++ {
-		if !isTChar(m[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func validateHeaders(h map[string]string) error {
-	for k, v := range h {
-		if !validToken(k) {
-			return fmt.Errorf("%q is not a valid header name", k)
-		}
-		if strings.ContainsAny(v, "\r\n\x00") {
-			return fmt.Errorf("the value of %s contains a line break", k)
-		}
-		if strings.EqualFold(k, "User-Agent") {
-			return fmt.Errorf("User-Agent is always launchgate/<version>, so that operators can recognise the probe; remove it")
-		}
-	}
-	return nil
 }

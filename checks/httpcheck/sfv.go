@@ -33,6 +33,21 @@ type sfMember struct {
 	Item sfItem
 }
 
+func (p sfParam) key() string  { return p.Key }
+func (m sfMember) key() string { return m.Key }
+
+// setKeyed puts v into a dictionary or parameter list: a key that repeats keeps its first place
+// and takes its last value (RFC 9651, sections 3.1.2 and 3.2).
+func setKeyed[T interface{ key() string }](list []T, v T) []T {
+	for i := range list {
+		if list[i].key() == v.key() {
+			list[i] = v
+			return list
+		}
+	}
+	return append(list, v)
+}
+
 // param returns the value of the parameter key, if present.
 func (it sfItem) param(key string) (any, bool) {
 	for _, p := range it.Params {
@@ -105,21 +120,16 @@ func (p *sfParser) skipOWS() {
 	}
 }
 
-// parseSFList parses a List field value. Several field lines are joined with ", " first, as
-// RFC 9651 section 4.2 says.
+// parseSFList parses a List field value.
 func parseSFList(lines []string) ([]sfItem, error) {
-	p := &sfParser{s: strings.Join(lines, ", ")}
-	p.skipSP()
 	var out []sfItem
-	for !p.eof() {
+	err := sfMembers(lines, func(p *sfParser) error {
 		it, err := p.itemOrInnerList()
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, it)
-		if err := p.nextMember(); err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -127,40 +137,47 @@ func parseSFList(lines []string) ([]sfItem, error) {
 // parseSFDictionary parses a Dictionary field value; a later duplicate key overrides an
 // earlier one, keeping the earlier position.
 func parseSFDictionary(lines []string) ([]sfMember, error) {
-	p := &sfParser{s: strings.Join(lines, ", ")}
-	p.skipSP()
 	var out []sfMember
-	for !p.eof() {
+	err := sfMembers(lines, func(p *sfParser) error {
 		key, err := p.key()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var it sfItem
 		if p.peek() == '=' {
 			p.pos++
 			if it, err = p.itemOrInnerList(); err != nil {
-				return nil, err
+				return err
 			}
 		} else {
 			it.Value = true
 			if it.Params, err = p.params(); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		replaced := false
-		for i := range out {
-			if out[i].Key == key {
-				out[i].Item, replaced = it, true
-			}
-		}
-		if !replaced {
-			out = append(out, sfMember{Key: key, Item: it})
-		}
-		if err := p.nextMember(); err != nil {
-			return nil, err
-		}
+		out = setKeyed(out, sfMember{Key: key, Item: it})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// sfMembers reads the members of a List or Dictionary with member, one after another. Several
+// field lines are joined with ", " first, as RFC 9651 section 4.2 says.
+func sfMembers(lines []string, member func(p *sfParser) error) error {
+	p := &sfParser{s: strings.Join(lines, ", ")}
+	p.skipSP()
+	for !p.eof() {
+		if err := member(p); err != nil {
+			return err
+		}
+		if err := p.nextMember(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // nextMember consumes the separator after a member: OWS "," OWS, or the end.
@@ -234,15 +251,7 @@ func (p *sfParser) params() ([]sfParam, error) {
 				return nil, err
 			}
 		}
-		replaced := false
-		for i := range out {
-			if out[i].Key == key {
-				out[i].Value, replaced = v, true
-			}
-		}
-		if !replaced {
-			out = append(out, sfParam{Key: key, Value: v})
-		}
+		out = setKeyed(out, sfParam{Key: key, Value: v})
 	}
 	return out, nil
 }

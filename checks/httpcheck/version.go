@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -104,12 +103,11 @@ func (VersionSource) JSONSchema() map[string]any {
 // Validate checks the URL, the sources and the sample bounds.
 func (v *Version) Validate() error {
 	var errs []error
-	u, err := url.Parse(v.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, kind.BadParam("url", "%q must be an absolute http:// or https:// URL", redact.String(v.URL)))
-	} else {
-		v.u = u
+	u, err := probe.ParseHTTPURL(v.URL)
+	if err != nil {
+		errs = append(errs, kind.BadParam("url", "%v", err))
 	}
+	v.u = u
 	if err := v.From.compile(); err != nil {
 		errs = append(errs, kind.BadParam("from", "%v", err))
 	}
@@ -276,15 +274,9 @@ func (v *Version) Run(ctx context.Context, env *kind.Env) kind.Result {
 			return kind.Errorf("fix the check's parameters", "%v", err)
 		}
 	}
-	dl, ok := ctx.Deadline()
-	if !ok {
-		dl = time.Now().Add(versionFallbackBudget)
-	}
-	// Stop asking a little before the deadline, so that a hanging server is reported in words
-	// before the runner gives up on the check.
-	stop := dl.Add(-min(time.Until(dl)/10, 500*time.Millisecond))
-	ctx, cancel := context.WithDeadline(ctx, stop)
+	ctx, cancel := probe.StopEarly(ctx, versionFallbackBudget)
 	defer cancel()
+	stop, _ := ctx.Deadline()
 
 	addrs, resolved, err := v.addresses(ctx, env)
 	if err != nil {
@@ -296,19 +288,9 @@ func (v *Version) Run(ctx context.Context, env *kind.Env) kind.Result {
 	perAddr := min(v.Samples, versionMaxRequests/len(addrs))
 	left := &atomic.Int64{}
 	left.Store(versionMaxRequests)
-	seen := make([]versionAddr, len(addrs))
-	sem := make(chan struct{}, versionParallel)
-	var wg sync.WaitGroup
-	for i, a := range addrs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			seen[i] = v.sampleAddress(ctx, env, a, perAddr, left, budget)
-		}()
-	}
-	wg.Wait()
+	seen := probe.InParallel(addrs, versionParallel, func(a string) versionAddr {
+		return v.sampleAddress(ctx, env, a, perAddr, left, budget)
+	})
 	return v.judge(seen, resolved, perAddr)
 }
 

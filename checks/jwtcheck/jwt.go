@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -101,14 +100,11 @@ func (j *JWT) Validate() error {
 		j.AllowedAlgs[i] = canon
 	}
 	if l := j.Login; l != nil {
-		u, err := url.Parse(l.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, kind.BadParam("login", "url %q must be an absolute http:// or https:// URL", redact.String(l.URL)))
+		if _, err := probe.ParseHTTPURL(l.URL); err != nil {
+			errs = append(errs, kind.BadParam("login", "url %v", err))
 		}
-		if m, err := probe.ParseMethod(l.Method, http.MethodPost); err != nil {
+		if err := probe.SetMethod(&l.Method, http.MethodPost); err != nil {
 			errs = append(errs, kind.BadParam("login", "method %v", err))
-		} else {
-			l.Method = m
 		}
 		if l.TokenPath != "" && l.TokenHeader != "" {
 			errs = append(errs, kind.BadParam("login", "give token_path or token_header, not both"))

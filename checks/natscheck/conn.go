@@ -208,17 +208,9 @@ func (t *target) explain(err error, d *dialer, timeout time.Duration) kind.Resul
 	case errors.Is(err, nats.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrConnectionClosed), probe.IsTimeout(err):
 		return kind.Errorf("the server accepted TCP but did not answer: check that the port is NATS's client port, its load and log, and that the user may use $JS.API.>",
 			"%s accepted the connection but did not answer within %s (%s)", t.name, kind.Elapsed(timeout), msg)
-	case tlsFailure(err):
+	case probe.IsTLSFailure(err):
 		return kind.Errorf("fix the server's certificate, or use nats:// if it does not speak TLS",
 			"%s: TLS failed: %s", t.name, msg)
 	}
 	return kind.Errorf("check that the server is reachable from here and the url is right", "%s: %s", t.name, msg)
-}
-
-func tlsFailure(err error) bool {
-	var certErr *tls.CertificateVerificationError
-	var recErr tls.RecordHeaderError
-	var alert tls.AlertError
-	return errors.As(err, &certErr) || errors.As(err, &recErr) || errors.As(err, &alert) ||
-		strings.Contains(err.Error(), "tls:") || strings.Contains(err.Error(), "x509:")
 }

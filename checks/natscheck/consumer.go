@@ -71,11 +71,7 @@ func (c *Consumer) Validate() error {
 		errs = append(errs, kind.BadParam("stream", "%q is not a stream name: names have no '.', '*', '>' or spaces", c.Stream))
 	}
 	c.Consumers = kind.NonEmpty(c.Consumers)
-	for param, v := range map[string]*int64{"max_pending": c.MaxPending, "max_ack_pending": c.MaxAckPending, "max_redelivered": c.MaxRedelivered} {
-		if v != nil && *v < 0 {
-			errs = append(errs, kind.BadParam(param, "must not be negative, got %d", *v))
-		}
-	}
+	errs = append(errs, queuejudge.NegativeLimits(map[string]*int64{"max_pending": c.MaxPending, "max_ack_pending": c.MaxAckPending, "max_redelivered": c.MaxRedelivered})...)
 	if c.MaxLastActive < 0 {
 		errs = append(errs, kind.BadParam("max_last_active", "must not be negative"))
 	}
@@ -97,13 +93,8 @@ func (c *Consumer) Run(ctx context.Context, env *kind.Env) kind.Result {
 			return kind.Errorf("fix the check's parameters", "%v", err)
 		}
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.Sample.D()+10*time.Second)
-		defer cancel()
-	}
-	dl, _ := ctx.Deadline()
-	timeout := time.Until(dl)
+	ctx, cancel, timeout := c.Bound(ctx, 10*time.Second)
+	defer cancel()
 	t := c.target
 	s, d, err := t.connect(ctx, env)
 	if err != nil {

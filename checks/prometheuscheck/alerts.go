@@ -70,7 +70,7 @@ func (a *Alerts) Validate() error {
 			errs = append(errs, kind.BadParam("alertmanager_url", "%v", err))
 		}
 	}
-	if err := validateHeaders(a.AlertmanagerHeaders); err != nil {
+	if err := probe.CheckHeaders(a.AlertmanagerHeaders); err != nil {
 		errs = append(errs, kind.BadParam("alertmanager_headers", "%v", err))
 	}
 	return errors.Join(errs...)

@@ -49,7 +49,7 @@ func (c *Conn) validate() []error {
 	if err := validateBaseURL(c.URL); err != nil {
 		errs = append(errs, kind.BadParam("url", "%v", err))
 	}
-	if err := validateHeaders(c.Headers); err != nil {
+	if err := probe.CheckHeaders(c.Headers); err != nil {
 		errs = append(errs, kind.BadParam("headers", "%v", err))
 	}
 	auths := 0
@@ -74,21 +74,6 @@ func validateBaseURL(raw string) error {
 	}
 	if strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v1") {
 		return fmt.Errorf("%q must be the base URL: leave out /api/v1", redact.String(raw))
-	}
-	return nil
-}
-
-func validateHeaders(h map[string]string) error {
-	for k, v := range h {
-		if k == "" || strings.ContainsAny(k, " \t\r\n:()<>@,;\\\"/[]?={}") {
-			return fmt.Errorf("%q is not a valid header name", k)
-		}
-		if strings.ContainsAny(v, "\r\n\x00") {
-			return fmt.Errorf("the value of %s contains a line break", k)
-		}
-		if strings.EqualFold(k, "User-Agent") {
-			return fmt.Errorf("User-Agent is always launchgate/<version>, so that operators can recognise it; remove it")
-		}
 	}
 	return nil
 }

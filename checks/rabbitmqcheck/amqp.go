@@ -217,7 +217,7 @@ func (t *target) explain(err error, timeout time.Duration, expired bool) kind.Re
 			f.Remedy = "nothing is listening there: start RabbitMQ, or fix the host and port in the url"
 		}
 		return kind.Errorf(f.Remedy, "%s: %s", t.name, t.red.String(f.Summary))
-	case tlsFailure(err):
+	case probe.IsTLSFailure(err):
 		return kind.Errorf("fix the broker's certificate, or use amqp:// if it does not speak TLS on this port",
 			"%s: TLS handshake failed: %s", t.name, msg)
 	case expired, probe.IsTimeout(err), errors.As(err, &ae) && strings.Contains(ae.Reason, "i/o timeout"):
@@ -228,11 +228,4 @@ func (t *target) explain(err error, timeout time.Duration, expired bool) kind.Re
 			"%s closed the connection during the AMQP handshake (%s)", t.name, msg)
 	}
 	return kind.Errorf("check that the broker is reachable from here and the url is right", "%s: %s", t.name, msg)
-}
-
-func tlsFailure(err error) bool {
-	var certErr *tls.CertificateVerificationError
-	var recErr tls.RecordHeaderError
-	var alert tls.AlertError
-	return errors.As(err, &certErr) || errors.As(err, &recErr) || errors.As(err, &alert)
 }

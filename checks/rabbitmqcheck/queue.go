@@ -136,11 +136,7 @@ func (q *Queue) Validate() error {
 	if q.MaxUnacked != nil && q.ManagementURL == "" {
 		errs = append(errs, kind.BadParam("max_unacked", "needs management_url: AMQP's passive declare reports only ready messages and consumers"))
 	}
-	for param, v := range map[string]*int64{"max_ready": q.MaxReady, "max_unacked": q.MaxUnacked} {
-		if v != nil && *v < 0 {
-			errs = append(errs, kind.BadParam(param, "must not be negative, got %d", *v))
-		}
-	}
+	errs = append(errs, queuejudge.NegativeLimits(map[string]*int64{"max_ready": q.MaxReady, "max_unacked": q.MaxUnacked})...)
 	errs = append(errs, q.Settings.Problems()...)
 	errs = append(errs, q.DeadLetters.Problems()...)
 	return errors.Join(errs...)
@@ -157,13 +153,9 @@ func (q *Queue) Run(ctx context.Context, env *kind.Env) kind.Result {
 			return kind.Errorf("fix the check's parameters", "%v", err)
 		}
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, q.Sample.D()+10*time.Second)
-		defer cancel()
-	}
+	ctx, cancel, timeout := q.Bound(ctx, 10*time.Second)
+	defer cancel()
 	dl, _ := ctx.Deadline()
-	timeout := time.Until(dl)
 	t := q.target
 	// amqp091 has no contexts: the socket's deadline is the context's, and an error at that
 	// moment may come a hair before the context reports it.

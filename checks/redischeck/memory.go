@@ -1,6 +1,7 @@
 package redischeck
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,10 +9,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/probe"
+	"github.com/redis/go-redis/v9"
 )
 
 // Roles say what an instance holds, which decides the eviction policy and persistence it needs.
@@ -40,8 +40,6 @@ type Memory struct {
 }
 
 func init() {
-	// go-redis logs dial failures to stderr; the check reports them in its result instead.
-	redis.SetLogger(quietLogger{})
 	kind.Register(kind.Kind{
 		Name:       "redis.memory",
 		Summary:    "A Redis instance is bounded, has memory and clients to spare, and its eviction policy and persistence fit what it holds.",
@@ -61,7 +59,7 @@ allowed_policies: [allkeys-lru, allkeys-lfu]`,
 func (m *Memory) Title() string {
 	name := "Redis"
 	if t, err := parseURL(m.URL); err == nil {
-		name = t.name
+		name = t.Name
 	}
 	if m.Role != "" {
 		return fmt.Sprintf("%s fits its role (%s)", name, m.Role)
@@ -106,10 +104,6 @@ func (m *Memory) persistenceRequired() bool {
 	return m.Role == RoleSessions || m.Role == RoleQueue
 }
 
-type quietLogger struct{}
-
-func (quietLogger) Printf(context.Context, string, ...any) {}
-
 // facts is what the check reads from the server.
 type facts struct {
 	info       map[string]string
@@ -131,38 +125,41 @@ func (m *Memory) Run(ctx context.Context, env *kind.Env) kind.Result {
 	}
 	t := m.target
 	timeout, given := probe.Budget(ctx, defaultBudget), probe.GivenTimeout(ctx, defaultBudget)
-	c, watch := t.client(env, timeout)
+	c, watch := t.Client(env, timeout, nil, probe.MaxReply)
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// go-redis passes on why a read failed, but the watch knows for sure when it was the cap.
-	explain := func(err error, what string) kind.Result {
-		if over := watch.Err(); over != nil {
-			err = over
-		}
-		return t.explain(err, what, given)
-	}
+	explain := func(err error, what string) kind.Result { return t.explain(watch.Why(err), what, given) }
 
 	raw, err := c.Info(ctx).Result()
-	if err != nil {
-		if watch.Err() == nil && (strings.Contains(err.Error(), "max number of clients reached") ||
-			(!probe.IsTimeout(err) && ctx.Err() == nil && t.refusedForMaxclients(ctx, env))) {
-			r := kind.Failf("find the clients that hold too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients",
-				"%s refused the connection: max number of clients reached (maxclients)", t.name)
-			r.Evidence = []kind.Evidence{{Label: "connect", Observed: "ERR max number of clients reached", Expected: "a connection", Status: kind.Fail}}
-			return r
-		}
+	switch {
+	case err != nil && watch.Err() == nil && t.fullOfClients(ctx, env, err):
+		r := kind.Failf("find the clients that hold too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients",
+			"%s refused the connection: max number of clients reached (maxclients)", t.Name)
+		r.Evidence = []kind.Evidence{{Label: "connect", Observed: "ERR max number of clients reached", Expected: "a connection", Status: kind.Fail}}
+		return r
+	case err != nil:
 		return explain(err, "read INFO")
 	}
 	f := parseInfo(raw)
-	// CONFIG is often disabled or renamed on managed Redis; INFO carries maxmemory and the
-	// policy too, which is enough, and says so in the evidence.
+	if err := readLimits(ctx, c, watch, &f); err != nil {
+		return explain(err, "run CONFIG GET")
+	}
+	return m.judge(f)
+}
+
+// readLimits reads maxmemory, the policy, maxclients and the save schedule with CONFIG GET. CONFIG
+// is often disabled or renamed on managed Redis; INFO carries maxmemory and the policy too, which
+// is enough, and the evidence says where they came from. The error is one that ends the check: a
+// deadline, or a reply over the cap.
+func readLimits(ctx context.Context, c *redis.Client, watch *probe.CapWatch, f *facts) error {
 	f.fromConfig = true
 	for _, p := range []string{"maxmemory", "maxmemory-policy", "maxclients", "save"} {
 		v, err := c.ConfigGet(ctx, p).Result()
 		if err != nil || len(v) == 0 {
 			if ctx.Err() != nil || watch.Err() != nil {
-				return explain(err, "run CONFIG GET")
+				return cmp.Or(err, ctx.Err(), watch.Err())
 			}
 			f.fromConfig = false
 			break
@@ -184,7 +181,7 @@ func (m *Memory) Run(ctx context.Context, env *kind.Env) kind.Result {
 		f.maxclients = f.int("maxclients")
 		f.save = "?"
 	}
-	return m.judge(f)
+	return nil
 }
 
 func parseInfo(raw string) facts {
@@ -219,261 +216,4 @@ func parseInfo(raw string) facts {
 func (f facts) int(k string) int64 {
 	n, _ := strconv.ParseInt(f.info[k], 10, 64)
 	return n
-}
-
-func (m *Memory) level(pct int64) kind.Status {
-	switch {
-	case pct >= int64(m.MaxUsedPercent):
-		return kind.Fail
-	case pct >= int64(m.WarnUsedPercent):
-		return kind.Warn
-	}
-	return kind.Pass
-}
-
-type verdict struct {
-	r                      kind.Result
-	fails, warns, remedies []string
-}
-
-func (v *verdict) add(e kind.Evidence, problem, remedy string) {
-	v.r.Add(e)
-	switch e.Status {
-	case kind.Fail:
-		v.fails = append(v.fails, problem)
-	case kind.Warn:
-		v.warns = append(v.warns, problem)
-	}
-	if e.Status >= kind.Warn && remedy != "" && !slices.Contains(v.remedies, remedy) {
-		v.remedies = append(v.remedies, remedy)
-	}
-}
-
-func (m *Memory) judge(f facts) kind.Result {
-	v := &verdict{r: kind.Result{Status: kind.Pass}}
-	used := f.int("used_memory")
-	limits := "CONFIG GET"
-	if !f.fromConfig {
-		limits = "INFO (CONFIG GET is not available)"
-	}
-
-	// maxmemory and used_memory.
-	usage := ""
-	if f.maxmemory == 0 {
-		st := kind.Pass
-		if m.RequireMaxmemory {
-			st = kind.Fail
-		}
-		v.add(kind.Evidence{Label: "maxmemory", Observed: "0 (unbounded), from " + limits, Expected: "set", Status: st},
-			"maxmemory is 0: Redis grows until the host's OOM killer ends it",
-			"set maxmemory (CONFIG SET maxmemory, and in redis.conf or the provider's parameter group) below the host's memory, leaving room for forks and buffers")
-		usage = "used " + bytes(used) + ", unbounded"
-		v.r.Evidence = append(v.r.Evidence, kind.Evidence{Label: "used_memory", Observed: bytes(used), Status: kind.Pass})
-	} else {
-		v.r.Evidence = append(v.r.Evidence, kind.Evidence{Label: "maxmemory", Observed: bytes(f.maxmemory) + ", from " + limits, Expected: "set", Status: kind.Pass})
-		pct := used * 100 / f.maxmemory
-		usage = fmt.Sprintf("used %s of %s (%d%%)", bytes(used), bytes(f.maxmemory), pct)
-		st := m.level(pct)
-		expected := fmt.Sprintf("< %d%% (warn from %d%%)", m.MaxUsedPercent, m.WarnUsedPercent)
-		if m.Role == RoleCache && evicts(f) {
-			// A cache that evicts is meant to run full: being at maxmemory is its steady state.
-			st, expected = kind.Pass, "any: a cache that evicts may run full"
-		}
-		problem := usage + fmt.Sprintf(", over the %d%% limit", m.MaxUsedPercent)
-		if st == kind.Warn {
-			problem = usage + fmt.Sprintf(", over the %d%% warning level", m.WarnUsedPercent)
-		}
-		v.add(kind.Evidence{Label: "used_memory", Observed: fmt.Sprintf("%s of %s (%d%%)", bytes(used), bytes(f.maxmemory), pct),
-			Expected: expected, Status: st},
-			problem, "give the instance more memory (raise maxmemory with the host's room), or find what fills it (redis-cli --bigkeys, keys without TTL)")
-	}
-
-	m.judgePolicy(v, f)
-
-	evicted := f.int("evicted_keys")
-	st := kind.Pass
-	if evicted > 0 && (m.Role == RoleSessions || m.Role == RoleQueue) {
-		st = kind.Warn
-	}
-	what := map[string]string{RoleSessions: "sessions (users were logged out)", RoleQueue: "jobs (lost without a trace)"}[m.Role]
-	v.add(kind.Evidence{Label: "evicted_keys since start", Observed: strconv.FormatInt(evicted, 10), Status: st},
-		fmt.Sprintf("%d keys were evicted since start: %s", evicted, what),
-		"memory ran full before: give the instance room and check the eviction policy")
-
-	rejected := f.int("rejected_connections")
-	st = kind.Pass
-	if rejected > 0 {
-		st = kind.Warn
-	}
-	v.add(kind.Evidence{Label: "rejected_connections since start", Observed: strconv.FormatInt(rejected, 10), Expected: "0", Status: st},
-		fmt.Sprintf("%d connections were rejected since start (maxclients reached)", rejected),
-		"find the clients that open too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients")
-
-	if f.maxclients > 0 {
-		clients := f.int("connected_clients")
-		pct := clients * 100 / f.maxclients
-		st = m.level(pct)
-		v.add(kind.Evidence{Label: "connected_clients", Observed: fmt.Sprintf("%d of maxclients %d (%d%%)", clients, f.maxclients, pct),
-			Expected: fmt.Sprintf("< %d%%", m.MaxUsedPercent), Status: st},
-			fmt.Sprintf("%d of %d clients connected (%d%%)", clients, f.maxclients, pct),
-			"find the clients that open too many connections (CLIENT LIST as an admin), cap their pools, or raise maxclients")
-	}
-
-	m.judgePersistence(v, f)
-
-	r := v.r
-	switch {
-	case len(v.fails) > 0:
-		r.Summary = strings.Join(append(v.fails, v.warns...), "; ")
-	case len(v.warns) > 0:
-		r.Summary = strings.Join(v.warns, "; ")
-	default:
-		r.Summary = fmt.Sprintf("%s; policy %s", usage, f.policy)
-		if m.Role != "" {
-			r.Summary += " fits a " + strings.TrimSuffix(m.Role, "s") + " store"
-		}
-	}
-	r.Remedy = strings.Join(v.remedies, "; ")
-	return r
-}
-
-// evicts reports whether the policy can free memory with the keys the instance holds.
-func evicts(f facts) bool {
-	return strings.HasPrefix(f.policy, "allkeys-") || (strings.HasPrefix(f.policy, "volatile-") && f.expires > 0)
-}
-
-// judgePolicy decides whether maxmemory-policy fits the role.
-func (m *Memory) judgePolicy(v *verdict, f facts) {
-	p := f.policy
-	volatile := strings.HasPrefix(p, "volatile-")
-	allkeys := strings.HasPrefix(p, "allkeys-")
-	noTTL := volatile && f.expires == 0
-	observed := p
-	if volatile {
-		observed = fmt.Sprintf("%s (%d of %d keys have a TTL)", p, f.expires, f.keys)
-	}
-	st, problem, remedy, expected := kind.Pass, "", "", ""
-	switch m.Role {
-	case RoleCache:
-		expected = "allkeys-lru or allkeys-lfu"
-		switch {
-		case p == "noeviction":
-			st, problem = kind.Fail, "policy noeviction on a cache: writes fail with OOM errors when it is full instead of evicting"
-		case noTTL:
-			st, problem = kind.Fail, p+" on a cache whose keys have no TTL: it evicts nothing and acts as noeviction"
-		}
-		remedy = "set maxmemory-policy allkeys-lru (or allkeys-lfu) so that a full cache evicts"
-	case RoleSessions:
-		expected = "volatile-lru, volatile-ttl or noeviction (never allkeys-*)"
-		switch {
-		case allkeys:
-			st, problem = kind.Fail, "policy "+p+" on a session store: a full instance evicts live sessions and logs users out"
-			remedy = "set maxmemory-policy volatile-lru (sessions carry a TTL) or noeviction, and give the instance room"
-		case noTTL && f.keys > 0:
-			st, problem = kind.Warn, p+" but no key has a TTL: it acts as noeviction, so logins fail when the instance is full"
-			remedy = "give sessions a TTL, or set noeviction explicitly and size the instance"
-		}
-	case RoleQueue:
-		expected = "noeviction"
-		switch {
-		case p == "noeviction":
-		case noTTL:
-			st, problem = kind.Warn, p+" on a queue: no key has a TTL so it acts as noeviction today, but a job with a TTL could be evicted"
-		default:
-			st, problem = kind.Fail, "policy "+p+" on a queue: a full instance evicts jobs, which are lost without an error"
-		}
-		remedy = "set maxmemory-policy noeviction so that a full queue refuses new jobs instead of dropping old ones"
-	default:
-		if noTTL && f.keys > 0 {
-			st, problem = kind.Warn, p+" but no key has a TTL: it evicts nothing and acts as noeviction"
-			remedy = "give evictable keys a TTL, or choose the policy deliberately (set role to say what the instance holds)"
-		}
-	}
-	if len(m.AllowedPolicies) > 0 {
-		expected = strings.Join(m.AllowedPolicies, ", ")
-		if !slices.Contains(m.AllowedPolicies, p) {
-			msg := fmt.Sprintf("policy %s is not one of the allowed %s", p, expected)
-			if st == kind.Fail {
-				problem += " (and not one of the allowed " + expected + ")"
-			} else {
-				problem = msg
-			}
-			st = kind.Fail
-			remedy = "set maxmemory-policy to one of " + expected
-		}
-	}
-	v.add(kind.Evidence{Label: "maxmemory-policy", Observed: observed, Expected: expected, Status: st}, problem, remedy)
-}
-
-// judgePersistence decides whether a restart keeps the data, and whether the last save or AOF
-// write failed (which, with stop-writes-on-bgsave-error, makes Redis refuse every write).
-func (m *Memory) judgePersistence(v *verdict, f facts) {
-	required := m.persistenceRequired()
-	need := kind.Pass
-	if required {
-		need = kind.Fail
-	}
-	aof := f.info["aof_enabled"] == "1"
-	rdb := f.save != "" && f.save != "?"
-	if aof {
-		w, rw := f.info["aof_last_write_status"], f.info["aof_last_bgrewrite_status"]
-		st := kind.Pass
-		if w != "ok" || rw != "ok" {
-			st = kind.Fail
-		}
-		v.add(kind.Evidence{Label: "AOF", Observed: fmt.Sprintf("enabled, last write %s, last rewrite %s", w, rw), Expected: "ok", Status: st},
-			fmt.Sprintf("the AOF is failing (last write %s, last rewrite %s)", w, rw),
-			"check the Redis log and the disk (full, read-only) where the AOF lives")
-	}
-	bg := f.info["rdb_last_bgsave_status"]
-	if rdb || f.save == "?" {
-		st := kind.Pass
-		obs := fmt.Sprintf("save %q, last bgsave %s", f.save, bg)
-		if f.save == "?" {
-			obs = "schedule unknown (CONFIG GET is not available), last bgsave " + bg
-		}
-		switch {
-		case bg != "" && bg != "ok":
-			st = kind.Fail
-		case f.save == "?" && !aof && required:
-			st = kind.Warn
-		}
-		problem := "the last RDB snapshot failed (bgsave " + bg + "): with stop-writes-on-bgsave-error Redis refuses writes"
-		remedy := "check the Redis log and the disk (full, read-only, fork failing for lack of memory) where the RDB is written"
-		if st == kind.Warn {
-			problem = "cannot tell whether RDB snapshots are scheduled (CONFIG GET is not available)"
-			remedy = "confirm persistence in the provider's settings (snapshots or AOF)"
-		}
-		v.add(kind.Evidence{Label: "RDB snapshots", Observed: obs, Expected: "ok", Status: st}, problem, remedy)
-	}
-	if !aof && !rdb {
-		st := need
-		if f.save == "?" {
-			st = kind.Pass // already warned above
-		}
-		if bg != "" && bg != "ok" {
-			return
-		}
-		obs := "none (save \"\" and appendonly no)"
-		if f.save == "?" {
-			obs = "AOF off, RDB unknown"
-		}
-		v.add(kind.Evidence{Label: "persistence", Observed: obs, Expected: map[bool]string{true: "RDB or AOF", false: ""}[required], Status: st},
-			"no persistence (no RDB snapshots, no AOF): a restart loses every key",
-			"enable AOF (appendonly yes, appendfsync everysec) or RDB snapshots (save 3600 1 300 100 60 10000), or use a managed tier with persistence")
-	}
-}
-
-// bytes formats a size the way INFO's *_human fields do, in binary units.
-func bytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%dB", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f%ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

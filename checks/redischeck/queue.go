@@ -71,7 +71,7 @@ max_oldest_age: 10m`,
 func (q *Queue) Title() string {
 	where := "Redis"
 	if t, err := parseURL(q.URL); err == nil {
-		where = t.name
+		where = t.Name
 	}
 	var names []string
 	for _, e := range q.Queues {
@@ -139,11 +139,7 @@ func (q *Queue) Validate() error {
 		}
 		errs = append(errs, q.Queues[i].problems(i)...)
 	}
-	for param, v := range map[string]*int64{"max_length": q.MaxLength, "max_pending": q.MaxPending} {
-		if v != nil && *v < 0 {
-			errs = append(errs, kind.BadParam(param, "must not be negative, got %d", *v))
-		}
-	}
+	errs = append(errs, queuejudge.NegativeLimits(map[string]*int64{"max_length": q.MaxLength, "max_pending": q.MaxPending})...)
 	if q.MaxOldestAge < 0 {
 		errs = append(errs, kind.BadParam("max_oldest_age", "must not be negative"))
 	}
@@ -163,14 +159,11 @@ func (q *Queue) Run(ctx context.Context, env *kind.Env) kind.Result {
 			return kind.Errorf("fix the check's parameters", "%v", err)
 		}
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, q.Sample.D()+defaultBudget)
-		defer cancel()
-	}
+	ctx, cancel, _ := q.Bound(ctx, defaultBudget)
+	defer cancel()
 	t := q.target
 	timeout, given := probe.Budget(ctx, defaultBudget), probe.GivenTimeout(ctx, q.Sample.D()+defaultBudget)
-	c, watch := t.client(env, timeout)
+	c, watch := t.Client(env, timeout, nil, probe.MaxReply)
 	defer c.Close()
 	first, second, elapsed, err := queuejudge.Sample(ctx, q.Sample.D(), func(ctx context.Context) ([]layoutReading, error) {
 		return q.read(ctx, c)
@@ -181,7 +174,7 @@ func (q *Queue) Run(ctx context.Context, env *kind.Env) kind.Result {
 		return nt.Result()
 	case err != nil && watch.Err() == nil && strings.Contains(err.Error(), "NOPERM"):
 		return kind.Errorf("allow the check's ACL user the read-only commands it runs: +time +llen +lindex +zcard +get +exists +hget +hmget +smembers +xlen +xinfo +xpending +xrange (and +client|list to see BullMQ's workers)",
-			"%s: not allowed to read the queues: %s", t.name, t.red.String(err.Error()))
+			"%s: not allowed to read the queues: %s", t.Name, t.Red.String(err.Error()))
 	case err != nil:
 		return t.explain(watch.Why(err), "read the queues", given)
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -58,20 +57,7 @@ type prober struct {
 
 // probeAll dials every address, a few at a time, and keeps the results in address order.
 func (p *prober) probeAll(ctx context.Context, ips []string) []endpoint {
-	eps := make([]endpoint, len(ips))
-	sem := make(chan struct{}, parallelDials)
-	var wg sync.WaitGroup
-	for i, ip := range ips {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			eps[i] = p.probe(ctx, ip)
-		}()
-	}
-	wg.Wait()
-	return eps
+	return probe.InParallel(ips, parallelDials, func(ip string) endpoint { return p.probe(ctx, ip) })
 }
 
 // probe performs the main handshake on one address, then one handshake per protocol version

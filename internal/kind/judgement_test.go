@@ -113,3 +113,18 @@ func TestSkippedLineKeepsAPass(t *testing.T) {
 		t.Errorf("Result.Add: %s, want pass", r.Status)
 	}
 }
+
+func TestWorstFirst(t *testing.T) {
+	var j Judgement
+	if got := j.WorstFirst(); got != "" {
+		t.Errorf("nothing judged: %q", got)
+	}
+	j.Add(Line{Label: "a", Observed: "1", Status: Warn, Problem: "a warns"})
+	j.Add(Line{Label: "b", Observed: "2", Status: Pass})
+	j.Add(Line{Label: "c", Observed: "3", Status: Fail, Problem: "c fails"})
+	j.Problem(Error, "d could not tell", "")
+	j.Add(Line{Label: "e", Observed: "5", Status: Warn})
+	if got, want := j.WorstFirst(), "c fails; d could not tell; a warns; e: 5"; got != want {
+		t.Errorf("WorstFirst() = %q, want %q", got, want)
+	}
+}

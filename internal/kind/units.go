@@ -1,9 +1,11 @@
 package kind
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,15 +22,10 @@ func (d Duration) String() string { return FormatDuration(time.Duration(d)) }
 
 // UnmarshalYAML parses a scalar; a bare number is refused because its unit would be a guess.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("expected a duration like 500ms, 10s or 30d")
-	}
-	v, err := ParseDuration(n.Value)
-	if err != nil {
-		return err
-	}
-	*d = Duration(v)
-	return nil
+	return DecodeScalar(n, "a duration like 500ms, 10s or 30d", func(s string) (Duration, error) {
+		v, err := ParseDuration(s)
+		return Duration(v), err
+	}, d)
 }
 
 // MarshalYAML writes the duration the way a person would type it.
@@ -92,6 +89,29 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("duration %q is out of range: the longest is %s", s, FormatDuration(math.MaxInt64))
 	}
 	return time.Duration(ns.Int64()), nil
+}
+
+// DecodeScalar sets *into to a unit type read from a YAML scalar with parse, and leaves it as it
+// was on an error; want says what anything but a scalar should have been ("a size like 5MiB").
+func DecodeScalar[T any](n *yaml.Node, want string, parse func(string) (T, error), into *T) error {
+	if n.Kind != yaml.ScalarNode {
+		return errors.New("expected " + want)
+	}
+	v, err := parse(n.Value)
+	if err == nil {
+		*into = v
+	}
+	return err
+}
+
+// ParseDecimal reads an unsigned decimal number such as 10, 1.5 or .5; ok is false for
+// anything else, including the NaN, Inf, 1e3 and 0x1p4 that strconv would take.
+func ParseDecimal(s string) (v float64, ok bool) {
+	if !isDecimal(s) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
 }
 
 // isDecimal reports whether s is an unsigned decimal number such as 10, 1.5 or .5: strconv
@@ -205,15 +225,7 @@ func ParseByteSize(s string) (ByteSize, error) {
 
 // UnmarshalYAML parses a size scalar.
 func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("expected a size like 5MiB")
-	}
-	v, err := ParseByteSize(n.Value)
-	if err != nil {
-		return err
-	}
-	*b = v
-	return nil
+	return DecodeScalar(n, "a size like 5MiB", ParseByteSize, b)
 }
 
 func (b ByteSize) String() string {
@@ -226,6 +238,20 @@ func (b ByteSize) String() string {
 		return fmt.Sprintf("%dKiB", b>>10)
 	}
 	return fmt.Sprintf("%dB", int64(b))
+}
+
+// FormatBytes prints a measured size the way memory is read: 512 B, 41.2 MiB.
+func FormatBytes(v float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for math.Abs(v) >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	if i == 0 {
+		return strconv.FormatFloat(v, 'f', 0, 64) + " B"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[i]
 }
 
 // MarshalYAML writes the size the way a person would type it.

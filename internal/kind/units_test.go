@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestParseDuration(t *testing.T) {
@@ -134,6 +136,39 @@ func TestByteSize(t *testing.T) {
 	}
 	if s := ByteSize(5 << 20).String(); s != "5MiB" {
 		t.Errorf("String() = %q", s)
+	}
+}
+
+func TestFormatBytes(t *testing.T) {
+	for v, want := range map[float64]string{0: "0 B", 512: "512 B", 1023: "1023 B", 1024: "1.0 KiB",
+		43_200_000: "41.2 MiB", 5 << 30: "5.0 GiB", 3 << 50: "3072.0 TiB", -2048: "-2.0 KiB"} {
+		if got := FormatBytes(v); got != want {
+			t.Errorf("FormatBytes(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func TestParseDecimal(t *testing.T) {
+	for in, want := range map[string]float64{"10": 10, "1.5": 1.5, ".5": 0.5, "5.": 5, "0": 0} {
+		if got, ok := ParseDecimal(in); !ok || got != want {
+			t.Errorf("ParseDecimal(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", ".", "-1", "+1", "NaN", "Inf", "1e3", "0x10", "1..5", " 1", "1 "} {
+		if _, ok := ParseDecimal(bad); ok {
+			t.Errorf("ParseDecimal(%q) accepted", bad)
+		}
+	}
+}
+
+func TestDecodeScalarRefusesOtherNodes(t *testing.T) {
+	var d struct{ Timeout Duration }
+	err := yaml.Unmarshal([]byte("timeout: [10s]"), &d)
+	if err == nil || !strings.Contains(err.Error(), "expected a duration like 500ms, 10s or 30d") {
+		t.Errorf("error %v, want the duration's form", err)
+	}
+	if err := yaml.Unmarshal([]byte("timeout: 1d12h"), &d); err != nil || d.Timeout.D() != 36*time.Hour {
+		t.Errorf("decoded %v, %v; want 36h", d.Timeout, err)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -31,9 +30,8 @@ var metricName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
 
 func checkMetric(s Spec) error {
 	var errs []error
-	u, err := url.Parse(s.Target)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("url %q must be an absolute http:// or https:// URL", redact.String(s.Target)))
+	if _, err := probe.ParseHTTPURL(s.Target); err != nil {
+		errs = append(errs, fmt.Errorf("url %v", err))
 	}
 	if !metricName.MatchString(s.Name) {
 		errs = append(errs, fmt.Errorf("name %q is not a Prometheus metric name", s.Name))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
+	"github.com/launchgate/launchgate/internal/probe"
 )
 
 // Kind names the families of watched resources, as a checklist's watch: block spells them.
@@ -82,7 +83,7 @@ func Check(s Spec) error {
 	case MySQL:
 		_, err = parseMySQL(s.Target)
 	case Redis:
-		_, err = parseRedis(s.Target)
+		_, err = probe.ParseRedisURL(s.Target)
 	case Metrics:
 		err = checkMetric(s)
 	default:

@@ -6,8 +6,11 @@
 package queuejudge
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/launchgate/launchgate/internal/kind"
@@ -39,6 +42,29 @@ func (s Settings) Problems() []error {
 		errs = append(errs, kind.BadParam("sample", "must be between 100ms and 10m, got %s", s.Sample))
 	}
 	return errs
+}
+
+// NegativeLimits lists the count limits set below zero, by parameter name, for the kind's
+// Validate to join with its own.
+func NegativeLimits(limits map[string]*int64) []error {
+	var errs []error
+	for _, param := range slices.Sorted(maps.Keys(limits)) {
+		if v := limits[param]; v != nil && *v < 0 {
+			errs = append(errs, kind.BadParam(param, "must not be negative, got %d", *v))
+		}
+	}
+	return errs
+}
+
+// Bound gives a run without a deadline of its own (a check run outside the runner) one: the
+// sample plus slack to connect and read twice. It returns the time the run has.
+func (s Settings) Bound(ctx context.Context, slack time.Duration) (context.Context, context.CancelFunc, time.Duration) {
+	cancel := context.CancelFunc(func() {})
+	if _, ok := ctx.Deadline(); !ok {
+		ctx, cancel = context.WithTimeout(ctx, s.Sample.D()+slack)
+	}
+	dl, _ := ctx.Deadline()
+	return ctx, cancel, time.Until(dl)
 }
 
 // DeadLetters are the parameters of kinds that know dead-letter queues.

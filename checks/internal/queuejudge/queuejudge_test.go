@@ -181,6 +181,35 @@ func TestSettingsProblems(t *testing.T) {
 	}
 }
 
+func TestNegativeLimits(t *testing.T) {
+	minus, zero := int64(-2), int64(0)
+	errs := NegativeLimits(map[string]*int64{"max_ready": &minus, "max_unacked": &zero, "max_pending": nil, "max_length": &minus})
+	var got []string
+	for _, err := range errs {
+		got = append(got, err.Error())
+	}
+	want := "max_length: must not be negative, got -2 | max_ready: must not be negative, got -2"
+	if strings.Join(got, " | ") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, " | "), want)
+	}
+}
+
+func TestBound(t *testing.T) {
+	s := Settings{Sample: kind.Duration(time.Minute)}
+	ctx, cancel, left := s.Bound(context.Background(), time.Hour)
+	defer cancel()
+	if _, ok := ctx.Deadline(); !ok || left <= time.Hour || left > time.Hour+time.Minute {
+		t.Errorf("a run without a deadline got %v to run, want sample plus slack", left)
+	}
+	outer, stop := context.WithTimeout(context.Background(), 3*time.Hour)
+	defer stop()
+	ctx, cancel, left = s.Bound(outer, time.Hour)
+	defer cancel()
+	if ctx != outer || left <= 2*time.Hour {
+		t.Errorf("a run with its own deadline was given another (%v left)", left)
+	}
+}
+
 // TestVerdictsGolden pins the words of the shared verdict, as every queue kind renders it.
 func TestVerdictsGolden(t *testing.T) {
 	limit := int64(100_000)

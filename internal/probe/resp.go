@@ -1,17 +1,13 @@
-package redischeck
-
-import (
-	"github.com/launchgate/launchgate/internal/probe"
-)
+package probe
 
 // maxElements bounds the element count an aggregate reply may announce. go-redis allocates a
-// slice of that many before reading one; the checks read INFO (one string) and CONFIG GET (a
-// pair), so a server announcing more is not answering them.
+// slice of that many before reading one; the checks read single strings (INFO), pairs (CONFIG
+// GET) and short lists (XINFO, a range of one), so a server announcing more is not answering them.
 const maxElements = 1 << 16
 
 // respFramer follows RESP (2 and 3) through the bytes a server sends and refuses, before
-// go-redis sees it, a header announcing a string longer than probe.MaxReply or an aggregate of
-// more than maxElements, and a line longer than probe.MaxReply: go-redis allocates what a header
+// go-redis sees it, a header announcing a string longer than MaxReply or an aggregate of
+// more than maxElements, and a line longer than MaxReply: go-redis allocates what a header
 // announces, and reads a line until its end whatever its length.
 type respFramer struct {
 	skip int64 // bytes of a string's payload and its CRLF still to pass over
@@ -25,15 +21,13 @@ type respFramer struct {
 // overflowing.
 const maxAnnounced = 1 << 59
 
-func newRESPFramer() probe.Framer { return &respFramer{} }
+func newRESPFramer() Framer { return &respFramer{} }
 
-// Scan implements probe.Framer.
+// Scan implements Framer.
 func (f *respFramer) Scan(p []byte) error {
 	for len(p) > 0 {
 		if f.skip > 0 {
-			k := min(int64(len(p)), f.skip)
-			f.skip -= k
-			p = p[k:]
+			p = Skip(p, &f.skip)
 			continue
 		}
 		b := p[0]
@@ -50,8 +44,8 @@ func (f *respFramer) Scan(p []byte) error {
 			continue
 		}
 		f.line++
-		if f.line > probe.MaxReply {
-			return &probe.OversizedError{Limit: probe.MaxReply}
+		if f.line > MaxReply {
+			return &OversizedError{Limit: MaxReply}
 		}
 		if !announcesLength(f.typ) && !announcesCount(f.typ) {
 			continue
@@ -73,10 +67,10 @@ func (f *respFramer) endLine() error {
 		return nil
 	}
 	switch {
-	case announcesLength(f.typ) && f.n > probe.MaxReply:
-		return &probe.OversizedError{Announced: f.n, Limit: probe.MaxReply}
+	case announcesLength(f.typ) && f.n > MaxReply:
+		return &OversizedError{Announced: f.n, Limit: MaxReply}
 	case announcesCount(f.typ) && f.n > maxElements:
-		return &probe.OversizedError{Announced: f.n, Limit: maxElements, Elements: true}
+		return &OversizedError{Announced: f.n, Limit: maxElements, Elements: true}
 	case announcesLength(f.typ):
 		f.skip = f.n + 2
 	}

@@ -1,11 +1,9 @@
-package redischeck
+package probe
 
 import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/launchgate/launchgate/internal/probe"
 )
 
 func TestRESPFramer(t *testing.T) {
@@ -30,12 +28,12 @@ func TestRESPFramer(t *testing.T) {
 		{"array of 65537", "*65537\r\n", true},
 		{"map, set, push, attribute", "%65537\r\n", true},
 		{"null array", "*-1\r\n", false},
-		{"line without end", "+" + strings.Repeat("x", probe.MaxReply+1), true},
+		{"line without end", "+" + strings.Repeat("x", MaxReply+1), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := newRESPFramer().Scan([]byte(tt.stream))
-			if got := errors.Is(err, probe.ErrOversized); got != tt.refused {
+			if got := errors.Is(err, ErrOversized); got != tt.refused {
 				t.Errorf("Scan(%.40q) = %v, want refused %v", tt.stream, err, tt.refused)
 			}
 		})
