@@ -79,6 +79,7 @@ type scanner struct {
 	out      []match
 	sub      *scanner // scans decoded text, one level down
 	decoded  []byte   // reused decoding buffer
+	hits     hitBuffers
 }
 
 func newScanner(rs *ruleSet) *scanner {
@@ -98,13 +99,14 @@ func (s *scanner) find(buf []byte, o fileOpts, depth int) []match {
 	}
 	lineStart, lineEnd := -1, -1
 	lastAssignEnd := -1
-	s.rs.matcher.scan(buf, func(kw, start int) {
+	for _, h := range s.rs.matcher.scan(buf, &s.hits) {
+		kw, start := h.kw, h.start
 		k := s.rs.keywords[kw]
 		if s.rs.kwExact[kw] && string(buf[start:start+len(k)]) != k {
-			return
+			continue
 		}
 		if s.rs.kwBound[kw] && start > 0 && isWordByte(buf[start-1]) {
-			return
+			continue
 		}
 		if start < lineStart || start >= lineEnd {
 			lineStart = bytes.LastIndexByte(buf[:start], '\n') + 1
@@ -131,7 +133,7 @@ func (s *scanner) find(buf []byte, o fileOpts, depth int) []match {
 			s.lastLine[r.index] = lineStart + 1
 			s.runRegex(r, buf, lineStart, lineEnd)
 		}
-	})
+	}
 	if depth <= maxDecodeDepth {
 		s.decodePass(buf, o, depth)
 	}
