@@ -87,3 +87,40 @@ func TestMatcherMatchesBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// TestURLCredentialShape checks that the shape test before the URL rules' expressions never
+// keeps them from a line they match.
+func TestURLCredentialShape(t *testing.T) {
+	lines := []string{
+		"https://user:pass@host", "x https://a:b@[::1]", "https://:p@h", "redis://:pw@cache:6379",
+		"https://a:b@/", "https://a:b@", "https://a@b:c", "url: https://u:p:q@h/x", "https://u:p@\u212aelvin",
+		"postgres://u:p@@h", "https://x.io https://u:p@h", "https://u:p @h", "http://u:p@h\"", "ftp://:@h",
+	}
+	for _, r := range mustRules(t).rules {
+		if r.Kind == kindURL {
+			lines = append(lines, r.True...)
+			lines = append(lines, r.False...)
+		}
+	}
+	for _, line := range lines {
+		checkURLShape(t, []byte(line))
+	}
+}
+
+func checkURLShape(t *testing.T, line []byte) {
+	t.Helper()
+	for _, r := range mustRules(t).rules {
+		if r.Kind == kindURL && r.regexp().Match(line) && !urlCredentialShape(line) {
+			t.Errorf("%s matches %q, whose shape is not taken for a credential", r.ID, line)
+		}
+	}
+}
+
+func FuzzURLCredentialShape(f *testing.F) {
+	for _, s := range []string{"https://u:p@h", "redis://:p@h", "x://a:b@@", "https://u:p@\u212a"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		checkURLShape(t, line)
+	})
+}
