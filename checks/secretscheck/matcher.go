@@ -273,26 +273,27 @@ type hitBuffers struct {
 // both states in registers.
 func (m *matcher) stepPair(a, b []byte, i int, sa, sb uint16, out *[64]seen) (int, uint16, uint16, int) {
 	table, class, accept := m.table, &m.class, m.accept
-	b = b[:len(a)]
+	_ = table[0] // one nil check here, none in the loop
+	a, b = a[i:], b[i:len(a)]
 	n := 0
-	for ; i < len(a); i++ {
-		sa = table[sa+uint16(class[a[i]])]
-		sb = table[sb+uint16(class[b[i]])]
+	for j, c := range a {
+		sa = table[sa+uint16(class[c])]
+		sb = table[sb+uint16(class[b[j]])]
 		if sa >= accept || sb >= accept {
 			if sa >= accept {
-				out[n] = seen{at: i, state: sa}
+				out[n] = seen{at: i + j, state: sa}
 				n++
 			}
 			if sb >= accept {
-				out[n] = seen{at: i, state: sb, second: true}
+				out[n] = seen{at: i + j, state: sb, second: true}
 				n++
 			}
 			if n >= len(out)-1 {
-				return i + 1, sa, sb, n
+				return i + j + 1, sa, sb, n
 			}
 		}
 	}
-	return i, sa, sb, n
+	return i + len(a), sa, sb, n
 }
 
 // step runs one automaton over b[from:] from state s, adding the accepting states it passes
