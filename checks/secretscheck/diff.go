@@ -31,6 +31,12 @@ type diffStats struct {
 	oversize, binary, cutLines int
 }
 
+// plus is the counts of a and b together.
+func (a diffStats) plus(b diffStats) diffStats {
+	return diffStats{commits: a.commits + b.commits, chunks: a.chunks + b.chunks, bytes: a.bytes + b.bytes,
+		oversize: a.oversize + b.oversize, binary: a.binary + b.binary, cutLines: a.cutLines + b.cutLines}
+}
+
 // maxLine bounds one line of git's output held in memory; the rest of a longer line (a minified
 // bundle, a data file on one line) is not scanned but counted.
 const maxLine = 1 << 20

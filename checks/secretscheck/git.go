@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -273,112 +272,6 @@ func (sc *Secrets) streamDiff(ctx context.Context, root string, args []string, s
 		return st, fmt.Errorf("after %d commits: %w", st.commits, gitError(args[0], err, stderr.String()))
 	}
 	return st, nil
-}
-
-// historySlices is how many pieces the list of commits is cut into per git process: more
-// pieces than processes, so that one piece holding a huge commit does not leave the other
-// processes idle at the end.
-const historySlices = 2
-
-// scanHistory scans the added lines of every commit reachable from any ref. git log -p is the
-// bulk of the work (inflating objects, diffing) and one git process uses one core, so the
-// commits (git rev-list --all, in git log's order) are cut into disjoint slices and one git
-// process per core turns a slice at a time into patches (git log --no-walk --stdin), each read
-// and scanned by a goroutine of its own. Memory stays bounded: a slice's patches are never
-// held, only one file's added lines per process at a time, and the commit list at 41 bytes a
-// commit. procs is how many git processes run at once (the scan gives it GOMAXPROCS).
-func (sc *Secrets) scanHistory(ctx context.Context, rs *ruleSet, root string, procs int) ([]diffFinding, diffStats, error) {
-	if procs <= 1 {
-		// One core: one git process, no list of commits to cut.
-		scn := newScanner(rs)
-		var findings []diffFinding
-		st, err := sc.streamDiff(ctx, root, historyArgs(), nil, func(c *diffChunk) {
-			findings = sc.scanChunk(scn, c, 0, findings)
-		})
-		return findings, st, err
-	}
-	list, err := gitOutput(ctx, root, "rev-list", "--all")
-	if err != nil {
-		return nil, diffStats{}, err
-	}
-	var starts []int // offset of each commit's line in list
-	for i := 0; i < len(list); {
-		starts = append(starts, i)
-		nl := bytes.IndexByte(list[i:], '\n')
-		if nl < 0 {
-			break
-		}
-		i += nl + 1
-	}
-	n := min(len(starts), procs*historySlices)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu       sync.Mutex
-		findings []diffFinding
-		total    diffStats
-		firstErr error
-		next     int
-		wg       sync.WaitGroup
-	)
-	for w := 0; w < min(procs, n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			scn := newScanner(rs)
-			var local []diffFinding
-			var st diffStats
-			var err error
-			for {
-				mu.Lock()
-				k := next
-				next++
-				mu.Unlock()
-				if k >= n || ctx.Err() != nil {
-					break
-				}
-				// Slice k: commits [from, to) of the list, in git log's order.
-				from, to := k*len(starts)/n, (k+1)*len(starts)/n
-				end := len(list)
-				if to < len(starts) {
-					end = starts[to]
-				}
-				var s diffStats
-				s, err = sc.streamDiff(ctx, root, historySliceArgs(), list[starts[from]:end], func(c *diffChunk) {
-					local = sc.scanChunk(scn, c, from, local)
-				})
-				st.add(s)
-				if err != nil {
-					cancel()
-					break
-				}
-			}
-			mu.Lock()
-			findings = append(findings, local...)
-			total.add(st)
-			if err != nil && firstErr == nil {
-				firstErr = err
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, total, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, total, err
-	}
-	return findings, total, nil
-}
-
-func (a *diffStats) add(b diffStats) {
-	a.commits += b.commits
-	a.chunks += b.chunks
-	a.bytes += b.bytes
-	a.oversize += b.oversize
-	a.binary += b.binary
-	a.cutLines += b.cutLines
 }
 
 // diffArgs make a patch that shows every added line as it was committed: as text whatever
