@@ -157,7 +157,7 @@ func (s *Secrets) scan(ctx context.Context, env *kind.Env, useBaseline bool) (*s
 	if !fi.IsDir() && !fi.Mode().IsRegular() {
 		// Reading a FIFO would wait for a writer, a device could be endless: neither is a file
 		// of the repository.
-		rep.notScanned = fmt.Sprintf("%s is %s, neither a directory nor a regular file", s.Path, describeMode(fi.Mode()))
+		rep.notScanned = fmt.Sprintf("%s is %s, neither a directory nor a regular file", s.Path, kind.FileKind(fi.Mode()))
 		return rep, nil
 	}
 	if !fi.IsDir() && (s.Staged || s.History != nil && *s.History) {

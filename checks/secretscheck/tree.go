@@ -46,6 +46,16 @@ func isVendored(rel string) bool {
 	return false
 }
 
+// skipKind says why a working-tree entry was not read.
+type skipKind int
+
+const (
+	skipNone    skipKind = iota
+	skipSymlink          // never followed: its target is scanned where it lives
+	skipDir              // a submodule or a nested repository: another repository's files
+	skipSpecial          // a FIFO, socket or device: no content to scan, and reading could block
+)
+
 // treeStats counts what the working-tree scan looked at and why it skipped the rest.
 type treeStats struct {
 	files, bytes                              int64
