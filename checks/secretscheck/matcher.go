@@ -59,36 +59,18 @@ func newMatcher(keywords []string) *matcher {
 		m.lower = append(m.lower, lowerString(kw))
 		longest = max(longest, len(kw))
 	}
-	prefixes := m.prefixes(longest)
-	for m.prefix > 1 && len(trieNodes(prefixes))*m.classify(prefixes) > len(m.table) {
-		prefixes = m.prefixes(m.prefix - 1)
-	}
-	m.nclass = m.classify(prefixes)
-	m.build(prefixes)
-	return m
-}
-
-// prefixes returns the first n bytes of each keyword, lower-cased, and makes n the matcher's.
-func (m *matcher) prefixes(n int) []string {
-	m.prefix = n
-	out := make([]string, len(m.lower))
-	for i, kw := range m.lower {
-		out[i] = kw[:min(len(kw), n)]
-	}
-	return out
-}
-
-// trieNodes names the states of a trie over words: every prefix of every word, "" first.
-func trieNodes(words []string) map[string]int {
-	nodes := map[string]int{"": 0}
-	for _, w := range words {
-		for i := 1; i <= len(w); i++ {
-			if _, ok := nodes[w[:i]]; !ok {
-				nodes[w[:i]] = len(nodes)
-			}
+	for m.prefix = longest; ; m.prefix-- {
+		prefixes := make([]string, len(m.lower))
+		for i, kw := range m.lower {
+			prefixes[i] = kw[:min(len(kw), m.prefix)]
+		}
+		m.nclass = m.classify(prefixes)
+		next, ends := m.trie(prefixes)
+		if len(ends)*m.nclass <= len(m.table) || m.prefix == 1 {
+			m.build(next, ends)
+			return m
 		}
 	}
-	return nodes
 }
 
 // classify gives each byte of the prefixes a class (upper-case letters their lower-case
@@ -112,9 +94,8 @@ func (m *matcher) classify(prefixes []string) int {
 
 // build makes the automaton: the trie of the prefixes, completed by suffix links into a full
 // transition table, with the accepting states numbered last.
-func (m *matcher) build(prefixes []string) {
+func (m *matcher) build(next []int32, ends [][]candidate) {
 	n := m.nclass
-	next, ends := m.trie(prefixes)
 	delta, order := completeTrie(next, ends, n)
 	// Number the states: those where nothing ends first, then the accepting ones.
 	num := make([]int, len(ends))
@@ -158,7 +139,9 @@ func (m *matcher) trie(prefixes []string) (next []int32, ends [][]candidate) {
 			if next[s*int32(n)+cl] < 0 {
 				next[s*int32(n)+cl] = int32(len(ends))
 				ends = append(ends, nil)
-				next = append(next, slices.Repeat([]int32{-1}, n)...)
+				for range n {
+					next = append(next, -1)
+				}
 			}
 			s = next[s*int32(n)+cl]
 		}
