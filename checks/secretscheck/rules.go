@@ -62,11 +62,20 @@ type Rule struct {
 	re       *regexp.Regexp
 	validate func(string) bool
 	index    int
+	// lead is the literal every match starts with ("" if there is none), and fromLead the
+	// expression from there on, anchored: where no occurrence of lead in a line starts a match
+	// of fromLead, the expression cannot match, and it is not run over the line (which costs
+	// far more, as it tries every offset of the line, when it does not start with a literal).
+	lead     []byte
+	fromLead *regexp.Regexp
 }
 
 // regexp returns the rule's compiled expression.
 func (r *Rule) regexp() *regexp.Regexp {
-	r.reOnce.Do(func() { r.re = regexp.MustCompile(r.Regex) })
+	r.reOnce.Do(func() {
+		r.re = regexp.MustCompile(r.Regex)
+		r.lead, r.fromLead = anchoredLead(r.Regex)
+	})
 	return r.re
 }
 

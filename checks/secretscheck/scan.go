@@ -255,7 +255,7 @@ func (s *scanner) runRegex(r *Rule, buf []byte, ls, le int) {
 	if r.Requires != "" && !bytes.ContainsAny(buf[ls:le], r.Requires) {
 		return
 	}
-	if r.Kind == kindURL && !urlCredentialShape(buf[ls:le]) {
+	if r.Kind == kindURL && !urlCredentialShape(buf[ls:le]) || !r.mayMatch(window, le-ls) {
 		return
 	}
 	for _, sm := range r.regexp().FindAllSubmatchIndex(window, -1) {
