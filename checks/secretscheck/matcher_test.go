@@ -65,7 +65,7 @@ func TestMatcherMatchesBruteForce(t *testing.T) {
 			t.Fatalf("%d keywords fit the table whole: the prefix path is not tested", len(keywords))
 		}
 		var h hitBuffers
-		for _, size := range []int{0, 1, 5, 63, 64, 65, 500, splitOrder - 1, splitOrder, 9000} {
+		for _, size := range []int{0, 1, 5, 63, 64, 65, 67, 255, 500, 1021, splitOrder - 1, splitOrder, 9000} {
 			var in strings.Builder
 			for in.Len() < size {
 				switch r.Intn(4) {
