@@ -241,12 +241,11 @@ func (sc *Secrets) streamDiff(ctx context.Context, root string, args []string, s
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
-	stdout, w, err := os.Pipe()
+	stdout, w, err := gitPipe()
 	if err != nil {
 		return diffStats{}, fmt.Errorf("git %s: %w", args[0], err)
 	}
 	defer stdout.Close()
-	growPipe(w)
 	cmd.Stdout = w
 	err = cmd.Start()
 	w.Close() // git holds its own copy; ours would keep the pipe open after git exits
