@@ -38,8 +38,8 @@ var b64Index = func() (t [256]int8) {
 func (s *scanner) decodePass(buf []byte, o fileOpts, depth int) {
 	// Only runs of minEncoded or more matter, so look at every minEncoded-th byte: a byte that
 	// is not base64 rules out every run that would have to cross it, and a byte that is gets
-	// its run measured in both directions. Text with a space every few words is crossed at a
-	// few bytes read per 32.
+	// its run's start found, and its end if it can be far enough. Text with a space every few
+	// words is crossed at a few bytes read per 32.
 	for i := 0; i+minEncoded <= len(buf); {
 		p := i + minEncoded - 1
 		if b64Index[buf[p]] < 0 {
@@ -49,6 +49,12 @@ func (s *scanner) decodePass(buf []byte, o fileOpts, depth int) {
 		start := p
 		for start > i && b64Index[buf[start-1]] >= 0 {
 			start--
+		}
+		// A long enough run reaches last: where that byte is not base64, or there is none,
+		// this run is too short, and so is any other before it.
+		if last := start + minEncoded - 1; last >= len(buf) || b64Index[buf[last]] < 0 {
+			i = last + 1
+			continue
 		}
 		end := p + 1
 		for end < len(buf) && b64Index[buf[end]] >= 0 {
