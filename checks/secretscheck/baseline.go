@@ -148,7 +148,7 @@ func displayPath(env *kind.Env, p string) string {
 }
 
 func readBaseline(path string) (*baseline, error) {
-	data, err := readSmallFile(path, maxBaselineSize)
+	data, err := kind.ReadSmallFile(path, maxBaselineSize)
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}

@@ -74,16 +74,9 @@ current finding are dropped and counted.`,
 }
 
 func runBaseline(ctx context.Context, opts *BaselineOptions) error {
-	size, err := kind.ParseByteSize(opts.MaxFileSize)
+	s, err := opts.check()
 	if err != nil {
-		return fmt.Errorf("--max-file-size: %w", err)
-	}
-	if opts.Timeout <= 0 {
-		return fmt.Errorf("--timeout must be positive, e.g. --timeout 5m (got %s)", opts.Timeout)
-	}
-	s := &Secrets{Path: opts.Path, IgnorePaths: opts.IgnorePaths, MaxFileSize: size}
-	if opts.historySet {
-		s.History = &opts.History
+		return err
 	}
 	env := opts.App.Env()
 	env.BaseDir = opts.App.Dir
@@ -108,31 +101,52 @@ func runBaseline(ctx context.Context, opts *BaselineOptions) error {
 	} else if !filepath.IsAbs(out) {
 		out = filepath.Join(opts.App.Dir, out)
 	}
-	shown := relTo(opts.App.Dir, out)
 	if opts.Migrate {
-		kept, dropped, err := MigrateBaseline(ctx, env, s, out)
-		if err != nil {
-			return timedOut(ctx, opts.Timeout, err)
-		}
-		fmt.Fprintf(opts.App.ErrOut, "%s: %d accepted finding(s) in the current format", shown, kept)
-		switch {
-		case dropped == 1:
-			fmt.Fprint(opts.App.ErrOut, "; dropped 1 old entry that matches no current finding")
-		case dropped > 1:
-			fmt.Fprintf(opts.App.ErrOut, "; dropped %d old entries that match no current finding", dropped)
-		}
-		fmt.Fprintln(opts.App.ErrOut)
-		return nil
+		return migrateBaseline(ctx, opts, env, s, out)
 	}
 	n, err := WriteBaseline(ctx, env, s, out)
 	if err != nil {
 		return timedOut(ctx, opts.Timeout, err)
 	}
+	shown := relTo(opts.App.Dir, out)
 	if filepath.Clean(out) == filepath.Clean(def) {
 		fmt.Fprintf(opts.App.ErrOut, "wrote %d accepted finding(s) to %s; the secrets check of %s reads it without configuration\n", n, shown, opts.Path)
 		return nil
 	}
 	fmt.Fprintf(opts.App.ErrOut, "wrote %d accepted finding(s) to %s; set baseline: %s in the secrets check\n", n, shown, opts.Output)
+	return nil
+}
+
+// check is the secrets check the flags describe.
+func (opts *BaselineOptions) check() (*Secrets, error) {
+	size, err := kind.ParseByteSize(opts.MaxFileSize)
+	if err != nil {
+		return nil, fmt.Errorf("--max-file-size: %w", err)
+	}
+	if opts.Timeout <= 0 {
+		return nil, fmt.Errorf("--timeout must be positive, e.g. --timeout 5m (got %s)", opts.Timeout)
+	}
+	s := &Secrets{Path: opts.Path, IgnorePaths: opts.IgnorePaths, MaxFileSize: size}
+	if opts.historySet {
+		s.History = &opts.History
+	}
+	return s, nil
+}
+
+// migrateBaseline rewrites the baseline at out in the current format and says what it kept.
+func migrateBaseline(ctx context.Context, opts *BaselineOptions, env *kind.Env, s *Secrets, out string) error {
+	kept, dropped, err := MigrateBaseline(ctx, env, s, out)
+	if err != nil {
+		return timedOut(ctx, opts.Timeout, err)
+	}
+	fmt.Fprintf(opts.App.ErrOut, "%s: %d accepted finding(s) in the current format", relTo(opts.App.Dir, out), kept)
+	switch {
+	case dropped == 1:
+		fmt.Fprint(opts.App.ErrOut, "; dropped 1 old entry that matches no current finding")
+	case dropped > 1:
+		fmt.Fprintf(opts.App.ErrOut, "; dropped %d old entries that match no current finding", dropped)
+	}
+	fmt.Fprintln(opts.App.ErrOut)
 	return nil
 }
 

@@ -67,9 +67,9 @@ func BenchmarkMatcher(b *testing.B) {
 	data, _ := os.ReadFile(filepath.Join(root, "net", "http", "server.go"))
 	rs := mustRules(b)
 	b.SetBytes(int64(len(data)))
-	hits := 0
+	var h hitBuffers
 	for i := 0; i < b.N; i++ {
-		rs.matcher.scan(data, func(int, int) { hits++ })
+		rs.matcher.scan(data, &h)
 	}
 }
 

@@ -38,8 +38,8 @@ var b64Index = func() (t [256]int8) {
 func (s *scanner) decodePass(buf []byte, o fileOpts, depth int) {
 	// Only runs of minEncoded or more matter, so look at every minEncoded-th byte: a byte that
 	// is not base64 rules out every run that would have to cross it, and a byte that is gets
-	// its run measured in both directions. Text with a space every few words is crossed at a
-	// few bytes read per 32.
+	// its run's start found, and its end if it can be far enough. Text with a space every few
+	// words is crossed at a few bytes read per 32.
 	for i := 0; i+minEncoded <= len(buf); {
 		p := i + minEncoded - 1
 		if b64Index[buf[p]] < 0 {
@@ -49,6 +49,12 @@ func (s *scanner) decodePass(buf []byte, o fileOpts, depth int) {
 		start := p
 		for start > i && b64Index[buf[start-1]] >= 0 {
 			start--
+		}
+		// A long enough run reaches last: where that byte is not base64, or there is none,
+		// this run is too short, and so is any other before it.
+		if last := start + minEncoded - 1; last >= len(buf) || b64Index[buf[last]] < 0 {
+			i = last + 1
+			continue
 		}
 		end := p + 1
 		for end < len(buf) && b64Index[buf[end]] >= 0 {
@@ -68,62 +74,13 @@ func (s *scanner) decodeRun(buf []byte, i, j int, o fileOpts, depth int) {
 	if n%4 == 1 {
 		n-- // a lone trailing character encodes nothing
 	}
-	// Base64 of ASCII text: every byte is below 0x80, so the first character of each group of
-	// four encodes a value below 32, the second has bit 3 clear and the third bit 1 clear. A
-	// random run (an identifier, a hash, base64 of binary data) fails within a few groups, so
-	// almost nothing that is not encoded text is ever decoded.
-	urlSafe, std := false, false
-	for k := 0; k < n; k++ {
-		c := run[k]
-		switch c {
-		case '-', '_':
-			urlSafe = true
-		case '+', '/':
-			std = true
-		}
-		v := b64Index[c]
-		switch k % 4 {
-		case 0:
-			if v >= 32 {
-				return
-			}
-		case 1:
-			if v&8 != 0 {
-				return
-			}
-		case 2:
-			if v&2 != 0 {
-				return
-			}
-		}
-	}
-	if urlSafe && std {
+	enc := textEncoding(run[:n])
+	if enc == nil {
 		return
 	}
-	enc := base64.RawStdEncoding
-	if urlSafe {
-		enc = base64.RawURLEncoding
-	}
-	need := enc.DecodedLen(n)
-	if cap(s.decoded) < need {
-		s.decoded = make([]byte, need)
-	}
-	dec := s.decoded[:need]
-	if _, err := enc.Decode(dec, run[:n]); err != nil {
+	dec, ok := s.decodeText(enc, run[:n])
+	if !ok {
 		return
-	}
-	letters := 0
-	for _, c := range dec {
-		switch {
-		case c == '\t' || c == '\n' || c == '\r':
-		case c < ' ' || c == 0x7f:
-			return
-		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
-			letters++
-		}
-	}
-	if letters*4 < len(dec) {
-		return // numbers and punctuation: not text that holds a credential
 	}
 	if s.sub == nil {
 		s.sub = newScanner(s.rs)
@@ -136,4 +93,68 @@ func (s *scanner) decodeRun(buf []byte, i, j int, o fileOpts, depth int) {
 	for _, m := range s.sub.find(dec, fileOpts{generic: o.generic}, depth+1) {
 		s.out = append(s.out, match{rule: m.rule, secret: m.secret, start: i, end: end, decoded: true})
 	}
+}
+
+// textEncoding returns the encoding a run is written in if it can be base64 of ASCII text, nil
+// if not. In base64 of ASCII text every byte is below 0x80, so the first character of each
+// group of four encodes a value below 32, the second has bit 3 clear and the third bit 1 clear.
+// A random run (an identifier, a hash, base64 of binary data) fails within a few groups, so
+// almost nothing that is not encoded text is ever decoded. A run that mixes the two alphabets
+// is neither.
+func textEncoding(run []byte) *base64.Encoding {
+	urlSafe, std := false, false
+	for k, c := range run {
+		switch c {
+		case '-', '_':
+			urlSafe = true
+		case '+', '/':
+			std = true
+		}
+		v := b64Index[c]
+		switch k % 4 {
+		case 0:
+			if v >= 32 {
+				return nil
+			}
+		case 1:
+			if v&8 != 0 {
+				return nil
+			}
+		case 2:
+			if v&2 != 0 {
+				return nil
+			}
+		}
+	}
+	switch {
+	case urlSafe && std:
+		return nil
+	case urlSafe:
+		return base64.RawURLEncoding
+	}
+	return base64.RawStdEncoding
+}
+
+// decodeText decodes run into the scanner's buffer, if what it holds is text that can hold a
+// credential: printable, and at least a quarter letters (not numbers and punctuation).
+func (s *scanner) decodeText(enc *base64.Encoding, run []byte) ([]byte, bool) {
+	need := enc.DecodedLen(len(run))
+	if cap(s.decoded) < need {
+		s.decoded = make([]byte, need)
+	}
+	dec := s.decoded[:need]
+	if _, err := enc.Decode(dec, run); err != nil {
+		return nil, false
+	}
+	letters := 0
+	for _, c := range dec {
+		switch {
+		case c == '\t' || c == '\n' || c == '\r':
+		case c < ' ' || c == 0x7f:
+			return nil, false
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			letters++
+		}
+	}
+	return dec, letters*4 >= len(dec)
 }

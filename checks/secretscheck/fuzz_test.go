@@ -2,8 +2,12 @@ package secretscheck
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 
 	"github.com/launchgate/launchgate/internal/redact"
@@ -43,20 +47,43 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
-// FuzzParseDiff feeds arbitrary git output to the diff parser: it must not panic, and every
-// chunk's line numbers must match its lines.
+// FuzzParseDiff feeds arbitrary git output to the diff parser: it must not panic, every
+// chunk's line numbers must match its lines, and what it finds must not depend on how the
+// stream arrives (a pipe hands over whatever git has written so far).
 func FuzzParseDiff(f *testing.F) {
-	f.Add([]byte("\x00abc\n\ndiff --git a/x b/x\n+++ b/x\n@@ -0,0 +1,2 @@\n+one\n++++ b/y\n"))
-	f.Add([]byte("diff --git a/x b/x\n+++ \"b/a\\tb\"\n@@ -1 +1 @@\n-a\n+b\n\\ No newline at end of file\n"))
-	f.Add([]byte("\x00m\n\ndiff --cc f\n--- a/f\n+++ b/f\n@@@ -4,0 -4,1 +4,2 @@@\n+ br\n++evil\n -gone\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = parseDiff(bytes.NewReader(data), 1<<20, func(c *diffChunk) error {
-			if bytes.Count(c.data, []byte{'\n'}) != len(c.lines) {
-				t.Fatalf("%d lines, %d line numbers", bytes.Count(c.data, []byte{'\n'}), len(c.lines))
-			}
-			return nil
-		})
+	f.Add([]byte("\x00abc\n\ndiff --git a/x b/x\n+++ b/x\n@@ -0,0 +1,2 @@\n+one\n++++ b/y\n"), uint16(1<<15))
+	f.Add([]byte("diff --git a/x b/x\n+++ \"b/a\\tb\"\n@@ -1 +1 @@\n-a\n+b\n\\ No newline at end of file\n"), uint16(4))
+	f.Add([]byte("\x00m\n\ndiff --cc f\n--- a/f\n+++ b/f\n@@@ -4,0 -4,1 +4,2 @@@\n+ br\n++evil\n -gone\n"), uint16(9))
+	f.Add([]byte("diff --git a/x b/x\n+++ b/x\n@@ -0,0 +1,3 @@\n+a\x00\n+bbbbbbbbbbb\n+c\n+++ /dev/null\n"), uint16(12))
+	f.Fuzz(func(t *testing.T, data []byte, maxSize uint16) {
+		parse := func(r io.Reader) (string, diffStats, error) {
+			var got strings.Builder
+			st, err := parseDiff(r, int64(maxSize), func(c *diffChunk) error {
+				if bytes.Count(c.data, []byte{'\n'}) != len(c.lines) {
+					t.Fatalf("%d lines, %d line numbers", bytes.Count(c.data, []byte{'\n'}), len(c.lines))
+				}
+				fmt.Fprintf(&got, "%+v\n", *c)
+				return nil
+			})
+			return got.String(), st, err
+		}
+		whole, st, err := parse(bytes.NewReader(data))
+		bytewise, st1, err1 := parse(iotest.OneByteReader(bytes.NewReader(data)))
+		if whole != bytewise || st != st1 || (err == nil) != (err1 == nil) {
+			t.Fatalf("read whole: %+v %v\n%s\nread a byte at a time: %+v %v\n%s", st, err, whole, st1, err1, bytewise)
+		}
 	})
+}
+
+// TestParseDiffReadError: a stream that fails part-way, in the middle of a line, fails the
+// parse, even where it goes on after the failure: what was not read was not scanned.
+func TestParseDiffReadError(t *testing.T) {
+	first := "\x00c1\n\ndiff --git a/x b/x\n+++ b/x\n@@ -0,0 +1,2 @@\n+on"
+	r := io.MultiReader(iotest.TimeoutReader(strings.NewReader(first)), strings.NewReader("e\n+two\n"))
+	_, err := parseDiff(r, 1<<20, func(*diffChunk) error { return nil })
+	if !errors.Is(err, iotest.ErrTimeout) {
+		t.Fatalf("parseDiff = %v, want the reader's error", err)
+	}
 }
 
 func TestParseDiffHeaderLookalikes(t *testing.T) {

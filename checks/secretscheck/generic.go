@@ -85,58 +85,84 @@ func assignedValueAt(buf []byte, ls, le, is, ie int, o fileOpts) (vs, ve int, qu
 	if nameQuote != 0 && p < le && buf[p] == ']' {
 		p++ // config['SECRET_KEY'] = …
 	}
-	// <password>value</password>
 	if nameQuote == 0 && is > ls && buf[is-1] == '<' && p < le && buf[p] == '>' {
-		vs = p + 1
-		i := bytes.IndexByte(buf[vs:le], '<')
-		if i < 0 || !bytes.HasPrefix(buf[vs+i:le], []byte("</")) {
-			return -1, -1, false
-		}
-		return vs, vs + i, true
+		return elementValue(buf, p+1, le)
 	}
+	p = skipSpaces(buf, p, le)
+	if nameQuote != 0 {
+		if vs, ve, quoted, ok := quotedNameValue(buf, ls, le, is, p, nameQuote); ok {
+			return vs, ve, quoted
+		}
+	}
+	p, ok := afterAssignment(buf, p, le)
+	if !ok {
+		return -1, -1, false
+	}
+	return valueAt(buf, p, le, o)
+}
+
+// elementValue reads <password>value</password> from just after the opening tag at vs.
+func elementValue(buf []byte, vs, le int) (int, int, bool) {
+	i := bytes.IndexByte(buf[vs:le], '<')
+	if i < 0 || !bytes.HasPrefix(buf[vs+i:le], []byte("</")) {
+		return -1, -1, false
+	}
+	return vs, vs + i, true
+}
+
+func skipSpaces(buf []byte, p, le int) int {
 	for p < le && isSpaceByte(buf[p]) {
 		p++
 	}
+	return p
+}
+
+// quotedNameValue reads the value of a quoted name where what follows it is not an assignment
+// operator: PHP's define('DB_PASSWORD', 'value') and .NET's <add key="ApiKey" value="…"/>, where
+// only a quoted value counts (other calls with a name and a value are too often lists of
+// names, or test set-up). ok is false where neither form is there.
+func quotedNameValue(buf []byte, ls, le, is, p int, nameQuote byte) (vs, ve int, quoted, ok bool) {
 	rest := buf[p:le]
 	switch {
-	case nameQuote != 0 && len(rest) > 0 && rest[0] == ',' && bytes.HasSuffix(bytes.ToLower(buf[max(ls, is-8):is]), []byte("define("+string(nameQuote))):
-		// PHP's define('DB_PASSWORD', 'value'): only a quoted value counts. Other calls with
-		// a name and a value are too often lists of names, or test set-up.
-		p++
-		for p < le && isSpaceByte(buf[p]) {
-			p++
-		}
-		if p >= le || (buf[p] != '"' && buf[p] != '\'') {
-			return -1, -1, false
-		}
-		return quotedValue(buf, p, le)
-	case nameQuote != 0 && bytes.HasPrefix(rest, []byte("value=")):
-		// <add key="ApiKey" value="…"/>
+	case len(rest) > 0 && rest[0] == ',' && bytes.HasSuffix(bytes.ToLower(buf[max(ls, is-8):is]), []byte("define("+string(nameQuote))):
+		p = skipSpaces(buf, p+1, le)
+	case bytes.HasPrefix(rest, []byte("value=")):
 		p += len("value=")
-		if p >= le || (buf[p] != '"' && buf[p] != '\'') {
-			return -1, -1, false
-		}
-		return quotedValue(buf, p, le)
+	default:
+		return 0, 0, false, false
+	}
+	if p >= le || (buf[p] != '"' && buf[p] != '\'') {
+		return -1, -1, false, true
+	}
+	vs, ve, quoted = quotedValue(buf, p, le)
+	return vs, ve, quoted, true
+}
+
+// afterAssignment returns where the value starts after an assignment operator at p (=, :=, =>,
+// ?=, :), or false where there is none (==, !=, ===, ::, anything else).
+func afterAssignment(buf []byte, p, le int) (int, bool) {
+	rest := buf[p:le]
+	switch {
 	case bytes.HasPrefix(rest, []byte(":=")), bytes.HasPrefix(rest, []byte("=>")),
 		bytes.HasPrefix(rest, []byte("?=")):
 		p += 2
 	case bytes.HasPrefix(rest, []byte("==")), bytes.HasPrefix(rest, []byte("!=")):
-		return -1, -1, false
+		return 0, false
 	case len(rest) > 0 && (rest[0] == '=' || rest[0] == ':'):
 		p++
 	default:
-		return -1, -1, false
+		return 0, false
 	}
 	if p < le && (buf[p] == '=' || buf[p] == ':') {
-		return -1, -1, false // ===, ::
+		return 0, false // ===, ::
 	}
-	for p < le && isSpaceByte(buf[p]) {
-		p++
-	}
-	if p >= le {
-		return -1, -1, false
-	}
-	// Python's b'…', r'…', rb'…' are string literals too.
+	p = skipSpaces(buf, p, le)
+	return p, p < le
+}
+
+// valueAt reads the value that starts at p: a string literal (Python's b'…', r'…', rb'…'
+// too) or, outside code, an unquoted value: any printable character up to a space or a quote.
+func valueAt(buf []byte, p, le int, o fileOpts) (vs, ve int, quoted bool) {
 	q := p
 	for q < le && q < p+2 && (buf[q] == 'b' || buf[q] == 'r' || buf[q] == 'u' || buf[q] == 'B' || buf[q] == 'R') {
 		q++
@@ -150,7 +176,6 @@ func assignedValueAt(buf []byte, ls, le, is, ie int, o fileOpts) (vs, ve int, qu
 	if o.code {
 		return -1, -1, false // in code only a string literal is a value; anything else is an expression
 	}
-	// Unquoted (.env, YAML, properties): any printable character up to a space or a quote.
 	ve = p
 	for ve < le && buf[ve] > ' ' && buf[ve] != '"' && buf[ve] != '\'' && buf[ve] < 0x7f {
 		ve++
@@ -410,80 +435,102 @@ var nonSecretHeads = wordSet("url", "uri", "urls", "file", "files", "filename", 
 // that says credential may hold a UUID, and a bare key= needs a value that looks generated:
 // long, with digits, and mixed case unless very long.
 func plausibleSecretValue(v string, quoted bool, strength nameStrength) bool {
-	weak := strength == weakName
-	if len(v) < 8 || len(v) > 1000 || isPlaceholder(v) {
+	if len(v) < 8 || len(v) > 1000 || isPlaceholder(v) || !oneToken(v) {
 		return false
 	}
-	for i := 0; i < len(v); i++ {
-		if v[i] <= ' ' || v[i] >= 0x7f {
-			return false // a phrase, a control character or text in another script
-		}
-	}
-	if strings.Contains(v, "://") || strings.HasPrefix(v, "data:") || looksLikeTemplate(v) || isPasswordHash(v) {
+	if looksLikeReference(v) || !quoted && looksLikeUnquotedReference(v) {
 		return false
-	}
-	switch v[0] {
-	case '$', '%', '{', '<', '[':
-		return false // $VAR, %s, {…}, <…>, [list]
-	case '/', '~', '.':
-		if strings.Count(v, "/") >= 2 || strings.HasPrefix(v, "~/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") {
-			return false // a path
-		}
-	}
-	if !quoted {
-		switch v[0] {
-		case '@', '&', '*', '!', '#', ':', '(', '|', '>', '-', '+', '=':
-			return false // a reference, a YAML anchor, alias, tag or block, a comment, a flag
-		}
-		if strings.HasSuffix(v, ")") && strings.Contains(v, "(") {
-			return false // a call: ENC(…), generate()
-		}
-		if strings.IndexByte(v, '\\') >= 0 {
-			return false // a Windows path, an escaped string written out
-		}
 	}
 	lv := strings.ToLower(v)
-	if hasDummyWord(lv) {
-		return false
-	}
-	if strings.HasPrefix(v, "eyJ") && (strings.Count(v, ".") != 2 || !validJWT(v)) {
-		return false // a JWT is a secret only if it is signed and no fixture
-	}
-	for _, w := range stopWords {
-		if strings.Contains(lv, w) {
-			return false
-		}
-	}
-	digits, letters, other := 0, 0, 0
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case '0' <= c && c <= '9':
-			digits++
-		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
-			letters++
-		default:
-			other++
-		}
-	}
-	if letters == 0 {
-		return false // numbers, dates, versions
-	}
-	if digits == 0 && other == 0 && isWordsOnly(v) || looksLikeIdentifier(v) {
-		return false
-	}
-	// A dotted, dashed or slashed name of words (my-app.config-name, secrets/prod/db), not a
-	// credential.
-	if digits == 0 && strings.Trim(lv, "abcdefghijklmnopqrstuvwxyz-_./:") == "" && strings.ContainsAny(lv, "-_./:") {
+	mix := charMixOf(v)
+	if looksLikeWords(v, lv, mix) {
 		return false
 	}
 	if isUUID(v) && (strength != secretName || wellKnownUUID(lv)) {
 		return false
 	}
-	if weak && (len(v) < 16 || digits == 0 || len(v) < 32 && !mixedCase(v)) {
-		return false
+	return strength != weakName || looksGenerated(v, mix)
+}
+
+// oneToken: no space, no control character, no text in another script.
+func oneToken(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] <= ' ' || v[i] >= 0x7f {
+			return false
+		}
 	}
 	return true
+}
+
+// looksLikeReference: a URL, a data: URI, a template, a password hash, $VAR, %s, {…}, <…>,
+// [list] or a path, quoted or not.
+func looksLikeReference(v string) bool {
+	if strings.Contains(v, "://") || strings.HasPrefix(v, "data:") || looksLikeTemplate(v) || isPasswordHash(v) {
+		return true
+	}
+	switch v[0] {
+	case '$', '%', '{', '<', '[':
+		return true
+	case '/', '~', '.':
+		return strings.Count(v, "/") >= 2 || strings.HasPrefix(v, "~/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../")
+	}
+	return false
+}
+
+// looksLikeUnquotedReference: what a value outside quotes is when it is a reference, a YAML
+// anchor, alias, tag or block, a comment, a flag, a call (ENC(…), generate()), a Windows path
+// or an escaped string written out.
+func looksLikeUnquotedReference(v string) bool {
+	switch v[0] {
+	case '@', '&', '*', '!', '#', ':', '(', '|', '>', '-', '+', '=':
+		return true
+	}
+	return strings.HasSuffix(v, ")") && strings.Contains(v, "(") || strings.IndexByte(v, '\\') >= 0
+}
+
+// charMix counts the kinds of characters in a value.
+type charMix struct{ digits, letters, other int }
+
+func charMixOf(v string) charMix {
+	var m charMix
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case '0' <= c && c <= '9':
+			m.digits++
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			m.letters++
+		default:
+			m.other++
+		}
+	}
+	return m
+}
+
+// looksLikeWords: a made-up test value, an unsigned or fixture JWT, a value holding a stop
+// word, numbers without letters (dates, versions), words or an identifier, or a dotted, dashed
+// or slashed name of words (my-app.config-name, secrets/prod/db).
+func looksLikeWords(v, lv string, mix charMix) bool {
+	if hasDummyWord(lv) {
+		return true
+	}
+	if strings.HasPrefix(v, "eyJ") && (strings.Count(v, ".") != 2 || !validJWT(v)) {
+		return true // a JWT is a secret only if it is signed and no fixture
+	}
+	for _, w := range stopWords {
+		if strings.Contains(lv, w) {
+			return true
+		}
+	}
+	if mix.letters == 0 || mix.digits == 0 && mix.other == 0 && isWordsOnly(v) || looksLikeIdentifier(v) {
+		return true
+	}
+	return mix.digits == 0 && strings.Trim(lv, "abcdefghijklmnopqrstuvwxyz-_./:") == "" && strings.ContainsAny(lv, "-_./:")
+}
+
+// looksGenerated: what a bare key= needs to hold to be taken for a secret: 16 characters or
+// more with digits, and mixed case unless 32 or more.
+func looksGenerated(v string, mix charMix) bool {
+	return len(v) >= 16 && mix.digits > 0 && (len(v) >= 32 || mixedCase(v))
 }
 
 func mixedCase(v string) bool {

@@ -71,8 +71,8 @@ func TestCommittedSecretStillInTree(t *testing.T) {
 }
 
 // TestHistoryOnOneOrManyProcesses: one git log over every commit and git processes over slices
-// of them find the same secrets in the same commits, count the same, and attribute a secret
-// committed twice to the older commit.
+// of them find the same secrets in the same commits, in the same order, count the same, and
+// attribute a secret committed twice to the older commit.
 func TestHistoryOnOneOrManyProcesses(t *testing.T) {
 	r := newRepo(t)
 	first := fakeGitHubPAT()
@@ -99,10 +99,20 @@ func TestHistoryOnOneOrManyProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs := mustRules(t)
+	var oneOrder string
 	summary := func(procs int) (string, diffStats) {
 		df, st, err := s.scanHistory(context.Background(), rs, r.dir, procs)
 		if err != nil {
 			t.Fatalf("%d processes: %v", procs, err)
+		}
+		var order strings.Builder
+		for _, d := range df {
+			fmt.Fprintf(&order, "%d %s %s %s:%d\n", d.seq, d.commit, d.m.rule.ID, d.file, d.m.line)
+		}
+		if procs == 1 {
+			oneOrder = order.String()
+		} else if order.String() != oneOrder {
+			t.Errorf("%d processes found, in this order:\n%s\none process:\n%s", procs, order.String(), oneOrder)
 		}
 		rep := &scanReport{}
 		var lines []string
@@ -120,6 +130,36 @@ func TestHistoryOnOneOrManyProcesses(t *testing.T) {
 		many, st := summary(procs)
 		if many != one || st != oneSt {
 			t.Errorf("%d processes found\n%s\n%+v\none process\n%s\n%+v", procs, many, st, one, oneSt)
+		}
+	}
+}
+
+// TestCutHistory: the slices cover every commit once, in order, largest first, and there are
+// two per process at the most (each cut costs git work).
+func TestCutHistory(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 7, 100, 1300, 20000} {
+		for _, procs := range []int{2, 3, 8} {
+			var list strings.Builder
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(&list, "%040d\n", i)
+			}
+			parts := cutHistory([]byte(list.String()), procs)
+			var joined strings.Builder
+			next, last := 0, n+1
+			for _, p := range parts {
+				size := strings.Count(string(p.commits), "\n")
+				if p.first != next || size == 0 || size > last {
+					t.Fatalf("%d commits, %d processes: slice of %d from %d after %d (last %d)", n, procs, size, p.first, next, last)
+				}
+				joined.Write(p.commits)
+				next, last = next+size, size
+			}
+			if joined.String() != list.String() {
+				t.Fatalf("%d commits, %d processes: the slices do not make up the list", n, procs)
+			}
+			if len(parts) > 2*procs {
+				t.Errorf("%d commits, %d processes: %d slices", n, procs, len(parts))
+			}
 		}
 	}
 }

@@ -3,7 +3,6 @@
 package secretscheck
 
 import (
-	"fmt"
 	"io"
 	"os"
 )
@@ -39,22 +38,6 @@ func readFile(path string, buf []byte, max int64) (data, newBuf []byte, size int
 		return nil, buf, 0, 0, err
 	}
 	return buf[:got], buf, int64(got), 0, nil
-}
-
-// openRegular opens path for reading only if it is a regular file (following links).
-func openRegular(path string) (*os.File, os.FileInfo, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s is %s, not a regular file", path, describeMode(fi.Mode()))
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, fi, nil
 }
 
 // sameDevice reports whether two files are on one file system; without device numbers it

@@ -69,25 +69,6 @@ func readFile(path string, buf []byte, max int64) (data, newBuf []byte, size int
 	return buf[:got], buf, int64(got), 0, nil
 }
 
-// openRegular opens path for reading only if it is a regular file (following links), without
-// waiting on a FIFO.
-func openRegular(path string) (*os.File, os.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, fmt.Errorf("%s is %s, not a regular file", path, describeMode(fi.Mode()))
-	}
-	return f, fi, nil
-}
-
 // sameDevice reports whether two files are on one file system.
 func sameDevice(a, b os.FileInfo) bool {
 	sa, ok1 := a.Sys().(*syscall.Stat_t)

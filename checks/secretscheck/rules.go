@@ -62,11 +62,20 @@ type Rule struct {
 	re       *regexp.Regexp
 	validate func(string) bool
 	index    int
+	// lead is the literal every match starts with ("" if there is none), and fromLead the
+	// expression from there on, anchored: where no occurrence of lead in a line starts a match
+	// of fromLead, the expression cannot match, and it is not run over the line (which costs
+	// far more, as it tries every offset of the line, when it does not start with a literal).
+	lead     []byte
+	fromLead *regexp.Regexp
 }
 
 // regexp returns the rule's compiled expression.
 func (r *Rule) regexp() *regexp.Regexp {
-	r.reOnce.Do(func() { r.re = regexp.MustCompile(r.Regex) })
+	r.reOnce.Do(func() {
+		r.re = regexp.MustCompile(r.Regex)
+		r.lead, r.fromLead = anchoredLead(r.Regex)
+	})
 	return r.re
 }
 
@@ -135,58 +144,73 @@ func compileRules(data []byte, examples bool) (*ruleSet, error) {
 		return nil, fmt.Errorf("secrets: embedded rules: %w", err)
 	}
 	rs := &ruleSet{byID: map[string]*Rule{}}
-	type kwKey struct {
-		text         string
-		exact, bound bool
-	}
-	kwIndex := map[kwKey]int{}
+	kwIndex := map[keywordKey]int{}
 	for i := range f.Rules {
 		r := &f.Rules[i]
-		r.index = i
-		if r.Kind == "" {
-			r.Kind = kindRegex
-		}
-		if r.ID == "" || len(r.Keywords) == 0 {
-			return nil, fmt.Errorf("secrets: embedded rule %d needs an id and keywords", i)
+		if err := prepareRule(r, i); err != nil {
+			return nil, err
 		}
 		if _, dup := rs.byID[r.ID]; dup {
 			return nil, fmt.Errorf("secrets: embedded rule %q defined twice", r.ID)
 		}
-		switch r.Kind {
-		case kindRegex, kindURL:
-			if r.Regex == "" {
-				return nil, fmt.Errorf("secrets: rule %s needs a regex", r.ID)
-			}
-		case kindAssignment:
-		default:
-			return nil, fmt.Errorf("secrets: rule %s: unknown kind %q", r.ID, r.Kind)
-		}
-		if r.Kind == kindAssignment {
-			r.Fallback = true
-		}
-		if r.Validate != "" {
-			v, ok := validators[r.Validate]
-			if !ok {
-				return nil, fmt.Errorf("secrets: rule %s: unknown validate %q", r.ID, r.Validate)
-			}
-			r.validate = v
-		}
 		rs.byID[r.ID] = r
 		rs.rules = append(rs.rules, r)
-		for _, kw := range r.Keywords {
-			k := kwKey{kw, r.KeywordCase == "exact", r.KeywordBoundary}
-			idx, ok := kwIndex[k]
-			if !ok {
-				idx = len(rs.keywords)
-				kwIndex[k] = idx
-				rs.keywords = append(rs.keywords, kw)
-				rs.kwRules = append(rs.kwRules, nil)
-				rs.kwExact = append(rs.kwExact, k.exact)
-				rs.kwBound = append(rs.kwBound, k.bound)
-			}
-			rs.kwRules[idx] = append(rs.kwRules[idx], r)
-		}
+		rs.addKeywords(r, kwIndex)
 	}
 	rs.matcher = newMatcher(rs.keywords)
 	return rs, nil
+}
+
+// prepareRule checks rule i of the file and fills in what follows from it: its kind's default,
+// its place, whether it yields to others, its validator.
+func prepareRule(r *Rule, i int) error {
+	r.index = i
+	if r.Kind == "" {
+		r.Kind = kindRegex
+	}
+	if r.ID == "" || len(r.Keywords) == 0 {
+		return fmt.Errorf("secrets: embedded rule %d needs an id and keywords", i)
+	}
+	switch r.Kind {
+	case kindRegex, kindURL:
+		if r.Regex == "" {
+			return fmt.Errorf("secrets: rule %s needs a regex", r.ID)
+		}
+	case kindAssignment:
+		r.Fallback = true
+	default:
+		return fmt.Errorf("secrets: rule %s: unknown kind %q", r.ID, r.Kind)
+	}
+	if r.Validate != "" {
+		v, ok := validators[r.Validate]
+		if !ok {
+			return fmt.Errorf("secrets: rule %s: unknown validate %q", r.ID, r.Validate)
+		}
+		r.validate = v
+	}
+	return nil
+}
+
+// keywordKey is a keyword as the matcher tells it from others: two rules with the same
+// keyword, case and boundary share one entry, which sends a line to both.
+type keywordKey struct {
+	text         string
+	exact, bound bool
+}
+
+// addKeywords enters a rule's keywords in the set, each under the rules it triggers.
+func (rs *ruleSet) addKeywords(r *Rule, index map[keywordKey]int) {
+	for _, kw := range r.Keywords {
+		k := keywordKey{kw, r.KeywordCase == "exact", r.KeywordBoundary}
+		idx, ok := index[k]
+		if !ok {
+			idx = len(rs.keywords)
+			index[k] = idx
+			rs.keywords = append(rs.keywords, kw)
+			rs.kwRules = append(rs.kwRules, nil)
+			rs.kwExact = append(rs.kwExact, k.exact)
+			rs.kwBound = append(rs.kwBound, k.bound)
+		}
+		rs.kwRules[idx] = append(rs.kwRules[idx], r)
+	}
 }

@@ -79,6 +79,7 @@ type scanner struct {
 	out      []match
 	sub      *scanner // scans decoded text, one level down
 	decoded  []byte   // reused decoding buffer
+	hits     hitBuffers
 }
 
 func newScanner(rs *ruleSet) *scanner {
@@ -98,13 +99,14 @@ func (s *scanner) find(buf []byte, o fileOpts, depth int) []match {
 	}
 	lineStart, lineEnd := -1, -1
 	lastAssignEnd := -1
-	s.rs.matcher.scan(buf, func(kw, start int) {
+	for _, h := range s.rs.matcher.scan(buf, &s.hits) {
+		kw, start := h.kw, h.start
 		k := s.rs.keywords[kw]
 		if s.rs.kwExact[kw] && string(buf[start:start+len(k)]) != k {
-			return
+			continue
 		}
 		if s.rs.kwBound[kw] && start > 0 && isWordByte(buf[start-1]) {
-			return
+			continue
 		}
 		if start < lineStart || start >= lineEnd {
 			lineStart = bytes.LastIndexByte(buf[:start], '\n') + 1
@@ -131,7 +133,7 @@ func (s *scanner) find(buf []byte, o fileOpts, depth int) []match {
 			s.lastLine[r.index] = lineStart + 1
 			s.runRegex(r, buf, lineStart, lineEnd)
 		}
-	})
+	}
 	if depth <= maxDecodeDepth {
 		s.decodePass(buf, o, depth)
 	}
@@ -253,6 +255,9 @@ func (s *scanner) runRegex(r *Rule, buf []byte, ls, le int) {
 	if r.Requires != "" && !bytes.ContainsAny(buf[ls:le], r.Requires) {
 		return
 	}
+	if r.Kind == kindURL && !urlCredentialShape(buf[ls:le]) || !r.mayMatch(window, le-ls) {
+		return
+	}
 	for _, sm := range r.regexp().FindAllSubmatchIndex(window, -1) {
 		if ls+sm[0] >= le {
 			break
@@ -285,6 +290,44 @@ func (s *scanner) runRegex(r *Rule, buf []byte, ls, le int) {
 		}
 		s.out = append(s.out, match{rule: r, secret: secret, start: ls + gs, end: ls + ge})
 	}
+}
+
+// urlCredentialShape reports whether line holds what the URL rules' expressions need after a
+// "://": a user (which may be empty), ':', a password, '@' and the start of a host, neither
+// name crossing '/', '@', a quote or white space. The expressions, case-insensitive, cost a
+// hundred times more than this on a long line that holds URLs but no credentials (minified
+// code), and cannot match where this finds nothing.
+func urlCredentialShape(line []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(line[i:], []byte("://"))
+		if j < 0 {
+			return false
+		}
+		user := i + j + 3
+		u := user
+		for u < len(line) && line[u] != ':' && !urlNameStop(line[u]) {
+			u++
+		}
+		if u < len(line) && line[u] == ':' {
+			p := u + 1
+			for p < len(line) && !urlNameStop(line[p]) {
+				p++
+			}
+			if p > u+1 && p+1 < len(line) && line[p] == '@' && (line[p+1] == '@' || !urlNameStop(line[p+1])) {
+				return true
+			}
+		}
+		i = user
+	}
+}
+
+// urlNameStop is a byte that ends the user or the password of a URL for the URL rule.
+func urlNameStop(c byte) bool {
+	switch c {
+	case '@', '/', '\'', '"', '`', ' ', '\t', '\n', '\f', '\r':
+		return true
+	}
+	return false
 }
 
 // normalizeKeyBody keeps only the base64 characters of a key body, so that the same key is

@@ -157,7 +157,7 @@ func (s *Secrets) scan(ctx context.Context, env *kind.Env, useBaseline bool) (*s
 	if !fi.IsDir() && !fi.Mode().IsRegular() {
 		// Reading a FIFO would wait for a writer, a device could be endless: neither is a file
 		// of the repository.
-		rep.notScanned = fmt.Sprintf("%s is %s, neither a directory nor a regular file", s.Path, describeMode(fi.Mode()))
+		rep.notScanned = fmt.Sprintf("%s is %s, neither a directory nor a regular file", s.Path, kind.FileKind(fi.Mode()))
 		return rep, nil
 	}
 	if !fi.IsDir() && (s.Staged || s.History != nil && *s.History) {
@@ -293,54 +293,80 @@ func (s *Secrets) scanRepo(ctx context.Context, rs *ruleSet, root string, f repo
 // commits is attributed to the oldest commit that added it; a secret still in the working tree
 // is reported at its current line, with that commit.
 func mergeFindings(rep *scanReport, tree []fileFinding, diff []diffFinding, base *baseline) []finding {
-	byFP := map[string]*finding{}
-	oldest := map[string]int{}
-	var order []string
-	add := func(f finding) *finding {
-		if g, ok := byFP[f.fingerprint]; ok {
-			return g
-		}
-		byFP[f.fingerprint] = &f
-		order = append(order, f.fingerprint)
-		return &f
+	set := findingSet{byFP: map[string]*finding{}, oldest: map[string]int{}, allowed: map[string]bool{}}
+	set.addTree(rep, tree)
+	set.addHistory(rep, diff)
+	return set.unaccepted(rep, base)
+}
+
+// findingSet is one finding per fingerprint, in the order they were first found.
+type findingSet struct {
+	byFP    map[string]*finding
+	order   []string
+	oldest  map[string]int  // fingerprint → seq of the oldest commit that added it
+	allowed map[string]bool // fingerprints marked launchgate:allow somewhere
+}
+
+func (set *findingSet) add(f finding) *finding {
+	if g, ok := set.byFP[f.fingerprint]; ok {
+		return g
 	}
-	allowedFP := map[string]bool{}
+	set.byFP[f.fingerprint] = &f
+	set.order = append(set.order, f.fingerprint)
+	return &f
+}
+
+func newFinding(m match, file, fp string, inTree bool) finding {
+	return finding{rule: m.rule, file: file, line: m.line, col: m.col, preview: m.preview, fingerprint: fp, inTree: inTree,
+		decoded: m.decoded, secret: m.secret, legacy: m.legacy}
+}
+
+// addTree takes the working tree's matches: each a finding at its current line, unless allowed.
+func (set *findingSet) addTree(rep *scanReport, tree []fileFinding) {
 	for _, t := range tree {
 		fp := fingerprint(t.file, t.m.secret)
 		if t.m.allowed {
-			allowedFP[fp] = true
+			set.allowed[fp] = true
 			rep.allowed++
 			continue
 		}
-		g := add(finding{rule: t.m.rule, file: t.file, line: t.m.line, col: t.m.col, preview: t.m.preview, fingerprint: fp, inTree: true,
-			decoded: t.m.decoded, secret: t.m.secret, legacy: t.m.legacy})
-		g.inTree = true
+		set.add(newFinding(t.m, t.file, fp, true)).inTree = true
 	}
+}
+
+// addHistory takes the history's matches, giving each finding the oldest commit that added its
+// secret (and, if it is no longer in the tree, that commit's line). A secret allowed anywhere
+// is allowed everywhere, counted once.
+func (set *findingSet) addHistory(rep *scanReport, diff []diffFinding) {
 	for _, d := range diff {
 		fp := fingerprint(d.file, d.m.secret)
-		if d.m.allowed || allowedFP[fp] {
-			if !allowedFP[fp] {
+		if d.m.allowed || set.allowed[fp] {
+			if !set.allowed[fp] {
 				rep.allowed++
 			}
-			allowedFP[fp] = true
+			set.allowed[fp] = true
 			continue
 		}
-		g, seen := byFP[fp]
+		g, seen := set.byFP[fp]
 		if !seen {
-			g = add(finding{rule: d.m.rule, file: d.file, line: d.m.line, col: d.m.col, preview: d.m.preview, fingerprint: fp, inTree: d.seq == 0,
-				decoded: d.m.decoded, secret: d.m.secret, legacy: d.m.legacy})
+			g = set.add(newFinding(d.m, d.file, fp, d.seq == 0))
 		}
-		if s, ok := oldest[fp]; !ok || d.seq > s {
-			oldest[fp] = d.seq
+		if s, ok := set.oldest[fp]; !ok || d.seq > s {
+			set.oldest[fp] = d.seq
 			g.commit = d.commit
 			if !g.inTree {
 				g.line, g.col, g.preview = d.m.line, d.m.col, d.m.preview
 			}
 		}
 	}
+}
+
+// unaccepted returns the findings the baseline does not accept, working tree first, by file
+// and line.
+func (set *findingSet) unaccepted(rep *scanReport, base *baseline) []finding {
 	var out []finding
-	for _, fp := range order {
-		f := byFP[fp]
+	for _, fp := range set.order {
+		f := set.byFP[fp]
 		if ok, _ := base.accepts(f); ok {
 			rep.baselined++
 			continue
@@ -493,22 +519,26 @@ func (s *Secrets) judgeStaged(j *kind.Judgement, rep *scanReport) {
 
 // treeSkips lists the files of the working tree that were not scanned, by reason.
 func (s *Secrets) treeSkips(t treeStats) []string {
+	over := "over " + s.MaxFileSize.String() + " (not scanned)"
 	var skipped []string
-	add := func(n int64, one, many string) {
-		if n > 0 {
-			skipped = append(skipped, kind.Count(int(n), one, many))
+	for _, c := range []struct {
+		n         int64
+		one, many string
+	}{
+		{t.oversize, over, over},
+		{t.submodules, "submodule or nested repository (not scanned)", "submodules or nested repositories (not scanned)"},
+		{t.unreadable, "unreadable directory", "unreadable directories"},
+		{t.binary, "binary", "binary"},
+		{t.vendored, "vendored", "vendored"},
+		{t.ignored, "by ignore_paths", "by ignore_paths"},
+		{t.symlinks, "symbolic link (not followed)", "symbolic links (not followed)"},
+		{t.special, "FIFO, socket or device", "FIFOs, sockets or devices"},
+		{t.gone, "tracked file missing from the work tree", "tracked files missing from the work tree"},
+	} {
+		if c.n > 0 {
+			skipped = append(skipped, kind.Count(int(c.n), c.one, c.many))
 		}
 	}
-	over := "over " + s.MaxFileSize.String() + " (not scanned)"
-	add(t.oversize, over, over)
-	add(t.submodules, "submodule or nested repository (not scanned)", "submodules or nested repositories (not scanned)")
-	add(t.unreadable, "unreadable directory", "unreadable directories")
-	add(t.binary, "binary", "binary")
-	add(t.vendored, "vendored", "vendored")
-	add(t.ignored, "by ignore_paths", "by ignore_paths")
-	add(t.symlinks, "symbolic link (not followed)", "symbolic links (not followed)")
-	add(t.special, "FIFO, socket or device", "FIFOs, sockets or devices")
-	add(t.gone, "tracked file missing from the work tree", "tracked files missing from the work tree")
 	return skipped
 }
 

@@ -46,6 +46,16 @@ func isVendored(rel string) bool {
 	return false
 }
 
+// skipKind says why a working-tree entry was not read.
+type skipKind int
+
+const (
+	skipNone    skipKind = iota
+	skipSymlink          // never followed: its target is scanned where it lives
+	skipDir              // a submodule or a nested repository: another repository's files
+	skipSpecial          // a FIFO, socket or device: no content to scan, and reading could block
+)
+
 // treeStats counts what the working-tree scan looked at and why it skipped the rest.
 type treeStats struct {
 	files, bytes                              int64
@@ -138,66 +148,72 @@ type fileFinding struct {
 func (sc *Secrets) scanTree(ctx context.Context, rs *ruleSet, root string, files []string) ([]fileFinding, treeStats, error) {
 	workers := runtime.GOMAXPROCS(0) + 2 // a little over the CPUs, so that reads overlap scans
 	jobs := make(chan string, 256)
-	var (
-		mu       sync.Mutex
-		findings []fileFinding
-		stats    treeStats
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			scn := newScanner(rs)
-			var buf []byte
-			var local []fileFinding
-			var st treeStats
-			for rel := range jobs {
-				var err error
-				buf, err = sc.scanFile(scn, root, rel, buf, &st, &local)
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-				}
-			}
-			mu.Lock()
-			findings = append(findings, local...)
-			stats.add(st)
-			mu.Unlock()
-		}()
+	scans := make([]treeScan, workers)
+	var wg sync.WaitGroup
+	for i := range scans {
+		wg.Go(func() { scans[i] = sc.scanFiles(rs, root, jobs) })
 	}
-	var ctxErr error
-feed:
-	for _, rel := range files {
-		if sc.ignored(rel) {
-			stats.ignored++
-			continue
-		}
-		if isVendored(rel) {
-			stats.vendored++
-			continue
-		}
-		if binaryExts[strings.ToLower(path.Ext(rel))] {
-			stats.binary++
-			continue
-		}
-		select {
-		case jobs <- rel:
-		case <-ctx.Done():
-			ctxErr = ctx.Err()
-			break feed
-		}
-	}
-	close(jobs)
+	stats, ctxErr := sc.feedFiles(ctx, files, jobs)
 	wg.Wait()
+	var findings []fileFinding
+	var firstErr error
+	for _, t := range scans {
+		findings = append(findings, t.findings...)
+		stats.add(t.st)
+		if firstErr == nil {
+			firstErr = t.err
+		}
+	}
 	if ctxErr != nil {
 		return nil, stats, fmt.Errorf("working tree scan stopped after %d files: %w", stats.files, ctxErr)
 	}
 	return findings, stats, firstErr
+}
+
+// treeScan is what one worker found in the files it read, and the first file it could not read.
+type treeScan struct {
+	findings []fileFinding
+	st       treeStats
+	err      error
+}
+
+// scanFiles reads and scans the files that come on jobs until it is closed.
+func (sc *Secrets) scanFiles(rs *ruleSet, root string, jobs <-chan string) (out treeScan) {
+	scn := newScanner(rs)
+	var buf []byte
+	for rel := range jobs {
+		var err error
+		buf, err = sc.scanFile(scn, root, rel, buf, &out.st, &out.findings)
+		if err != nil && out.err == nil {
+			out.err = err
+		}
+	}
+	return out
+}
+
+// feedFiles hands the files to the workers, counting those it skips by name (ignored, vendored,
+// binary by their extension), until they are all handed over or the context ends; it closes
+// jobs either way.
+func (sc *Secrets) feedFiles(ctx context.Context, files []string, jobs chan<- string) (treeStats, error) {
+	defer close(jobs)
+	var st treeStats
+	for _, rel := range files {
+		switch {
+		case sc.ignored(rel):
+			st.ignored++
+		case isVendored(rel):
+			st.vendored++
+		case binaryExts[strings.ToLower(path.Ext(rel))]:
+			st.binary++
+		default:
+			select {
+			case jobs <- rel:
+			case <-ctx.Done():
+				return st, ctx.Err()
+			}
+		}
+	}
+	return st, nil
 }
 
 // scanFile reads one file into buf (reused across files) and scans it.

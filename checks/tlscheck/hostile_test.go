@@ -40,10 +40,10 @@ func TestCAFileMustBeARegularFile(t *testing.T) {
 	f.Close()
 
 	cases := []struct{ name, caFile, want string }{
-		{"a FIFO", fifo, "ca.fifo: is a named pipe (FIFO), not a regular file"},
+		{"a FIFO", fifo, "ca.fifo: is a FIFO, not a regular file"},
 		{"a device", "/dev/zero", "/dev/zero: is a character device, not a regular file"},
 		{"a directory", dir, "is a directory, not a regular file"},
-		{"over 16 MiB", huge, "huge.pem: is 17825792 bytes, more than the limit of 16MiB"},
+		{"over 16 MiB", huge, "huge.pem: is 17825792 bytes, more than the 16777216 bytes (16MiB) such a file may hold"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -222,7 +222,7 @@ func TestLoadFileRefusesWhatIsNotARegularFile(t *testing.T) {
 	f.Close()
 	tests := []struct{ path, want string }{
 		{dir, dir + ": cannot read checklist: is a directory, not a regular file"},
-		{big, big + ": cannot read checklist: is 16777217 bytes, more than the limit of 16MiB"},
+		{big, big + ": cannot read checklist: is 16777217 bytes, more than the 16777216 bytes (16MiB) such a file may hold"},
 	}
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		tests = append(tests, struct{ path, want string }{"/dev/zero", "/dev/zero: cannot read checklist: is a character device, not a regular file"})

@@ -25,7 +25,7 @@ func TestLoadFileNeverWaitsOnAFIFO(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		if want := fifo + ": cannot read checklist: is a named pipe (FIFO), not a regular file"; err == nil || err.Error() != want {
+		if want := fifo + ": cannot read checklist: is a FIFO, not a regular file"; err == nil || err.Error() != want {
 			t.Errorf("error = %v\nwant %s", err, want)
 		}
 	case <-time.After(10 * time.Second):

@@ -37,7 +37,7 @@ func ReadSmallFile(path string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind := fileKind(st.Mode()); kind != "" {
+	if kind := FileKind(st.Mode()); kind != "" {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("is %s, not a regular file", kind)}
 	}
 	if st.Size() > limit {
@@ -72,24 +72,25 @@ func unwrapPath(err error) error {
 }
 
 func tooLarge(size, limit int64) error {
-	return fmt.Errorf("is %d bytes, more than the limit of %s", size, ByteSize(limit))
+	return fmt.Errorf("is %d bytes, more than the %d bytes (%s) such a file may hold", size, limit, ByteSize(limit))
 }
 
-// fileKind names what a non-regular file is, for messages; "" for a regular file.
-func fileKind(m fs.FileMode) string {
+// FileKind names what a file that is not a regular one is, for messages ("a FIFO"); "" for a
+// regular file.
+func FileKind(m fs.FileMode) string {
 	switch {
 	case m.IsRegular():
 		return ""
 	case m.IsDir():
 		return "a directory"
 	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
+		return "a FIFO"
 	case m&fs.ModeSocket != 0:
 		return "a socket"
 	case m&fs.ModeCharDevice != 0:
 		return "a character device"
 	case m&fs.ModeDevice != 0:
-		return "a device"
+		return "a block device"
 	}
 	return "a special file (" + m.Type().String() + ")"
 }

@@ -28,7 +28,7 @@ func TestReadSmallFile(t *testing.T) {
 	}{
 		{"regular file", small, "hello", ""},
 		{"symlink to a regular file", link, "hello", ""},
-		{"too large", big, "", "is 2048 bytes, more than the limit of 1KiB"},
+		{"too large", big, "", "is 2048 bytes, more than the 1024 bytes (1KiB) such a file may hold"},
 		{"directory", dir, "", "is a directory, not a regular file"},
 		{"missing", filepath.Join(dir, "nope"), "", "no such file or directory"},
 	}

@@ -17,7 +17,7 @@ func TestReadSmallFileNeverBlocksOnAFIFO(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := readWithin(t, fifo)
-	if err == nil || !strings.HasSuffix(err.Error(), "is a named pipe (FIFO), not a regular file") {
+	if err == nil || !strings.HasSuffix(err.Error(), "is a FIFO, not a regular file") {
 		t.Fatalf("error = %v", err)
 	}
 	// No writer ever appeared, so the FIFO is still there, unread.

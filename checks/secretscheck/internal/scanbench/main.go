@@ -25,37 +25,50 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scan here")
 	gitCommand := flag.Bool("git-command", false, "print the single git command a history scan of -path reads, and exit")
 	flag.Parse()
-	if *gitCommand {
+	switch {
+	case *gitCommand:
 		fmt.Println(strings.Join(secretscheck.HistoryGitCommand(*path), " "))
-		return
-	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
+	case *makeRepo != "":
+		exitOn(makeHistory(*makeRepo, *source, *commits))
+	default:
+		if *cpuProfile != "" {
+			stop, err := profile(*cpuProfile)
+			exitOn(err)
+			defer stop()
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		defer pprof.StopCPUProfile()
+		exitOn(scan(*path, *history, *findings))
 	}
-	if *makeRepo != "" {
-		if err := makeHistory(*makeRepo, *source, *commits); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		return
+}
+
+func exitOn(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
-	s := &secretscheck.Secrets{Path: *path, MaxFileSize: 5 << 20}
-	if *history != "auto" {
-		h := *history == "true"
+}
+
+// profile starts a CPU profile written to path.
+func profile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, err
+	}
+	return pprof.StopCPUProfile, nil
+}
+
+// scan runs the check over path and prints its result, its wall time and the CPU time it and
+// its git processes took.
+func scan(path, history string, all bool) error {
+	s := &secretscheck.Secrets{Path: path, MaxFileSize: 5 << 20}
+	if history != "auto" {
+		h := history == "true"
 		s.History = &h
 	}
 	if err := s.Validate(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		return err
 	}
 	start := time.Now()
 	r := s.Run(context.Background(), kind.DefaultEnv("bench"))
@@ -66,10 +79,14 @@ func main() {
 			fmt.Printf("  %s: %s\n", e.Label, e.Observed)
 		}
 	}
-	if *findings {
+	if all {
 		for _, f := range r.Findings {
 			fmt.Printf("  %s %s:%d:%d %s %s\n", f.Rule, f.File, f.Line, f.Column, f.Commit, f.Preview)
 		}
 	}
 	fmt.Printf("findings: %d\nwall: %.3fs\n", len(r.Findings), el.Seconds())
+	if self, git, ok := cpuTimes(); ok {
+		fmt.Printf("cpu: scan %.3fs, git %.3fs\n", self.Seconds(), git.Seconds())
+	}
+	return nil
 }
