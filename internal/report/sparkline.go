@@ -27,7 +27,7 @@ func sparkline(s kind.Series, width int) string {
 	switch s.Unit {
 	case "":
 	case "bytes":
-		rng = binaryBytes(lo) + "–" + binaryBytes(hi)
+		rng = kind.FormatBytes(lo) + "–" + kind.FormatBytes(hi)
 	default:
 		rng += " " + s.Unit
 	}
@@ -75,18 +75,4 @@ func shortNumber(v float64) string {
 		s = strconv.FormatFloat(v, 'g', 3, 64)
 	}
 	return s
-}
-
-// binaryBytes prints a size the way memory is read: 512 B, 41.2 MiB.
-func binaryBytes(v float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	i := 0
-	for math.Abs(v) >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	if i == 0 {
-		return strconv.FormatFloat(v, 'f', 0, 64) + " B"
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[i]
 }
