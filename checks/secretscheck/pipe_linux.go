@@ -46,7 +46,7 @@ func gitPipe() (io.ReadCloser, *os.File, error) {
 // How long the batch reader leaves an empty pipe before it looks again.
 const (
 	minBatchWait = time.Millisecond
-	maxBatchWait = 8 * time.Millisecond
+	maxBatchWait = 4 * time.Millisecond
 )
 
 // batchReader reads a non-blocking pipe of size bytes in batches.
