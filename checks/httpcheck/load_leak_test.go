@@ -121,12 +121,13 @@ watch:
 			t.Errorf("watched connections: %+v", e)
 		}
 		name := "PostgreSQL client connections on " + strings.TrimPrefix(strings.Split(c.DSN("", ""), "?")[0], "postgres://")
-		leak := regexp.MustCompile(regexp.QuoteMeta(name) + ` [01] → \d+ under load and still \d+ after 3s: connections are not returned`)
+		leak := regexp.MustCompile(regexp.QuoteMeta(name) + ` [01] → \d+ under load and still \d+ after \d+s: connections are not returned`)
 		if !leak.MatchString(r.Summary) {
 			t.Errorf("summary: %s", r.Summary)
 		}
-		// 10 or 11 of the 12 slots: over 80%, or at the limit when the pool took the last one.
-		limit := regexp.MustCompile(regexp.QuoteMeta(name) + ` reached 1[01] of 12 \(max_connections 15 − superuser_reserved_connections 3\) under 20/s(, over 80% of the limit|: at the limit)`)
+		// 10 to 12 of the 12 slots: over 80%, or at the limit when the pool took the last ones.
+		// (The settle phase may wait longer than 3s on a busy machine.)
+		limit := regexp.MustCompile(regexp.QuoteMeta(name) + ` reached 1[012] of 12 \(max_connections 15 − superuser_reserved_connections 3\) under 20/s(, over 80% of the limit|: at the limit)`)
 		if !limit.MatchString(r.Summary) {
 			t.Errorf("the connection limit is not judged: %s", r.Summary)
 		}
