@@ -1,6 +1,7 @@
 package rabbitmqcheck
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -60,11 +61,21 @@ func TestManagementAPI(t *testing.T) {
 	t.Run("growth from the API's rates says so", func(t *testing.T) {
 		q := b.queue(t, "lg-test-rates")
 		b.startFlow(t, q, 400, 100)
+		var seen string
 		waitFor(t, "the API's publish rate", func() bool {
 			s := listed(t, n, q).MessageStats
+			if s == nil {
+				return false
+			}
+			// Each new sample is logged, so that a wait that times out shows what the API said.
+			if now := fmt.Sprintf("publish %.1f/s, deliver %.1f/s", s.Publish.Rate, s.DeliverGet.Rate); now != seen {
+				t.Logf("%s: %s", time.Now().Format("15:04:05.000"), now)
+				seen = now
+			}
 			// The flow aims at 400 in and 100 out a second; a busy machine reaches less of
-			// both, and what the check needs is only that more comes in than goes out.
-			return s != nil && s.DeliverGet.Rate > 5 && s.Publish.Rate > 2*s.DeliverGet.Rate
+			// both (its consumer may starve), and what the check needs is only that clearly more
+			// comes in than goes out: growth beyond the 5 % it calls steady.
+			return s.Publish.Rate > 5 && s.Publish.Rate > 1.25*s.DeliverGet.Rate
 		})
 		c := newQueue(n.amqpURL, q)
 		c.ManagementURL = n.mgmtURL
