@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/launchgate/launchgate/internal/golden"
 	"github.com/launchgate/launchgate/internal/kind"
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
@@ -159,6 +160,11 @@ func TestBacklogs(t *testing.T) {
 		// a starved client handles only a few messages a second.
 		k.Sample = kind.Duration(5 * time.Second)
 		r := runCheck(t, k, 30*time.Second)
+		// A client starved of CPU for a whole sample handled nothing in it, and the check rightly
+		// sees no client: that is the machine, not the check, so only that result samples again.
+		for deadline := time.Now().Add(testsvc.WaitLimit); starved(r) && time.Now().Before(deadline); {
+			r = runCheck(t, k, 30*time.Second)
+		}
 		expect(t, r, kind.Pass, "consumer steady trend: steady at")
 	})
 
@@ -359,4 +365,9 @@ func BenchmarkCheck(b *testing.B) {
 	}
 	perCheck := (time.Since(start) - time.Duration(b.N)*c.Sample.D()) / time.Duration(b.N)
 	b.ReportMetric(float64(perCheck.Microseconds())/1000, "ms/check-without-sample")
+}
+
+// starved tells a result whose client handled nothing between the samples.
+func starved(r kind.Result) bool {
+	return strings.Contains(golden.Result(r), "nothing delivered between the samples")
 }

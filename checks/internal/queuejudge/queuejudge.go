@@ -279,16 +279,20 @@ func netRate(o Observation) (float64, bool) {
 	return float64(o.Second-o.First) / o.Elapsed.Seconds(), true
 }
 
-// steady tells a depth that holds from one that moves. Against known traffic, a net rate
-// within 5 % of it is steady: consumers that take messages in batches make the depth jitter by
-// about that much. Without the traffic, a change of at most two messages is steady, whatever
-// the depth: a band that grew with the depth would hide the slow drain (or growth) of a large
-// backlog, which is what this check is for. On a bursty queue a longer sample evens bursts out.
+// steady tells a depth that holds from one that moves. A change of at most two messages is
+// steady, whatever the depth: it is the message or two in flight at either sample, and a band
+// that grew with the depth would hide the slow drain (or growth) of a large backlog, which is
+// what this check is for. Against known traffic, a net rate within 5 % of it is steady too:
+// consumers that take messages in batches make the depth jitter by about that much. Rates from
+// a source of their own (a broker's averages) decide over the two depths; rates derived from
+// the samples' counters are the depth change itself, and a trickle of traffic (a client that
+// handled two messages in the sample) must not turn one message in flight into "growing". On a
+// bursty queue a longer sample evens bursts out.
 func steady(o Observation, r float64) bool {
-	if o.Flow != nil {
-		return math.Abs(r) <= 0.05*math.Max(o.Flow.In, o.Flow.Out)
+	if (o.Flow == nil || o.Flow.Source == "") && math.Abs(float64(o.Second-o.First)) <= 2 {
+		return true
 	}
-	return math.Abs(float64(o.Second-o.First)) <= 2
+	return o.Flow != nil && math.Abs(r) <= 0.05*math.Max(o.Flow.In, o.Flow.Out)
 }
 
 func throughput(o Observation) string {

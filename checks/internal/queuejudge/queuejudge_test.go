@@ -73,6 +73,18 @@ func TestJudge(t *testing.T) {
 			o.First, o.Second = 1000, 1200
 			o.Flow = &Flow{In: 100, Out: 97}
 		}), nil, kind.Pass, "steady"},
+		{"one message more against a trickle of counted traffic is steady", with(func(o *Observation) {
+			o.First, o.Second = 300, 301
+			o.Flow = &Flow{In: 0.6, Out: 0.4}
+		}), nil, kind.Pass, "steady"},
+		{"three messages more against a trickle of counted traffic grow", with(func(o *Observation) {
+			o.First, o.Second = 300, 303
+			o.Flow = &Flow{In: 1, Out: 0.4}
+		}), nil, kind.Fail, "growing by 36/min"},
+		{"broker rates decide over a depth that moved by one", with(func(o *Observation) {
+			o.First, o.Second = 300, 301
+			o.Flow = &Flow{In: 1, Out: 0.4, Source: "the management API's rates"}
+		}), nil, kind.Fail, "growing by 36/min"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
