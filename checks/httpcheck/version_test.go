@@ -20,21 +20,6 @@ import (
 	"github.com/launchgate/launchgate/internal/testsvc"
 )
 
-// verResolver maps test names to loopback addresses, as DNS maps a name to its servers.
-type verResolver map[string][]string
-
-func (r verResolver) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
-	ips, ok := r[host]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	out := make([]net.IPAddr, len(ips))
-	for i, ip := range ips {
-		out[i] = net.IPAddr{IP: net.ParseIP(ip)}
-	}
-	return out, nil
-}
-
 // verServers starts one HTTP server per handler, on 127.0.0.1, 127.0.0.2, … and all on the
 // same port, as the servers behind one name listen on one port. It returns that port.
 func verServers(t *testing.T, handlers ...http.Handler) string {
@@ -109,7 +94,7 @@ func newVersion(t *testing.T, url string, mod func(*Version)) *Version {
 	return c
 }
 
-func verEnv(names verResolver) *kind.Env {
+func verEnv(names testsvc.Hosts) *kind.Env {
 	env := kind.DefaultEnv("test")
 	env.Resolver = names
 	return env
@@ -122,7 +107,7 @@ func verRun(t *testing.T, c *Version, env *kind.Env, timeout time.Duration) kind
 	return c.Run(ctx, env)
 }
 
-var twoServers = verResolver{"api.test": {"127.0.0.1", "127.0.0.2"}}
+var twoServers = testsvc.Hosts{"api.test": {"127.0.0.1", "127.0.0.2"}}
 
 func TestVersionAgainstTwoServers(t *testing.T) {
 	tests := []struct {
@@ -216,7 +201,7 @@ func TestVersionInstances(t *testing.T) {
 		v.Samples = 9
 		v.InstanceFrom = VersionSource{Header: "x-served-by"}
 	})
-	r := verRun(t, c, verEnv(verResolver{"api.test": {"127.0.0.1"}}), 10*time.Second)
+	r := verRun(t, c, verEnv(testsvc.Hosts{"api.test": {"127.0.0.1"}}), 10*time.Second)
 	out := golden.Result(r)
 	want := "2 versions live: 4.2.0 on web-1 at 127.0.0.1 (3 of 3) and web-2 at 127.0.0.1 (3 of 3), 4.1.9 on web-3 at 127.0.0.1 (3 of 3)"
 	if r.Status != kind.Fail || r.Summary != want {
@@ -232,7 +217,7 @@ func TestVersionInstances(t *testing.T) {
 // TestVersionUnreachableAddress: an address that refuses is an error for that address, while
 // the others are still judged; a second version there still fails the check.
 func TestVersionUnreachableAddress(t *testing.T) {
-	names := verResolver{"api.test": {"127.0.0.1", "127.0.0.3"}}
+	names := testsvc.Hosts{"api.test": {"127.0.0.1", "127.0.0.3"}}
 	port := verServers(t, verHeader("4.2.0"))
 	r := verRun(t, newVersion(t, "http://api.test:"+port+"/version", nil), verEnv(names), 10*time.Second)
 	if r.Status != kind.Error || !strings.Contains(r.Summary, "connection refused by 127.0.0.3:"+port) {
@@ -244,7 +229,7 @@ func TestVersionUnreachableAddress(t *testing.T) {
 	}
 
 	port = verServers(t, verHeader("4.2.0"), verHeader("4.1.9"))
-	names = verResolver{"api.test": {"127.0.0.1", "127.0.0.2", "127.0.0.3"}}
+	names = testsvc.Hosts{"api.test": {"127.0.0.1", "127.0.0.2", "127.0.0.3"}}
 	r = verRun(t, newVersion(t, "http://api.test:"+port+"/version", nil), verEnv(names), 10*time.Second)
 	if r.Status != kind.Fail || !strings.Contains(r.Summary, "2 versions live") {
 		t.Errorf("a second version must fail even when another address is down: %s %q", r.Status, r.Summary)
@@ -301,7 +286,7 @@ func TestVersionCredentialsStayOnTheirHost(t *testing.T) {
 		http.Redirect(w, r, "http://cdn.test:"+port+"/version", http.StatusFound)
 	})
 	port = verServers(t, api, record("other host"))
-	names := verResolver{"api.test": {"127.0.0.1"}, "cdn.test": {"127.0.0.2"}}
+	names := testsvc.Hosts{"api.test": {"127.0.0.1"}, "cdn.test": {"127.0.0.2"}}
 	c := newVersion(t, "http://api.test:"+port+"/version", func(v *Version) {
 		v.Samples = 1
 		v.Headers = map[string]string{"Authorization": "Bearer s3cret-t0ken", "X-Api-Key": "k3y-s3cret"}
@@ -338,7 +323,7 @@ func TestVersionRequestBound(t *testing.T) {
 	ips = append(ips, "127.0.0.17", "127.0.0.18")
 	port := verServers(t, handlers...)
 	c := newVersion(t, "http://api.test:"+port+"/version", func(v *Version) { v.Samples = versionMaxSamples })
-	r := verRun(t, c, verEnv(verResolver{"api.test": ips}), 30*time.Second)
+	r := verRun(t, c, verEnv(testsvc.Hosts{"api.test": ips}), 30*time.Second)
 	if r.Status != kind.Pass {
 		t.Fatalf("got %s %q\n%s", r.Status, r.Summary, golden.Result(r))
 	}
@@ -362,7 +347,7 @@ func TestVersionNewConnectionPerSample(t *testing.T) {
 		w.Header().Set("X-App-Version", "1")
 	}))
 	c := newVersion(t, "http://api.test:"+port+"/version", func(v *Version) { v.Samples = 4 })
-	verRun(t, c, verEnv(verResolver{"api.test": {"127.0.0.1"}}), 10*time.Second)
+	verRun(t, c, verEnv(testsvc.Hosts{"api.test": {"127.0.0.1"}}), 10*time.Second)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(remotes) != 4 {
@@ -380,7 +365,7 @@ func TestVersionOverTLS(t *testing.T) {
 	s.StartTLS()
 	t.Cleanup(s.Close)
 	_, port, _ := net.SplitHostPort(s.Listener.Addr().String())
-	env := verEnv(verResolver{"example.com": {"127.0.0.1"}})
+	env := verEnv(testsvc.Hosts{"example.com": {"127.0.0.1"}})
 	env.RootCAs = poolOf(s)
 	r := verRun(t, newVersion(t, "https://example.com:"+port+"/version", nil), env, 10*time.Second)
 	if r.Status != kind.Pass {
